@@ -1,0 +1,1 @@
+"""ssisim: an activity-based simulator of LinkedIn's Social Selling Index."""

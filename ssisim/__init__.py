@@ -1,1 +1,51 @@
-"""ssisim: an activity-based simulator of LinkedIn's Social Selling Index."""
+"""ssisim: an activity-based simulator of LinkedIn's Social Selling Index.
+
+The Python API, for notebooks::
+
+    import ssisim
+    sc = ssisim.load_scenario("scenarios/open-bar-vs-club-select.yaml", ["replications=5"])
+    records = ssisim.run_replications(sc)
+    weekly = ssisim.weekly_frame(records, [s.name for s in sc.strategies])
+    weekly.groupby(["strategy", "week"]).ssi.mean()
+
+See ``docs/model.md`` for the model and ``README.md`` for the command line.
+"""
+
+from importlib import metadata as _metadata
+
+from ssisim.engine import population_for, run_replications, run_seed
+from ssisim.errors import DataError, ScenarioError, SsisimError
+from ssisim.model import simulate
+from ssisim.pillars import ceiling_without_sales_navigator, pillar_scores
+from ssisim.population import Population, build_population
+from ssisim.records import WeekRecord
+from ssisim.results import read_results, summarize, weekly_frame
+from ssisim.scenario import PILLARS, Scenario, Strategy, load_scenario, parse_scenario
+
+try:
+    __version__ = _metadata.version("ssisim")
+except _metadata.PackageNotFoundError:  # pragma: no cover
+    __version__ = "0+unknown"
+
+__all__ = [
+    "PILLARS",
+    "DataError",
+    "Population",
+    "Scenario",
+    "ScenarioError",
+    "SsisimError",
+    "Strategy",
+    "WeekRecord",
+    "build_population",
+    "ceiling_without_sales_navigator",
+    "load_scenario",
+    "parse_scenario",
+    "pillar_scores",
+    "population_for",
+    "read_results",
+    "run_replications",
+    "run_seed",
+    "simulate",
+    "summarize",
+    "weekly_frame",
+]

@@ -29,9 +29,9 @@ __all__ = [
     "SENIORITIES",
     "Scenario",
     "Strategy",
+    "apply_overrides",
     "load_scenario",
     "parse_scenario",
-    "apply_overrides",
 ]
 
 PILLARS: tuple[str, ...] = ("brand", "people", "insights", "relationships")
@@ -200,13 +200,16 @@ class Reach(_Model):
     feed_share: Probability = Field(0.12, description="chance a first-degree contact sees a post")
     hop_share: Probability = Field(0.04, description="chance a reactor's contact sees it")
     max_hops: int = Field(2, ge=0, le=6)
-    reaction_rate: Probability = Field(0.05, description="chance a viewer reacts, before lifts")
+    reaction_rate: Probability = Field(0.12, description="chance a viewer reacts, before lifts")
     comment_share: Probability = Field(0.2, description="share of engagements that are comments")
     article_reach: PositiveFloat = Field(0.6, description="article reach relative to a post")
     article_engagement: PositiveFloat = Field(2.0, description="article engagement relative to a post")
     share_reach: PositiveFloat = Field(0.5, description="shared item's reach relative to a post")
     profile_view_rate: Probability = Field(
         0.05, description="chance an engaged non-contact opens the profile"
+    )
+    activity_half_posts_per_week: PositiveFloat = Field(
+        0.05, description="a member posting this often reacts half as readily as the most active"
     )
 
 
@@ -223,13 +226,13 @@ class Inbound(_Model):
     """Profile views and invitations drawn by the seller's visibility."""
 
     passive_views_per_week: Rate = Field(
-        0.15, description="search appearances turned views, per sqrt(connection), a week"
+        0.5, description="search appearances turned views, per sqrt(connection), a week"
     )
     invitee_view_rate: Probability = 0.3
     view_back_rate: Probability = 0.1
     comment_views: Rate = Field(0.3, description="profile views a comment draws")
     invite_after_view: Probability = Field(
-        0.1, description="chance a viewer who is not a contact invites, times openness"
+        0.15, description="chance a viewer who is not a contact invites, times openness"
     )
 
 
@@ -438,15 +441,20 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 # --------------------------------------------------------------------------- loading
 
 
-def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+Override = str | tuple[str, str]
+"""``"KEY=VALUE"``, or ``("KEY=VALUE", label)`` where ``label`` names its origin in errors."""
+
+
+def load_scenario(path: str | Path, overrides: Sequence[Override] = ()) -> Scenario:
     """Read, override and validate a scenario file.
 
     Parameters
     ----------
     path : str or Path
         A YAML file. Loaded with ``yaml.safe_load`` only.
-    overrides : sequence of str
-        ``KEY=VALUE`` strings applied before validation; ``KEY`` is a dotted
+    overrides : sequence of str or (str, str)
+        ``KEY=VALUE`` strings applied before validation (optionally paired
+        with the label errors should name, e.g. ``"--weeks 0"``); ``KEY`` is a dotted
         path (``population.size``, ``strategies.open-bar.invites_per_week``),
         ``VALUE`` is parsed as YAML.
 
@@ -479,7 +487,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     return parse_scenario(text, source=str(path), overrides=overrides)
 
 
-def parse_scenario(text: str, source: str = "<string>", overrides: Sequence[str] = ()) -> Scenario:
+def parse_scenario(text: str, source: str = "<string>", overrides: Sequence[Override] = ()) -> Scenario:
     """Validate a scenario given as YAML text; see :func:`load_scenario`."""
     try:
         data = yaml.safe_load(text)
@@ -504,7 +512,7 @@ def parse_scenario(text: str, source: str = "<string>", overrides: Sequence[str]
 
 def apply_overrides(
     data: dict[str, Any],
-    overrides: Sequence[str],
+    overrides: Sequence[Override],
     source_lines: dict[tuple[Any, ...], int | str] | None = None,
 ) -> dict[str, Any]:
     """Apply ``KEY=VALUE`` overrides to raw scenario data; returns a new mapping.
@@ -513,11 +521,12 @@ def apply_overrides(
     itself as their origin, so that errors name ``--set KEY=VALUE``.
     """
     data = copy.deepcopy(data)
-    for item in overrides:
+    for entry in overrides:
+        item, label = entry if isinstance(entry, tuple) else (entry, f"--set {entry}")
         key, sep, raw = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise ScenarioError(f"--set {item}: expected KEY=VALUE, e.g. population.size=5000")
+            raise ScenarioError(f"{label}: expected KEY=VALUE, e.g. population.size=5000")
         try:
             value = yaml.safe_load(raw) if raw.strip() else None
         except yaml.YAMLError:
@@ -532,7 +541,7 @@ def apply_overrides(
                 if idx is None:
                     names = [_entry_name(e) for e in node]
                     raise ScenarioError(
-                        f"--set {item}: {'.'.join(map(str, resolved)) or 'list'} has no entry "
+                        f"{label}: {'.'.join(map(str, resolved)) or 'list'} has no entry "
                         f"{part!r}{_did_you_mean(part, [n for n in names if n])}"
                     )
                 resolved.append(idx)
@@ -550,10 +559,10 @@ def apply_overrides(
                     node = node.setdefault(part, {})
             else:
                 raise ScenarioError(
-                    f"--set {item}: {'.'.join(map(str, resolved))} is a value, not a mapping"
+                    f"{label}: {'.'.join(map(str, resolved))} is a value, not a mapping"
                 )
         if source_lines is not None:
-            source_lines[tuple(resolved)] = f"--set {item}"
+            source_lines[tuple(resolved)] = label
     return data
 
 

@@ -1,0 +1,706 @@
+"""One run: a seller's weeks and the population's answers, as a SimPy simulation.
+
+The clock runs in days; week ``w`` spans days ``[7w, 7w + 7)``, the seller acts
+on working days (the first five of each week) and the SSI is refreshed at the
+end of every week. What happens at a time is a SimPy event (a post, a batch of
+invitations, an acceptance arriving after its delay, a reply); what happens to
+many members at once (a post's audience, a batch of acceptance draws) is numpy
+over arrays, never a Python loop over the population.
+
+The mechanisms and their parameters are described in ``docs/model.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import simpy
+
+from ssisim.pillars import pillar_scores
+from ssisim.records import WeekRecord
+from ssisim.scenario import Scenario, Strategy
+
+if TYPE_CHECKING:
+    from ssisim.population import Population
+
+__all__ = ["RunStats", "simulate"]
+
+WORKING_DAYS = 5
+DAYS_PER_WEEK = 7
+WEEKS_PER_MONTH = 52.0 / 12.0
+VIEWER_MEMORY_DAYS = 30.0  # "who viewed your profile" lists recent viewers
+INBOX_HOUR = 0.9  # the seller answers incoming invitations at the end of each day
+
+
+def gather_neighbors(indptr: np.ndarray, indices: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """Concatenate the CSR neighbour lists of ``nodes`` (with repeats), vectorised."""
+    starts = indptr[nodes]
+    lengths = indptr[nodes + 1] - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, dtype=indices.dtype)
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return indices[offsets + np.arange(total)]
+
+
+@dataclass
+class RunStats:
+    """What a run cost: SimPy events processed (for the benchmarks)."""
+
+    events: int = 0
+
+
+@dataclass
+class _Week:
+    """Flows of the current week; reset at each refresh."""
+
+    invitations_sent: int = 0
+    invitations_accepted: int = 0
+    invitations_received: int = 0
+    posts: int = 0
+    articles: int = 0
+    shares: int = 0
+    comments: int = 0
+    impressions: int = 0
+    engagements: int = 0
+    profile_views_received: int = 0
+    profile_views_made: int = 0
+    searches: int = 0
+    messages_sent: int = 0
+    inmails: int = 0
+    replies: int = 0
+    endorsements: int = 0
+
+    def reset(self) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, 0)
+
+
+# activity inputs: trailing (exponentially weighted) weekly averages
+_EW_KEYS = (
+    "posts", "engagement", "searches", "profile_views", "shares", "comments",
+    "replies", "inmail", "invitations_sent", "invitations_accepted",
+)  # fmt: skip
+
+
+@dataclass
+class _Seller:
+    """The state of the seller's network during one run (arrays of size n)."""
+
+    contact: np.ndarray
+    tie: np.ndarray
+    mutual: np.ndarray
+    invited: np.ndarray
+    viewed_at: np.ndarray
+    contact_ids: np.ndarray
+    n_contacts: int = 0
+    relevant: int = 0
+    decision_makers: int = 0
+    colleagues: int = 0
+    endorsements: int = 0
+    dm_per_company: dict[int, int] = field(default_factory=dict)
+    recent_viewers: list[int] = field(default_factory=list)
+    inbox: list[int] = field(default_factory=list)
+
+    @property
+    def contacts(self) -> np.ndarray:
+        return self.contact_ids[: self.n_contacts]
+
+
+class _Run:
+    """The SimPy processes of one run. Build with :func:`simulate`."""
+
+    def __init__(
+        self,
+        population: Population,
+        scenario: Scenario,
+        strategy: Strategy,
+        routine_rng: np.random.Generator,
+        answers_rng: np.random.Generator,
+        replication: int,
+    ) -> None:
+        self.pop = population
+        self.sc = scenario
+        self.st = strategy
+        self.rng = routine_rng
+        self.arng = answers_rng
+        self.replication = replication
+        self.env = simpy.Environment()
+        self.stats = RunStats()
+        self.records: list[WeekRecord] = []
+        self.week = _Week()
+        self.ew = dict.fromkeys(_EW_KEYS, 0.0)
+        self.ew_decay = 0.5 ** (1.0 / scenario.scoring.activity_half_life_weeks)
+        self.tie_decay = 0.5 ** (1.0 / scenario.answers.ties.half_life_weeks)
+        self.boosted = False
+        n = population.n
+        self.s = _Seller(
+            contact=np.zeros(n, dtype=bool),
+            tie=np.zeros(n, dtype=np.float64),
+            mutual=np.zeros(n, dtype=np.int32),
+            invited=np.zeros(n, dtype=bool),
+            viewed_at=np.full(n, -np.inf),
+            contact_ids=np.empty(min(n, scenario.platform.connection_limit), dtype=np.int64),
+        )
+        self.me = population.seller
+        self.my_company = int(population.company[self.me])
+        self.s.invited[self.me] = True
+        self.s.contact[self.me] = True  # never a candidate for anything
+        self.relevant_ids = np.flatnonzero(population.relevant)
+        self.dm_ids = np.flatnonzero(population.decision_maker)
+        self._exhaustive = {
+            "anyone": np.arange(population.n),
+            "relevant": self.relevant_ids,
+            "decision_makers": self.dm_ids,
+        }
+        act = population.activity.astype(np.float64)
+        half = scenario.answers.reach.activity_half_posts_per_week
+        self.engage_propensity = act / (act + half)
+        self._connect_many(population.seller_contacts, population.seller_ties.astype(np.float64))
+
+    # ------------------------------------------------------------------ helpers
+
+    def _count(self, per_week: float) -> int:
+        """Actions this week: the integer part, plus one with the fractional part's chance."""
+        whole = math.floor(per_week)
+        return whole + int(self.rng.random() < per_week - whole)
+
+    def _at(self, t: float, action: Callable[[], None]) -> None:
+        event = self.env.timeout(max(t - self.env.now, 0.0))
+        event.callbacks.append(lambda _e: action())
+        self.stats.events += 1
+
+    def _room(self) -> int:
+        return self.s.contact_ids.size - self.s.n_contacts
+
+    def _connect_many(self, ids: np.ndarray, ties: np.ndarray) -> int:
+        """Add first-degree ties (ids must be new and unique); returns how many were added."""
+        s, pop = self.s, self.pop
+        take = min(ids.size, self._room())
+        ids, ties = ids[:take], ties[:take]
+        if take == 0:
+            return 0
+        s.contact[ids] = True
+        s.tie[ids] = ties
+        s.contact_ids[s.n_contacts : s.n_contacts + take] = ids
+        s.n_contacts += take
+        np.add.at(s.mutual, gather_neighbors(pop.indptr, pop.indices, ids), 1)
+        s.relevant += int(pop.relevant[ids].sum())
+        dm = ids[pop.decision_maker[ids]]
+        s.decision_makers += dm.size
+        s.colleagues += int((pop.company[ids] == self.my_company).sum())
+        for c in pop.company[dm].tolist():
+            s.dm_per_company[c] = s.dm_per_company.get(c, 0) + 1
+        return take
+
+    def _connect_one(self, j: int, strength: float) -> bool:
+        """Add one first-degree tie: the scalar fast path of :meth:`_connect_many`."""
+        s, pop = self.s, self.pop
+        if s.contact[j] or self._room() == 0:
+            return False
+        s.contact[j] = True
+        s.tie[j] = strength
+        s.contact_ids[s.n_contacts] = j
+        s.n_contacts += 1
+        s.mutual[pop.indices[pop.indptr[j] : pop.indptr[j + 1]]] += 1  # a row has no repeats
+        s.relevant += bool(pop.relevant[j])
+        company = int(pop.company[j])
+        s.colleagues += company == self.my_company
+        if pop.decision_maker[j]:
+            s.decision_makers += 1
+            s.dm_per_company[company] = s.dm_per_company.get(company, 0) + 1
+        return True
+
+    def _strengthen_one(self, j: int, gain: float) -> None:
+        if self.s.contact[j]:
+            self.s.tie[j] = min(self.s.tie[j] + gain, 1.0)
+
+    def _strengthen(self, ids: np.ndarray, gain: float) -> None:
+        ids = ids[self.s.contact[ids]]
+        self.s.tie[ids] = np.minimum(self.s.tie[ids] + gain, 1.0)
+
+    def _receive_views(self, viewers: np.ndarray) -> None:
+        """Members open the seller's profile; some who are strangers invite."""
+        if viewers.size == 0:
+            return
+        s, inbound = self.s, self.sc.answers.inbound
+        viewers = viewers[viewers != self.me]
+        self.week.profile_views_received += viewers.size
+        s.viewed_at[viewers] = self.env.now
+        strangers = viewers[~s.contact[viewers]]
+        s.recent_viewers.extend(strangers.tolist())
+        fresh = strangers[~s.invited[strangers]]
+        p = inbound.invite_after_view * self.pop.openness[fresh]
+        inviting = fresh[self.arng.random(fresh.size) < p]
+        if inviting.size:
+            s.invited[inviting] = True  # they asked: no need to invite them back
+            s.inbox.extend(inviting.tolist())
+            self.week.invitations_received += inviting.size
+
+    def _second_degree_sample(self, k: int) -> np.ndarray:
+        """Members drawn with chance proportional to their mutual contacts (a random contact's random contact)."""
+        s, pop = self.s, self.pop
+        if s.n_contacts == 0 or k <= 0:
+            return np.empty(0, dtype=np.int64)
+        via = s.contacts[self.rng.integers(0, s.n_contacts, size=k)]
+        deg = pop.indptr[via + 1] - pop.indptr[via]
+        via, deg = via[deg > 0], deg[deg > 0]
+        pick = pop.indptr[via] + (self.rng.random(via.size) * deg).astype(np.int64)
+        return pop.indices[pick].astype(np.int64)
+
+    # ------------------------------------------------------------------ content
+
+    def _publish(self, reach_factor: float, engagement_factor: float) -> None:
+        """A post travels: contacts see it, reactors show it to their own contacts."""
+        s, pop, reach = self.s, self.pop, self.sc.answers.reach
+        boost = 1.0 + self.sc.platform.boost_reach if self.boosted else 1.0
+        rng = self.arng
+        p_feed = min(reach.feed_share * reach_factor * boost, 1.0)
+        p_hop = min(reach.hop_share * reach_factor * boost, 1.0)
+        contacts = s.contacts
+        viewers = contacts[rng.random(contacts.size) < p_feed]
+        seen = [viewers]
+        engaged_all: list[np.ndarray] = []
+        frontier = viewers
+        for hop in range(reach.max_hops + 1):
+            p = (
+                reach.reaction_rate
+                * engagement_factor
+                * self.engage_propensity[frontier]
+                * (0.5 + pop.relevance[frontier])
+                * (0.5 + s.tie[frontier])
+            )
+            engaged = frontier[rng.random(frontier.size) < np.minimum(p, 1.0)]
+            engaged_all.append(engaged)
+            if hop == reach.max_hops or engaged.size == 0:
+                break
+            nxt = gather_neighbors(pop.indptr, pop.indices, engaged)
+            nxt = np.unique(nxt[rng.random(nxt.size) < p_hop])
+            nxt = np.setdiff1d(nxt, np.concatenate(seen), assume_unique=False)
+            nxt = nxt[nxt != self.me]
+            seen.append(nxt)
+            frontier = nxt
+        impressions = sum(a.size for a in seen)
+        engaged = np.concatenate(engaged_all)
+        self.week.impressions += impressions
+        self.week.engagements += engaged.size
+        self._strengthen(engaged, self.sc.answers.ties.interaction_gain / 2)
+        strangers = engaged[~s.contact[engaged]]
+        self._receive_views(strangers[rng.random(strangers.size) < reach.profile_view_rate])
+
+    def post(self) -> None:
+        self.week.posts += 1
+        self._publish(1.0, 1.0)
+
+    def article(self) -> None:
+        self.week.articles += 1
+        reach = self.sc.answers.reach
+        self._publish(reach.article_reach, reach.article_engagement)
+
+    def share(self) -> None:
+        self.week.shares += 1
+        self._publish(self.sc.answers.reach.share_reach, 0.5)
+
+    def comment(self) -> None:
+        """Comment on a contact's post: the tie warms, the author's network sees the seller."""
+        s, pop = self.s, self.pop
+        self.week.comments += 1
+        if s.n_contacts:
+            author = int(s.contact_ids[self.rng.integers(s.n_contacts)])
+            self._strengthen_one(author, self.sc.answers.ties.interaction_gain)
+        else:
+            author = self.rng.integers(pop.n)
+        boost = 1.0 + self.sc.platform.boost_reach if self.boosted else 1.0
+        k = self.arng.poisson(self.sc.answers.inbound.comment_views * boost)
+        nbrs = pop.neighbors(int(author))
+        if k and nbrs.size:
+            self._receive_views(nbrs[self.arng.integers(0, nbrs.size, size=k)].astype(np.int64))
+
+    def react(self) -> None:
+        s = self.s
+        if s.n_contacts:
+            who = int(s.contact_ids[self.rng.integers(s.n_contacts)])
+            self._strengthen_one(who, self.sc.answers.ties.interaction_gain / 3)
+
+    # ------------------------------------------------------------------ prospecting
+
+    def prospect(self, searches: int, views: int) -> None:
+        """Searches and profile views of prospects; some look back."""
+        self.week.searches += searches
+        self.week.profile_views_made += views
+        pool = self.relevant_ids if self.relevant_ids.size else np.arange(self.pop.n)
+        if views:
+            viewed = pool[self.rng.integers(0, pool.size, size=views)]
+            back = viewed[self.arng.random(views) < self.sc.answers.inbound.view_back_rate]
+            self._receive_views(back)
+
+    def passive_views(self) -> None:
+        """Search appearances turned profile views, growing with the network."""
+        inbound = self.sc.answers.inbound
+        lam = (
+            inbound.passive_views_per_week
+            * math.sqrt(self.s.n_contacts)
+            * (0.5 + 0.5 * self.st.profile_completeness)
+        )
+        k = int(self.arng.poisson(lam / DAYS_PER_WEEK))
+        if k:
+            viewers = self._second_degree_sample(k)
+            strangers = self.arng.integers(0, self.pop.n, size=k - viewers.size)
+            self._receive_views(np.concatenate([viewers, strangers]))
+
+    # ------------------------------------------------------------------ invitations
+
+    def _candidates(self, pool: str, k: int) -> np.ndarray:
+        s, rng = self.s, self.rng
+        if pool == "profile_viewers":
+            recent = np.asarray(s.recent_viewers, dtype=np.int64)
+            recent = recent[s.viewed_at[recent] >= self.env.now - VIEWER_MEMORY_DAYS]
+            s.recent_viewers = recent.tolist()
+            return recent
+        if pool == "second_degree":
+            return self._second_degree_sample(3 * k)
+        if pool == "mutual_contacts":
+            cand = self._second_degree_sample(10 * k)
+            return cand[s.mutual[cand] >= self.st.min_mutual_contacts]
+        if pool == "relevant":
+            ids = self.relevant_ids
+        elif pool == "decision_makers":
+            ids = self.dm_ids
+        else:  # anyone
+            return rng.integers(0, self.pop.n, size=3 * k)
+        if ids.size == 0:
+            return ids
+        return ids[rng.integers(0, ids.size, size=3 * k)]
+
+    def _fresh(self, cand: np.ndarray) -> np.ndarray:
+        """Candidates never invited and not yet contacts, first occurrences in order."""
+        cand = cand[~self.s.invited[cand] & ~self.s.contact[cand]]
+        return np.fromiter(dict.fromkeys(cand.tolist()), dtype=np.int64, count=-1)
+
+    def invite(self, k: int) -> None:
+        """Send up to ``k`` invitations, from each targeting pool in turn."""
+        s, pop, acc = self.s, self.pop, self.sc.answers.acceptance
+        k = min(k, self._room())
+        chosen: list[np.ndarray] = []
+        left = k
+        for pool in self.st.invite_targeting:
+            if left <= 0:
+                break
+            cand = self._fresh(self._candidates(pool, left))
+            if cand.size < left and pool in self._exhaustive:
+                # the random draw came back short: fall back to the whole pool
+                everyone = self._exhaustive[pool]
+                cand = self._fresh(np.concatenate([cand, self.rng.permutation(everyone)]))
+            cand = cand[:left]
+            s.invited[cand] = True
+            chosen.append(cand)
+            left -= cand.size
+        if not chosen:
+            return
+        targets = np.concatenate(chosen)
+        if targets.size == 0:
+            return
+        self.week.invitations_sent += targets.size
+        rng = self.arng
+        note = rng.random(targets.size) < self.st.invite_note_share
+        mutual = np.minimum(s.mutual[targets], acc.mutual_saturation) / acc.mutual_saturation
+        p = (
+            pop.openness[targets]
+            * (acc.relevance_floor + (1 - acc.relevance_floor) * pop.relevance[targets])
+            * (1 + acc.note_lift * note)
+            * (1 + acc.mutual_lift * mutual)
+            * (acc.profile_floor + (1 - acc.profile_floor) * self.st.profile_completeness)
+        )
+        accept = rng.random(targets.size) < np.minimum(p, 1.0)
+        delays = rng.exponential(acc.mean_delay_days, size=targets.size)
+        accept &= delays < self.sc.platform.invitation_expiry_days
+        looks = rng.random(targets.size) < self.sc.answers.inbound.invitee_view_rate
+        self._receive_views(targets[looks])
+        ties = self.sc.answers.ties
+        for j, delay, noted in zip(
+            targets[accept].tolist(), delays[accept].tolist(), note[accept].tolist(), strict=True
+        ):
+            strength = ties.new_tie_strength + (ties.note_bonus if noted else 0.0)
+            self._at(self.env.now + delay, lambda j=j, t=strength: self._accepted(j, t))
+
+    def _accepted(self, j: int, strength: float) -> None:
+        if self._connect_one(j, strength):
+            self.week.invitations_accepted += 1
+
+    def answer_inbox(self) -> None:
+        """Apply the acceptance policy to the invitations received today."""
+        s, pop, st = self.s, self.pop, self.st
+        if not s.inbox:
+            return
+        ids = np.unique(np.asarray(s.inbox, dtype=np.int64))
+        s.inbox.clear()
+        ids = ids[~s.contact[ids]]
+        ok = np.zeros(ids.size, dtype=bool)
+        for rule in st.accept_policy:
+            if rule == "everyone":
+                ok[:] = True
+            elif rule == "relevant":
+                ok |= pop.relevant[ids]
+            elif rule == "mutual_contacts":
+                ok |= s.mutual[ids] >= st.min_mutual_contacts
+            elif rule == "decision_makers":
+                ok |= pop.decision_maker[ids]
+        ties = self.sc.answers.ties
+        self._connect_many(ids[ok], np.full(int(ok.sum()), ties.new_tie_strength))
+
+    # ------------------------------------------------------------------ messages
+
+    def message(self, warm: int, cold: int) -> None:
+        """Warm messages to strong-enough ties, cold ones to weak ties (or InMail with Sales Navigator)."""
+        s, msg, rng = self.s, self.sc.answers.messaging, self.rng
+        contacts = s.contacts
+        targets: list[np.ndarray] = []
+        rates: list[float] = []
+        if warm and contacts.size:
+            pool = contacts[s.tie[contacts] >= msg.warm_tie_threshold]
+            if pool.size == 0:
+                pool = contacts
+            targets.append(pool[rng.integers(0, pool.size, size=warm)])
+            rates.append(msg.warm_reply_rate)
+        if cold:
+            if self.st.sales_navigator:
+                pool = self.relevant_ids
+                pool = pool[~s.contact[pool]] if pool.size else pool
+                self.week.inmails += cold if pool.size else 0
+            else:
+                pool = contacts[s.tie[contacts] < msg.warm_tie_threshold]
+            if pool.size:
+                targets.append(pool[rng.integers(0, pool.size, size=cold)])
+                rates.append(msg.cold_reply_rate)
+        for who, rate in zip(targets, rates, strict=True):
+            self.week.messages_sent += who.size
+            replied = who[self.arng.random(who.size) < rate]
+            delays = self.arng.exponential(msg.mean_reply_delay_days, size=replied.size)
+            for j, d in zip(replied.tolist(), delays.tolist(), strict=True):
+                self._at(self.env.now + d, lambda j=j: self._replied(j))
+
+    def _replied(self, j: int) -> None:
+        self.week.replies += 1
+        self._strengthen_one(j, self.sc.answers.ties.interaction_gain)
+
+    # ------------------------------------------------------------------ processes
+
+    def repeating(self, per_week: float, action: Callable[[], None]) -> Generator[Any, Any, None]:
+        """A routine action spread evenly over each week's working days."""
+        env = self.env
+        for week in range(self.sc.weeks):
+            start = week * DAYS_PER_WEEK
+            k = self._count(per_week)
+            for i in range(k):
+                yield env.timeout(start + (i + 0.5) * WORKING_DAYS / k - env.now)
+                self.stats.events += 1
+                action()
+            yield env.timeout(start + DAYS_PER_WEEK - env.now)
+
+    def daily(
+        self, per_week: tuple[float, ...], action: Callable[..., None], cap: int | None = None
+    ) -> Generator[Any, Any, None]:
+        """A batched action each working day, the week's counts (at most ``cap``) split over the days."""
+        env = self.env
+        for week in range(self.sc.weeks):
+            start = week * DAYS_PER_WEEK
+            counts = [self._count(r) for r in per_week]
+            if cap is not None:
+                counts = [min(c, cap) for c in counts]
+            for day in range(WORKING_DAYS):
+                yield env.timeout(start + day + 0.5 - env.now)
+                today = [(c * (day + 1)) // WORKING_DAYS - (c * day) // WORKING_DAYS for c in counts]
+                if any(today):
+                    self.stats.events += 1
+                    action(*today)
+            yield env.timeout(start + DAYS_PER_WEEK - env.now)
+
+    def answering(self) -> Generator[Any, Any, None]:
+        """Every day: profile views from search appear, and the seller answers the inbox."""
+        env = self.env
+        for day in range(self.sc.weeks * DAYS_PER_WEEK):
+            yield env.timeout(day + INBOX_HOUR - env.now)
+            self.stats.events += 1
+            self.passive_views()
+            self.answer_inbox()
+
+    def refreshing(self) -> Generator[Any, Any, None]:
+        """The weekly SSI refresh: decay ties, update trailing activity, score, record."""
+        self.record(0)
+        for week in range(1, self.sc.weeks + 1):
+            yield self.env.timeout(week * DAYS_PER_WEEK - self.env.now)
+            self.stats.events += 1
+            self.end_week()
+            self.record(week)
+            self.week.reset()
+
+    def end_week(self) -> None:
+        s, w, ties = self.s, self.week, self.sc.answers.ties
+        contacts = s.contacts
+        s.tie[contacts] *= self.tie_decay
+        strong = int((s.tie[contacts] >= ties.strong_threshold).sum())
+        w.endorsements = int(self.arng.binomial(strong, ties.endorsements_per_strong_tie_per_week))
+        s.endorsements += w.endorsements
+        flows = {
+            "posts": w.posts + w.articles,
+            "engagement": w.engagements,
+            "searches": w.searches,
+            "profile_views": w.profile_views_made,
+            "shares": w.shares,
+            "comments": w.comments,
+            "replies": w.replies,
+            "inmail": w.inmails,
+            "invitations_sent": w.invitations_sent,
+            "invitations_accepted": w.invitations_accepted,
+        }
+        a = self.ew_decay
+        for key, value in flows.items():
+            self.ew[key] = a * self.ew[key] + (1 - a) * value
+
+    def score(self) -> dict[str, float]:
+        s, ew, sn = self.s, self.ew, self.st.sales_navigator
+        strong = int((s.tie[s.contacts] >= self.sc.answers.ties.strong_threshold).sum())
+        inputs = {
+            "brand": {
+                "profile_completeness": self.st.profile_completeness,
+                "posts": ew["posts"],
+                "engagement": ew["engagement"],
+                "endorsements": s.endorsements,
+            },
+            "people": {
+                "searches": ew["searches"],
+                "profile_views": ew["profile_views"],
+                "relevant_connections": s.relevant,
+                "acceptance_rate": self.acceptance_rate(),
+                **({"lead_tools": ew["searches"] + ew["profile_views"] / 4} if sn else {}),
+            },
+            "insights": {
+                "shares": ew["shares"],
+                "comments": ew["comments"],
+                "replies": ew["replies"],
+                **({"inmail": ew["inmail"]} if sn else {}),
+            },
+            "relationships": {
+                "decision_makers": s.decision_makers,
+                "multi_dm_accounts": sum(1 for v in s.dm_per_company.values() if v >= 2),
+                "colleagues": s.colleagues,
+                "strong_ties": strong,
+                **({"teamlink": s.colleagues} if sn else {}),
+            },
+        }
+        return {k: float(v) for k, v in pillar_scores(inputs, self.sc.scoring).items()}
+
+    def acceptance_rate(self) -> float:
+        """Accepted over sent, trailing; at least one invitation a week in the denominator."""
+        return self.ew["invitations_accepted"] / max(self.ew["invitations_sent"], 1.0)
+
+    def record(self, week: int) -> None:
+        s, w = self.s, self.week
+        sc = self.score()
+        self.boosted = sc["ssi"] > self.sc.platform.boost_threshold_ssi
+        contacts = s.contacts
+        self.records.append(
+            WeekRecord(
+                strategy=self.st.name,
+                replication=self.replication,
+                week=week,
+                ssi=sc["ssi"],
+                brand=sc["brand"],
+                people=sc["people"],
+                insights=sc["insights"],
+                relationships=sc["relationships"],
+                connections=s.n_contacts,
+                relevant_connections=s.relevant,
+                decision_maker_connections=s.decision_makers,
+                strong_ties=int((s.tie[contacts] >= self.sc.answers.ties.strong_threshold).sum()),
+                invitations_sent=w.invitations_sent,
+                invitations_accepted=w.invitations_accepted,
+                invitations_received=w.invitations_received,
+                acceptance_rate=self.acceptance_rate(),
+                posts=w.posts,
+                articles=w.articles,
+                impressions=w.impressions,
+                engagements=w.engagements,
+                profile_views_received=w.profile_views_received,
+                messages_sent=w.messages_sent,
+                replies=w.replies,
+                endorsements=w.endorsements,
+                boosted=self.boosted,
+            )
+        )
+
+    def start(self) -> None:
+        st, env = self.st, self.env
+        env.process(self.refreshing())
+        routine = [
+            (st.posts_per_week, self.post),
+            (st.articles_per_month / WEEKS_PER_MONTH, self.article),
+            (st.shares_per_week, self.share),
+            (st.comments_per_week, self.comment),
+            (st.reactions_per_week, self.react),
+        ]
+        for rate, action in routine:
+            if rate > 0:
+                env.process(self.repeating(rate, action))
+        if st.invites_per_week > 0:
+            cap = self.sc.platform.invite_cap_per_week
+            env.process(self.daily((st.invites_per_week,), self.invite, cap))
+        if st.warm_messages_per_week > 0 or st.cold_messages_per_week > 0:
+            env.process(
+                self.daily((st.warm_messages_per_week, st.cold_messages_per_week), self.message)
+            )
+        if st.searches_per_week > 0 or st.profile_views_per_week > 0:
+            env.process(self.daily((st.searches_per_week, st.profile_views_per_week), self.prospect))
+        env.process(self.answering())
+
+
+def simulate(
+    population: Population,
+    scenario: Scenario,
+    strategy: Strategy,
+    seed: np.random.SeedSequence,
+    replication: int = 0,
+    stats: RunStats | None = None,
+) -> list[WeekRecord]:
+    """Simulate one seller's weeks under one strategy.
+
+    Parameters
+    ----------
+    population : Population
+        Shared, read-only; the run keeps its own copy of the seller's state.
+    scenario : Scenario
+        Horizon, platform rules, answers and scoring.
+    strategy : Strategy
+        The seller's routine.
+    seed : numpy.random.SeedSequence
+        The run's stream. Two child streams are spawned from it, in this
+        order: the routine's choices, then the population's answers.
+    replication : int
+        Written to the records.
+    stats : RunStats, optional
+        Filled with the number of events processed.
+
+    Returns
+    -------
+    list of WeekRecord
+        Weeks 0 to ``scenario.weeks``.
+    """
+    routine_seq, answers_seq = seed.spawn(2)
+    run = _Run(
+        population,
+        scenario,
+        strategy,
+        np.random.default_rng(routine_seq),
+        np.random.default_rng(answers_seq),
+        replication,
+    )
+    run.start()
+    run.env.run(until=scenario.weeks * DAYS_PER_WEEK + 0.5)
+    if stats is not None:
+        stats.events += run.stats.events
+    return run.records
+

@@ -1,0 +1,138 @@
+"""Pillar arithmetic: from activity and outcomes to the four scores and the SSI.
+
+Pure functions: no SimPy, no randomness. Every function accepts scalars or
+numpy arrays (one value per member), so the same code scores one seller in a
+run and a whole population at once.
+
+Each pillar is ``25 * sum_k w_k s_k(x_k) / sum_k w_k`` where ``x_k`` is an
+input (see :data:`INPUTS`), ``w_k`` its weight and ``s_k`` its saturation:
+
+- counts: ``s(x) = 1 - exp(-x / scale)``: ``scale`` is the amount that earns
+  63% of the input's points; twice that earns 86%;
+- shares (``profile_completeness``, ``acceptance_rate``): ``s(x) = min(x / scale, 1)``:
+  ``scale`` is the share that earns full points.
+
+The inputs marked Sales Navigator only are zero without it, so the total
+without it stays below :func:`ceiling_without_sales_navigator`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ssisim.scenario import Scoring
+
+__all__ = [
+    "INPUTS",
+    "SALES_NAVIGATOR_INPUTS",
+    "SHARE_INPUTS",
+    "ceiling_without_sales_navigator",
+    "input_score",
+    "pillar_scores",
+]
+
+INPUTS: Mapping[str, tuple[str, ...]] = {
+    "brand": ("profile_completeness", "posts", "engagement", "endorsements"),
+    "people": ("searches", "profile_views", "relevant_connections", "acceptance_rate", "lead_tools"),
+    "insights": ("shares", "comments", "replies", "inmail"),
+    "relationships": ("decision_makers", "multi_dm_accounts", "colleagues", "strong_ties", "teamlink"),
+}
+"""The inputs of each pillar, in the order of ``docs/model.md``'s table."""
+
+SHARE_INPUTS: frozenset[str] = frozenset({"profile_completeness", "acceptance_rate"})
+"""Inputs that are shares in [0, 1] and saturate linearly."""
+
+SALES_NAVIGATOR_INPUTS: frozenset[tuple[str, str]] = frozenset(
+    {("people", "lead_tools"), ("insights", "inmail"), ("relationships", "teamlink")}
+)
+"""(pillar, input) pairs that only Sales Navigator can move."""
+
+MAX_PILLAR = 25.0
+
+
+def input_score(x: Any, scale: float, share: bool = False) -> np.ndarray:
+    """Saturate one input to [0, 1].
+
+    Parameters
+    ----------
+    x : float or array_like
+        The input's value (a count per week, a stock, or a share); negative
+        values count as zero.
+    scale : float
+        Saturation scale, in the input's unit (> 0).
+    share : bool
+        Linear saturation ``min(x / scale, 1)`` instead of ``1 - exp(-x / scale)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Scores in [0, 1], same shape as ``x``.
+
+    Examples
+    --------
+    >>> float(input_score(2.0, 2.0))  # one scale earns 1 - 1/e
+    0.6321205588285577
+    >>> float(input_score(0.3, 0.5, share=True))
+    0.6
+    """
+    x = np.maximum(np.asarray(x, dtype=np.float64), 0.0)
+    if share:
+        return np.minimum(x / scale, 1.0)
+    return -np.expm1(-x / scale)
+
+
+def pillar_scores(inputs: Mapping[str, Mapping[str, Any]], scoring: Scoring) -> dict[str, np.ndarray]:
+    """Score the four pillars and their sum.
+
+    Parameters
+    ----------
+    inputs : mapping
+        ``inputs[pillar][input]``: a value or an array per member; a missing
+        input counts as zero (e.g. Sales Navigator inputs without it).
+    scoring : Scoring
+        Weights and saturation scales.
+
+    Returns
+    -------
+    dict
+        ``brand``, ``people``, ``insights``, ``relationships`` (each 0-25) and
+        ``ssi`` (0-100), as float arrays broadcast to the inputs' shape.
+    """
+    out: dict[str, np.ndarray] = {}
+    total: np.ndarray | float = 0.0
+    for pillar, names in INPUTS.items():
+        params = getattr(scoring, pillar)
+        acc: np.ndarray | float = 0.0
+        weight_sum = 0.0
+        for name in names:
+            p = getattr(params, name)
+            weight_sum += p.weight
+            if p.weight == 0.0 or name not in inputs.get(pillar, {}):
+                continue
+            acc = acc + p.weight * input_score(inputs[pillar][name], p.scale, name in SHARE_INPUTS)
+        score = np.asarray(MAX_PILLAR * np.asarray(acc) / weight_sum, dtype=np.float64)
+        out[pillar] = score
+        total = total + score
+    out["ssi"] = np.asarray(total, dtype=np.float64)
+    return out
+
+
+def ceiling_without_sales_navigator(scoring: Scoring) -> float:
+    """The highest SSI reachable without Sales Navigator, every other input saturated.
+
+    Examples
+    --------
+    >>> from ssisim.scenario import Scoring
+    >>> round(ceiling_without_sales_navigator(Scoring()), 2)
+    90.0
+    """
+    lost = 0.0
+    for pillar, name in SALES_NAVIGATOR_INPUTS:
+        params = getattr(scoring, pillar)
+        weight_sum = sum(getattr(params, n).weight for n in INPUTS[pillar])
+        lost += MAX_PILLAR * getattr(params, name).weight / weight_sum
+    return 100.0 - lost

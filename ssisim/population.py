@@ -24,8 +24,8 @@ Seed contract
 :func:`build_population` draws only from the ``numpy.random.Generator`` it is
 given, through child streams spawned from it in a fixed order (companies,
 seniority, behaviour, ties, seller); new streams go at the end. The same
-parameters and a Generator in the same state give identical arrays, on any
-machine and any number of workers. Because the streams are separate,
+parameters and a Generator in the same state give identical arrays (for a
+given numpy version), whatever the machine or the number of workers. Because the streams are separate,
 changing a parameter of one stage (say ``seller.initial_relevant_share``)
 leaves what the other stages draw unchanged (the graph stays the same).
 ``PopulationParams.seed`` is not read here: the caller derives the Generator.
@@ -928,5 +928,5 @@ def _check_range(what: str, values: _Array, low: float, high: float) -> None:
     bad = (values < low) | (values > high) | np.isnan(values.astype(np.float64))
     if np.any(bad):
         raise ValueError(
-            f"{what}: values must be in [{low:g}, {high:g}] (got {values[bad].reshape(-1)[0]!r})"
+            f"{what}: values must be in [{low:g}, {high:g}] (got {values[bad].reshape(-1)[0].item()!r})"
         )

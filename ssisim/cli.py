@@ -181,7 +181,7 @@ class _progress:
 
 
 def _manifest(sc: Any, workers: int, elapsed: float, runs: int, events: int) -> dict[str, Any]:
-    packages = {}
+    packages: dict[str, str | None] = {}
     for name in ("ssisim", "numpy", "simpy", "networkx", "pandas", "pydantic", "scipy", "seaborn"):
         try:
             packages[name] = metadata.version(name)

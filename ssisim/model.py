@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -313,7 +314,7 @@ class _Run:
             author = int(s.contact_ids[self.rng.integers(s.n_contacts)])
             self._strengthen_one(author, self.sc.answers.ties.interaction_gain)
         else:
-            author = self.rng.integers(pop.n)
+            author = int(self.rng.integers(pop.n))
         boost = 1.0 + self.sc.platform.boost_reach if self.boosted else 1.0
         k = self.arng.poisson(self.sc.answers.inbound.comment_views * boost)
         nbrs = pop.neighbors(int(author))
@@ -425,7 +426,7 @@ class _Run:
             targets[accept].tolist(), delays[accept].tolist(), note[accept].tolist(), strict=True
         ):
             strength = ties.new_tie_strength + (ties.note_bonus if noted else 0.0)
-            self._at(self.env.now + delay, lambda j=j, t=strength: self._accepted(j, t))
+            self._at(self.env.now + delay, partial(self._accepted, j, strength))
 
     def _accepted(self, j: int, strength: float) -> None:
         if self._connect_one(j, strength):
@@ -481,7 +482,7 @@ class _Run:
             replied = who[self.arng.random(who.size) < rate]
             delays = self.arng.exponential(msg.mean_reply_delay_days, size=replied.size)
             for j, d in zip(replied.tolist(), delays.tolist(), strict=True):
-                self._at(self.env.now + d, lambda j=j: self._replied(j))
+                self._at(self.env.now + d, partial(self._replied, j))
 
     def _replied(self, j: int) -> None:
         self.week.replies += 1
@@ -564,7 +565,7 @@ class _Run:
     def score(self) -> dict[str, float]:
         s, ew, sn = self.s, self.ew, self.st.sales_navigator
         strong = int((s.tie[s.contacts] >= self.sc.answers.ties.strong_threshold).sum())
-        inputs = {
+        inputs: dict[str, dict[str, float]] = {
             "brand": {
                 "profile_completeness": self.st.profile_completeness,
                 "posts": ew["posts"],

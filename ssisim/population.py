@@ -25,9 +25,10 @@ Seed contract
 given, through child streams spawned from it in a fixed order (companies,
 seniority, behaviour, ties, seller); new streams go at the end. The same
 parameters and a Generator in the same state give identical arrays (for a
-given numpy version), whatever the machine or the number of workers. Because the streams are separate,
-changing a parameter of one stage (say ``seller.initial_relevant_share``)
-leaves what the other stages draw unchanged (the graph stays the same).
+given numpy version), whatever the machine or the number of workers.
+Because the streams are separate, changing a parameter of one stage (say
+``seller.initial_relevant_share``) leaves what the other stages draw
+unchanged (the graph stays the same).
 ``PopulationParams.seed`` is not read here: the caller derives the Generator.
 """
 
@@ -169,7 +170,16 @@ class Population:
         names = np.asarray(self.industries, dtype=object)[self.industry]
         levels = np.asarray(SENIORITIES, dtype=object)[self.seniority]
         g.add_nodes_from(
-            (i, {"industry": ind, "company": comp, "seniority": sen, "decision_maker": dm, "relevance": rel})
+            (
+                i,
+                {
+                    "industry": ind,
+                    "company": comp,
+                    "seniority": sen,
+                    "decision_maker": dm,
+                    "relevance": rel,
+                },
+            )
             for i, ind, comp, sen, dm, rel in zip(
                 range(self.n),
                 names.tolist(),
@@ -224,6 +234,17 @@ def build_population(params: PopulationParams, rng: np.random.Generator) -> Popu
     members, and 4-5 s and 0.9 GiB peak for a million members of mean degree
     24, on one 2-core machine. Members are ordered by industry, then company.
 
+    The seller is a uniform member of ``seller.industry`` at
+    ``seller.seniority`` (or, if the industry has no one at that level, any
+    member of it, promoted or demoted). Its week-0 contacts: a share
+    ``initial_colleague_share`` from its company (as many as it has);
+    ``initial_relevant_share`` is the share of *all* contacts who are
+    relevant (colleagues count towards it; the missing ones are drawn
+    uniformly among relevant members); the rest are non-relevant members of
+    its graph neighbourhood (its neighbours, then theirs), then uniform
+    non-relevant members. Its ties in the drawn graph are then removed from
+    the CSR.
+
     With ``triadic_closure = 1`` there are no Chung-Lu ties, hence no
     triangles to close: the population has no ties.
 
@@ -245,9 +266,7 @@ def build_population(params: PopulationParams, rng: np.random.Generator) -> Popu
     np.cumsum(industry_sizes, out=industry_bounds[1:])
     industry = np.repeat(np.arange(len(industry_sizes), dtype=np.int16), industry_sizes)
     company_bounds = _company_bounds(params, industry_bounds, companies_rng)
-    company = np.repeat(
-        np.arange(len(company_bounds) - 1, dtype=np.int32), np.diff(company_bounds)
-    )
+    company = np.repeat(np.arange(len(company_bounds) - 1, dtype=np.int32), np.diff(company_bounds))
 
     seniority = seniority_rng.choice(
         len(SENIORITIES), size=n, p=np.asarray(params.seniority_shares)
@@ -392,9 +411,7 @@ def _relevance(
     return table[industry, seniority]
 
 
-def _choose_seller(
-    bounds: _Array, seniority: _Array, level: int, rng: np.random.Generator
-) -> int:
+def _choose_seller(bounds: _Array, seniority: _Array, level: int, rng: np.random.Generator) -> int:
     """A uniform member of the industry ``[bounds[0], bounds[1])``.
 
     Among those already at ``level`` if any, so that the seniority shares stay
@@ -506,7 +523,9 @@ class _TieGroups:
         alone_in_industry = np.diff(industry_bounds)[industry] == 1
         to_industry = np.where(alone_in_company, 0.0, company_share).astype(np.float32)
         to_global = np.where(alone_in_industry, 0.0, inner_share).astype(np.float32)
-        return cls(weight / 2, cum, to_industry, to_global, company, company_bounds, industry_bounds)
+        return cls(
+            weight / 2, cum, to_industry, to_global, company, company_bounds, industry_bounds
+        )
 
     def draw(self, share: float, rng: np.random.Generator) -> _Array:
         """One round of about ``share * sum(weight) / 2`` ties, as sorted unique keys.
@@ -544,7 +563,13 @@ class _TieGroups:
         # and shuffled.
         stub_bounds = np.searchsorted(owner, self.industry_bounds)
         blocks = [
-            (1, stub_bounds[k], stub_bounds[k + 1], self.industry_bounds[k], self.industry_bounds[k + 1])
+            (
+                1,
+                stub_bounds[k],
+                stub_bounds[k + 1],
+                self.industry_bounds[k],
+                self.industry_bounds[k + 1],
+            )
             for k in range(len(self.industry_bounds) - 1)
         ]
         blocks.append((2, 0, owner.shape[0], 0, n))
@@ -818,7 +843,9 @@ def population_from_edges(
     }
     for name, values in columns.items():
         if values.shape != (n,):
-            raise ValueError(f"{name}: expected {n} values, one per member (got shape {values.shape})")
+            raise ValueError(
+                f"{name}: expected {n} values, one per member (got shape {values.shape})"
+            )
     if n == 0:
         raise ValueError("industry: a population needs at least one member (got 0)")
     _check_range("industry", industry_codes, 0, len(industry_names) - 1)
@@ -903,12 +930,12 @@ def population_from_edges(
 
 def _holds_names(values: Any) -> bool:
     arr = np.asarray(values)
-    return arr.dtype.kind in "US" or (arr.dtype == object and arr.size > 0 and isinstance(arr.flat[0], str))
+    return arr.dtype.kind in "US" or (
+        arr.dtype == object and arr.size > 0 and isinstance(arr.flat[0], str)
+    )
 
 
-def _codes(
-    values: Any, names: Sequence[str] | None, what: str
-) -> tuple[tuple[str, ...], _Array]:
+def _codes(values: Any, names: Sequence[str] | None, what: str) -> tuple[tuple[str, ...], _Array]:
     """Integer codes of ``values`` (codes or names) and the names they index."""
     if _holds_names(values):
         given = [str(x) for x in np.asarray(values).reshape(-1).tolist()]
@@ -916,7 +943,9 @@ def _codes(
         lookup = {name: i for i, name in enumerate(known)}
         unknown = [x for x in given if x not in lookup]
         if unknown:
-            raise ValueError(f"{what}: unknown name {unknown[0]!r} (expected one of {', '.join(known)})")
+            raise ValueError(
+                f"{what}: unknown name {unknown[0]!r} (expected one of {', '.join(known)})"
+            )
         return tuple(known), np.array([lookup[x] for x in given], dtype=np.int64)
     codes = np.asarray(values)
     if codes.size and codes.dtype.kind not in "iu":

@@ -189,7 +189,9 @@ def test_relevance_formula_exact(big):
     ]
     assert len(picked) > 30
     for m in picked:
-        industry_fit = 1.0 if big.industries[big.industry[m]] in target.industries else target.off_target_fit
+        industry_fit = (
+            1.0 if big.industries[big.industry[m]] in target.industries else target.off_target_fit
+        )
         seniority_fit = 1.0 if big.seniority[m] >= min_level else target.junior_fit
         assert big.relevance[m] == np.float32(industry_fit * seniority_fit), m
     np.testing.assert_array_equal(big.relevant, big.relevance >= target.relevant_threshold)
@@ -255,7 +257,9 @@ def test_seller_contacts_composition(pop):
     assert colleagues >= min(round(k * profile.initial_colleague_share), company_size - 1)
     # initial_relevant_share is the share of all contacts who are relevant; it is
     # met up to rounding (1/k), unless relevant colleagues alone exceed it
-    relevant_colleagues = int(pop.relevant[contacts[pop.company[contacts] == pop.company[pop.seller]]].sum())
+    relevant_colleagues = int(
+        pop.relevant[contacts[pop.company[contacts] == pop.company[pop.seller]]].sum()
+    )
     assert relevant_colleagues < k * profile.initial_relevant_share  # so it is met here
     assert pop.relevant[contacts].mean() == pytest.approx(profile.initial_relevant_share, abs=1 / k)
     # Beta with mean 0.3, concentration 4 (sd 0.2): standard error over 150 ties
@@ -279,9 +283,17 @@ def test_seller_network_prefers_the_graph_neighbourhood():
         seller=0,
         seller_contacts=[],
     )
-    profile = SellerProfile(initial_connections=4, initial_relevant_share=0, initial_colleague_share=0)
+    profile = SellerProfile(
+        initial_connections=4, initial_relevant_share=0, initial_colleague_share=0
+    )
     contacts, ties = _seller_network(
-        profile, 0, np.array([1, 2]), p.indptr, p.indices, np.array([0, 1]), p.relevant,
+        profile,
+        0,
+        np.array([1, 2]),
+        p.indptr,
+        p.indices,
+        np.array([0, 1]),
+        p.relevant,
         np.random.default_rng(0),
     )
     # neighbours first, then their neighbours, before anyone else
@@ -362,7 +374,12 @@ def test_invariants_hold_for_any_parameters(
 def test_degenerate_laws():
     p = build(size=300, openness_mean=1.0, activity_median_posts_per_week=0.0, degree_sigma=0.0)
     assert np.all(p.openness == 1) and np.all(p.activity == 0)
-    q = build(size=300, openness_mean=0.0, triadic_closure=0.0, seller=SellerProfile(initial_tie_strength=0))
+    q = build(
+        size=300,
+        openness_mean=0.0,
+        triadic_closure=0.0,
+        seller=SellerProfile(initial_tie_strength=0),
+    )
     assert np.all(q.openness == 0)
     assert np.all(q.seller_ties == np.float32(0.01))
     assert_valid_csr(q)
@@ -388,7 +405,14 @@ def test_population_from_edges_six_nodes():
     p = population_from_edges([(1, 2), (2, 3), (3, 4), (4, 5), (2, 1), (3, 5)], **SIX)
     assert p.n == 6
     assert_valid_csr(p)
-    assert [p.neighbors(i).tolist() for i in range(6)] == [[], [2], [1, 3], [2, 4, 5], [3, 5], [3, 4]]
+    assert [p.neighbors(i).tolist() for i in range(6)] == [
+        [],
+        [2],
+        [1, 3],
+        [2, 4, 5],
+        [3, 5],
+        [3, 4],
+    ]
     np.testing.assert_array_equal(p.degree, [0, 1, 2, 3, 2, 2])
     np.testing.assert_array_equal(p.seller_contacts, [1, 4])
     np.testing.assert_allclose(p.seller_ties, [0.6, 0.2])  # follow their contacts
@@ -469,7 +493,9 @@ def test_csr_helpers_round_trip():
     a, b = rng.integers(0, 50, 400), rng.integers(0, 50, 400)
     u, v = _split_keys(_edge_keys(a, b))
     assert np.all(u < v)
-    expected = {(min(x, y), max(x, y)) for x, y in zip(a.tolist(), b.tolist(), strict=True) if x != y}
+    expected = {
+        (min(x, y), max(x, y)) for x, y in zip(a.tolist(), b.tolist(), strict=True) if x != y
+    }
     assert set(zip(u.tolist(), v.tolist(), strict=True)) == expected
     indptr, indices = _csr(u, v, 50)
     g = nx.Graph(list(expected))

@@ -122,8 +122,8 @@ class PopulationParams(_Model):
     degree_sigma: float = Field(1.0, ge=0.0, le=3.0)
     company_tie_share: Probability = 0.35
     industry_tie_share: Probability = 0.40
-    triadic_closure: Probability = Field(
-        0.2, description="share of extra edges that close a triangle"
+    triadic_closure: float = Field(
+        0.2, ge=0.0, lt=1.0, description="share of extra edges that close a triangle (below 1)"
     )
     activity_median_posts_per_week: float = Field(0.03, ge=0.0)
     activity_sigma: float = Field(1.5, ge=0.0, le=4.0)

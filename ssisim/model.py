@@ -16,17 +16,15 @@ import math
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import simpy
 
 from ssisim.pillars import pillar_scores
+from ssisim.population import Population, gather_neighbors
 from ssisim.records import WeekRecord
 from ssisim.scenario import Scenario, Strategy
-
-if TYPE_CHECKING:
-    from ssisim.population import Population
 
 __all__ = ["RunStats", "simulate"]
 
@@ -35,17 +33,6 @@ DAYS_PER_WEEK = 7
 WEEKS_PER_MONTH = 52.0 / 12.0
 VIEWER_MEMORY_DAYS = 30.0  # "who viewed your profile" lists recent viewers
 INBOX_HOUR = 0.9  # the seller answers incoming invitations at the end of each day
-
-
-def gather_neighbors(indptr: np.ndarray, indices: np.ndarray, nodes: np.ndarray) -> np.ndarray:
-    """Concatenate the CSR neighbour lists of ``nodes`` (with repeats), vectorised."""
-    starts = indptr[nodes]
-    lengths = indptr[nodes + 1] - starts
-    total = int(lengths.sum())
-    if total == 0:
-        return np.empty(0, dtype=indices.dtype)
-    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-    return indices[offsets + np.arange(total)]
 
 
 @dataclass

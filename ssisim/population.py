@@ -45,7 +45,13 @@ import numpy.typing as npt
 
 from ssisim.scenario import SENIORITIES, PopulationParams, SellerProfile, TargetMarket
 
-__all__ = ["MAX_ACTIVITY_POSTS_PER_WEEK", "Population", "build_population", "population_from_edges"]
+__all__ = [
+    "MAX_ACTIVITY_POSTS_PER_WEEK",
+    "Population",
+    "build_population",
+    "gather_neighbors",
+    "population_from_edges",
+]
 
 MAX_ACTIVITY_POSTS_PER_WEEK: float = 20.0
 """Ceiling of a member's posting rate: the lognormal tail is clipped here."""
@@ -743,6 +749,11 @@ def _pick_uniform(mask: _Array, k: int, rng: np.random.Generator) -> _Array:
     """Up to ``k`` distinct members where ``mask`` holds, uniformly."""
     pool = np.flatnonzero(mask)
     return rng.choice(pool, min(k, pool.size), replace=False)
+
+
+def gather_neighbors(indptr: _Array, indices: _Array, nodes: _Array) -> _Array:
+    """Concatenate the CSR neighbour lists of ``nodes`` (with repeats), vectorised."""
+    return indices[_row_slices(indptr, nodes)]
 
 
 def _row_slices(indptr: _Array, rows: _Array) -> _Array:

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from ssisim.model import RunStats, gather_neighbors, simulate
-from ssisim.population import population_from_edges
+from ssisim.model import RunStats, simulate
+from ssisim.population import gather_neighbors, population_from_edges
 from ssisim.records import WEEKLY_COLUMNS
 from ssisim.scenario import Strategy, parse_scenario
 

@@ -1,7 +1,8 @@
 """One run: a seller's weeks and the population's answers, as a SimPy simulation.
 
-The clock runs in days; week ``w`` spans days ``[7w, 7w + 7)``, the seller acts
-on working days (the first five of each week) and the SSI is refreshed at the
+The clock runs in days; week ``w`` spans days ``[7w, 7w + 7)``, the seller's
+routine runs on working days (the first five of each week), the inbox of
+incoming invitations is answered every day, and the SSI is refreshed at the
 end of every week. What happens at a time is a SimPy event (a post, a batch of
 invitations, an acceptance arriving after its delay, a reply); what happens to
 many members at once (a post's audience, a batch of acceptance draws) is numpy
@@ -229,15 +230,15 @@ class _Run:
             s.inbox.extend(inviting.tolist())
             self.week.invitations_received += inviting.size
 
-    def _second_degree_sample(self, k: int) -> np.ndarray:
+    def _second_degree_sample(self, k: int, rng: np.random.Generator) -> np.ndarray:
         """Members drawn with chance proportional to their mutual contacts (a random contact's random contact)."""
         s, pop = self.s, self.pop
         if s.n_contacts == 0 or k <= 0:
             return np.empty(0, dtype=np.int64)
-        via = s.contacts[self.rng.integers(0, s.n_contacts, size=k)]
+        via = s.contacts[rng.integers(0, s.n_contacts, size=k)]
         deg = pop.indptr[via + 1] - pop.indptr[via]
         via, deg = via[deg > 0], deg[deg > 0]
-        pick = pop.indptr[via] + (self.rng.random(via.size) * deg).astype(np.int64)
+        pick = pop.indptr[via] + (rng.random(via.size) * deg).astype(np.int64)
         return pop.indices[pick].astype(np.int64)
 
     # ------------------------------------------------------------------ content
@@ -336,7 +337,7 @@ class _Run:
         )
         k = int(self.arng.poisson(lam / DAYS_PER_WEEK))
         if k:
-            viewers = self._second_degree_sample(k)
+            viewers = self._second_degree_sample(k, self.arng)
             strangers = self.arng.integers(0, self.pop.n, size=k - viewers.size)
             self._receive_views(np.concatenate([viewers, strangers]))
 
@@ -350,9 +351,9 @@ class _Run:
             s.recent_viewers = recent.tolist()
             return recent
         if pool == "second_degree":
-            return self._second_degree_sample(3 * k)
+            return self._second_degree_sample(3 * k, rng)
         if pool == "mutual_contacts":
-            cand = self._second_degree_sample(10 * k)
+            cand = self._second_degree_sample(10 * k, rng)
             return cand[s.mutual[cand] >= self.st.min_mutual_contacts]
         if pool == "relevant":
             ids = self.relevant_ids
@@ -393,8 +394,8 @@ class _Run:
         if targets.size == 0:
             return
         self.week.invitations_sent += targets.size
+        note = self.rng.random(targets.size) < self.st.invite_note_share  # the seller's choice
         rng = self.arng
-        note = rng.random(targets.size) < self.st.invite_note_share
         mutual = np.minimum(s.mutual[targets], acc.mutual_saturation) / acc.mutual_saturation
         p = (
             pop.openness[targets]

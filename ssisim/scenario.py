@@ -164,7 +164,8 @@ class PopulationParams(_Model):
 
 
 class Platform(_Model):
-    """Platform rules. Outside the source articles: see ``docs/model.md``."""
+    """Platform rules. The cap, ceiling and expiry come from outside the articles;
+    the boost threshold and size from ``000`` and ``002``: see ``docs/model.md``."""
 
     invite_cap_per_week: int | None = Field(
         100, ge=0, description="invitations a member may send a week; null lifts the cap"
@@ -201,7 +202,6 @@ class Reach(_Model):
     hop_share: Probability = Field(0.04, description="chance a reactor's contact sees it")
     max_hops: int = Field(2, ge=0, le=6)
     reaction_rate: Probability = Field(0.12, description="chance a viewer reacts, before lifts")
-    comment_share: Probability = Field(0.2, description="share of engagements that are comments")
     article_reach: PositiveFloat = Field(0.6, description="article reach relative to a post")
     article_engagement: PositiveFloat = Field(2.0, description="article engagement relative to a post")
     share_reach: PositiveFloat = Field(0.5, description="shared item's reach relative to a post")
@@ -309,7 +309,7 @@ class Scoring(_Model):
     """Pillar weights and saturation scales; activity over a trailing window.
 
     Activity counts (posts, searches, ...) enter as exponentially weighted
-    weekly sums with the given half-life, so the score falls when activity
+    averages per week with the given half-life, so the score falls when activity
     stops. Weights are relative within a pillar.
     """
 
@@ -340,8 +340,8 @@ class Scoring(_Model):
 class Strategy(_Model):
     """A routine: what the seller does each week, as data.
 
-    ``invite_targeting`` lists candidate pools in priority order; the week's
-    invitations are drawn from the first pool, then the next. ``accept_policy``
+    ``invite_targeting`` lists candidate pools in priority order; each working
+    day's batch of invitations is drawn from the first pool, then the next. ``accept_policy``
     accepts an incoming invitation when any listed rule matches.
     """
 
@@ -667,7 +667,8 @@ def _display_path(loc: tuple[Any, ...], data: Any) -> str:
     parts: list[str] = []
     node = data
     for part in loc:
-        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+        named = parts == ["strategies"]  # strategies are named; other lists keep positions
+        if named and isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
             name = _entry_name(node[part])
             parts.append(name if name else str(part))
             node = node[part]

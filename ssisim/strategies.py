@@ -17,14 +17,14 @@ from typing import Any
 _BUILTINS: dict[str, dict[str, Any]] = {
     "inactive": {
         "description": "Has an account and does nothing: profile a third complete.",
-        "source": "001, 002 (inactive accounts score 5-10)",
+        "source": "001 (an inactive account scores 5-10)",
         "profile_completeness": 0.35,
         "accept_policy": ("everyone",),
     },
     "open-bar": {
         "description": (
             "Invites everyone who views the profile, then second-degree contacts, "
-            "up to the weekly cap; accepts every invitation; posts regularly."
+            "then anyone, up to the weekly cap; accepts every invitation; posts regularly."
         ),
         "source": "004 (the open-bar network: 16,000 contacts, content as pull marketing)",
         "profile_completeness": 1.0,

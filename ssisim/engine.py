@@ -102,7 +102,7 @@ def _run_batch(scenario: Scenario, batch: _Batch) -> tuple[list[WeekRecord], int
 def _batches(scenario: Scenario, replications: Sequence[int], workers: int) -> list[_Batch]:
     """Split the runs into batches: a few per worker, so scheduling costs little."""
     total = len(scenario.strategies) * len(replications)
-    size = max(1, min(25, total // max(4 * workers, 1)))
+    size = max(1, min(10, total // max(8 * workers, 1)))
     out: list[_Batch] = []
     for s in range(len(scenario.strategies)):
         for i in range(0, len(replications), size):

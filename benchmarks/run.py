@@ -39,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,19 +47,20 @@ ROOT = Path(__file__).resolve().parent.parent
 FLAGSHIP = ROOT / "scenarios" / "open-bar-vs-club-select.yaml"
 DEFAULT_OUT = ROOT / "benchmarks" / "out" / "results.json"
 POPULATION_SEED = 2024
+MEASURED_PATHS = ("ssisim", "scenarios", "pyproject.toml")  # "dirty" means one of these changed
 
 AIM_FLAGSHIP_SECONDS = 20.0  # 200 runs of 52 weeks, 2 workers on 2 cores
 AIM_POPULATION_SIZE = 1_000_000
 AIM_POPULATION_SECONDS = 10.0
 AIM_POPULATION_BYTES = 2 * 2**30
 
-FULL = {
+FULL: dict[str, Any] = {
     "replications": 100,
     "workers": (1, 2),
     "population_sizes": (10_000, 100_000, 1_000_000),
     "networkx_sizes": (10_000, 100_000),
 }
-QUICK = {
+QUICK: dict[str, Any] = {
     "replications": 10,
     "workers": (1, 2),
     "population_sizes": (10_000, 100_000),
@@ -127,14 +129,18 @@ class _TreeSampler:
 
     ``ru_maxrss`` gives each process's own peak but not the peak of their sum;
     this gives the sum, at the cost of missing spikes shorter than the period.
-    A sample costs about 3 ms of CPU (a /proc scan), about 1% of a core at the
-    default period.
+    A sample costs 3-15 ms of CPU (a /proc scan, and smaps_rollup walks each
+    process's page tables): at 4 Hz that was 4% of a core, stolen from the
+    workers on a 2-core machine, hence one sample a second (the workers'
+    memory is flat once their population is built). Its own CPU time is
+    reported (``sampler_cpu_seconds``).
     """
 
-    def __init__(self, period: float = 0.25, enabled: bool = True) -> None:
+    def __init__(self, period: float = 1.0, enabled: bool = True) -> None:
         self.period = period
         self.peak = 0
         self.samples = 0
+        self.cpu_seconds = 0.0  # CPU time of the sampling thread itself
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self.available = enabled and os.path.isdir("/proc/self")
@@ -145,6 +151,7 @@ class _TreeSampler:
             total = sum(_pss_bytes(pid) for pid in [me, *_descendants(me)])
             self.peak = max(self.peak, total)
             self.samples += 1
+            self.cpu_seconds = time.thread_time()
             self._stop.wait(self.period)
 
     def __enter__(self) -> _TreeSampler:
@@ -215,6 +222,8 @@ def case_flagship(replications: int, workers: int) -> dict[str, Any]:
     expected_records = runs * (sc.weeks + 1)  # weeks 0..weeks
     if len(records) != expected_records:
         raise RuntimeError(f"expected {expected_records} week records, got {len(records)}")
+    parent_cpu = _cpu_seconds(resource.RUSAGE_SELF) - cpu_before
+    children_cpu = _cpu_seconds(resource.RUSAGE_CHILDREN)
     children_peak = _maxrss_bytes(resource.RUSAGE_CHILDREN) if workers > 1 else 0
     parent_peak = _maxrss_bytes(resource.RUSAGE_SELF)
     return {
@@ -234,8 +243,10 @@ def case_flagship(replications: int, workers: int) -> dict[str, Any]:
         "events": stats.events,
         "events_per_second": stats.events / wall,
         "population_build_seconds": build_seconds,
-        "cpu_seconds": (_cpu_seconds(resource.RUSAGE_SELF) - cpu_before)
-        + _cpu_seconds(resource.RUSAGE_CHILDREN),
+        "cpu_seconds": parent_cpu + children_cpu,
+        "parent_cpu_seconds": parent_cpu,
+        "children_cpu_seconds": children_cpu,
+        "sampler_cpu_seconds": sampler.cpu_seconds,
         "baseline_bytes": baseline,
         "parent_peak_bytes": parent_peak,
         "largest_child_peak_bytes": children_peak if workers > 1 else None,
@@ -307,7 +318,11 @@ def case_networkx(size: int) -> dict[str, Any]:
     }
 
 
-CASES = {"flagship": case_flagship, "population": case_population, "networkx": case_networkx}
+CASES: dict[str, Callable[..., dict[str, Any]]] = {
+    "flagship": case_flagship,
+    "population": case_population,
+    "networkx": case_networkx,
+}
 
 
 # --------------------------------------------------------------------------- machine
@@ -339,7 +354,10 @@ def machine() -> dict[str, Any]:
                     break
     except OSError:
         pass
-    versions = {"python": platform.python_version(), "numpy": numpy.__version__}
+    versions: dict[str, str | None] = {
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+    }
     for name in ("simpy", "networkx"):
         try:
             from importlib.metadata import version
@@ -355,17 +373,18 @@ def machine() -> dict[str, Any]:
             text=True,
             check=True,
         ).stdout.strip()
-        dirty = bool(
-            subprocess.run(
-                ["git", "status", "--porcelain", "--untracked-files=no"],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.strip()
-        )
+        # only what is measured counts: edits to benchmarks/ or docs do not
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", *MEASURED_PATHS],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\n")
+        changed = [line[3:] for line in changed if line.strip()]
+        dirty = bool(changed)
     except (OSError, subprocess.CalledProcessError):
-        commit, dirty = None, None
+        commit, dirty, changed = None, None, []
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -378,6 +397,7 @@ def machine() -> dict[str, Any]:
         "load_average_at_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
         "git_commit": commit,
         "git_dirty": dirty,
+        "git_uncommitted": changed,
     }
 
 
@@ -387,7 +407,7 @@ def machine_line(m: dict[str, Any]) -> str:
     load = m.get("load_average_at_start")
     code = m.get("git_commit") or "?"
     if m.get("git_dirty"):
-        code += " + uncommitted changes"
+        code += " + uncommitted changes to " + ", ".join(m.get("git_uncommitted") or ["ssisim"])
     return (
         f"{m['cpu']}, {m['cores']} cores, {mem} RAM; Python {v['python']}, numpy {v['numpy']}, "
         f"simpy {v.get('simpy')}, networkx {v.get('networkx')}; {m['date']}; ssisim {code}"

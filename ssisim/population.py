@@ -237,7 +237,7 @@ def build_population(params: PopulationParams, rng: np.random.Generator) -> Popu
     Notes
     -----
     Time and memory grow as ``size * mean_degree``: about 0.06 s for 20,000
-    members, and 4-5 s and 0.9 GiB peak for a million members of mean degree
+    members, and about 5 s and 0.7 GiB peak for a million members of mean degree
     24, on one 2-core machine. Members are ordered by industry, then company.
 
     The seller is a uniform member of ``seller.industry`` at

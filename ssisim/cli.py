@@ -277,10 +277,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         cmd = exc.ctx.command_path if exc.ctx else "ssisim"
         click.echo(f"{cmd}: {exc.format_message()} (see `{cmd} --help`)", err=True)
         sys.exit(EXIT_USAGE)
-    except click.Abort:
-        click.echo("interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    except KeyboardInterrupt:
+    except (click.Abort, KeyboardInterrupt):
         click.echo("interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except SsisimError as exc:

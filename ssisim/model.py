@@ -531,8 +531,7 @@ class _Run:
         s, w, ties = self.s, self.week, self.sc.answers.ties
         contacts = s.contacts
         s.tie[contacts] *= self.tie_decay
-        strong = int((s.tie[contacts] >= ties.strong_threshold).sum())
-        w.endorsements = int(self.arng.binomial(strong, ties.endorsements_per_strong_tie_per_week))
+        w.endorsements = int(self.arng.binomial(self.strong_ties(), ties.endorsements_per_strong_tie_per_week))
         s.endorsements += w.endorsements
         flows = {
             "posts": w.posts + w.articles,
@@ -550,9 +549,13 @@ class _Run:
         for key, value in flows.items():
             self.ew[key] = a * self.ew[key] + (1 - a) * value
 
-    def score(self) -> dict[str, float]:
+    def strong_ties(self) -> int:
+        """Contacts whose tie is at least the strong threshold."""
+        s = self.s
+        return int((s.tie[s.contacts] >= self.sc.answers.ties.strong_threshold).sum())
+
+    def score(self, strong: int) -> dict[str, float]:
         s, ew, sn = self.s, self.ew, self.st.sales_navigator
-        strong = int((s.tie[s.contacts] >= self.sc.answers.ties.strong_threshold).sum())
         inputs: dict[str, dict[str, float]] = {
             "brand": {
                 "profile_completeness": self.st.profile_completeness,
@@ -589,9 +592,9 @@ class _Run:
 
     def record(self, week: int) -> None:
         s, w = self.s, self.week
-        sc = self.score()
+        strong = self.strong_ties()
+        sc = self.score(strong)
         self.boosted = sc["ssi"] > self.sc.platform.boost_threshold_ssi
-        contacts = s.contacts
         self.records.append(
             WeekRecord(
                 strategy=self.st.name,
@@ -605,7 +608,7 @@ class _Run:
                 connections=s.n_contacts,
                 relevant_connections=s.relevant,
                 decision_maker_connections=s.decision_makers,
-                strong_ties=int((s.tie[contacts] >= self.sc.answers.ties.strong_threshold).sum()),
+                strong_ties=strong,
                 invitations_sent=w.invitations_sent,
                 invitations_accepted=w.invitations_accepted,
                 invitations_received=w.invitations_received,

@@ -121,6 +121,7 @@ class _Run:
         self.env = simpy.Environment()
         self.stats = RunStats()
         self.records: list[WeekRecord] = []
+        self.inputs_log: list[dict[str, dict[str, float]]] | None = None
         self.week = _Week()
         self.ew = dict.fromkeys(_EW_KEYS, 0.0)
         self.ew_decay = 0.5 ** (1.0 / scenario.scoring.activity_half_life_weeks)
@@ -554,7 +555,8 @@ class _Run:
         s = self.s
         return int((s.tie[s.contacts] >= self.sc.answers.ties.strong_threshold).sum())
 
-    def score(self, strong: int) -> dict[str, float]:
+    def inputs(self, strong: int) -> dict[str, dict[str, float]]:
+        """This week's pillar inputs (see :data:`ssisim.pillars.INPUTS`)."""
         s, ew, sn = self.s, self.ew, self.st.sales_navigator
         inputs: dict[str, dict[str, float]] = {
             "brand": {
@@ -584,6 +586,9 @@ class _Run:
                 **({"teamlink": s.colleagues} if sn else {}),
             },
         }
+        return inputs
+
+    def score(self, inputs: dict[str, dict[str, float]]) -> dict[str, float]:
         return {k: float(v) for k, v in pillar_scores(inputs, self.sc.scoring).items()}
 
     def acceptance_rate(self) -> float:
@@ -593,7 +598,10 @@ class _Run:
     def record(self, week: int) -> None:
         s, w = self.s, self.week
         strong = self.strong_ties()
-        sc = self.score(strong)
+        inputs = self.inputs(strong)
+        if self.inputs_log is not None:
+            self.inputs_log.append(inputs)
+        sc = self.score(inputs)
         self.boosted = sc["ssi"] > self.sc.platform.boost_threshold_ssi
         self.records.append(
             WeekRecord(
@@ -657,6 +665,7 @@ def simulate(
     seed: np.random.SeedSequence,
     replication: int = 0,
     stats: RunStats | None = None,
+    inputs: list[dict[str, dict[str, float]]] | None = None,
 ) -> list[WeekRecord]:
     """Simulate one seller's weeks under one strategy.
 
@@ -675,6 +684,10 @@ def simulate(
         Written to the records.
     stats : RunStats, optional
         Filled with the number of events processed.
+    inputs : list, optional
+        Filled with each week's pillar inputs, ``inputs[week][pillar][input]``
+        (what :func:`ssisim.pillars.pillar_scores` scored; Sales Navigator
+        inputs are absent without it). For fitting weights to readings.
 
     Returns
     -------
@@ -690,6 +703,7 @@ def simulate(
         np.random.default_rng(answers_seq),
         replication,
     )
+    run.inputs_log = inputs
     run.start()
     run.env.run(until=scenario.weeks * DAYS_PER_WEEK + 0.5)
     if stats is not None:

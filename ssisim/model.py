@@ -22,18 +22,55 @@ from typing import Any
 import numpy as np
 import simpy
 
+from ssisim.members import members_for
 from ssisim.pillars import pillar_scores
-from ssisim.population import Population, gather_neighbors
+from ssisim.population import (
+    Population,
+    SellerStart,
+    cohort_seats,
+    default_start,
+    gather_neighbors,
+    seller_start,
+    team_seats,
+)
 from ssisim.records import WeekRecord
 from ssisim.scenario import Scenario, Strategy
 
-__all__ = ["RunStats", "simulate"]
+__all__ = [
+    "LEAD_COLUMNS",
+    "RunStats",
+    "budget_factor",
+    "debate_rng",
+    "measure_reach",
+    "planned_minutes",
+    "seller_start_for",
+    "simulate",
+]
 
 WORKING_DAYS = 5
 DAYS_PER_WEEK = 7
 WEEKS_PER_MONTH = 52.0 / 12.0
 VIEWER_MEMORY_DAYS = 30.0  # "who viewed your profile" lists recent viewers
 INBOX_HOUR = 0.9  # the seller answers incoming invitations at the end of each day
+
+SEAT_STREAM = 4
+"""First key of the debate's streams: ``SeedSequence(seed, spawn_key=(4, what, *index))``,
+``what`` 0 team choice, 1 a team seat's network, 2 cohort choice, 3 a cohort seat's
+network, 4 cohort routines, 5 cohort bootstrap, 6 the existing relationships' leads
+of a seller (seat + 1, 0 for the population's seller) in a replication: the same
+whatever the strategy (see :func:`debate_rng`)."""
+
+LEAD_COLUMNS: tuple[str, ...] = (
+    "leads_inbound", "leads_inbound_target", "leads_inbound_dm",
+    "leads_inbound_warm", "leads_inbound_target_warm", "leads_inbound_dm_warm",
+    "leads_outbound", "leads_outbound_target", "leads_outbound_dm",
+    "leads_introduction", "leads_introduction_target", "leads_introduction_dm",
+    "leads_introduction_warm", "leads_introduction_target_warm", "leads_introduction_dm_warm",
+    "leads_existing", "leads_existing_target", "leads_existing_dm",
+)  # fmt: skip
+"""The weekly lead counts, in record order: by origin, then any / target / decision maker,
+then (inbound and introductions) the same through a warm tie."""
+_LEAD_SLOT = {name: i for i, name in enumerate(LEAD_COLUMNS)}
 
 
 @dataclass
@@ -63,6 +100,10 @@ class _Week:
     inmails: int = 0
     replies: int = 0
     endorsements: int = 0
+    minutes: float = 0.0
+    new_selling: int = 0  # new contacts this week who sell (they may pitch)
+    new_selling_inviters: int = 0  # ... of whom invited the seller
+    pitches: int = 0
 
     def reset(self) -> None:
         for name in self.__dataclass_fields__:
@@ -111,12 +152,22 @@ class _Run:
         routine_rng: np.random.Generator,
         answers_rng: np.random.Generator,
         replication: int,
+        leads_rng: np.random.Generator | None = None,
+        start: SellerStart | None = None,
+        existing_rng: np.random.Generator | None = None,
     ) -> None:
         self.pop = population
         self.sc = scenario
         self.st = strategy
         self.rng = routine_rng
         self.arng = answers_rng
+        # leads, pitches and introductions draw from their own stream, so that
+        # they leave the routine's and the answers' draws (and the SSI) unchanged
+        self.lrng = leads_rng if leads_rng is not None else answers_rng.spawn(1)[0]
+        # the existing relationships' leads do not depend on the routine: their own
+        # stream, shared by every strategy of a replication (common random numbers)
+        self.erng = existing_rng if existing_rng is not None else self.lrng.spawn(1)[0]
+        self.leads = np.zeros(len(LEAD_COLUMNS), dtype=np.int64)
         self.replication = replication
         self.env = simpy.Environment()
         self.stats = RunStats()
@@ -127,6 +178,8 @@ class _Run:
         self.ew_decay = 0.5 ** (1.0 / scenario.scoring.activity_half_life_weeks)
         self.tie_decay = 0.5 ** (1.0 / scenario.answers.ties.half_life_weeks)
         self.boosted = False
+        stop = strategy.stops_at_week
+        self.routine_weeks = scenario.weeks if stop is None else min(stop, scenario.weeks)
         n = population.n
         self.s = _Seller(
             contact=np.zeros(n, dtype=bool),
@@ -136,8 +189,11 @@ class _Run:
             viewed_at=np.full(n, -np.inf),
             contact_ids=np.empty(min(n, scenario.platform.connection_limit), dtype=np.int64),
         )
-        self.me = population.seller
+        start = start if start is not None else default_start(population)
+        self.me = start.member
         self.my_company = int(population.company[self.me])
+        self.my_industry = int(population.industry[self.me])
+        self.members = members_for(population, scenario)  # every member's SSI, for the ranks
         self.s.invited[self.me] = True
         self.s.contact[self.me] = True  # never a candidate for anything
         self.relevant_ids = np.flatnonzero(population.relevant)
@@ -150,7 +206,22 @@ class _Run:
         act = population.activity.astype(np.float64)
         half = scenario.answers.reach.activity_half_posts_per_week
         self.engage_propensity = act / (act + half)
-        self._connect_many(population.seller_contacts, population.seller_ties.astype(np.float64))
+        self.warm = scenario.answers.messaging.warm_tie_threshold
+        lift = scenario.answers.pitches.invite_lift
+        sells = population.sells
+        # sellers invite (1 + lift) times as readily; normalised so the average is unchanged
+        self.invite_weight = (
+            (1.0 + lift * sells) / (1.0 + lift * float(sells.mean())) if lift > 0 else None
+        )
+        self.restricted_from = -math.inf
+        self.restricted_until = -math.inf
+        # invitations sent each week, and how many of them were accepted so far
+        self.sent_by_week = np.zeros(scenario.weeks + 1, dtype=np.int64)
+        self.accepted_by_week = np.zeros(scenario.weeks + 1, dtype=np.int64)
+        self.window_start = 0  # restrictions: weeks before this no longer count
+        self._connect_many(start.contacts, start.ties)
+        self.existing = start.contacts.astype(np.int64)  # existing relationships (week 0)
+        self.week.new_selling = 0
 
     # ------------------------------------------------------------------ helpers
 
@@ -183,6 +254,7 @@ class _Run:
         dm = ids[pop.decision_maker[ids]]
         s.decision_makers += dm.size
         s.colleagues += int((pop.company[ids] == self.my_company).sum())
+        self.week.new_selling += int(pop.sells[ids].sum())
         for c in pop.company[dm].tolist():
             s.dm_per_company[c] = s.dm_per_company.get(c, 0) + 1
         return take
@@ -200,6 +272,7 @@ class _Run:
         s.relevant += bool(pop.relevant[j])
         company = int(pop.company[j])
         s.colleagues += company == self.my_company
+        self.week.new_selling += bool(pop.sells[j])
         if pop.decision_maker[j]:
             s.decision_makers += 1
             s.dm_per_company[company] = s.dm_per_company.get(company, 0) + 1
@@ -225,6 +298,8 @@ class _Run:
         s.recent_viewers.extend(strangers.tolist())
         fresh = strangers[~s.invited[strangers]]
         p = inbound.invite_after_view * self.pop.openness[fresh]
+        if self.invite_weight is not None:
+            p = p * self.invite_weight[fresh]
         inviting = fresh[self.arng.random(fresh.size) < p]
         if inviting.size:
             s.invited[inviting] = True  # they asked: no need to invite them back
@@ -250,7 +325,9 @@ class _Run:
         boost = 1.0 + self.sc.platform.boost_reach if self.boosted else 1.0
         rng = self.arng
         p_feed = min(reach.feed_share * reach_factor * boost, 1.0)
-        p_hop = min(reach.hop_share * reach_factor * boost, 1.0)
+        # the boost widens the first audience only; the cascade then grows in proportion,
+        # so an identical post's expected reach is multiplied by the boost factor (C6)
+        p_hop = min(reach.hop_share * reach_factor, 1.0)
         contacts = s.contacts
         viewers = contacts[rng.random(contacts.size) < p_feed]
         seen = [viewers]
@@ -278,27 +355,32 @@ class _Run:
         engaged = np.concatenate(engaged_all)
         self.week.impressions += impressions
         self.week.engagements += engaged.size
+        self._inbound(engaged)
         self._strengthen(engaged, self.sc.answers.ties.interaction_gain / 2)
         strangers = engaged[~s.contact[engaged]]
         self._receive_views(strangers[rng.random(strangers.size) < reach.profile_view_rate])
 
     def post(self) -> None:
         self.week.posts += 1
+        self.week.minutes += self.sc.time.post_minutes
         self._publish(1.0, 1.0)
 
     def article(self) -> None:
         self.week.articles += 1
+        self.week.minutes += self.sc.time.article_minutes
         reach = self.sc.answers.reach
         self._publish(reach.article_reach, reach.article_engagement)
 
     def share(self) -> None:
         self.week.shares += 1
+        self.week.minutes += self.sc.time.share_minutes
         self._publish(self.sc.answers.reach.share_reach, 0.5)
 
     def comment(self) -> None:
         """Comment on a contact's post: the tie warms, the author's network sees the seller."""
         s, pop = self.s, self.pop
         self.week.comments += 1
+        self.week.minutes += self.sc.time.comment_minutes
         if s.n_contacts:
             author = int(s.contact_ids[self.rng.integers(s.n_contacts)])
             self._strengthen_one(author, self.sc.answers.ties.interaction_gain)
@@ -308,10 +390,13 @@ class _Run:
         k = self.arng.poisson(self.sc.answers.inbound.comment_views * boost)
         nbrs = pop.neighbors(int(author))
         if k and nbrs.size:
-            self._receive_views(nbrs[self.arng.integers(0, nbrs.size, size=k)].astype(np.int64))
+            viewers = nbrs[self.arng.integers(0, nbrs.size, size=k)].astype(np.int64)
+            self._receive_views(viewers)
+            self._inbound(viewers)
 
     def react(self) -> None:
         s = self.s
+        self.week.minutes += self.sc.time.reaction_minutes
         if s.n_contacts:
             who = int(s.contact_ids[self.rng.integers(s.n_contacts)])
             self._strengthen_one(who, self.sc.answers.ties.interaction_gain / 3)
@@ -322,6 +407,8 @@ class _Run:
         """Searches and profile views of prospects; some look back."""
         self.week.searches += searches
         self.week.profile_views_made += views
+        t = self.sc.time
+        self.week.minutes += searches * t.search_minutes + views * t.profile_view_minutes
         pool = self.relevant_ids if self.relevant_ids.size else np.arange(self.pop.n)
         if views:
             viewed = pool[self.rng.integers(0, pool.size, size=views)]
@@ -373,6 +460,8 @@ class _Run:
 
     def invite(self, k: int) -> None:
         """Send up to ``k`` invitations, from each targeting pool in turn."""
+        if self.env.now < self.restricted_until:
+            return  # the platform restricts the account (platform.restriction)
         s, pop, acc = self.s, self.pop, self.sc.answers.acceptance
         k = min(k, self._room())
         chosen: list[np.ndarray] = []
@@ -395,7 +484,13 @@ class _Run:
         if targets.size == 0:
             return
         self.week.invitations_sent += targets.size
+        sent_week = int(self.env.now // DAYS_PER_WEEK)
+        self.sent_by_week[sent_week] += targets.size
         note = self.rng.random(targets.size) < self.st.invite_note_share  # the seller's choice
+        t, notes = self.sc.time, int(note.sum())
+        self.week.minutes += (
+            notes * t.note_invitation_minutes + (targets.size - notes) * t.blank_invitation_minutes
+        )
         rng = self.arng
         mutual = np.minimum(s.mutual[targets], acc.mutual_saturation) / acc.mutual_saturation
         p = (
@@ -415,11 +510,12 @@ class _Run:
             targets[accept].tolist(), delays[accept].tolist(), note[accept].tolist(), strict=True
         ):
             strength = ties.new_tie_strength + (ties.note_bonus if noted else 0.0)
-            self._at(self.env.now + delay, partial(self._accepted, j, strength))
+            self._at(self.env.now + delay, partial(self._accepted, j, strength, sent_week))
 
-    def _accepted(self, j: int, strength: float) -> None:
+    def _accepted(self, j: int, strength: float, sent_week: int) -> None:
         if self._connect_one(j, strength):
             self.week.invitations_accepted += 1
+            self.accepted_by_week[sent_week] += 1
 
     def answer_inbox(self) -> None:
         """Apply the acceptance policy to the invitations received today."""
@@ -429,6 +525,7 @@ class _Run:
         ids = np.unique(np.asarray(s.inbox, dtype=np.int64))
         s.inbox.clear()
         ids = ids[~s.contact[ids]]
+        self.week.minutes += ids.size * self.sc.time.incoming_invitation_minutes
         ok = np.zeros(ids.size, dtype=bool)
         for rule in st.accept_policy:
             if rule == "everyone":
@@ -440,7 +537,8 @@ class _Run:
             elif rule == "decision_makers":
                 ok |= pop.decision_maker[ids]
         ties = self.sc.answers.ties
-        self._connect_many(ids[ok], np.full(int(ok.sum()), ties.new_tie_strength))
+        added = self._connect_many(ids[ok], np.full(int(ok.sum()), ties.new_tie_strength))
+        self.week.new_selling_inviters += int(self.pop.sells[ids[ok][:added]].sum())
 
     # ------------------------------------------------------------------ messages
 
@@ -450,12 +548,14 @@ class _Run:
         contacts = s.contacts
         targets: list[np.ndarray] = []
         rates: list[float] = []
+        minutes: list[float] = []
         if warm and contacts.size:
             pool = contacts[s.tie[contacts] >= msg.warm_tie_threshold]
             if pool.size == 0:
                 pool = contacts
             targets.append(pool[rng.integers(0, pool.size, size=warm)])
             rates.append(msg.warm_reply_rate)
+            minutes.append(self.sc.time.warm_message_minutes)
         if cold:
             if self.st.sales_navigator:
                 pool = self.relevant_ids
@@ -466,23 +566,122 @@ class _Run:
             if pool.size:
                 targets.append(pool[rng.integers(0, pool.size, size=cold)])
                 rates.append(msg.cold_reply_rate)
-        for who, rate in zip(targets, rates, strict=True):
+                minutes.append(self.sc.time.cold_message_minutes)
+        for who, rate, cost in zip(targets, rates, minutes, strict=True):
             self.week.messages_sent += who.size
+            self.week.minutes += who.size * cost
             replied = who[self.arng.random(who.size) < rate]
             delays = self.arng.exponential(msg.mean_reply_delay_days, size=replied.size)
             for j, d in zip(replied.tolist(), delays.tolist(), strict=True):
                 self._at(self.env.now + d, partial(self._replied, j))
 
     def _replied(self, j: int) -> None:
+        """A reply arrives: the seller handles the conversation; a warm one may be a lead."""
         self.week.replies += 1
+        self.week.minutes += self.sc.time.conversation_minutes
+        s = self.s
+        if s.contact[j] and s.tie[j] >= self.warm:
+            if self.lrng.random() < self.sc.answers.leads.outbound_rate:
+                self._count_leads("outbound", np.array([j], dtype=np.int64))
         self._strengthen_one(j, self.sc.answers.ties.interaction_gain)
+
+    # ------------------------------------------------------------------ leads and pitches
+
+    def _count_leads(
+        self, origin: str, members: np.ndarray, warm: np.ndarray | None = None
+    ) -> None:
+        """Add leads of one origin to this week's counts, by class (and warmth)."""
+        if members.size == 0:
+            return
+        pop, counts, slot = self.pop, self.leads, _LEAD_SLOT
+        target = pop.relevant[members]
+        dm = target & pop.decision_maker[members]
+        base = f"leads_{origin}"
+        counts[slot[base]] += members.size
+        counts[slot[f"{base}_target"]] += int(target.sum())
+        counts[slot[f"{base}_dm"]] += int(dm.sum())
+        if warm is not None:
+            counts[slot[f"{base}_warm"]] += int(warm.sum())
+            counts[slot[f"{base}_target_warm"]] += int((target & warm).sum())
+            counts[slot[f"{base}_dm_warm"]] += int((dm & warm).sum())
+
+    def _inbound(self, members: np.ndarray) -> None:
+        """Members who saw the seller's content reach out, each with ``leads.inbound_rate``."""
+        if members.size == 0:
+            return
+        s = self.s
+        hit = members[self.lrng.random(members.size) < self.sc.answers.leads.inbound_rate]
+        hit = hit[hit != self.me]
+        self._count_leads("inbound", hit, s.contact[hit] & (s.tie[hit] >= self.warm))
+
+    def _introduced(
+        self, introducers: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A random CSR neighbour of each introducer (those with none, or naming the
+        seller, pass nothing); returns (introduced, kept mask over introducers)."""
+        pop = self.pop
+        deg = pop.indptr[introducers + 1] - pop.indptr[introducers]
+        keep = deg > 0
+        pick = pop.indptr[introducers[keep]] + (rng.random(int(keep.sum())) * deg[keep]).astype(
+            np.int64
+        )
+        introduced = pop.indices[pick].astype(np.int64)
+        mine = introduced != self.me
+        keep[np.flatnonzero(keep)[~mine]] = False
+        return introduced[mine], keep
+
+    def introductions(self) -> None:
+        """Each week, contacts and existing relationships pass opportunities from their networks."""
+        s, leads, rng = self.s, self.sc.answers.leads, self.lrng
+        contacts = s.contacts
+        if contacts.size and leads.introduction_rate > 0:
+            ties = s.tie[contacts]
+            p = leads.introduction_rate * (leads.weak_floor + ties)
+            hit = rng.random(contacts.size) < p
+            introduced, kept = self._introduced(contacts[hit], rng)
+            self._count_leads("introduction", introduced, ties[hit][kept] >= self.warm)
+        if self.existing.size and leads.existing_rate > 0:
+            hit = self.erng.random(self.existing.size) < leads.existing_rate
+            introduced, _ = self._introduced(self.existing[hit], self.erng)
+            self._count_leads("existing", introduced)
+
+    def pitches(self) -> int:
+        """Pitches received this week: from new selling contacts, and selling weak ties."""
+        s, w, pitches, rng = self.s, self.week, self.sc.answers.pitches, self.lrng
+        contacts = s.contacts
+        weak_sellers = int((self.pop.sells[contacts] & (s.tie[contacts] < self.warm)).sum())
+        inviters = w.new_selling_inviters
+        return int(
+            rng.binomial(w.new_selling - inviters, pitches.on_connect)
+            + rng.binomial(inviters, min(1.0, pitches.on_connect * (1.0 + pitches.inviter_lift)))
+            + rng.binomial(weak_sellers, pitches.weak_tie_per_week)
+        )
+
+    def restrict(self) -> None:
+        """Block invitations when too many of the last weeks' invitations went unaccepted.
+
+        The window holds the ``window_weeks`` weeks before the one ending now
+        (whose invitations are still mostly unanswered), and their acceptances
+        so far.
+        """
+        rule = self.sc.platform.restriction
+        if not rule.enabled or self.env.now < self.restricted_until:
+            return
+        current = int(self.env.now // DAYS_PER_WEEK) - 1  # the week ending now
+        first = max(current - rule.window_weeks, self.window_start)
+        sent = int(self.sent_by_week[first:current].sum())
+        accepted = int(self.accepted_by_week[first:current].sum())
+        if sent >= rule.min_invitations and accepted < rule.min_acceptance_rate * sent:
+            self.restricted_from = self.env.now
+            self.restricted_until = self.env.now + rule.weeks * DAYS_PER_WEEK
+            self.window_start = current + 1 + rule.weeks  # the count starts again afterwards
 
     # ------------------------------------------------------------------ processes
 
     def repeating(self, per_week: float, action: Callable[[], None]) -> Generator[Any, Any, None]:
         """A routine action spread evenly over each week's working days."""
         env = self.env
-        for week in range(self.sc.weeks):
+        for week in range(self.routine_weeks):
             start = week * DAYS_PER_WEEK
             k = self._count(per_week)
             for i in range(k):
@@ -496,14 +695,16 @@ class _Run:
     ) -> Generator[Any, Any, None]:
         """A batched action each working day, the week's counts (at most ``cap``) split over the days."""
         env = self.env
-        for week in range(self.sc.weeks):
+        for week in range(self.routine_weeks):
             start = week * DAYS_PER_WEEK
             counts = [self._count(r) for r in per_week]
             if cap is not None:
                 counts = [min(c, cap) for c in counts]
             for day in range(WORKING_DAYS):
                 yield env.timeout(start + day + 0.5 - env.now)
-                today = [(c * (day + 1)) // WORKING_DAYS - (c * day) // WORKING_DAYS for c in counts]
+                today = [
+                    (c * (day + 1)) // WORKING_DAYS - (c * day) // WORKING_DAYS for c in counts
+                ]
                 if any(today):
                     self.stats.events += 1
                     action(*today)
@@ -527,12 +728,15 @@ class _Run:
             self.end_week()
             self.record(week)
             self.week.reset()
+            self.leads[:] = 0
 
     def end_week(self) -> None:
         s, w, ties = self.s, self.week, self.sc.answers.ties
         contacts = s.contacts
         s.tie[contacts] *= self.tie_decay
-        w.endorsements = int(self.arng.binomial(self.strong_ties(), ties.endorsements_per_strong_tie_per_week))
+        w.endorsements = int(
+            self.arng.binomial(self.strong_ties(), ties.endorsements_per_strong_tie_per_week)
+        )
         s.endorsements += w.endorsements
         flows = {
             "posts": w.posts + w.articles,
@@ -549,6 +753,24 @@ class _Run:
         a = self.ew_decay
         for key, value in flows.items():
             self.ew[key] = a * self.ew[key] + (1 - a) * value
+        # what the SSI does not measure: from the leads stream only, after the score's inputs
+        self.introductions()
+        w.pitches = self.pitches()
+        self.restrict()
+
+    def known_contacts(self) -> int:
+        """Contacts whose tie is at least the known threshold (people one could name)."""
+        s = self.s
+        return int((s.tie[s.contacts] >= self.sc.answers.ties.known_threshold).sum())
+
+    def restricted(self, week: int) -> bool:
+        """Whether invitations were blocked at some time during ``week``."""
+        start = (week - 1) * DAYS_PER_WEEK
+        return (
+            week > 0
+            and self.restricted_from < start + DAYS_PER_WEEK
+            and self.restricted_until > start
+        )
 
     def strong_ties(self) -> int:
         """Contacts whose tie is at least the strong threshold."""
@@ -630,32 +852,141 @@ class _Run:
                 replies=w.replies,
                 endorsements=w.endorsements,
                 boosted=self.boosted,
+                industry_percentile=self.members.industry_percentile(
+                    week, self.my_industry, sc["ssi"], exclude=self.me
+                ),
+                network_percentile=self.members.network_percentile(
+                    week, s.contacts, sc["ssi"], exclude=self.me
+                ),
+                # ---- what the SSI does not measure (docs/debate.md)
+                **dict(zip(LEAD_COLUMNS, self.leads.tolist(), strict=True)),
+                hours=w.minutes / 60.0,
+                pitches_received=w.pitches,
+                known_contacts=self.known_contacts(),
+                restricted=self.restricted(week),
             )
         )
 
     def start(self) -> None:
         st, env = self.st, self.env
         env.process(self.refreshing())
+        cap = self.sc.platform.invite_cap_per_week
+        invites = st.invites_per_week
+        factor = budget_factor(st, self.sc)
+        if factor < 1.0:
+            # the time budget scales every rate; invitations beyond the cap were never sent
+            invites = min(invites, math.inf if cap is None else cap) * factor
+        else:
+            factor = 1.0
+
+        def scaled(rate: float) -> float:
+            return rate * factor if factor < 1.0 else rate
+
         routine = [
-            (st.posts_per_week, self.post),
-            (st.articles_per_month / WEEKS_PER_MONTH, self.article),
-            (st.shares_per_week, self.share),
-            (st.comments_per_week, self.comment),
-            (st.reactions_per_week, self.react),
+            (scaled(st.posts_per_week), self.post),
+            (scaled(st.articles_per_month / WEEKS_PER_MONTH), self.article),
+            (scaled(st.shares_per_week), self.share),
+            (scaled(st.comments_per_week), self.comment),
+            (scaled(st.reactions_per_week), self.react),
         ]
         for rate, action in routine:
             if rate > 0:
                 env.process(self.repeating(rate, action))
-        if st.invites_per_week > 0:
-            cap = self.sc.platform.invite_cap_per_week
-            env.process(self.daily((st.invites_per_week,), self.invite, cap))
-        if st.warm_messages_per_week > 0 or st.cold_messages_per_week > 0:
-            env.process(
-                self.daily((st.warm_messages_per_week, st.cold_messages_per_week), self.message)
-            )
-        if st.searches_per_week > 0 or st.profile_views_per_week > 0:
-            env.process(self.daily((st.searches_per_week, st.profile_views_per_week), self.prospect))
+        if invites > 0:
+            env.process(self.daily((invites,), self.invite, cap))
+        warm, cold = scaled(st.warm_messages_per_week), scaled(st.cold_messages_per_week)
+        if warm > 0 or cold > 0:
+            env.process(self.daily((warm, cold), self.message))
+        searches, views = scaled(st.searches_per_week), scaled(st.profile_views_per_week)
+        if searches > 0 or views > 0:
+            env.process(self.daily((searches, views), self.prospect))
         env.process(self.answering())
+
+
+def planned_minutes(strategy: Strategy, scenario: Scenario) -> float:
+    """Minutes a week the routine plans, at its stated rates (what a time budget is checked against).
+
+    Every action's rate times its cost (``time:``); invitations beyond the
+    weekly cap are not counted (they are never sent), those with a note cost
+    more; each message counts the conversation its expected reply brings
+    (reply rate times ``conversation_minutes``). Answering incoming
+    invitations is not planned: it depends on the others.
+    """
+    st, t, msg = strategy, scenario.time, scenario.answers.messaging
+    cap = scenario.platform.invite_cap_per_week
+    invites = st.invites_per_week if cap is None else min(st.invites_per_week, cap)
+    note = st.invite_note_share
+    return (
+        st.posts_per_week * t.post_minutes
+        + st.articles_per_month / WEEKS_PER_MONTH * t.article_minutes
+        + st.shares_per_week * t.share_minutes
+        + st.comments_per_week * t.comment_minutes
+        + st.reactions_per_week * t.reaction_minutes
+        + invites * (note * t.note_invitation_minutes + (1 - note) * t.blank_invitation_minutes)
+        + st.warm_messages_per_week
+        * (t.warm_message_minutes + msg.warm_reply_rate * t.conversation_minutes)
+        + st.cold_messages_per_week
+        * (t.cold_message_minutes + msg.cold_reply_rate * t.conversation_minutes)
+        + st.searches_per_week * t.search_minutes
+        + st.profile_views_per_week * t.profile_view_minutes
+    )
+
+
+def budget_factor(strategy: Strategy, scenario: Scenario) -> float:
+    """What every rate is multiplied by to fit ``hours_per_week_budget`` (1 when it fits)."""
+    budget = strategy.hours_per_week_budget
+    planned = planned_minutes(strategy, scenario)
+    if budget is None or planned <= budget * 60.0:
+        return 1.0
+    return budget * 60.0 / planned
+
+
+def debate_rng(seed: int, what: int, *index: int) -> np.random.Generator:
+    """The generator of a debate stream: ``SeedSequence(seed, spawn_key=(4, what, *index))``
+    (see :data:`SEAT_STREAM`; no index means ``(4, what, 0)``)."""
+    key = (SEAT_STREAM, what, *(index or (0,)))
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+def existing_rng(scenario: Scenario, strategy: Strategy, replication: int) -> np.random.Generator:
+    """The stream of a seller's existing relationships in one replication, the same
+    for every strategy of that seller (see :data:`SEAT_STREAM`)."""
+    seat = 0 if strategy.seat is None else strategy.seat + 1
+    return debate_rng(scenario.seed, 6, seat, replication)
+
+
+def seller_start_for(population: Population, scenario: Scenario, strategy: Strategy) -> SellerStart:
+    """Who sells in a run of ``strategy``, and their week-0 network.
+
+    The population's seller, unless the strategy sits at a seat of the
+    scenario's ``team`` (seat 0 is the population's seller, the others are
+    colleagues of its company, all connected to each other) or ``cohort``
+    (members of the seller's industry). Seats are drawn from the debate
+    streams (:func:`debate_rng`): the same in every replication.
+    """
+    seat = strategy.seat
+    if seat is None:
+        return default_start(population)
+    profile = scenario.population.seller
+    if scenario.team is not None:
+        members = team_seats(population, len(scenario.team.members), debate_rng(scenario.seed, 0))
+        me = int(members[seat])
+        return seller_start(
+            population, profile, me, debate_rng(scenario.seed, 1, seat), members[members != me]
+        )
+    if scenario.cohort is not None:
+        industry = scenario.population.industries.index(
+            profile.industry or scenario.population.target.industries[0]
+        )
+        members = cohort_seats(
+            population, scenario.cohort.sellers, industry, debate_rng(scenario.seed, 2)
+        )
+        return seller_start(
+            population, profile, int(members[seat]), debate_rng(scenario.seed, 3, seat)
+        )
+    raise ValueError(
+        f"strategy {strategy.name!r} sits at seat {seat} but the scenario has no team or cohort"
+    )
 
 
 def simulate(
@@ -678,8 +1009,10 @@ def simulate(
     strategy : Strategy
         The seller's routine.
     seed : numpy.random.SeedSequence
-        The run's stream. Two child streams are spawned from it, in this
-        order: the routine's choices, then the population's answers.
+        The run's stream. Three child streams are spawned from it, in this
+        order: the routine's choices, the population's answers, then the
+        leads (leads, introductions, pitches: what the SSI does not measure,
+        drawn apart so that they leave the first two, and the score, unchanged).
     replication : int
         Written to the records.
     stats : RunStats, optional
@@ -694,7 +1027,7 @@ def simulate(
     list of WeekRecord
         Weeks 0 to ``scenario.weeks``.
     """
-    routine_seq, answers_seq = seed.spawn(2)
+    routine_seq, answers_seq, leads_seq = seed.spawn(3)
     run = _Run(
         population,
         scenario,
@@ -702,6 +1035,9 @@ def simulate(
         np.random.default_rng(routine_seq),
         np.random.default_rng(answers_seq),
         replication,
+        np.random.default_rng(leads_seq),
+        seller_start_for(population, scenario, strategy),
+        existing_rng(scenario, strategy, replication),
     )
     run.inputs_log = inputs
     run.start()
@@ -710,3 +1046,45 @@ def simulate(
         stats.events += run.stats.events
     return run.records
 
+
+def measure_reach(
+    population: Population,
+    scenario: Scenario,
+    strategy: Strategy,
+    seed: np.random.SeedSequence,
+    posts: int = 2000,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Impressions of identical posts with the visibility boost off and on (C6).
+
+    The strategy runs for ``scenario.weeks`` weeks to grow its network; then
+    ``posts`` identical posts are published in pairs, the first with the boost
+    off and the second on, each pair from the same answers stream (common
+    random numbers), so the two arrays differ by the boost alone.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Impressions per post, boost off and boost on (every hop included).
+    """
+    routine_seq, answers_seq, posts_seq, leads_seq = seed.spawn(4)
+    run = _Run(
+        population,
+        scenario,
+        strategy,
+        np.random.default_rng(routine_seq),
+        np.random.default_rng(answers_seq),
+        0,
+        np.random.default_rng(leads_seq),
+        seller_start_for(population, scenario, strategy),
+    )
+    run.start()
+    run.env.run(until=scenario.weeks * DAYS_PER_WEEK + 0.5)
+    out = np.zeros((2, posts), dtype=np.int64)
+    for i, post_seq in enumerate(posts_seq.spawn(posts)):
+        for boosted in (False, True):
+            run.arng = np.random.default_rng(post_seq)
+            run.boosted = boosted
+            before = run.week.impressions
+            run._publish(1.0, 1.0)
+            out[int(boosted), i] = run.week.impressions - before
+    return out[0], out[1]

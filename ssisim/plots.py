@@ -30,9 +30,16 @@ from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from ssisim.errors import DataError
 from ssisim.results import CONFIDENCE, read_results, timeseries
-from ssisim.scenario import PILLARS, Platform
+from ssisim.scenario import PILLARS, Platform, Scoring
 
-__all__ = ["FIGURE_NAMES", "plot_all", "plot_figures", "strategy_colors"]
+__all__ = [
+    "FIGURE_NAMES",
+    "plot_all",
+    "plot_calibration",
+    "plot_figures",
+    "plot_pillar_responses",
+    "strategy_colors",
+]
 
 FIGURE_NAMES: tuple[str, ...] = ("ssi.png", "pillars.png", "network.png")
 """The files :func:`plot_figures` writes, in order."""
@@ -389,3 +396,621 @@ def _find_number(data: Any, key: str) -> float | None:
         if found is not None:
             return found
     return None
+
+
+def plot_calibration(table: pd.DataFrame, path: Path) -> Path:
+    """Draw the calibration table: each target's range and the simulated mean with its CI.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table of :func:`ssisim.calibration.calibrate` (or its CSV).
+    path : Path
+        The PNG file to write (atomically).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    rows = len(table)
+    with _style():
+        fig = Figure(figsize=(9.5, 0.62 * rows + 1.2), layout="constrained")
+        axes = fig.subplots(rows, 1, squeeze=False)[:, 0]
+        for ax, row in zip(axes, table.itertuples(index=False), strict=True):
+            lo, hi = float(row.target_low), float(row.target_high)
+            mean = float(row.mean)
+            ci_lo = float(row.ci_low) if math.isfinite(row.ci_low) else mean
+            ci_hi = float(row.ci_high) if math.isfinite(row.ci_high) else mean
+            span = [v for v in (lo, hi, mean, ci_lo, ci_hi) if math.isfinite(v)]
+            pad = 0.15 * (max(span) - min(span) or 1.0)
+            ax.axvspan(lo, hi, color="0.85", lw=0)
+            color = "tab:green" if row.passed else "tab:red"
+            if math.isfinite(mean):
+                ax.errorbar(
+                    [mean],
+                    [0],
+                    xerr=[[mean - ci_lo], [ci_hi - mean]],
+                    fmt="o",
+                    color=color,
+                    capsize=3,
+                )
+            ax.set_xlim(min(span) - pad, max(span) + pad)
+            ax.set_yticks([])
+            ax.set_ylim(-1, 1)
+            verdict = "pass" if row.passed else "FAIL"
+            ax.set_ylabel(f"{row.id}", rotation=0, ha="right", va="center", fontsize="small")
+            ax.set_title(
+                f"{row.statement}  [{row.unit}; {verdict}]", fontsize="small", loc="left", pad=2
+            )
+            ax.tick_params(axis="x", labelsize="x-small", pad=1)
+        fig.suptitle("Calibration: target range (grey) and simulated mean with its 95% CI")
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return _save(fig, path)
+
+
+def plot_pillar_responses(scoring: Scoring, path: Path) -> Path:
+    """How each pillar answers to each of its inputs, one panel per input.
+
+    Each panel shows the points an input adds to its pillar as the input
+    grows from zero, the others held at zero: ``25 w / sum(w) * s(x)``, with
+    ``s`` the saturation of :mod:`ssisim.pillars`. The dotted line marks the
+    saturation scale (63% of the input's points for counts, all of them for
+    shares).
+
+    Parameters
+    ----------
+    scoring : Scoring
+        Weights and scales (e.g. ``Scoring()`` or a scenario's ``scoring``).
+    path : Path
+        The PNG file to write (atomically).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    import numpy as np
+
+    from ssisim.pillars import INPUTS, MAX_PILLAR, SALES_NAVIGATOR_INPUTS, SHARE_INPUTS, input_score
+
+    cols = max(len(names) for names in INPUTS.values())
+    with _style():
+        fig = Figure(figsize=(3.0 * cols, 2.5 * len(INPUTS)), layout="constrained")
+        axes = fig.subplots(len(INPUTS), cols, squeeze=False)
+        for r, (pillar, names) in enumerate(INPUTS.items()):
+            params = getattr(scoring, pillar)
+            total = sum(getattr(params, n).weight for n in names)
+            for c in range(cols):
+                ax = axes[r, c]
+                if c >= len(names):
+                    ax.set_visible(False)
+                    continue
+                name = names[c]
+                p = getattr(params, name)
+                share = name in SHARE_INPUTS
+                x = np.linspace(0.0, 1.0 if share else 4.0 * p.scale, 200)
+                top = MAX_PILLAR * p.weight / total
+                ax.plot(x, top * input_score(x, p.scale, share), color="tab:blue")
+                ax.axvline(p.scale, color="0.5", ls=":", lw=1)
+                ax.set_ylim(
+                    0, MAX_PILLAR * max(getattr(params, n).weight for n in names) / total * 1.08
+                )
+                sn = " (Sales Navigator)" if (pillar, name) in SALES_NAVIGATOR_INPUTS else ""
+                ax.set_title(f"{name}{sn}", fontsize="small")
+                ax.set_xlabel(_INPUT_UNITS.get(name, ""), fontsize="x-small")
+                ax.tick_params(labelsize="x-small")
+                if c == 0:
+                    ax.set_ylabel(f"{pillar}\npoints (of 25)", fontsize="small")
+                ax.text(
+                    0.97,
+                    0.05,
+                    f"w {p.weight:g} → max {top:.1f}\nscale {p.scale:g}",
+                    transform=ax.transAxes,
+                    ha="right",
+                    va="bottom",
+                    fontsize="x-small",
+                    color="0.3",
+                )
+        fig.suptitle(
+            "How each pillar answers to each input (others at zero); dotted: the saturation scale"
+        )
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return _save(fig, path)
+
+
+_INPUT_UNITS: dict[str, str] = {
+    "profile_completeness": "share of the profile filled",
+    "posts": "posts + articles a week (trailing)",
+    "engagement": "reactions + comments received a week",
+    "endorsements": "endorsements received (stock)",
+    "searches": "searches a week",
+    "profile_views": "profiles viewed a week",
+    "relevant_connections": "relevant connections",
+    "acceptance_rate": "accepted / sent (trailing)",
+    "lead_tools": "lead searches + views / 4, a week",
+    "shares": "shares a week",
+    "comments": "comments a week",
+    "replies": "replies received a week",
+    "inmail": "InMails a week",
+    "decision_makers": "decision-maker connections",
+    "multi_dm_accounts": "companies with 2+ decision makers",
+    "colleagues": "colleagues among connections",
+    "strong_ties": "ties at or above the strong threshold",
+    "teamlink": "colleagues reachable via TeamLink",
+}
+
+
+# --------------------------------------------------------------------------- the debate
+# Figures of what the SSI does not measure (docs/debate.md), drawn from the
+# tables of ssisim.outcomes, ssisim.teams and ssisim.cohort alone.
+
+DEBATE_FIGURE_NAMES: tuple[str, ...] = (
+    "ssi-vs-opportunities-per-hour.png",
+    "outcomes.png",
+    "network-composition.png",
+)
+"""The files :func:`plot_debate_figures` writes, in order."""
+
+_ORIGIN_STYLE: dict[str, tuple[str, str]] = {
+    # origin: (label, hatch); colours come from the strategy, shades from the origin
+    "inbound": ("inbound (content)", ""),
+    "outbound": ("outbound (warm replies)", "//"),
+    "introduction": ("introductions (ties)", ".."),
+    "existing": ("existing relationships", "xx"),
+}
+
+
+def _debate_means(summary: pd.DataFrame, context: str | None = None) -> pd.DataFrame:
+    """Wide table strategy x metric of means (and ``<metric>_lo``/``_hi`` CI ends)."""
+    rows = summary if context is None else summary[summary["context"] == context]
+    if context is None:
+        rows = rows[rows["context"] == rows["context"].iloc[0]]
+    wide = rows.pivot_table(
+        index="strategy", columns="metric", values=["mean", "ci_low", "ci_high"], sort=False
+    )
+    out = wide["mean"].copy()
+    for m in wide["mean"].columns:
+        out[f"{m}_lo"] = wide["ci_low"][m]
+        out[f"{m}_hi"] = wide["ci_high"][m]
+    return out
+
+
+def _err(frame: pd.DataFrame, metric: str) -> Any:
+    import numpy as np
+
+    mean = frame[metric].to_numpy(dtype=float)
+    # the outcomes are never negative: the lower whisker stops at zero
+    low_end = np.maximum(frame[f"{metric}_lo"].to_numpy(dtype=float), 0.0)
+    lo = np.nan_to_num(mean - low_end, nan=0.0)
+    hi = np.nan_to_num(frame[f"{metric}_hi"].to_numpy(dtype=float) - mean, nan=0.0)
+    return [np.maximum(lo, 0), np.maximum(hi, 0)]
+
+
+def plot_debate_figures(summary: pd.DataFrame, out_dir: Path, title_suffix: str = "") -> list[Path]:
+    """Draw the debate's three figures from an outcomes summary.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`ssisim.outcomes.summarize_outcomes` (or ``outcomes_summary.csv``).
+    out_dir : Path
+        Where to write :data:`DEBATE_FIGURE_NAMES`; created if needed.
+    title_suffix : str
+        Appended to the titles (e.g. the scenario name).
+
+    Returns
+    -------
+    list of Path
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    strategies = list(dict.fromkeys(summary["strategy"]))
+    contexts = list(dict.fromkeys(summary["context"]))
+    colors = strategy_colors(strategies)
+    suffix = f" — {title_suffix}" if title_suffix and title_suffix[0].isalnum() else title_suffix
+    n = int(summary["n"].max()) if len(summary) else 0
+    note = (
+        f"Means of {n} replications; bars and whiskers: {CONFIDENCE:.0%} confidence intervals. "
+        "Per hour: the opportunities the routine brings (existing relationships left out), "
+        "for routines of half an hour a week or more."
+    )
+    figures = [
+        _ssi_per_hour_figure(summary, contexts, colors, suffix, note),
+        _outcomes_figure(summary, contexts, colors, suffix, note),
+        _composition_figure(
+            summary,
+            colors,
+            suffix,
+            f"Means of {n} replications at the horizon. Known contacts: tie at least the known "
+            "threshold (0.3 by default), people one could name; strong ties: the SSI's (0.5).",
+        ),
+    ]
+    return [
+        _save(fig, out_dir / name) for fig, name in zip(figures, DEBATE_FIGURE_NAMES, strict=True)
+    ]
+
+
+def _ssi_per_hour_figure(
+    summary: pd.DataFrame,
+    contexts: Sequence[str],
+    colors: Mapping[str, Any],
+    suffix: str,
+    note: str,
+) -> Figure:
+    import numpy as np
+
+    with _style():
+        fig = Figure(figsize=(6.5 * len(contexts), 6), dpi=DPI, layout="constrained")
+        axes = fig.subplots(1, len(contexts), squeeze=False)[0]
+        for ax, ctx in zip(axes, contexts, strict=True):
+            wide = _debate_means(summary, ctx)
+            untimed = []
+            for i, (name, color) in enumerate(colors.items()):
+                if name not in wide.index:
+                    continue
+                row = wide.loc[[name]]
+                x = float(row["opportunities_per_hour"].iloc[0])
+                if not np.isfinite(x):
+                    untimed.append(name)
+                    continue
+                ax.errorbar(
+                    row["opportunities_per_hour"],
+                    row["ssi"],
+                    xerr=_err(row, "opportunities_per_hour"),
+                    yerr=_err(row, "ssi"),
+                    fmt="o",
+                    color=color,
+                    markersize=9,
+                    capsize=3,
+                    label=name,
+                )
+                ax.annotate(
+                    name,
+                    (x, float(row["ssi"].iloc[0])),
+                    xytext=(6, 7 if i % 2 else -15),  # alternate above and below: fewer overlaps
+                    textcoords="offset points",
+                )
+            ax.set_ylim(0, 100)
+            ax.set_xlim(left=0)
+            ax.set_xlabel("opportunities per hour of routine (LinkedIn-driven)")
+            ax.set_ylabel("SSI at the horizon (points, 0–100)")
+            deal = _context_note(summary, ctx)
+            ax.set_title(f"{ctx} context{deal}")
+            if untimed:
+                ax.text(
+                    0.98,
+                    0.02,
+                    "no per-hour figure: " + ", ".join(untimed),
+                    transform=ax.transAxes,
+                    ha="right",
+                    va="bottom",
+                    fontsize="small",
+                    color="0.35",
+                )
+        fig.suptitle(
+            f"The score against what an hour of LinkedIn brings{suffix}", fontweight="bold"
+        )
+        _footnote(fig, note)
+    return fig
+
+
+def _context_note(summary: pd.DataFrame, context: str) -> str:
+    rows = summary[(summary["context"] == context) & (summary["metric"] == "opportunities")]
+    value = summary[(summary["context"] == context) & (summary["metric"] == "pipeline_value_eur")]
+    if rows.empty or value.empty:
+        return ""
+    opp, val = rows["mean"].sum(), value["mean"].sum()
+    return f" (about €{val / opp:,.0f} an opportunity)" if opp > 0 else ""
+
+
+def _outcomes_figure(
+    summary: pd.DataFrame,
+    contexts: Sequence[str],
+    colors: Mapping[str, Any],
+    suffix: str,
+    note: str,
+) -> Figure:
+    names = list(colors)
+    height = 0.42 * len(names) + 1.4
+    with _style():
+        fig = Figure(figsize=(17, height * (len(contexts) + 1)), dpi=DPI, layout="constrained")
+        grid = fig.subplots(len(contexts) + 1, 3, squeeze=False)
+        for r, ctx in enumerate(contexts):
+            wide = _debate_means(summary, ctx).reindex(names)
+            _stacked_origins(grid[r, 0], wide, colors, f"{ctx}: opportunities by origin")
+            _bars(grid[r, 1], wide, "pipeline_value_eur", colors, f"{ctx}: pipeline value (€)")
+            _bars(
+                grid[r, 2],
+                wide,
+                "value_per_hour_eur",
+                colors,
+                f"{ctx}: pipeline value per hour (€/h)",
+            )
+        wide = _debate_means(summary).reindex(names)
+        _bars(grid[-1, 0], wide, "hours_per_week", colors, "hours a week the routine takes")
+        _bars(grid[-1, 1], wide, "pitches_received", colors, "unsolicited pitches received (year)")
+        _bars(grid[-1, 2], wide, "known_contacts", colors, "known contacts at the horizon")
+        # the title is the legend's: constrained layout would put an outside legend
+        # on top of a suptitle (as in _header)
+        _origin_legend(fig, f"What the SSI does not measure, by business context{suffix}")
+        _footnote(fig, note)
+    return fig
+
+
+def _stacked_origins(ax: Axes, wide: pd.DataFrame, colors: Mapping[str, Any], title: str) -> None:
+    names = list(wide.index)
+    left = [0.0] * len(names)
+    for origin, (_label, hatch) in _ORIGIN_STYLE.items():
+        col = f"opportunities_{origin}"
+        values = wide[col].fillna(0.0).tolist()
+        alpha = 0.3 if origin == "existing" else 0.9
+        for i, name in enumerate(names):
+            ax.barh(
+                i,
+                values[i],
+                left=left[i],
+                color=colors[name],
+                alpha=alpha,
+                hatch=hatch,
+                edgecolor="white",
+                height=0.7,
+            )
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    ax.set_yticks(range(len(names)), names)
+    ax.invert_yaxis()
+    ax.set_title(title, loc="left", fontsize="medium")
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+
+
+def _origin_legend(fig: Figure, title: str) -> None:
+    fig.legend(
+        handles=[
+            Patch(
+                facecolor="0.5",
+                alpha=0.3 if o == "existing" else 0.9,
+                hatch=h,
+                edgecolor="white",
+                label=lab,
+            )
+            for o, (lab, h) in _ORIGIN_STYLE.items()
+        ],
+        title=title,
+        title_fontproperties={"weight": "bold", "size": "large"},
+        loc="outside upper center",
+        ncols=len(_ORIGIN_STYLE),
+        frameon=False,
+        fontsize="small",
+    )
+
+
+def _bars(ax: Axes, wide: pd.DataFrame, metric: str, colors: Mapping[str, Any], title: str) -> None:
+    import numpy as np
+
+    names = list(wide.index)
+    values = wide[metric].to_numpy(dtype=float)
+    shown = np.nan_to_num(values, nan=0.0)
+    err = _err(wide, metric)
+    ax.barh(
+        range(len(names)), shown, color=[colors[n] for n in names], height=0.7, xerr=err, capsize=2
+    )
+    ax.set_xlim(left=0)
+    for i, v in enumerate(values):
+        if not np.isfinite(v):
+            ax.annotate(
+                "n/a", (0, i), xytext=(4, 0), textcoords="offset points", va="center", color="0.4"
+            )
+    ax.set_yticks(range(len(names)), names)
+    ax.invert_yaxis()
+    ax.set_title(title, loc="left", fontsize="medium")
+    ax.xaxis.set_major_formatter(
+        StrMethodFormatter("{x:,.0f}" if np.nanmax(np.abs(shown), initial=0) >= 10 else "{x:,.2f}")
+    )
+
+
+def _composition_figure(
+    summary: pd.DataFrame, colors: Mapping[str, Any], suffix: str, note: str
+) -> Figure:
+    import numpy as np
+
+    wide = _debate_means(summary).reindex(list(colors))
+    kinds = (
+        ("connections", "all connections", 0.25),
+        ("relevant_connections", "relevant (target market)", 0.5),
+        ("decision_maker_connections", "decision makers", 0.7),
+        ("known_contacts", "known contacts (warm ties)", 0.85),
+        ("strong_ties", "strong ties", 1.0),
+    )
+    names = list(wide.index)
+    with _style():
+        fig = Figure(figsize=(11, 0.9 * len(names) + 2), dpi=DPI, layout="constrained")
+        ax = fig.subplots()
+        step = 0.16
+        for k, (metric, _label, alpha) in enumerate(kinds):
+            values = np.maximum(wide[metric].to_numpy(dtype=float), 0.8)
+            y = np.arange(len(names)) + (k - 2) * step
+            ax.barh(y, values, height=step * 0.95, color=[colors[n] for n in names], alpha=alpha)
+            for yi, v in zip(y, wide[metric].to_numpy(dtype=float), strict=True):
+                ax.annotate(
+                    f"{v:,.0f}",
+                    (max(v, 0.8), yi),
+                    xytext=(3, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize="x-small",
+                )
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        ax.set_yticks(range(len(names)), names)
+        ax.invert_yaxis()
+        ax.set_xlabel("contacts at the horizon (log scale)")
+        ax.legend(
+            handles=[Patch(facecolor="0.35", alpha=a, label=lab) for _m, lab, a in kinds],
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12),
+            ncols=len(kinds),
+            frameon=False,
+            fontsize="small",
+        )
+        fig.suptitle(f"Who is in each network, and how well known{suffix}", fontweight="bold")
+        _footnote(fig, note)
+    return fig
+
+
+def plot_leaderboard(table: pd.DataFrame, team: Any, path: Path) -> Path:
+    """Draw a team's monthly leaderboard: SSI at each month's end, and the monthly gains.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`ssisim.teams.leaderboard_table` (or ``leaderboard.csv``).
+    team : Team
+        For the goal (``goal_points``) and the members' order.
+    path : Path
+        The PNG to write (atomically).
+    """
+    import numpy as np
+
+    members = [m.name for m in team.members]
+    colors = strategy_colors(members)
+    months = sorted(table["month"].unique().tolist())
+    with _style():
+        fig = Figure(figsize=(15, 6), dpi=DPI, layout="constrained")
+        left, right = fig.subplots(1, 2, width_ratios=(1, 1.3))
+        width = 0.8 / max(len(members), 1)
+        for i, name in enumerate(members):
+            rows = table[table["member"] == name].sort_values("month")
+            label = f"{name} ({rows['strategy'].iloc[0]})" if len(rows) else name
+            left.plot(
+                rows["month"], rows["ssi"], marker="o", color=colors[name], linewidth=2, label=label
+            )
+            if len(rows):
+                last = rows.iloc[-1]
+                left.annotate(
+                    f"#{int(last['rank'])}",
+                    (last["month"], last["ssi"]),
+                    xytext=(6, 0),
+                    textcoords="offset points",
+                    va="center",
+                    color=colors[name],
+                    fontweight="bold",
+                )
+            x = np.asarray(rows["month"], dtype=float) + (i - (len(members) - 1) / 2) * width
+            right.bar(x, rows["ssi_change"], width=width * 0.95, color=colors[name], label=name)
+        right.axhline(team.goal_points, color="0.3", linestyle="--", linewidth=1.2)
+        right.annotate(
+            f"goal: +{team.goal_points:g} points in a month (002)",
+            xy=(1, team.goal_points),
+            xycoords=("axes fraction", "data"),
+            xytext=(-4, 4),
+            textcoords="offset points",
+            ha="right",
+            fontsize="small",
+            color="0.25",
+        )
+        right.axhline(0, color="0.5", linewidth=0.8)
+        left.set_ylim(0, 100)
+        for ax in (left, right):
+            ax.set_xticks(months)
+            ax.set_xlabel(f"month ({team.month_weeks} weeks each)")
+        left.set_ylabel("SSI at the month's end (points)")
+        right.set_ylabel("SSI change over the month (points)")
+        left.set_title("Leaderboard: SSI and rank", loc="left")
+        right.set_title("Who gained the most this month?", loc="left")
+        left.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12),
+            ncols=3,
+            frameon=False,
+            fontsize="small",
+        )
+        fig.suptitle("The team's SSI competition, month by month", fontweight="bold")
+        n = int(table.attrs.get("replications", 0)) if hasattr(table, "attrs") else 0
+        _footnote(
+            fig,
+            "Means over replications"
+            + (f" (n = {n})" if n else "")
+            + "; rank: order of the mean SSI at each month's end.",
+        )
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return _save(fig, path)
+
+
+def plot_cohort(sellers: pd.DataFrame, ratios: pd.DataFrame, cohort: Any, path: Path) -> Path:
+    """Draw the cohort (C8): each seller's SSI against their opportunities, and the ratios.
+
+    Parameters
+    ----------
+    sellers : pandas.DataFrame
+        :func:`ssisim.cohort.sellers_table` (or ``sellers.csv``).
+    ratios : pandas.DataFrame
+        :func:`ssisim.cohort.opportunity_ratios` (or ``ratio.csv``).
+    cohort : Cohort
+        For the SSI thresholds.
+    path : Path
+        The PNG to write (atomically).
+    """
+    import numpy as np
+
+    contexts = ratios["context"].tolist()
+    routines = list(dict.fromkeys(sellers["routine"]))
+    colors = strategy_colors(routines)
+    with _style():
+        fig = Figure(figsize=(6 * len(contexts) + 5, 6), dpi=DPI, layout="constrained")
+        axes = fig.subplots(1, len(contexts) + 1, width_ratios=(*([1.2] * len(contexts)), 0.9))
+        for ax, ctx in zip(axes[:-1], contexts, strict=True):
+            for name in routines:
+                rows = sellers[sellers["routine"] == name]
+                ax.scatter(
+                    rows["ssi"],
+                    rows[f"opportunities_{ctx}"],
+                    s=14,
+                    alpha=0.7,
+                    color=colors[name],
+                    label=name,
+                )
+            for x in (cohort.low_ssi, cohort.high_ssi):
+                ax.axvline(x, color="0.4", linestyle="--", linewidth=1)
+            ax.set_xlim(0, 100)
+            ax.set_xlabel("SSI at the horizon (points)")
+            ax.set_ylabel(f"opportunities in the year ({ctx})")
+            ax.set_title(f"{ctx} context: one point per seller", loc="left")
+        axes[0].legend(fontsize="small", loc="upper left")
+        ax = axes[-1]
+        y = np.arange(len(contexts))
+        mean = ratios["ratio"].to_numpy(dtype=float)
+        lo = np.nan_to_num(mean - ratios["ci_low"].to_numpy(dtype=float))
+        hi = np.nan_to_num(ratios["ci_high"].to_numpy(dtype=float) - mean)
+        ax.errorbar(mean, y, xerr=[lo, hi], fmt="o", color="0.15", capsize=4, markersize=8)
+        ax.axvline(1.45, color="tab:red", linestyle="--", linewidth=1.2)
+        ax.axvline(1.0, color="0.5", linewidth=0.8)
+        ax.annotate(
+            "LinkedIn: 1.45 (002)",
+            xy=(1.45, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(4, -14),
+            textcoords="offset points",
+            color="tab:red",
+            fontsize="small",
+        )
+        ax.set_yticks(y, contexts)
+        ax.set_ylim(-0.6, len(contexts) - 0.4)
+        ax.invert_yaxis()
+        ax.set_xlabel(f"opportunities, SSI ≥ {cohort.high_ssi:g} over SSI ≤ {cohort.low_ssi:g}")
+        ax.set_title("The opportunity ratio (95% CI)", loc="left")
+        fig.suptitle(
+            "Do social selling leaders create 45% more opportunities? (C8)", fontweight="bold"
+        )
+        _footnote(
+            fig,
+            f"{len(sellers)} sellers, one run each; intervals: percentile bootstrap over sellers.",
+        )
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return _save(fig, path)
+
+
+__all__ += ["DEBATE_FIGURE_NAMES", "plot_cohort", "plot_debate_figures", "plot_leaderboard"]

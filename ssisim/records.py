@@ -3,10 +3,13 @@
 Flows (``invitations_sent``, ``posts``, ``impressions``, ...) count what
 happened during the week; stocks (``connections``, ``strong_ties``, ...) are
 read at the end of the week. Week 0 is the state before the first action.
+The columns after ``boosted`` have defaults, so that records written before
+they existed can still be built.
 """
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 
@@ -38,6 +41,38 @@ class WeekRecord(NamedTuple):
     replies: int
     endorsements: int
     boosted: bool
+    # The dashboard's two ranks (percentiles, 0-100) against every member's SSI
+    # that week (ssisim.members): in the seller's industry, and among the
+    # seller's contacts (NaN without contacts).
+    industry_percentile: float = math.nan
+    network_percentile: float = math.nan
+    # What the SSI does not measure (docs/debate.md). Leads are members with whom
+    # a business conversation starts, by origin; `_target` counts the relevant
+    # ones, `_dm` the relevant decision makers, `_warm` those reached through a
+    # warm tie (outbound and existing leads are warm by construction). A business
+    # context turns them into opportunities afterwards (ssisim.outcomes).
+    leads_inbound: int = 0
+    leads_inbound_target: int = 0
+    leads_inbound_dm: int = 0
+    leads_inbound_warm: int = 0
+    leads_inbound_target_warm: int = 0
+    leads_inbound_dm_warm: int = 0
+    leads_outbound: int = 0
+    leads_outbound_target: int = 0
+    leads_outbound_dm: int = 0
+    leads_introduction: int = 0
+    leads_introduction_target: int = 0
+    leads_introduction_dm: int = 0
+    leads_introduction_warm: int = 0
+    leads_introduction_target_warm: int = 0
+    leads_introduction_dm_warm: int = 0
+    leads_existing: int = 0
+    leads_existing_target: int = 0
+    leads_existing_dm: int = 0
+    hours: float = 0.0
+    pitches_received: int = 0
+    known_contacts: int = 0
+    restricted: bool = False
 
 
 WEEKLY_COLUMNS: tuple[str, ...] = WeekRecord._fields

@@ -33,7 +33,8 @@ import math
 import os
 import shutil
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -49,12 +50,15 @@ from ssisim.records import KEY_COLUMNS, METRIC_COLUMNS, WEEKLY_COLUMNS, WeekReco
 __all__ = [
     "CONFIDENCE",
     "SUMMARY_COLUMNS",
+    "atomic_directory",
     "default_output_dir",
     "read_results",
     "summarize",
     "terminal_table",
+    "tidy_weekly",
     "timeseries",
     "weekly_frame",
+    "write_csv",
     "write_results",
 ]
 
@@ -132,7 +136,22 @@ def weekly_frame(records: Iterable[WeekRecord], strategy_order: Sequence[str]) -
     0  open-bar     0  20.0
     """
     frame = pd.DataFrame.from_records(list(records), columns=list(WEEKLY_COLUMNS))
-    frame = frame.astype({c: _DTYPES[t] for c, t in _WEEKLY_TYPES.items()})
+    return tidy_weekly(frame, strategy_order)
+
+
+def tidy_weekly(frame: pd.DataFrame, strategy_order: Sequence[str]) -> pd.DataFrame:
+    """Give a weekly table the dtypes, column order and row order of :func:`weekly_frame`.
+
+    For tables read back from files (e.g. the Parquet chunks of
+    :mod:`ssisim.store`): columns :data:`~ssisim.records.WEEKLY_COLUMNS`
+    only, rows by strategy (in ``strategy_order``), replication and week.
+
+    Raises
+    ------
+    DataError
+        As :func:`weekly_frame`.
+    """
+    frame = frame[list(WEEKLY_COLUMNS)].astype({c: _DTYPES[t] for c, t in _WEEKLY_TYPES.items()})
     rank = _strategy_rank(frame["strategy"], strategy_order, "weekly records")
     frame = (
         frame.assign(_rank=rank)
@@ -300,6 +319,42 @@ def _span(weeks: pd.Series) -> str:
 # --------------------------------------------------------------------------- files
 
 
+@contextmanager
+def atomic_directory(out_dir: Path) -> Iterator[Path]:
+    """Create ``out_dir`` all at once: yield a hidden sibling to fill, then rename it.
+
+    Readers see either no directory or a complete one; if the block raises,
+    the sibling is removed and nothing is left behind.
+
+    Raises
+    ------
+    DataError
+        ``out_dir`` already exists (results are never overwritten), or cannot
+        be written.
+    """
+    if out_dir.exists():
+        raise DataError(f"{out_dir}: already exists; results are never overwritten")
+    tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        if tmp.exists():  # left by a crashed earlier process with the same pid
+            shutil.rmtree(tmp)
+        tmp.mkdir()
+        yield tmp
+        # os.rename would silently replace an empty directory created since
+        # the check above; refuse that too.
+        if out_dir.exists():
+            raise DataError(f"{out_dir}: already exists; results are never overwritten")
+        os.rename(tmp, out_dir)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        reason = exc.strerror or str(exc)
+        raise DataError(f"{out_dir}: cannot write results ({reason})") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def write_results(
     out_dir: Path, weekly: pd.DataFrame, summary: pd.DataFrame, manifest: Mapping[str, Any]
 ) -> Path:
@@ -334,39 +389,33 @@ def write_results(
         ``out_dir`` already exists, or cannot be written. Nothing is left
         behind in either case.
     """
-    out_dir = Path(out_dir)
-    if out_dir.exists():
-        raise DataError(f"{out_dir}: already exists; results are never overwritten")
-    tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        if tmp.exists():  # left by a crashed earlier process with the same pid
-            shutil.rmtree(tmp)
-        tmp.mkdir()
+    with atomic_directory(Path(out_dir)) as tmp:
         _write_csv(weekly, tmp / WEEKLY_FILE)
         _write_csv(summary, tmp / SUMMARY_FILE)
         text = json.dumps(
             dict(manifest), indent=2, sort_keys=False, default=str, ensure_ascii=False
         )
         (tmp / MANIFEST_FILE).write_text(text + "\n", encoding="utf-8", newline="\n")
-        # os.rename would silently replace an empty directory created since
-        # the check above; refuse that too.
-        if out_dir.exists():
-            raise DataError(f"{out_dir}: already exists; results are never overwritten")
-        os.rename(tmp, out_dir)
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        reason = exc.strerror or str(exc)
-        raise DataError(f"{out_dir}: cannot write results ({reason})") from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(
         path, index=False, float_format=_FLOAT_FORMAT, lineterminator="\n", encoding="utf-8"
+    )
+
+
+def write_csv(frame: pd.DataFrame, path: Path, header: bool = True) -> None:
+    """Write a table as the results' CSV files are written (``%.10g`` floats,
+    ``\n`` line ends, UTF-8, no index) to ``path``, or append it to an open
+    text file (``header`` False for the parts after the first)."""
+    frame.to_csv(
+        path,
+        index=False,
+        header=header,
+        float_format=_FLOAT_FORMAT,
+        lineterminator="\n",
+        encoding="utf-8",
     )
 
 

@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ssisim.errors import ScenarioError
+from ssisim.habits import MemberHabits
 from ssisim.strategies import BUILTIN_STRATEGIES
 
 __all__ = [
@@ -129,8 +130,12 @@ class PopulationParams(_Model):
     activity_sigma: float = Field(1.5, ge=0.0, le=4.0)
     openness_mean: Probability = 0.4
     openness_concentration: PositiveFloat = 5.0
+    sales_share: Probability = Field(
+        0.1, description="share of members who sell (they invite more and pitch their contacts)"
+    )
     target: TargetMarket = TargetMarket()
     seller: SellerProfile = SellerProfile()
+    habits: MemberHabits = MemberHabits()
 
     @field_validator("seniority_shares")
     @classmethod
@@ -160,6 +165,266 @@ class PopulationParams(_Model):
         return self
 
 
+# --------------------------------------------------------------------------- the debate
+# What the SSI does not measure (docs/debate.md): leads and opportunities, the
+# business contexts that turn leads into value, time, pitches received, platform
+# restrictions, and the team and cohort experiments.
+
+
+class Restriction(_Model):
+    """Invitations stop for a while when too many are ignored or refused.
+
+    At each weekly refresh, when at least ``min_invitations`` were sent over the
+    last ``window_weeks`` weeks and fewer than ``min_acceptance_rate`` of them
+    (acceptances over invitations in the window) were accepted, the seller
+    cannot invite for ``weeks`` weeks. On by default: the thresholds are set so
+    that spraying blank invitations to strangers with a poor profile triggers
+    it and no calibrated persona does (``docs/debate.md``).
+    """
+
+    enabled: bool = True
+    min_acceptance_rate: Probability = 0.2
+    min_invitations: int = Field(
+        40, ge=1, description="invitations in the window before the rule applies"
+    )
+    window_weeks: int = Field(4, ge=1, le=52)
+    weeks: int = Field(4, ge=1, le=520, description="how long invitations stay blocked")
+
+
+class Leads(_Model):
+    """Who reaches out, answers or passes an opportunity: leads, before any business context.
+
+    A lead is a member with whom a business conversation starts; a business
+    context (``contexts:``) then decides which leads can buy and how many turn
+    into opportunities. Three origins are simulated, plus the seller's existing
+    relationships (``docs/debate.md``).
+    """
+
+    inbound_rate: Probability = Field(
+        0.02,
+        description="chance a member who engages with the seller's content (or views the "
+        "profile after a comment) reaches out",
+    )
+    outbound_rate: Probability = Field(
+        0.3, description="chance a reply from a warm tie turns into a business conversation"
+    )
+    introduction_rate: Probability = Field(
+        0.004,
+        description="weekly chance, per unit of (weak_floor + tie), that a contact passes an "
+        "opportunity from their own network",
+    )
+    weak_floor: float = Field(
+        0.3,
+        ge=0.0,
+        le=10.0,
+        description="what even the weakest tie adds to the introduction chance",
+    )
+    existing_rate: Probability = Field(
+        0.08,
+        description="weekly chance that each week-0 contact (an existing relationship) passes "
+        "an opportunity, whatever the routine",
+    )
+
+
+class Pitches(_Model):
+    """Unsolicited sales messages from the members who sell (``population.sales_share``)."""
+
+    on_connect: Probability = Field(
+        0.3, description="chance a selling member pitches the seller within a week of connecting"
+    )
+    inviter_lift: float = Field(
+        1.0,
+        ge=0.0,
+        le=20.0,
+        description="a selling member who sent the invitation pitches (1 + lift) times as often "
+        "on connecting",
+    )
+    weak_tie_per_week: Probability = Field(
+        0.02,
+        description="weekly chance a selling contact whose tie is below the warm threshold pitches",
+    )
+    invite_lift: float = Field(
+        0.0,
+        ge=0.0,
+        le=20.0,
+        description="a selling viewer invites (1 + lift) times as readily as another (the average "
+        "rate is unchanged); 0 keeps the calibrated runs identical (docs/debate.md)",
+    )
+
+
+class TimeCosts(_Model):
+    """Minutes each action costs the seller (all assumptions; ``docs/debate.md``)."""
+
+    post_minutes: Rate = 30.0
+    article_minutes: Rate = 180.0
+    share_minutes: Rate = 5.0
+    comment_minutes: Rate = 5.0
+    reaction_minutes: Rate = 0.25
+    blank_invitation_minutes: Rate = 0.5
+    note_invitation_minutes: Rate = 3.0
+    warm_message_minutes: Rate = 5.0
+    cold_message_minutes: Rate = 3.0
+    conversation_minutes: Rate = Field(15.0, description="per reply handled")
+    search_minutes: Rate = 2.0
+    profile_view_minutes: Rate = 1.0
+    incoming_invitation_minutes: Rate = Field(0.5, description="per incoming invitation answered")
+
+
+Buyers = Literal["anyone", "target", "target_decision_makers"]
+
+
+class Conversion(_Model):
+    """Share of leads of each origin that become opportunities."""
+
+    inbound: Probability
+    outbound: Probability
+    introduction: Probability
+    existing: Probability
+
+
+class BusinessContext(_Model):
+    """What a lead is worth: who can buy, conversion, deal value and cycle.
+
+    ``buyers``: ``anyone``, ``target`` (relevant members) or
+    ``target_decision_makers`` (relevant decision makers). With
+    ``warm_tie_required``, inbound leads count only from members whose tie
+    with the seller is warm, and introductions only from warm introducers.
+    """
+
+    description: str = ""
+    buyers: Buyers
+    warm_tie_required: bool
+    conversion: Conversion
+    deal_value_eur: Rate
+    sales_cycle_weeks: Rate
+    win_rate: Probability
+
+
+DEFAULT_CONTEXTS: Mapping[str, Mapping[str, Any]] = {
+    "volume": {
+        "description": "Many buyers, small fast deals: any member reached may buy (003: job ads)",
+        "buyers": "anyone",
+        "warm_tie_required": False,
+        "conversion": {"inbound": 0.5, "outbound": 0.1, "introduction": 0.3, "existing": 0.3},
+        "deal_value_eur": 1_500.0,
+        "sales_cycle_weeks": 2.0,
+        "win_rate": 0.4,
+    },
+    "complex": {
+        "description": "Few large slow deals: only decision makers at target accounts, through a "
+        "warm tie (003: complex information systems)",
+        "buyers": "target_decision_makers",
+        "warm_tie_required": True,
+        "conversion": {"inbound": 0.3, "outbound": 0.3, "introduction": 0.4, "existing": 0.4},
+        "deal_value_eur": 150_000.0,
+        "sales_cycle_weeks": 26.0,
+        "win_rate": 0.25,
+    },
+}
+"""The two business types of ``003``; every value is an assumption (``docs/debate.md``)."""
+
+
+class TeamMember(_Model):
+    """A seller of the team: a name and the routine they follow."""
+
+    name: str = Field(min_length=1)
+    strategy: str = Field(min_length=1, description="a built-in or a strategy of `strategies:`")
+
+
+class Team(_Model):
+    """Sellers of one company in the same population (``ssisim team``).
+
+    The first member is the population's seller; the others are drawn from the
+    seller's company. Every member starts connected to the others and shares
+    the target market; each member's year is one run.
+    """
+
+    members: tuple[TeamMember, ...] = Field(min_length=2)
+    month_weeks: int = Field(4, ge=1, le=52, description="weeks in a leaderboard month")
+    goal_points: float = Field(10.0, ge=0.0, description="SSI points to gain in a month (002)")
+    context: str = Field(
+        "volume", description="business context of the leaderboard's opportunities"
+    )
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Team:
+        names = [m.name for m in self.members]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"members: names must be unique (got {dupes[0]!r} twice)")
+        return self
+
+
+class CohortRoutine(_Model):
+    """One routine of the cohort's mix and its weight."""
+
+    strategy: str = Field(min_length=1, description="a built-in or a strategy of `strategies:`")
+    weight: PositiveFloat = 1.0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_only(cls, value: Any) -> Any:
+        return {"strategy": value} if isinstance(value, str) else value
+
+
+class Cohort(_Model):
+    """Many sellers with mixed routines in one population (``ssisim cohort``; C8).
+
+    Each seller is a member of the seller's industry with a network built as
+    the seller's; their routine is drawn from ``routines`` by weight, every
+    rate multiplied by its own LogNormal factor of log-scale s.d. ``jitter``
+    (mean 1). Each seller runs once.
+    """
+
+    sellers: int = Field(300, ge=2, le=100_000)
+    routines: tuple[CohortRoutine, ...] = Field(
+        (
+            CohortRoutine(strategy="inactive", weight=1.0),
+            CohortRoutine(strategy="beginner", weight=2.0),
+            CohortRoutine(strategy="active", weight=2.0),
+            CohortRoutine(strategy="power-user", weight=1.0),
+            CohortRoutine(strategy="power-user-sales-navigator", weight=0.5),
+        ),
+        min_length=1,
+    )
+    jitter: float = Field(0.3, ge=0.0, le=2.0, description="log-scale s.d. of each rate's factor")
+    high_ssi: float = Field(70.0, ge=0.0, le=100.0, description="leaders: SSI at or above this")
+    low_ssi: float = Field(30.0, ge=0.0, le=100.0, description="low SSI: at or below this")
+    bootstrap: int = Field(
+        2000, ge=100, le=1_000_000, description="bootstrap resamples of the ratio"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Cohort:
+        if self.low_ssi >= self.high_ssi:
+            raise ValueError(
+                f"low_ssi must be below high_ssi (got {self.low_ssi:g} >= {self.high_ssi:g})"
+            )
+        return self
+
+
+def _merge_contexts(value: Any) -> Any:
+    """Merge ``contexts:`` over :data:`DEFAULT_CONTEXTS`: a default's fields can be
+    changed one by one, a new name needs every field, ``null`` drops a context."""
+    if value is None:
+        return dict(DEFAULT_CONTEXTS)
+    if not isinstance(value, Mapping):
+        return value
+    merged: dict[str, Any] = {k: copy.deepcopy(dict(v)) for k, v in DEFAULT_CONTEXTS.items()}
+    for name, fields in value.items():
+        if fields is None:
+            merged.pop(name, None)
+        elif name in merged and isinstance(fields, Mapping):
+            base = merged[name]
+            conversion = fields.get("conversion")
+            if isinstance(conversion, Mapping):
+                fields = {**fields, "conversion": {**base["conversion"], **conversion}}
+            merged[name] = {**base, **fields}
+        else:
+            merged[name] = fields
+    return merged
+
+
 # --------------------------------------------------------------------------- platform
 
 
@@ -174,6 +439,7 @@ class Platform(_Model):
     boost_threshold_ssi: float = Field(70.0, ge=0.0, le=100.0)
     boost_reach: float = Field(0.20, ge=0.0, le=5.0, description="extra reach above the threshold")
     invitation_expiry_days: PositiveFloat = 180.0
+    restriction: Restriction = Restriction()
 
 
 # --------------------------------------------------------------------------- answers
@@ -245,6 +511,9 @@ class Ties(_Model):
     interaction_gain: Probability = 0.15
     strong_threshold: Probability = 0.5
     endorsements_per_strong_tie_per_week: Probability = 0.01
+    known_threshold: Probability = Field(
+        0.3, description="a contact whose tie is at least this is one the seller could name"
+    )
 
 
 class Answers(_Model):
@@ -255,6 +524,8 @@ class Answers(_Model):
     messaging: Messaging = Messaging()
     inbound: Inbound = Inbound()
     ties: Ties = Ties()
+    leads: Leads = Leads()
+    pitches: Pitches = Pitches()
 
 
 # --------------------------------------------------------------------------- scoring
@@ -277,7 +548,7 @@ def _inp(weight: float, scale: float) -> Any:
 
 class BrandPillar(_Model):
     profile_completeness: PillarInput = _inp(0.30, 1.0)
-    posts: PillarInput = _inp(0.25, 2.0)
+    posts: PillarInput = _inp(0.25, 1.5)
     engagement: PillarInput = _inp(0.30, 40.0)
     endorsements: PillarInput = _inp(0.15, 20.0)
 
@@ -287,22 +558,22 @@ class PeoplePillar(_Model):
     profile_views: PillarInput = _inp(0.15, 15.0)
     relevant_connections: PillarInput = _inp(0.30, 150.0)
     acceptance_rate: PillarInput = _inp(0.20, 0.5)
-    lead_tools: PillarInput = _inp(0.15, 10.0)
+    lead_tools: PillarInput = _inp(0.20, 6.0)
 
 
 class InsightsPillar(_Model):
-    shares: PillarInput = _inp(0.25, 2.0)
-    comments: PillarInput = _inp(0.30, 5.0)
-    replies: PillarInput = _inp(0.35, 3.0)
-    inmail: PillarInput = _inp(0.10, 3.0)
+    shares: PillarInput = _inp(0.25, 1.5)
+    comments: PillarInput = _inp(0.30, 4.0)
+    replies: PillarInput = _inp(0.35, 2.5)
+    inmail: PillarInput = _inp(0.20, 2.0)
 
 
 class RelationshipsPillar(_Model):
     decision_makers: PillarInput = _inp(0.30, 40.0)
     multi_dm_accounts: PillarInput = _inp(0.15, 5.0)
     colleagues: PillarInput = _inp(0.10, 15.0)
-    strong_ties: PillarInput = _inp(0.30, 40.0)
-    teamlink: PillarInput = _inp(0.15, 15.0)
+    strong_ties: PillarInput = _inp(0.30, 25.0)
+    teamlink: PillarInput = _inp(0.20, 8.0)
 
 
 class Scoring(_Model):
@@ -364,6 +635,220 @@ class Strategy(_Model):
     searches_per_week: Rate = 0.0
     profile_views_per_week: Rate = 0.0
     sales_navigator: bool = False
+    stops_at_week: int | None = Field(
+        None,
+        ge=0,
+        description="the routine stops at the start of this week (decay experiments); "
+        "incoming invitations are still answered",
+    )
+    hours_per_week_budget: float | None = Field(
+        None,
+        gt=0.0,
+        description="hours a week the routine may take; every rate is scaled down to fit "
+        "(null: no limit)",
+    )
+    seat: int | None = Field(
+        None,
+        ge=0,
+        description="which seller runs it: null for the population's seller, else a seat of "
+        "`team:` or `cohort:` (set by ssisim team / ssisim cohort)",
+    )
+
+
+# --------------------------------------------------------------------------- experiments
+
+
+class Uncertain(_Model):
+    """A parameter's range, to sample a sweep from or to declare it uncertain.
+
+    Written ``[low, high]`` or as a mapping. Values follow ``distribution`` on
+    ``[low, high]``: ``uniform``; ``loguniform`` (uniform in log, ``low > 0``);
+    ``triangular`` (peak at ``mode``, default the midpoint); ``normal`` (mean
+    ``mode``, default the midpoint, standard deviation ``sd``, default a
+    quarter of the range, truncated to the range). ``integer`` rounds the
+    values, for counts such as ``population.size``.
+    """
+
+    low: float
+    high: float
+    distribution: Literal["uniform", "loguniform", "triangular", "normal"] = "uniform"
+    mode: float | None = None
+    sd: PositiveFloat | None = None
+    integer: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pair(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            if len(value) != 2:
+                raise ValueError(f"expected [low, high] (got {list(value)!r})")
+            return {"low": value[0], "high": value[1]}
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uncertain:
+        if not self.low < self.high:
+            raise ValueError(f"low must be below high (got [{self.low:g}, {self.high:g}])")
+        if self.distribution == "loguniform" and self.low <= 0:
+            raise ValueError(f"loguniform needs low > 0 (got {self.low:g})")
+        if self.mode is not None and not self.low <= self.mode <= self.high:
+            raise ValueError(
+                f"mode: must lie in [{self.low:g}, {self.high:g}] (got {self.mode:g})"
+            )
+        if self.integer and math.ceil(self.low) > math.floor(self.high):
+            raise ValueError(f"no integer in [{self.low:g}, {self.high:g}]")
+        return self
+
+
+class GridAxis(_Model):
+    """The values of one grid key: a list, or ``"start:stop:step"`` (stop included
+    when the steps land on it: ``"20:100:20"`` is 20, 40, 60, 80, 100)."""
+
+    values: tuple[Any, ...] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return {"values": tuple(value)}
+        if isinstance(value, str):
+            return {"values": _arange(value)}
+        if isinstance(value, Mapping):
+            return value
+        raise ValueError(f"expected a list of values or 'start:stop:step' (got {value!r})")
+
+
+def _arange(text: str) -> tuple[float | int, ...]:
+    parts = [p.strip() for p in text.split(":")]
+    try:
+        if len(parts) != 3:
+            raise ValueError
+        numbers = [int(p) if re.fullmatch(r"[-+]?\d+", p) else float(p) for p in parts]
+    except ValueError:
+        raise ValueError(f"expected a list of values or 'start:stop:step' (got {text!r})") from None
+    start, stop, step = numbers
+    if not all(math.isfinite(x) for x in numbers) or step <= 0 or stop < start:
+        raise ValueError(f"'start:stop:step' needs start <= stop and step > 0 (got {text!r})")
+    count = math.floor((stop - start) / step + 1e-9) + 1
+    if count > 100_000:
+        raise ValueError(f"'{text}' gives {count:,} values; at most 100,000")
+    if all(isinstance(x, int) for x in numbers):
+        return tuple(int(start + i * step) for i in range(count))
+    return tuple(float(f"{start + i * step:.12g}") for i in range(count))
+
+
+class SweepSample(_Model):
+    """Random or Latin-hypercube samples over ranges (``scipy.stats.qmc``)."""
+
+    method: Literal["latin", "random"] = "latin"
+    n: int = Field(0, ge=0, le=1_000_000, description="number of samples")
+    seed: int | None = Field(None, ge=0, description="default: derived from the scenario seed")
+    ranges: dict[str, Uncertain] = {}
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> SweepSample:
+        if self.ranges and self.n == 0:
+            raise ValueError("n: set the number of samples to draw from the ranges")
+        if self.n and not self.ranges:
+            raise ValueError("ranges: give at least one key to sample, e.g. {weeks: [26, 52]}")
+        return self
+
+
+_NOT_SWEPT = ("name", "sweep", "sensitivity", "execution")
+
+
+def _check_keys(keys: Iterable[str], where: str) -> None:
+    for key in keys:
+        if not key or key.split(".")[0] in _NOT_SWEPT or any(not p for p in key.split(".")):
+            raise ValueError(
+                f"{where}: {key!r} cannot vary; give the dotted path of a scenario key, "
+                "e.g. strategies.open-bar.invites_per_week"
+            )
+
+
+class Sweep(_Model):
+    """A sweep (``ssisim sweep``): every grid combination, times every sample.
+
+    Keys are dotted paths, as for ``--set``. Each (point, strategy,
+    replication) is one run; replication ``r`` draws the same random stream
+    at every point (common random numbers, see :mod:`ssisim.engine`).
+    """
+
+    grid: dict[str, GridAxis] = {}
+    sample: SweepSample = SweepSample()
+
+    @model_validator(mode="after")
+    def _keys(self) -> Sweep:
+        _check_keys(self.grid, "grid")
+        _check_keys(self.sample.ranges, "sample.ranges")
+        both = sorted(set(self.grid) & set(self.sample.ranges))
+        if both:
+            raise ValueError(f"grid: {both[0]!r} is both in the grid and in sample.ranges")
+        return self
+
+    @property
+    def active(self) -> bool:
+        """Whether the scenario declares a sweep at all."""
+        return bool(self.grid) or self.sample.n > 0
+
+
+class Sensitivity(_Model):
+    """Global sensitivity (``ssisim sensitivity``): Sobol' indices and a tornado.
+
+    ``samples`` is Saltelli's base sample N (a power of 2): the Sobol' design
+    has N x (parameters + 2) points, each run for ``replications`` with
+    common random numbers and averaged (see :mod:`ssisim.sensitivity`).
+    ``outputs`` are metrics at the horizon; default ``ssi``, the four
+    pillars, and ``opportunities`` and ``hours`` when the model records them.
+    """
+
+    parameters: dict[str, Uncertain] = {}
+    samples: int = Field(64, ge=2, le=2**20)
+    replications: int = Field(2, ge=1, le=10_000)
+    outputs: tuple[str, ...] = ()
+    seed: int | None = Field(None, ge=0, description="default: derived from the scenario seed")
+
+    @field_validator("samples")
+    @classmethod
+    def _power_of_two(cls, v: int) -> int:
+        if v & (v - 1):
+            low = 1 << (v.bit_length() - 1)
+            raise ValueError(
+                f"must be a power of 2 for Sobol' sampling (got {v}; try {low} or {low * 2})"
+            )
+        return v
+
+    @field_validator("outputs")
+    @classmethod
+    def _known_outputs(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        from ssisim.records import METRIC_COLUMNS
+
+        for name in v:
+            if name not in METRIC_COLUMNS:
+                raise ValueError(f"unknown metric {name!r}{_did_you_mean(name, METRIC_COLUMNS)}")
+        return tuple(dict.fromkeys(v))
+
+    @model_validator(mode="after")
+    def _keys(self) -> Sensitivity:
+        _check_keys(self.parameters, "parameters")
+        return self
+
+
+class Execution(_Model):
+    """Where the runs execute. Never changes the results, only how fast they come.
+
+    ``scheduler``: a Dask scheduler address (``tcp://host:8786``), or
+    ``local`` for a Dask ``LocalCluster`` on this machine; default: local
+    worker processes. The command line (``--workers``, ``--scheduler``) and
+    the ``SSISIM_SCHEDULER`` environment variable take precedence.
+    """
+
+    workers: int = Field(0, ge=0, le=4096, description="local worker processes; 0: all cores")
+    scheduler: str | None = Field(None, min_length=1)
+    chunk_runs: int | None = Field(
+        None, ge=1, le=100_000, description="runs per results file; default: automatic"
+    )
+    retries: int = Field(1, ge=0, le=10, description="retries of runs whose worker died")
 
 
 # --------------------------------------------------------------------------- scenario
@@ -383,13 +868,52 @@ class Scenario(_Model):
     answers: Answers = Answers()
     scoring: Scoring = Scoring()
     strategies: tuple[Strategy, ...] = Field(min_length=1)
+    sweep: Sweep = Sweep()
+    sensitivity: Sensitivity = Sensitivity()
+    execution: Execution = Execution()
+    time: TimeCosts = TimeCosts()
+    contexts: dict[str, BusinessContext] = Field(default_factory=lambda: _merge_contexts(None))
+    team: Team | None = None
+    cohort: Cohort | None = None
+
+    @field_validator("contexts", mode="before")
+    @classmethod
+    def _merge_contexts(cls, value: Any) -> Any:
+        return _merge_contexts(value)
+
+    @model_validator(mode="after")
+    def _check_debate(self) -> Scenario:
+        if self.team is not None and self.cohort is not None:
+            raise ValueError("cohort: a scenario holds a team or a cohort, not both")
+        if self.team is not None and self.team.context not in self.contexts:
+            raise ValueError(
+                f"team.context: unknown business context {self.team.context!r}"
+                f"{_did_you_mean(self.team.context, self.contexts)}"
+            )
+        seats = self.team.members if self.team is not None else ()
+        size = len(seats) if self.team is not None else (self.cohort.sellers if self.cohort else 0)
+        for s in self.strategies:
+            if s.seat is not None and s.seat >= size:
+                where = "team.members" if self.team else "cohort.sellers"
+                raise ValueError(
+                    f"strategies: {s.name!r} sits at seat {s.seat}, but {where} has "
+                    f"{size} seat{'s' if size != 1 else ''}"
+                )
+        return self
 
     @field_validator("strategies", mode="before")
     @classmethod
     def _resolve_strategies(cls, value: Any) -> Any:
         if not isinstance(value, list | tuple):
             return value
-        return [_resolve_strategy(entry) for entry in value]
+        earlier: dict[str, Any] = {}
+        resolved = []
+        for entry in value:
+            fields = _resolve_strategy(entry, earlier)
+            if isinstance(fields, Mapping) and isinstance(fields.get("name"), str):
+                earlier[fields["name"]] = fields
+            resolved.append(fields)
+        return resolved
 
     @field_validator("checkpoints")
     @classmethod
@@ -411,8 +935,13 @@ class Scenario(_Model):
         return tuple(sorted({c for c in self.checkpoints if c <= self.weeks} | {self.weeks}))
 
 
-def _resolve_strategy(entry: Any) -> Any:
-    """Turn ``"open-bar"`` or ``{based_on: ..., ...}`` into a full field mapping."""
+def _resolve_strategy(entry: Any, earlier: Mapping[str, Any] | None = None) -> Any:
+    """Turn ``"open-bar"`` or ``{based_on: ..., ...}`` into a full field mapping.
+
+    ``based_on`` names a built-in or a strategy listed earlier in the same
+    scenario (``earlier``: name -> resolved fields); an earlier one wins.
+    """
+    earlier = earlier or {}
     if isinstance(entry, str):
         if entry not in BUILTIN_STRATEGIES:
             raise ValueError(
@@ -424,10 +953,14 @@ def _resolve_strategy(entry: Any) -> Any:
         fields = {k: v for k, v in entry.items() if k != "based_on"}
         if base_name is None:
             return fields
+        if isinstance(base_name, str) and base_name in earlier:
+            base = {k: v for k, v in earlier[base_name].items() if k not in ("name", "description")}
+            return {**base, **fields}
         if not isinstance(base_name, str) or base_name not in BUILTIN_STRATEGIES:
+            known = [*earlier, *BUILTIN_STRATEGIES]
             raise ValueError(
-                f"based_on: unknown built-in strategy {base_name!r}"
-                f"{_did_you_mean(str(base_name), BUILTIN_STRATEGIES)}"
+                f"based_on: unknown strategy {base_name!r} (neither built in nor listed above)"
+                f"{_did_you_mean(str(base_name), known)}"
             )
         return {**BUILTIN_STRATEGIES[base_name], **fields}
     return entry
@@ -503,11 +1036,70 @@ def parse_scenario(text: str, source: str = "<string>", overrides: Sequence[Over
         raise ScenarioError(
             f"{source}:1: the top level must be a mapping of keys (got {type(data).__name__})"
         )
-    data = apply_overrides(data, overrides, source_lines=lines)
+    # `scoring: FILE` includes a weights file, relative to the scenario's directory;
+    # overrides go one at a time so that `--set scoring=FILE` (relative to the
+    # current directory) includes one too, and later overrides apply on top.
+    data = _include_scoring(data, Path(source).parent, lines, source)
+    for entry in overrides:
+        data = apply_overrides(data, [entry], source_lines=lines)
+        data = _include_scoring(data, Path("."), lines, source)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_format_error(exc, data, lines, source)) from None
+
+
+def _include_scoring(
+    data: dict[str, Any], base: Path, lines: dict[tuple[Any, ...], int | str], source: str
+) -> dict[str, Any]:
+    """Replace ``scoring: FILE`` by the top-level ``scoring:`` block of FILE (e.g. from ``ssisim fit``).
+
+    The included keys' lines are recorded as ``FILE:LINE`` in ``lines``, so
+    errors in them name the included file.
+    """
+    value = data.get("scoring")
+    if not isinstance(value, str):
+        return data
+    where = lines.get(("scoring",), 1)
+    origin = where if isinstance(where, str) else f"{source}:{where}"
+    path = base / value
+    try:
+        text = path.read_text(encoding="utf-8")
+        included = yaml.safe_load(text)
+        included_lines = _line_map(yaml.compose(text, Loader=yaml.SafeLoader))
+    except FileNotFoundError:
+        raise ScenarioError(
+            f"{origin}: scoring: no such file to include {str(path)!r} (got {value!r})"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not a UTF-8 text file"
+        raise ScenarioError(f"{origin}: scoring: cannot include {str(path)!r} ({reason})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(
+            f"{path}:{mark.line + 1 if mark else 1}: YAML syntax error: {problem}"
+        ) from None
+    if not isinstance(included, dict) or "scoring" not in included:
+        raise ScenarioError(
+            f"{path}:1: an included scoring file needs a top-level `scoring:` block"
+        )
+    for key in included:
+        if key != "scoring":
+            raise ScenarioError(
+                f"{path}:{included_lines.get((key,), 1)}: {key}: unknown key in an included "
+                "scoring file (it holds only `scoring:`)"
+            )
+    if not isinstance(included["scoring"], dict):
+        got = included["scoring"]
+        raise ScenarioError(
+            f"{path}:{included_lines.get(('scoring',), 1)}: scoring: must be a mapping of pillars "
+            f"(got {got!r})"
+        )
+    for key in [k for k in lines if k[:1] == ("scoring",) and len(k) > 1]:
+        del lines[key]
+    lines.update({k: f"{path}:{n}" for k, n in included_lines.items() if k[:1] == ("scoring",)})
+    return {**data, "scoring": included["scoring"]}
 
 
 def apply_overrides(
@@ -606,10 +1198,15 @@ def _line_map(node: yaml.Node | None, path: tuple[Any, ...] = ()) -> dict[tuple[
 def _model_for_path(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The pydantic model that holds the last key of ``loc`` (for suggestions)."""
     model: type[BaseModel] | None = Scenario
+    named = False  # the key after `contexts` is a context's name
     for part in loc[:-1]:
         if model is None:
             return None
-        if isinstance(part, int):
+        if isinstance(part, int) or named:
+            named = False
+            continue
+        if model is Scenario and part == "contexts":
+            model, named = BusinessContext, True
             continue
         field = model.model_fields.get(str(part))
         if field is None:

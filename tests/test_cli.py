@@ -80,7 +80,9 @@ def test_validate_strategies_help_version(scenario):
     res = runner.invoke(cli, ["validate", str(scenario)])
     assert res.exit_code == 0 and "valid" in res.output and "open-bar, club-select" in res.output
     res = runner.invoke(cli, ["strategies"])
-    assert res.exit_code == 0 and "club-select" in res.output and "invites_per_week" in res.output
+    assert res.exit_code == 0 and "club-select" in res.output and "invites/wk" in res.output
+    res = runner.invoke(cli, ["strategies", "active"])
+    assert res.exit_code == 0 and "invites_per_week" in res.output and "source" in res.output
     res = runner.invoke(cli, ["strategies", "open-bar", "--json"])
     assert json.loads(res.output)["open-bar"]["accept_policy"] == ["everyone"]
     for cmd in ([], ["run"], ["validate"], ["strategies"], ["plot"]):

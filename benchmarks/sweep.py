@@ -1,0 +1,219 @@
+#!/usr/bin/env python
+"""Benchmark of the task pipeline: a sweep of 1,000 runs, and memory per worker.
+
+Run from the repository root, in the project's environment::
+
+    python benchmarks/sweep.py            # the full run: about 5 minutes on 2 cores
+    python benchmarks/sweep.py --quick    # 100 runs: under a minute
+    python benchmarks/sweep.py --report benchmarks/out/sweep.json
+
+Cases, each in a fresh process (this script with ``--case``):
+
+1. a sweep of 1,000 tasks: open bar's ``invites_per_week`` over 10 values x
+   100 replications, 26 weeks, 20,000 members (the flagship's population),
+   through the same pipeline as ``ssisim sweep`` (plan, executor, a results
+   store writing every chunk's Parquet file), with 1 and 2 local worker
+   processes and on a Dask ``LocalCluster`` of 2 single-threaded worker
+   processes;
+2. peak memory per worker at 50,000 members (2 local workers, 52 weeks).
+
+Figures: wall time (executor start-up, simulation, serialization and
+writing, executor shut-down), runs/s, parallel efficiency ``t1 / (2 t2)``,
+and the share of wall time spent outside simulation,
+``1 - (simulation + population builds in the workers) / (wall x workers)``:
+scheduling, serialization, writing and idle workers. Peak memory per worker
+is the largest ``ru_maxrss`` a worker process reports.
+
+Targets (2 cores): parallel efficiency >= 0.90 from 1 to 2 local workers;
+under 5% of wall time outside simulation at 1,000 tasks, locally and on a
+Dask LocalCluster; under 0.5 GiB per worker at 50,000 members.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = ROOT / "benchmarks" / "out" / "sweep.json"
+GiB = 2**30
+MiB = 2**20
+
+SCENARIO = """\
+name: bench-sweep
+seed: 2024
+weeks: {weeks}
+replications: {reps}
+population: {{size: {size}}}
+platform: {{invite_cap_per_week: 200}}
+strategies: [open-bar]
+sweep:
+  grid:
+    strategies.open-bar.invites_per_week: {values}
+"""
+
+
+def _case(
+    executor: str, workers: int, weeks: int, reps: int, size: int, points: int
+) -> dict[str, Any]:
+    from ssisim.engine import execute
+    from ssisim.executors import DaskExecutor, LocalProcesses, make_executor
+    from ssisim.scenario import parse_scenario
+    from ssisim.store import ResultStore, plan_document
+    from ssisim.sweep import sweep_plan
+
+    values = [20 * (i + 1) for i in range(points)]
+    sc = parse_scenario(SCENARIO.format(weeks=weeks, reps=reps, size=size, values=values))
+    plan = sweep_plan(sc)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = ResultStore.create(
+            Path(tmp) / "out", plan, plan_document("sweep", sc.model_dump(mode="json"), plan)
+        )
+        started = time.perf_counter()
+        if executor == "dask":
+            ex: Any = DaskExecutor("local", workers=workers)
+        elif workers > 1:
+            ex = LocalProcesses(workers)
+        else:
+            ex = make_executor(1)
+        with ex:
+            report = execute(plan, ex, lambda r: store.write(r.chunk, r.data))
+        wall = time.perf_counter() - started
+        disk = sum(p.stat().st_size for p in (Path(tmp) / "out").rglob("*.parquet"))
+    busy = report.sim_seconds + report.build_seconds
+    return {
+        "executor": executor,
+        "workers": workers,
+        "tasks": plan.runs,
+        "chunks": len(plan.chunks()),
+        "weeks": weeks,
+        "members": size,
+        "wall_seconds": wall,
+        "runs_per_second": plan.runs / wall,
+        "simulation_seconds": report.sim_seconds,
+        "build_seconds": report.build_seconds,
+        "outside_share": 1 - busy / (wall * workers),
+        "outside_share_vs_simulate_only": 1 - report.sim_seconds / (wall * workers),
+        "worker_peak_bytes": max(report.workers_peak_bytes.values()),
+        "worker_processes": len(report.workers_peak_bytes),
+        "disk_bytes": disk,
+        "failures": len(report.failures),
+    }
+
+
+def run_case(**kwargs: Any) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "case.json"
+        cmd = [sys.executable, __file__, "--case", json.dumps(kwargs), "--case-out", str(out)]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if proc.returncode != 0:
+            return {**kwargs, "error": (proc.stderr or proc.stdout).strip().splitlines()[-3:]}
+        return json.loads(out.read_text())
+
+
+def machine() -> str:
+    import os
+    import platform
+
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return (
+        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; "
+        f"{time.strftime('%Y-%m-%d', time.gmtime())}; ssisim {commit} + working tree"
+    )
+
+
+def benchmark(quick: bool) -> dict[str, Any]:
+    reps = 10 if quick else 100
+    common = {"weeks": 26, "reps": reps, "size": 20_000, "points": 10}
+    results: dict[str, Any] = {
+        "mode": "quick" if quick else "full",
+        "machine": machine(),
+        "sweep": [],
+    }
+    for executor, workers in (("local", 1), ("local", 2), ("dask", 2)):
+        print(f"sweep of {10 * reps} tasks, {executor}, {workers} worker(s) ...", file=sys.stderr)
+        results["sweep"].append(run_case(executor=executor, workers=workers, **common))
+    print("memory at 50,000 members, 2 local workers ...", file=sys.stderr)
+    results["memory"] = run_case(
+        executor="local", workers=2, weeks=52, reps=5 if quick else 10, size=50_000, points=2
+    )
+    ok = {(r["executor"], r["workers"]): r for r in results["sweep"] if "error" not in r}
+    if ("local", 1) in ok and ("local", 2) in ok:
+        results["efficiency"] = ok[("local", 1)]["wall_seconds"] / (
+            2 * ok[("local", 2)]["wall_seconds"]
+        )
+    return results
+
+
+def report(results: dict[str, Any]) -> str:
+    lines = [
+        f"Machine: {results['machine']}. Mode: {results['mode']}.",
+        "",
+        "| executor | workers | tasks | wall s | runs/s | outside simulation | worker peak MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results["sweep"]:
+        if "error" in r:
+            lines.append(f"| {r['executor']} | {r['workers']} | error: {r['error']} |||||")
+            continue
+        name = "local processes" if r["executor"] == "local" else "Dask LocalCluster"
+        lines.append(
+            f"| {name} | {r['workers']} | {r['tasks']:,} | {r['wall_seconds']:.1f} | "
+            f"{r['runs_per_second']:.2f} | {100 * r['outside_share']:.1f}% | "
+            f"{r['worker_peak_bytes'] / MiB:.0f} |"
+        )
+    m = results.get("memory", {})
+    lines.append("")
+    if "efficiency" in results:
+        lines.append(
+            f"Parallel efficiency, 1 to 2 local workers: {results['efficiency']:.2f} (target 0.90)."
+        )
+    if m and "error" not in m:
+        lines.append(
+            f"Peak memory per worker at {m['members']:,} members: "
+            f"{m['worker_peak_bytes'] / MiB:.0f} MiB (target under 512 MiB)."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--report", type=Path)
+    parser.add_argument("--case", help=argparse.SUPPRESS)
+    parser.add_argument("--case-out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.case:
+        Path(args.case_out).write_text(json.dumps(_case(**json.loads(args.case))))
+        return 0
+    if args.report:
+        results = json.loads(args.report.read_text())
+    else:
+        results = benchmark(args.quick)
+        out = args.out or (DEFAULT_OUT.with_name("sweep-quick.json") if args.quick else DEFAULT_OUT)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=2) + "\n")
+        out.with_suffix(".md").write_text(report(results))
+    print(report(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

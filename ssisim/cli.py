@@ -1066,7 +1066,7 @@ def cohort(
             table.add_column(col, justify="left" if col == "context" else "right")
         for r in result.ratios.itertuples(index=False):
             table.add_row(
-                r.context,
+                str(r.context),
                 str(r.n_high),
                 str(r.n_low),
                 f"{r.mean_high:.1f}",
@@ -1101,7 +1101,7 @@ def cohort(
     "--out",
     "out",
     type=click.Path(path_type=Path),
-    help="Output directory for the tables and figures (must not exist; default RUN_DIR/outcomes-<timestamp>).",
+    help="Output directory for the tables and figures (must not exist; default RUN_DIR/outcomes/<timestamp>).",
 )
 def outcomes(
     run_dir: Path, scenario: Path | None, overrides: tuple[str, ...], out: Path | None
@@ -1127,7 +1127,8 @@ def outcomes(
     if scenario is not None:
         sc = _load(scenario, overrides)
     else:
-        base = manifest.get("scenario") if isinstance(manifest.get("scenario"), dict) else {}
+        found = manifest.get("scenario")
+        base: dict[str, Any] = found if isinstance(found, dict) else {}
         data = {
             "name": base.get("name", "outcomes"),
             "strategies": ["inactive"],

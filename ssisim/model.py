@@ -210,7 +210,7 @@ class _Run:
         lift = scenario.answers.pitches.invite_lift
         sells = population.sells
         # sellers invite (1 + lift) times as readily; normalised so the average is unchanged
-        self.invite_weight = (
+        self.invite_weight: np.ndarray | None = (
             (1.0 + lift * sells) / (1.0 + lift * float(sells.mean())) if lift > 0 else None
         )
         self.restricted_from = -math.inf

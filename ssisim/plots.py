@@ -571,8 +571,8 @@ def _debate_means(summary: pd.DataFrame, context: str | None = None) -> pd.DataF
     wide = rows.pivot_table(
         index="strategy", columns="metric", values=["mean", "ci_low", "ci_high"], sort=False
     )
-    out = wide["mean"].copy()
-    for m in wide["mean"].columns:
+    out = pd.DataFrame(wide["mean"]).copy()
+    for m in out.columns.tolist():
         out[f"{m}_lo"] = wide["ci_low"][m]
         out[f"{m}_hi"] = wide["ci_high"][m]
     return out
@@ -648,7 +648,10 @@ def _ssi_per_hour_figure(
         for ax, ctx in zip(axes, contexts, strict=True):
             wide = _debate_means(summary, ctx)
             untimed = []
-            for i, (name, color) in enumerate(colors.items()):
+            # neighbours along x get their labels on opposite sides: fewer overlaps
+            xs = wide["opportunities_per_hour"].dropna().sort_values()
+            side = {name: k % 2 for k, name in enumerate(xs.index)}
+            for name, color in colors.items():
                 if name not in wide.index:
                     continue
                 row = wide.loc[[name]]
@@ -670,7 +673,7 @@ def _ssi_per_hour_figure(
                 ax.annotate(
                     name,
                     (x, float(row["ssi"].iloc[0])),
-                    xytext=(6, 7 if i % 2 else -15),  # alternate above and below: fewer overlaps
+                    xytext=(6, 7 if side.get(name, 0) else -15),
                     textcoords="offset points",
                 )
             ax.set_ylim(0, 100)

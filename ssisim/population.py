@@ -23,7 +23,7 @@ Seed contract
 -------------
 :func:`build_population` draws only from the ``numpy.random.Generator`` it is
 given, through child streams spawned from it in a fixed order (companies,
-seniority, behaviour, ties, seller); new streams go at the end. The same
+seniority, behaviour, ties, seller, sells); new streams go at the end. The same
 parameters and a Generator in the same state give identical arrays (for a
 given numpy version), whatever the machine or the number of workers.
 Because the streams are separate, changing a parameter of one stage (say
@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -48,9 +48,14 @@ from ssisim.scenario import SENIORITIES, PopulationParams, SellerProfile, Target
 __all__ = [
     "MAX_ACTIVITY_POSTS_PER_WEEK",
     "Population",
+    "SellerStart",
     "build_population",
+    "cohort_seats",
+    "default_start",
     "gather_neighbors",
     "population_from_edges",
+    "seller_start",
+    "team_seats",
 ]
 
 MAX_ACTIVITY_POSTS_PER_WEEK: float = 20.0
@@ -122,6 +127,10 @@ class Population:
         The seller's first-degree contacts at week 0, sorted.
     seller_ties : ndarray of float32
         Strength in (0, 1] of each tie in ``seller_contacts``, aligned with it.
+    sells : ndarray of bool, shape (n,)
+        Whether the member sells (``population.sales_share`` of them): sellers
+        invite more readily and pitch their contacts (``docs/debate.md``).
+        All False when not given.
     """
 
     industries: tuple[str, ...]
@@ -138,8 +147,11 @@ class Population:
     seller: int
     seller_contacts: _Array
     seller_ties: _Array
+    sells: _Array = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def __post_init__(self) -> None:
+        if self.sells.shape != (self.n,):  # not given: nobody sells
+            object.__setattr__(self, "sells", np.zeros(self.n, dtype=bool))
         for value in self.__dict__.values():
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
@@ -264,7 +276,8 @@ def build_population(params: PopulationParams, rng: np.random.Generator) -> Popu
     >>> bool(pop.degree[pop.seller] == 0 and len(pop.seller_contacts) == 150)
     True
     """
-    companies_rng, seniority_rng, behaviour_rng, ties_rng, seller_rng = rng.spawn(5)
+    # a sixth stream, spawned last, leaves what the first five draw unchanged
+    companies_rng, seniority_rng, behaviour_rng, ties_rng, seller_rng, sells_rng = rng.spawn(6)
     n = params.size
 
     industry_sizes = _industry_sizes(params)
@@ -311,10 +324,11 @@ def build_population(params: PopulationParams, rng: np.random.Generator) -> Popu
         first,
         indptr,
         indices,
-        company_bounds[company[seller] : company[seller] + 2],
+        np.arange(company_bounds[company[seller]], company_bounds[company[seller] + 1]),
         relevant,
         seller_rng,
     )
+    sells = sells_rng.random(n) < params.sales_share
 
     return Population(
         industries=tuple(params.industries),
@@ -331,6 +345,7 @@ def build_population(params: PopulationParams, rng: np.random.Generator) -> Popu
         seller=int(seller),
         seller_contacts=seller_contacts,
         seller_ties=seller_ties,
+        sells=sells,
     )
 
 
@@ -678,7 +693,7 @@ def _seller_network(
     first: _Array,
     indptr: _Array,
     indices: _Array,
-    company_range: _Array,
+    company_members: _Array,
     relevant: _Array,
     rng: np.random.Generator,
 ) -> tuple[_Array, _Array]:
@@ -698,15 +713,15 @@ def _seller_network(
     first : ndarray
         The seller's neighbours in the drawn graph (whose ties to the seller
         are no longer in the CSR).
-    company_range : ndarray
-        ``[start, stop)`` of the seller's company in member order.
+    company_members : ndarray
+        The members of the seller's company (the seller may be among them).
     """
     n = relevant.shape[0]
     k = min(profile.initial_connections, n - 1)
     taken = np.zeros(n, dtype=bool)
     taken[seller] = True
 
-    colleagues = np.arange(int(company_range[0]), int(company_range[1]))
+    colleagues = np.asarray(company_members, dtype=np.int64)
     colleagues = colleagues[colleagues != seller]
     n_colleagues = min(round(k * profile.initial_colleague_share), colleagues.size)
     chosen = [rng.choice(colleagues, n_colleagues, replace=False)]
@@ -767,6 +782,138 @@ def _row_slices(indptr: _Array, rows: _Array) -> _Array:
     return offsets + np.arange(total)
 
 
+# --------------------------------------------------------------------------- other sellers
+
+
+@dataclass(frozen=True, eq=False)
+class SellerStart:
+    """Who the seller of a run is, and their network at week 0.
+
+    Attributes
+    ----------
+    member : int
+        The seller's index in the population.
+    contacts : ndarray of int64
+        Distinct week-0 contacts, never the seller.
+    ties : ndarray of float64
+        Strength in (0, 1] of each contact's tie, aligned with ``contacts``.
+    """
+
+    member: int
+    contacts: _Array
+    ties: _Array
+
+
+def default_start(population: Population) -> SellerStart:
+    """The population's own seller and week-0 network."""
+    return SellerStart(
+        population.seller,
+        population.seller_contacts.astype(np.int64),
+        population.seller_ties.astype(np.float64),
+    )
+
+
+def seller_start(
+    population: Population,
+    profile: SellerProfile,
+    member: int,
+    rng: np.random.Generator,
+    colleagues: _Array | Sequence[int] = (),
+) -> SellerStart:
+    """Make any member a seller: their week-0 network, built as the seller's is.
+
+    The network follows ``profile`` exactly as :func:`build_population` builds
+    the population's seller's (colleagues, relevant share, then the member's
+    graph neighbourhood), from the member's own ties in the CSR; the member's
+    ties stay in the CSR (other members' lists still name them, which the run
+    ignores). ``colleagues`` (teammates) are then added if missing, with
+    strengths from the same law. The population's seller gets its own
+    week-0 network plus ``colleagues``.
+
+    Parameters
+    ----------
+    population : Population
+    profile : SellerProfile
+        Network size, relevant and colleague shares, mean tie strength.
+    member : int
+        The member who sells.
+    rng : numpy.random.Generator
+        The seat's own stream (see ``docs/debate.md``, seeds).
+    colleagues : array_like of int
+        Members to connect at week 0 whatever the draw (a team).
+
+    Returns
+    -------
+    SellerStart
+    """
+    pop = population
+    if member == pop.seller:
+        start = default_start(pop)
+        contacts, ties = start.contacts, start.ties
+    else:
+        company_members = np.flatnonzero(pop.company == pop.company[member])
+        found, strengths = _seller_network(
+            profile,
+            member,
+            pop.neighbors(member).astype(np.int64),
+            pop.indptr,
+            pop.indices,
+            company_members,
+            pop.relevant,
+            rng,
+        )
+        contacts, ties = found.astype(np.int64), strengths.astype(np.float64)
+    extra = np.asarray(colleagues, dtype=np.int64).reshape(-1)
+    extra = np.unique(extra[(extra != member) & ~np.isin(extra, contacts)])
+    if extra.size:
+        drawn = _beta_with_mean(
+            profile.initial_tie_strength, _SELLER_TIE_CONCENTRATION, extra.size, rng
+        )
+        contacts = np.concatenate([contacts, extra])
+        ties = np.concatenate([ties, np.clip(drawn, _MIN_TIE_STRENGTH, 1.0)])
+    return SellerStart(int(member), contacts, ties)
+
+
+def team_seats(population: Population, size: int, rng: np.random.Generator) -> _Array:
+    """The members of a sales team: the population's seller, then colleagues of its company.
+
+    Raises
+    ------
+    ValueError
+        The seller's company has fewer than ``size`` members.
+    """
+    pop = population
+    company = np.flatnonzero(pop.company == pop.company[pop.seller])
+    others = company[company != pop.seller]
+    if others.size < size - 1:
+        raise ValueError(
+            f"team: the seller's company has {company.size} member(s); a team of {size} "
+            "needs at least that many (a smaller team, or another population seed)"
+        )
+    chosen = rng.choice(others, size - 1, replace=False)
+    return np.concatenate([[pop.seller], chosen]).astype(np.int64)
+
+
+def cohort_seats(
+    population: Population, size: int, industry: int, rng: np.random.Generator
+) -> _Array:
+    """Distinct members of one industry (the population's seller excluded), uniformly.
+
+    Raises
+    ------
+    ValueError
+        The industry has fewer than ``size`` members besides the seller.
+    """
+    pool = np.flatnonzero(population.industry == industry)
+    pool = pool[pool != population.seller]
+    if pool.size < size:
+        raise ValueError(
+            f"cohort.sellers: the seller's industry has {pool.size} other member(s); "
+            f"{size} sellers need at least that many (got {size})"
+        )
+    return rng.choice(pool, size, replace=False).astype(np.int64)
+
+
 # --------------------------------------------------------------------------- by hand
 
 
@@ -783,6 +930,7 @@ def population_from_edges(
     seller_contacts: Sequence[int] | _Array,
     seller_ties: Sequence[float] | _Array | None = None,
     industries: Sequence[str] | None = None,
+    sells: Sequence[bool] | _Array | None = None,
     decision_maker_from: str = _DEFAULT_DECISION_MAKER_FROM,
     relevant_threshold: float = _DEFAULT_RELEVANT_THRESHOLD,
 ) -> Population:
@@ -814,6 +962,8 @@ def population_from_edges(
     industries : sequence of str, optional
         Industry names. Default: the names in ``industry`` in order of first
         appearance if it holds names, else ``industry-0``, ``industry-1``, ...
+    sells : sequence of bool, optional
+        Whether each member sells. Default: nobody.
     decision_maker_from : str
         Lowest decision-making seniority.
     relevant_threshold : float
@@ -936,7 +1086,15 @@ def population_from_edges(
         seller=int(seller),
         seller_contacts=contacts[by_contact].astype(np.int32),
         seller_ties=ties[by_contact].astype(np.float32),
+        sells=np.zeros(n, dtype=bool) if sells is None else _sells(sells, n),
     )
+
+
+def _sells(values: Sequence[bool] | _Array, n: int) -> _Array:
+    sells = np.asarray(values, dtype=bool).reshape(-1)
+    if sells.shape != (n,):
+        raise ValueError(f"sells: expected {n} values, one per member (got shape {sells.shape})")
+    return sells
 
 
 def _holds_names(values: Any) -> bool:

@@ -82,32 +82,11 @@ _BUILTINS: dict[str, dict[str, Any]] = {
         "searches_per_week": 20,
         "profile_views_per_week": 50,
     },
-    "power-user-sales-navigator": {
-        "description": (
-            "The power user's routine with Sales Navigator: lead searches and alerts, "
-            "InMail instead of cold messages to weak ties, TeamLink."
-        ),
-        "source": "001, 000 (about 90 with Sales Navigator; the maximum needs it)",
-        "profile_completeness": 1.0,
-        "posts_per_week": 5,
-        "articles_per_month": 2,
-        "shares_per_week": 5,
-        "comments_per_week": 15,
-        "reactions_per_week": 30,
-        "invites_per_week": 100,
-        "invite_targeting": ("relevant", "mutual_contacts", "second_degree"),
-        "invite_note_share": 1.0,
-        "accept_policy": ("relevant", "mutual_contacts"),
-        "warm_messages_per_week": 15,
-        "cold_messages_per_week": 10,
-        "searches_per_week": 20,
-        "profile_views_per_week": 50,
-        "sales_navigator": True,
-    },
     "industrial": {
         "description": (
-            "Industrialised invitations: about 50 new contacts a day from invitations "
-            "to anyone, blank, every day of the week's quota; accepts everyone; "
+            "Industrialised invitations: about 120 blank invitations a working day to "
+            "second-degree contacts and strangers, some 40% accepted (about 50 new "
+            "contacts a day); accepts everyone; "
             "a little content."
         ),
         "source": "003 (26,000 contacts in a year and a half, more than 50 new contacts a day)",
@@ -234,7 +213,19 @@ _BUILTINS: dict[str, dict[str, Any]] = {
     },
 }
 
-BUILTIN_STRATEGIES = MappingProxyType(
-    {name: MappingProxyType(fields) for name, fields in _BUILTINS.items()}
-)
+# the power user's routine, with Sales Navigator: the same actions, the ones it unlocks count
+_BUILTINS["power-user-sales-navigator"] = {
+    **_BUILTINS["power-user"],
+    "description": (
+        "The power user's routine with Sales Navigator: lead searches and alerts, "
+        "InMail instead of cold messages to weak ties, TeamLink."
+    ),
+    "source": "001, 000 (about 90 with Sales Navigator; the maximum needs it)",
+    "sales_navigator": True,
+}
+
+_ORDER = [n for n in _BUILTINS if n != "power-user-sales-navigator"]
+_ORDER.insert(_ORDER.index("power-user") + 1, "power-user-sales-navigator")  # the personas together
+
+BUILTIN_STRATEGIES = MappingProxyType({name: MappingProxyType(_BUILTINS[name]) for name in _ORDER})
 """Read-only mapping ``name -> fields`` of the built-in strategies."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import typing
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,8 @@ OFFSETS = (0.0, 1.0, 5.0)  # per replication: spread with exact mean 2, std sqrt
 def _record(strategy: str, rep: int, week: int) -> WeekRecord:
     base = 10.0 if strategy == "open-bar" else 20.0
     off = OFFSETS[rep]
-    fields: dict[str, Any] = dict.fromkeys(WEEKLY_COLUMNS, 0)
+    # each column's zero of its own type (0.0 for the float columns, False for the flags)
+    fields: dict[str, Any] = {c: t() for c, t in typing.get_type_hints(WeekRecord).items()}
     fields.update(
         strategy=strategy,
         replication=rep,

@@ -1,0 +1,110 @@
+"""The C8 cohort: generated sellers, the opportunity ratio and its interval."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from ssisim.cohort import (
+    JITTERED_FIELDS,
+    RATIO_COLUMNS,
+    cohort_scenario,
+    cohort_sentences,
+    opportunity_ratios,
+    run_cohort,
+)
+from ssisim.errors import ScenarioError
+from ssisim.scenario import load_scenario, parse_scenario
+from ssisim.strategies import BUILTIN_STRATEGIES
+
+COHORT = """
+name: cohort-test
+seed: 6
+weeks: 6
+population: {size: 3000}
+strategies: [inactive]
+cohort:
+  sellers: 12
+  routines: [inactive, {strategy: power-user, weight: 2}]
+  jitter: 0.3
+  bootstrap: 200
+"""
+
+
+def test_cohort_scenario_draws_routines_and_jitters_rates():
+    sc = cohort_scenario(parse_scenario(COHORT))
+    assert [s.seat for s in sc.strategies] == list(range(12)) and sc.replications == 1
+    assert sc.strategies[0].name == "seller-00" and {s.source for s in sc.strategies} <= {
+        "inactive",
+        "power-user",
+    }
+    again = cohort_scenario(parse_scenario(COHORT))
+    assert again.strategies == sc.strategies  # the same seed gives the same cohort
+    flat = cohort_scenario(parse_scenario(COHORT.replace("jitter: 0.3", "jitter: 0")))
+    for s in flat.strategies:
+        base = BUILTIN_STRATEGIES[s.source]
+        assert all(getattr(s, f) == base.get(f, 0.0) for f in JITTERED_FIELDS)
+    # the factors have mean 1: over many power users the mean rate is the persona's
+    big = cohort_scenario(
+        parse_scenario(COHORT.replace("sellers: 12", "sellers: 3000").replace("inactive, {", "{"))
+    )
+    posts = np.array([s.posts_per_week for s in big.strategies])
+    # LogNormal(s.d. 0.3): the mean of 3,000 has a standard error of 0.3 * 5 / sqrt(3000) = 0.03
+    assert posts.mean() == pytest.approx(
+        BUILTIN_STRATEGIES["power-user"]["posts_per_week"], abs=0.12
+    )
+    with pytest.raises(ScenarioError, match=r"no `cohort:` block"):
+        cohort_scenario(parse_scenario("name: x\nstrategies: [inactive]\n"))
+
+
+def test_ratio_and_bootstrap_interval_exact_on_a_table():
+    sc = parse_scenario(COHORT)
+    sellers = pd.DataFrame(
+        {
+            "seller": [f"s{i}" for i in range(6)],
+            "routine": ["a"] * 6,
+            "ssi": [80.0, 75.0, 72.0, 20.0, 25.0, 50.0],
+            **{f"opportunities_{c}": [15.0, 15.0, 15.0, 10.0, 10.0, 99.0] for c in sc.contexts},
+            **{f"opportunities_existing_{c}": [10.0] * 6 for c in sc.contexts},
+        }
+    )
+    ratios = opportunity_ratios(sellers, sc, np.random.default_rng(0))
+    assert tuple(ratios.columns) == RATIO_COLUMNS
+    row = ratios.iloc[0]
+    assert (row.n_high, row.n_low, row.ratio) == (3, 2, 1.5)  # the 50 sits in neither group
+    assert row.ci_low == row.ci_high == 1.5  # no spread within the groups
+    assert row.linkedin_share_high == pytest.approx(1 / 3) and row.linkedin_share_low == 0.0
+    assert "1.50 times" in cohort_sentences(ratios, sc)[0]
+    empty = opportunity_ratios(sellers.assign(ssi=50.0), sc)
+    assert math.isnan(empty.iloc[0].ratio)
+    assert "undefined" in cohort_sentences(empty, sc)[0]
+
+
+def test_run_cohort_and_the_command(tmp_path):
+    from ssisim.cli import cli
+
+    result = run_cohort(parse_scenario(COHORT))
+    members = {s.seat for s in result.scenario.strategies}
+    assert len(result.sellers) == 12 and len(members) == 12
+    assert set(result.ratios.context) == {"volume", "complex"}
+    path = tmp_path / "c.yaml"
+    path.write_text(COHORT)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli, ["cohort", str(path), "--out", str(out), "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    for name in ("sellers.csv", "ratio.csv", "weekly.csv", "cohort.png", "manifest.json"):
+        assert (out / name).is_file(), name
+
+
+@pytest.mark.slow
+def test_linkedins_45_percent_lands_in_range_with_the_defaults():
+    """C8: 1.3-1.6 in the volume context (the shipped scenario: 300 sellers)."""
+    sc = load_scenario(Path(__file__).parent.parent / "scenarios" / "cohort-45-percent.yaml")
+    ratios = run_cohort(sc, workers=0).ratios.set_index("context")
+    assert 1.3 <= ratios.loc["volume", "ratio"] <= 1.6
+    assert ratios.loc["volume", "ci_low"] > 1.0

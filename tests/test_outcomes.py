@@ -1,0 +1,222 @@
+"""Business contexts turn the weekly leads into outcomes; the debate's flip."""
+
+from __future__ import annotations
+
+import math
+import typing
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from ssisim.engine import run_replications
+from ssisim.errors import ScenarioError
+from ssisim.outcomes import (
+    MIN_HOURS_PER_WEEK,
+    OUTCOME_COLUMNS,
+    debate_sentences,
+    eligible_columns,
+    leaders,
+    outcomes_table,
+    summarize_outcomes,
+    write_debate_outputs,
+)
+from ssisim.records import WeekRecord
+from ssisim.results import weekly_frame
+from ssisim.scenario import DEFAULT_CONTEXTS, BusinessContext, parse_scenario
+
+CONTEXT = BusinessContext(
+    buyers="anyone",
+    warm_tie_required=False,
+    conversion={"inbound": 0.5, "outbound": 0.5, "introduction": 0.5, "existing": 0.5},
+    deal_value_eur=100.0,
+    sales_cycle_weeks=2.0,
+    win_rate=0.5,
+)
+
+
+def _weekly(hours_per_week: tuple[float, float] = (1.0, 0.1)) -> pd.DataFrame:
+    zeros = {c: t() for c, t in typing.get_type_hints(WeekRecord).items()}
+    records = []
+    for rep, hours in enumerate(hours_per_week):
+        for week in range(5):
+            flows = week > 0
+            fields = {
+                **zeros,
+                "strategy": "s",
+                "replication": rep,
+                "week": week,
+                "ssi": 50.0 + week,
+                "leads_inbound": 2 if week in (1, 4) else 0,
+                "leads_inbound_dm": 1 if week == 1 else 0,
+                "leads_existing": int(flows),
+                "leads_existing_dm": int(flows),
+                "hours": hours if flows else 0.0,
+                "pitches_received": int(flows),
+                "known_contacts": 7,
+                "restricted": week == 2,
+            }
+            records.append(WeekRecord(**fields))
+    return weekly_frame(records, ["s"])
+
+
+def test_eligible_columns_follow_buyers_and_warmth():
+    cols = eligible_columns(CONTEXT)
+    assert cols == {
+        "inbound": "leads_inbound",
+        "outbound": "leads_outbound",
+        "introduction": "leads_introduction",
+        "existing": "leads_existing",
+    }
+    target = CONTEXT.model_copy(update={"buyers": "target", "warm_tie_required": True})
+    assert eligible_columns(target)["inbound"] == "leads_inbound_target_warm"
+    assert eligible_columns(target)["introduction"] == "leads_introduction_target_warm"
+    assert eligible_columns(target)["outbound"] == "leads_outbound_target"  # warm by construction
+
+
+def test_outcomes_exact_on_a_hand_made_table():
+    out = outcomes_table(_weekly(), {"c": CONTEXT})
+    assert tuple(out.columns) == OUTCOME_COLUMNS
+    r0 = out.iloc[0]
+    assert r0.opportunities_inbound == 2.0  # (2 + 2) x 0.5
+    assert r0.opportunities_existing == 2.0  # 4 weeks x 1 x 0.5
+    assert r0.opportunities == 4.0 and r0.pipeline_value_eur == 400.0
+    # closing within the horizon (week + 2 <= 4): weeks 1 and 2 -> 1 + 0.5 + 0.5 = 2 opportunities
+    assert r0.won_value_eur == pytest.approx(2 * 0.5 * 100)
+    assert r0.hours == 4.0 and r0.hours_per_week == 1.0
+    # per hour: only what the routine brings (inbound 2), not the existing relationships
+    assert r0.opportunities_per_hour == pytest.approx(0.5) and r0.value_per_hour_eur == 50.0
+    assert r0.ssi == 54.0 and r0.known_contacts == 7
+    assert r0.pitches_received == 4 and r0.restricted_weeks == 1
+    # under half an hour a week: no per-hour figure
+    assert 0.1 < MIN_HOURS_PER_WEEK and math.isnan(out.iloc[1].opportunities_per_hour)
+    # a complex context counts only warm decision makers: none inbound, existing ones do
+    dm = CONTEXT.model_copy(update={"buyers": "target_decision_makers", "warm_tie_required": True})
+    r = outcomes_table(_weekly(), {"dm": dm}).iloc[0]
+    assert r.opportunities_inbound == 0.0 and r.opportunities_existing == 2.0
+
+
+def test_summary_and_sentences():
+    weekly = pd.concat(
+        [_weekly((1.0, 1.0)), _weekly((2.0, 2.0)).assign(strategy="t")], ignore_index=True
+    )
+    weekly.loc[weekly.strategy == "t", "leads_inbound"] *= 3
+    summary = summarize_outcomes(outcomes_table(weekly, {"volume": CONTEXT}))
+    row = summary.query("strategy == 's' and metric == 'opportunities'").iloc[0]
+    assert row.n == 2 and row["mean"] == 4.0 and row.ci_low == row.ci_high == 4.0
+    best = {label: name for label, name, _v, _t in leaders(summary, "volume")}
+    assert best["the most opportunities"] == "t"
+    assert best["the fewest hours"] == "s"
+    (sentence,) = debate_sentences(summary)
+    assert (
+        sentence.startswith("In the volume context, ")
+        and "t brought the most opportunities" in sentence
+    )
+
+
+def test_contexts_merge_over_the_defaults():
+    sc = parse_scenario(
+        "name: x\nstrategies: [inactive]\ncontexts:\n"
+        "  complex: {deal_value_eur: 300000, conversion: {inbound: 0.1}}\n"
+        "  volume: null\n"
+        "  mine: {buyers: target, warm_tie_required: false, deal_value_eur: 10,"
+        " sales_cycle_weeks: 1, win_rate: 1,"
+        " conversion: {inbound: 1, outbound: 1, introduction: 1, existing: 1}}\n"
+    )
+    assert list(sc.contexts) == ["complex", "mine"]
+    assert sc.contexts["complex"].deal_value_eur == 300000
+    assert sc.contexts["complex"].conversion.inbound == 0.1
+    assert (
+        sc.contexts["complex"].conversion.outbound
+        == DEFAULT_CONTEXTS["complex"]["conversion"]["outbound"]
+    )
+    with pytest.raises(ScenarioError, match=r"contexts\.new\.buyers: required key is missing"):
+        parse_scenario(
+            "name: x\nstrategies: [inactive]\ncontexts: {new: {warm_tie_required: true}}\n"
+        )
+    with pytest.raises(ScenarioError, match=r"did you mean 'deal_value_eur'"):
+        parse_scenario("name: x\nstrategies: [inactive]\ncontexts: {volume: {deal_value: 1}}\n")
+
+
+def test_write_debate_outputs(tmp_path):
+    sc = parse_scenario(
+        "name: tiny-debate\nweeks: 4\nreplications: 2\npopulation: {size: 1500}\n"
+        "strategies: [inactive, open-bar]\n"
+    )
+    weekly = weekly_frame(run_replications(sc), [s.name for s in sc.strategies])
+    paths = write_debate_outputs(tmp_path, weekly, sc)
+    names = sorted(p.relative_to(tmp_path).as_posix() for p in paths)
+    assert names == [
+        "figures/network-composition.png",
+        "figures/outcomes.png",
+        "figures/ssi-vs-opportunities-per-hour.png",
+        "outcomes.csv",
+        "outcomes_summary.csv",
+    ]
+    table = pd.read_csv(tmp_path / "outcomes.csv")
+    assert len(table) == 2 * 2 * 2  # strategies x contexts x replications
+    assert set(table.context) == {"volume", "complex"}
+
+
+def test_ssisim_outcomes_re_evaluates_a_run_without_simulating(tmp_path):
+    from ssisim.cli import cli
+
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "name: re\nweeks: 3\nreplications: 2\npopulation: {size: 1500}\nstrategies: [open-bar]\n"
+    )
+    run_dir = tmp_path / "run"
+    res = CliRunner().invoke(
+        cli, ["run", str(scenario), "--out", str(run_dir), "-q", "--no-figures"]
+    )
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "again"
+    res = CliRunner().invoke(
+        cli,
+        [
+            "outcomes",
+            str(run_dir),
+            "--set",
+            "contexts.volume.deal_value_eur=3000",
+            "--out",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "In the volume context" in res.output and "In the complex context" in res.output
+    table = pd.read_csv(out / "outcomes.csv")
+    volume = table[table.context == "volume"]
+    assert volume.pipeline_value_eur.to_numpy() == pytest.approx(
+        3000 * volume.opportunities.to_numpy()
+    )
+
+
+def test_the_ranking_flips_when_only_the_context_changes():
+    """The articles' central claim, from mechanisms (docs/debate.md, "The flip").
+
+    One simulated table, two contexts differing only in their parameters: in
+    the volume context the open bar brings more opportunities, and more per
+    hour, than the club select; in the complex context the club select brings
+    more pipeline value per hour. Tolerance: each difference must exceed 2.5
+    standard errors of the difference over the replications (measured at
+    seed 1: about 8 for volume opportunities, 4 for complex value per hour),
+    so a few unlucky replications cannot flip it back.
+    """
+    sc = parse_scenario(
+        "name: flip\nseed: 1\nweeks: 52\nreplications: 16\npopulation: {size: 5000}\n"
+        "strategies: [open-bar, club-select]\n"
+    )
+    weekly = weekly_frame(run_replications(sc), [s.name for s in sc.strategies])
+    out = outcomes_table(weekly, sc.contexts)
+
+    def gap(context: str, metric: str) -> tuple[float, float]:
+        rows = out[out.context == context].set_index(["strategy", "replication"])[metric]
+        a, b = rows.loc["open-bar"], rows.loc["club-select"]
+        se = math.sqrt(a.var() / len(a) + b.var() / len(b))
+        return float(a.mean() - b.mean()), se
+
+    for metric in ("opportunities", "value_per_hour_eur"):
+        diff, se = gap("volume", metric)
+        assert diff > 2.5 * se, (metric, diff, se)
+    diff, se = gap("complex", "value_per_hour_eur")
+    assert -diff > 2.5 * se, (diff, se)

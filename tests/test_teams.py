@@ -1,0 +1,125 @@
+"""Teams: members at their seats, the monthly leaderboard, the command."""
+
+from __future__ import annotations
+
+import typing
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from ssisim.errors import ScenarioError
+from ssisim.records import WeekRecord
+from ssisim.results import weekly_frame
+from ssisim.scenario import parse_scenario
+from ssisim.teams import (
+    LEADERBOARD_COLUMNS,
+    leaderboard_runs,
+    leaderboard_table,
+    run_team,
+    team_scenario,
+)
+
+TEAM = """
+name: team-test
+seed: 4
+weeks: 8
+replications: 2
+population: {size: 3000}
+strategies: [open-bar, {name: quiet, based_on: beginner}]
+team:
+  members:
+    - {name: ann, strategy: open-bar}
+    - {name: bob, strategy: quiet}
+    - {name: cat, strategy: club-select}
+  month_weeks: 4
+"""
+
+
+def test_team_scenario_seats_every_member():
+    sc = team_scenario(parse_scenario(TEAM))
+    assert [(s.name, s.seat, s.source) for s in sc.strategies] == [
+        ("ann", 0, "open-bar"),
+        ("bob", 1, "quiet"),
+        ("cat", 2, "club-select"),
+    ]
+    assert sc.strategies[1].invites_per_week == 2  # the scenario's `quiet`, based on beginner
+    with pytest.raises(ScenarioError, match=r"unknown strategy 'nobody'"):
+        team_scenario(parse_scenario(TEAM.replace("strategy: quiet", "strategy: nobody")))
+    with pytest.raises(ScenarioError, match=r"sits at seat 5, but team.members has 3 seats"):
+        parse_scenario(TEAM.replace("{name: quiet, based_on: beginner}", "{name: q, seat: 5}"))
+    with pytest.raises(ScenarioError, match=r"a team or a cohort, not both"):
+        parse_scenario(TEAM + "cohort: {sellers: 10}\n")
+
+
+def _board_weekly() -> pd.DataFrame:
+    zeros = {c: t() for c, t in typing.get_type_hints(WeekRecord).items()}
+    ssi = {"ann": [10, 20, 30, 40, 45, 46, 47, 48, 49], "bob": [10, 12, 14, 16, 18, 30, 50, 60, 70]}
+    records = [
+        WeekRecord(
+            **{
+                **zeros,
+                "strategy": name,
+                "week": week,
+                "ssi": float(value),
+                "leads_inbound": 2 if name == "ann" and week > 0 else 0,
+            }
+        )
+        for name, series in ssi.items()
+        for week, value in enumerate(series)
+    ]
+    return weekly_frame(records, list(ssi))
+
+
+def test_leaderboard_exact():
+    sc = parse_scenario(
+        "name: b\nweeks: 8\nstrategies: [inactive]\n"
+        "team: {members: [{name: ann, strategy: open-bar}, {name: bob, strategy: beginner}],"
+        " month_weeks: 4, goal_points: 10}\n"
+    )
+    runs = leaderboard_runs(_board_weekly(), sc)
+    assert runs[
+        ["month", "week", "member", "ssi", "ssi_change", "rank", "goal"]
+    ].values.tolist() == [
+        [1, 4, "ann", 45.0, 35.0, 1, True],
+        [1, 4, "bob", 18.0, 8.0, 2, False],
+        [2, 8, "ann", 49.0, 4.0, 2, False],
+        [2, 8, "bob", 70.0, 52.0, 1, True],
+    ]
+    # volume: inbound leads convert at 0.5; 2 a week for 4 weeks
+    assert runs.opportunities.tolist() == [4.0, 0.0, 4.0, 0.0]
+    table = leaderboard_table(_board_weekly(), sc)
+    assert tuple(table.columns) == LEADERBOARD_COLUMNS
+    assert table.strategy.tolist() == ["open-bar", "beginner"] * 2
+    assert table.first_share.tolist() == [1.0, 0.0, 0.0, 1.0]
+
+
+def test_run_team_and_the_command(tmp_path):
+    from ssisim.cli import cli
+
+    result = run_team(parse_scenario(TEAM))
+    board = result.leaderboard
+    assert len(board) == 2 * 3  # two months, three members
+    for _month, rows in board.groupby("month"):
+        assert sorted(rows["rank"]) == [1, 2, 3]
+        assert rows.first_share.sum() == pytest.approx(1.0)
+    assert set(result.weekly.strategy) == {"ann", "bob", "cat"}
+
+    path = tmp_path / "team.yaml"
+    path.write_text(TEAM)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli, ["team", str(path), "--out", str(out), "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    assert "Leaderboard after month 2" in res.output and "leads with an SSI of" in res.output
+    assert (out / "leaderboard.csv").is_file() and (out / "figures" / "leaderboard.png").is_file()
+    assert (out / "outcomes.csv").is_file() and (out / "weekly.csv").is_file()
+
+
+def test_a_team_larger_than_the_company_is_refused():
+    members = ", ".join(f"{{name: m{i}, strategy: beginner}}" for i in range(400))
+    sc = parse_scenario(f"name: big\nweeks: 4\npopulation: {{size: 3000}}\nstrategies: [inactive]\n"
+                        f"team: {{members: [{members}]}}\n")  # fmt: skip
+    with pytest.raises(
+        ScenarioError, match=r"the seller's company has \d+ member\(s\); a team of 400"
+    ):
+        run_team(sc)

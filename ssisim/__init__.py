@@ -7,15 +7,21 @@ The Python API, for notebooks::
     records = ssisim.run_replications(sc)
     weekly = ssisim.weekly_frame(records, [s.name for s in sc.strategies])
     weekly.groupby(["strategy", "week"]).ssi.mean()
+    outcomes = ssisim.outcomes_table(weekly, sc.contexts, sc.weeks)   # what the SSI hides
+    ssisim.calibrate(ssisim.CalibrationPlan.quick())                   # the published figures
 
 See ``docs/model.md`` for the model and ``README.md`` for the command line.
 """
 
 from importlib import metadata as _metadata
 
+from ssisim.calibration import TARGETS, CalibrationPlan, calibrate
 from ssisim.engine import population_for, run_replications, run_seed
 from ssisim.errors import DataError, ScenarioError, SsisimError
+from ssisim.fit import fit_readings, read_readings
+from ssisim.members import members_for, score_members
 from ssisim.model import simulate
+from ssisim.outcomes import debate_sentences, outcomes_table, summarize_outcomes
 from ssisim.pillars import ceiling_without_sales_navigator, pillar_scores
 from ssisim.population import Population, build_population
 from ssisim.records import WeekRecord
@@ -29,6 +35,8 @@ except _metadata.PackageNotFoundError:  # pragma: no cover
 
 __all__ = [
     "PILLARS",
+    "TARGETS",
+    "CalibrationPlan",
     "DataError",
     "Population",
     "Scenario",
@@ -37,15 +45,23 @@ __all__ = [
     "Strategy",
     "WeekRecord",
     "build_population",
+    "calibrate",
     "ceiling_without_sales_navigator",
+    "debate_sentences",
+    "fit_readings",
     "load_scenario",
+    "members_for",
+    "outcomes_table",
     "parse_scenario",
     "pillar_scores",
     "population_for",
+    "read_readings",
     "read_results",
     "run_replications",
     "run_seed",
+    "score_members",
     "simulate",
     "summarize",
+    "summarize_outcomes",
     "weekly_frame",
 ]

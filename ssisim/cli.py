@@ -259,6 +259,7 @@ def run(
     from rich.console import Console
 
     from ssisim.experiment import finalize_run, manifest
+    from ssisim.outcomes import debate_sentences, write_debate_outputs
     from ssisim.results import terminal_table
 
     options = _scenario_options(
@@ -273,6 +274,9 @@ def run(
         return
     sc, store, outcome, _ = done
     weekly, summary = finalize_run(store, manifest("run", sc, outcome), outcome.failures)
+    _, debate = write_debate_outputs(
+        store.root, weekly, sc.contexts, sc.name, sc.weeks, figures=not no_figures
+    )
     if not no_figures:
         from ssisim.plots import plot_figures
 
@@ -284,6 +288,8 @@ def run(
         )
     if not quiet:
         Console().print(terminal_table(summary, sc.weeks))
+        for sentence in debate_sentences(debate):
+            click.echo(sentence)
     head = f"{len(sc.strategies)} strategies x {sc.replications} replications, {sc.weeks} weeks"
     _finish("run", scenario, store, outcome, head)
 
@@ -1114,13 +1120,8 @@ def outcomes(
     """
     import yaml
 
-    from ssisim.outcomes import (
-        debate_sentences,
-        outcomes_table,
-        summarize_outcomes,
-    )
-    from ssisim.plots import plot_debate_figures
-    from ssisim.results import atomic_directory, default_output_dir, read_results, write_csv
+    from ssisim.outcomes import debate_sentences, write_debate_outputs
+    from ssisim.results import atomic_directory, default_output_dir, read_results
     from ssisim.scenario import parse_scenario
 
     weekly, _summary, manifest = read_results(run_dir)
@@ -1135,15 +1136,11 @@ def outcomes(
             "contexts": base.get("contexts"),
         }
         sc = parse_scenario(yaml.safe_dump(data), f"{run_dir}/manifest.json", overrides)
-    table = outcomes_table(weekly, sc.contexts)
-    summary = summarize_outcomes(table)
-    for line in debate_sentences(summary):
-        click.echo(line)
     out_dir = out if out is not None else default_output_dir("outcomes", root=run_dir)
     with atomic_directory(out_dir) as tmp:
-        write_csv(table, tmp / "outcomes.csv")
-        write_csv(summary, tmp / "outcomes_summary.csv")
-        plot_debate_figures(summary, tmp / "figures", title_suffix=sc.name)
+        _, summary = write_debate_outputs(tmp, weekly, sc.contexts, sc.name)
+    for line in debate_sentences(summary):
+        click.echo(line)
     click.echo(f"outcomes in {out_dir}")
 
 

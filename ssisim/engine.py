@@ -13,6 +13,15 @@ it is, never by worker, batch or chunk:
   Python processes, unlike ``hash``);
 - an experiment's design (sweep samples, the Sobol' design):
   ``SeedSequence(seed, spawn_key=(2, what))``, see :func:`design_rng`.
+- every member's activity (for the ranks): ``SeedSequence(population.seed,
+  spawn_key=(2**32 - 1,))`` when the scenario sets ``population.seed``,
+  otherwise ``SeedSequence(seed, spawn_key=(2,))``; see
+  :func:`ssisim.members.activity_seed`;
+- teams and cohorts (seats, their networks, routines) and each seat's
+  existing relationships: ``SeedSequence(seed, spawn_key=(4, ...))``, see
+  ``docs/debate.md``, section 11.
+
+``docs/model.md`` ("The seed contract") tabulates every stream.
 
 The second slot of a run's key is the sweep point's slot, and it is **0 at
 every point**: replication ``r`` of a strategy draws the same stream whatever

@@ -379,38 +379,55 @@ def outcomes_for_run(
     )
 
 
-def write_debate_outputs(out_dir: Path, weekly: pd.DataFrame, scenario: Scenario) -> list[Path]:
-    """Write the debate's tables and figures into a (temporary) results directory.
+def write_debate_outputs(
+    out_dir: Path,
+    weekly: pd.DataFrame,
+    contexts: Mapping[str, BusinessContext],
+    title: str,
+    horizon_week: int | None = None,
+    figures: bool = True,
+) -> tuple[list[Path], pd.DataFrame]:
+    """Write the debate's tables and figures into a results directory.
 
     Writes ``outcomes.csv`` (one row per strategy, context and replication,
     columns :data:`OUTCOME_COLUMNS`), ``outcomes_summary.csv`` (means with
     95% confidence intervals) and, under ``figures/``,
     ``ssi-vs-opportunities-per-hour.png``, ``outcomes.png`` and
-    ``network-composition.png``.
+    ``network-composition.png``. Each file is written to a temporary name
+    and renamed.
 
     Parameters
     ----------
     out_dir : Path
-        The directory being filled (e.g. the temporary sibling of
-        :func:`ssisim.results.atomic_directory`).
+        The directory being filled.
     weekly : pandas.DataFrame
         The run's weekly table.
-    scenario : Scenario
-        For its contexts, horizon and name.
+    contexts : mapping of str to BusinessContext
+        Usually ``scenario.contexts``.
+    title : str
+        Appended to the figures' titles (the scenario name).
+    horizon_week : int, optional
+        The week outcomes are read at (default: the last week of the table).
+    figures : bool
+        Draw the figures too.
 
     Returns
     -------
-    list of Path
-        The files written, tables first.
+    (list of Path, pandas.DataFrame)
+        The files written, tables first; the summary (for
+        :func:`debate_sentences`).
     """
     from ssisim.plots import plot_debate_figures
     from ssisim.results import write_csv
+    from ssisim.store import atomic_text
 
     out_dir = Path(out_dir)
-    outcomes = outcomes_table(weekly, scenario.contexts, scenario.weeks)
+    outcomes = outcomes_table(weekly, contexts, horizon_week)
     summary = summarize_outcomes(outcomes)
     paths = [out_dir / OUTCOMES_FILE, out_dir / OUTCOMES_SUMMARY_FILE]
-    write_csv(outcomes, paths[0])
-    write_csv(summary, paths[1])
-    paths += plot_debate_figures(summary, out_dir / "figures", title_suffix=scenario.name)
-    return paths
+    for path, table in zip(paths, (outcomes, summary), strict=True):
+        with atomic_text(path) as f:
+            write_csv(table, f)
+    if figures:
+        paths += plot_debate_figures(summary, out_dir / "figures", title_suffix=title)
+    return paths, summary

@@ -37,9 +37,21 @@ __all__ = [
 
 INPUTS: Mapping[str, tuple[str, ...]] = {
     "brand": ("profile_completeness", "posts", "engagement", "endorsements"),
-    "people": ("searches", "profile_views", "relevant_connections", "acceptance_rate", "lead_tools"),
+    "people": (
+        "searches",
+        "profile_views",
+        "relevant_connections",
+        "acceptance_rate",
+        "lead_tools",
+    ),
     "insights": ("shares", "comments", "replies", "inmail"),
-    "relationships": ("decision_makers", "multi_dm_accounts", "colleagues", "strong_ties", "teamlink"),
+    "relationships": (
+        "decision_makers",
+        "multi_dm_accounts",
+        "colleagues",
+        "strong_ties",
+        "teamlink",
+    ),
 }
 """The inputs of each pillar, in the order of ``docs/model.md``'s table."""
 
@@ -85,7 +97,9 @@ def input_score(x: Any, scale: float, share: bool = False) -> np.ndarray:
     return -np.expm1(-x / scale)
 
 
-def pillar_scores(inputs: Mapping[str, Mapping[str, Any]], scoring: Scoring) -> dict[str, np.ndarray]:
+def pillar_scores(
+    inputs: Mapping[str, Mapping[str, Any]], scoring: Scoring
+) -> dict[str, np.ndarray]:
     """Score the four pillars and their sum.
 
     Parameters

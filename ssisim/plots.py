@@ -18,6 +18,7 @@ import os
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -66,8 +67,9 @@ def plot_all(run_dir: Path) -> list[Path]:
     Returns
     -------
     list of Path
-        ``run_dir/figures/<name>`` for each name of :data:`FIGURE_NAMES`;
-        existing files are replaced.
+        ``run_dir/figures/<name>`` for each name of :data:`FIGURE_NAMES`,
+        then of :data:`DEBATE_FIGURE_NAMES` when the directory holds
+        ``outcomes_summary.csv``; existing files are replaced.
 
     Raises
     ------
@@ -85,12 +87,20 @@ def plot_all(run_dir: Path) -> list[Path]:
     weekly, _summary, manifest = read_results(run_dir)
     name = _scenario_name(manifest)
     threshold = _find_number(manifest, "boost_threshold_ssi")
-    return plot_figures(
+    paths = plot_figures(
         weekly,
         run_dir / "figures",
         title_suffix=name or "",
         boost_threshold_ssi=_DEFAULT_BOOST_THRESHOLD if threshold is None else threshold,
     )
+    outcomes = run_dir / "outcomes_summary.csv"
+    if outcomes.exists():  # the debate's figures, from the outcomes table
+        try:
+            summary = pd.read_csv(outcomes)
+        except (OSError, ValueError) as exc:
+            raise DataError(f"{outcomes}: cannot be read ({exc})") from None
+        paths += plot_debate_figures(summary, run_dir / "figures", title_suffix=name or "")
+    return paths
 
 
 def plot_figures(
@@ -417,7 +427,10 @@ def plot_calibration(table: pd.DataFrame, path: Path) -> Path:
     with _style():
         fig = Figure(figsize=(9.5, 0.62 * rows + 1.2), layout="constrained")
         axes = fig.subplots(rows, 1, squeeze=False)[:, 0]
-        for ax, row in zip(axes, table.itertuples(index=False), strict=True):
+        records = [
+            SimpleNamespace(**{str(k): v for k, v in r.items()}) for r in table.to_dict("records")
+        ]
+        for ax, row in zip(axes, records, strict=True):
             lo, hi = float(row.target_low), float(row.target_high)
             mean = float(row.mean)
             ci_lo = float(row.ci_low) if math.isfinite(row.ci_low) else mean

@@ -156,7 +156,9 @@ class PopulationParams(_Model):
             raise ValueError("industries: names must be unique")
         for name in self.target.industries:
             if name not in known:
-                raise ValueError(f"target.industries: unknown industry {name!r}{_did_you_mean(name, known)}")
+                raise ValueError(
+                    f"target.industries: unknown industry {name!r}{_did_you_mean(name, known)}"
+                )
         if self.seller.industry is not None and self.seller.industry not in known:
             raise ValueError(
                 f"seller.industry: unknown industry {self.seller.industry!r}"
@@ -469,7 +471,9 @@ class Reach(_Model):
     max_hops: int = Field(2, ge=0, le=6)
     reaction_rate: Probability = Field(0.12, description="chance a viewer reacts, before lifts")
     article_reach: PositiveFloat = Field(0.6, description="article reach relative to a post")
-    article_engagement: PositiveFloat = Field(2.0, description="article engagement relative to a post")
+    article_engagement: PositiveFloat = Field(
+        2.0, description="article engagement relative to a post"
+    )
     share_reach: PositiveFloat = Field(0.5, description="shared item's reach relative to a post")
     profile_view_rate: Probability = Field(
         0.05, description="chance an engaged non-contact opens the profile"
@@ -596,7 +600,11 @@ class Scoring(_Model):
             weights = [i.weight for i in getattr(self, pillar).__dict__.values()]
             if sum(weights) <= 0:
                 raise ValueError(f"{pillar}: at least one input needs a positive weight")
-        sn = self.people.lead_tools.weight + self.insights.inmail.weight + self.relationships.teamlink.weight
+        sn = (
+            self.people.lead_tools.weight
+            + self.insights.inmail.weight
+            + self.relationships.teamlink.weight
+        )
         if sn <= 0:
             raise ValueError(
                 "the Sales Navigator inputs (people.lead_tools, insights.inmail, "
@@ -692,9 +700,7 @@ class Uncertain(_Model):
         if self.distribution == "loguniform" and self.low <= 0:
             raise ValueError(f"loguniform needs low > 0 (got {self.low:g})")
         if self.mode is not None and not self.low <= self.mode <= self.high:
-            raise ValueError(
-                f"mode: must lie in [{self.low:g}, {self.high:g}] (got {self.mode:g})"
-            )
+            raise ValueError(f"mode: must lie in [{self.low:g}, {self.high:g}] (got {self.mode:g})")
         if self.integer and math.ceil(self.low) > math.floor(self.high):
             raise ValueError(f"no integer in [{self.low:g}, {self.high:g}]")
         return self
@@ -1020,7 +1026,9 @@ def load_scenario(path: str | Path, overrides: Sequence[Override] = ()) -> Scena
     return parse_scenario(text, source=str(path), overrides=overrides)
 
 
-def parse_scenario(text: str, source: str = "<string>", overrides: Sequence[Override] = ()) -> Scenario:
+def parse_scenario(
+    text: str, source: str = "<string>", overrides: Sequence[Override] = ()
+) -> Scenario:
     """Validate a scenario given as YAML text; see :func:`load_scenario`."""
     try:
         data = yaml.safe_load(text)
@@ -1031,7 +1039,9 @@ def parse_scenario(text: str, source: str = "<string>", overrides: Sequence[Over
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError(f"{source}:{line}: YAML syntax error: {problem}") from None
     if data is None:
-        raise ScenarioError(f"{source}:1: the file is empty; a scenario needs at least `name` and `strategies`")
+        raise ScenarioError(
+            f"{source}:1: the file is empty; a scenario needs at least `name` and `strategies`"
+        )
     if not isinstance(data, dict):
         raise ScenarioError(
             f"{source}:1: the top level must be a mapping of keys (got {type(data).__name__})"
@@ -1177,7 +1187,9 @@ def _list_index(node: list[Any], part: str) -> int | None:
     return None
 
 
-def _line_map(node: yaml.Node | None, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int | str]:
+def _line_map(
+    node: yaml.Node | None, path: tuple[Any, ...] = ()
+) -> dict[tuple[Any, ...], int | str]:
     """Map each key path of a composed YAML document to its 1-based line."""
     lines: dict[tuple[Any, ...], int | str] = {}
     if node is None:

@@ -308,7 +308,7 @@ def write_team(out_dir: Path, result: TeamResult, manifest: Mapping[str, Any]) -
         written += [
             tmp / n for n in ("weekly.csv", "summary.csv", "leaderboard.csv", "manifest.json")
         ]
-        written += write_debate_outputs(tmp, result.weekly, sc)
+        written += write_debate_outputs(tmp, result.weekly, sc.contexts, sc.name, sc.weeks)[0]
         written += plot_figures(
             result.weekly,
             tmp / "figures",

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from ssisim.cli import cli, main
+from ssisim.plots import DEBATE_FIGURE_NAMES, FIGURE_NAMES
 from ssisim.records import WEEKLY_COLUMNS
 
 SCENARIO = """\
@@ -45,7 +46,9 @@ def test_run_writes_results_and_plot_redraws(tmp_path, scenario):
     assert manifest["seed"] == 5 and manifest["scenario"]["name"] == "cli-test"
     assert {"python", "numpy", "simpy"} <= set(manifest["versions"])
     figures = sorted(p.name for p in (out / "figures").glob("*.png"))
-    assert figures == ["network.png", "pillars.png", "ssi.png"]
+    assert figures == sorted([*FIGURE_NAMES, *DEBATE_FIGURE_NAMES])
+    outcomes = pd.read_csv(out / "outcomes.csv")
+    assert set(outcomes.context) == {"volume", "complex"} and len(outcomes) == 2 * 2 * 3
     for f in figures:
         (out / "figures" / f).unlink()
     res = CliRunner().invoke(cli, ["plot", str(out)])
@@ -55,8 +58,22 @@ def test_run_writes_results_and_plot_redraws(tmp_path, scenario):
 
 def test_options_override_the_scenario(tmp_path, scenario):
     out = tmp_path / "o"
-    args = ["run", str(scenario), "--out", str(out), "--reps", "2", "--weeks", "3", "--seed", "9",
-            "--set", "strategies.open-bar.invites_per_week=10", "--no-figures", "-q"]
+    args = [
+        "run",
+        str(scenario),
+        "--out",
+        str(out),
+        "--reps",
+        "2",
+        "--weeks",
+        "3",
+        "--seed",
+        "9",
+        "--set",
+        "strategies.open-bar.invites_per_week=10",
+        "--no-figures",
+        "-q",
+    ]
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 0, res.output
     weekly = pd.read_csv(out / "weekly.csv")
@@ -68,11 +85,26 @@ def test_options_override_the_scenario(tmp_path, scenario):
 
 def test_two_workers_same_weekly_bytes(tmp_path, scenario):
     for w in ("1", "2"):
-        res = CliRunner().invoke(cli, ["run", str(scenario), "--out", str(tmp_path / w), "--workers", w,
-                                       "--no-figures", "-q"])
+        res = CliRunner().invoke(
+            cli,
+            [
+                "run",
+                str(scenario),
+                "--out",
+                str(tmp_path / w),
+                "--workers",
+                w,
+                "--no-figures",
+                "-q",
+            ],
+        )
         assert res.exit_code == 0, res.output
-    assert (tmp_path / "1" / "weekly.csv").read_bytes() == (tmp_path / "2" / "weekly.csv").read_bytes()
-    assert (tmp_path / "1" / "summary.csv").read_bytes() == (tmp_path / "2" / "summary.csv").read_bytes()
+    assert (tmp_path / "1" / "weekly.csv").read_bytes() == (
+        tmp_path / "2" / "weekly.csv"
+    ).read_bytes()
+    assert (tmp_path / "1" / "summary.csv").read_bytes() == (
+        tmp_path / "2" / "summary.csv"
+    ).read_bytes()
 
 
 def test_validate_strategies_help_version(scenario):
@@ -102,20 +134,31 @@ def err(capsys, args):
     "args,pattern",
     [
         (["run", "{dir}/nope.yaml"], r"nope\.yaml: no such scenario file"),
-        (["run", "{s}", "--set", "weekz=3"], r"--set weekz=3: weekz: unknown key \(did you mean 'weeks'\?\)"),
+        (
+            ["run", "{s}", "--set", "weekz=3"],
+            r"--set weekz=3: weekz: unknown key \(did you mean 'weeks'\?\)",
+        ),
         (["run", "{s}", "--reps", "0"], r"Invalid value for '--reps'"),
         (["run", "{s}", "--weeks", "900"], r"--weeks 900: weeks: "),
         (["run", "{s}", "--workers", "x"], r"Invalid value for '--workers'"),
         (["run", "{s}", "--bogus"], r"No such option '?--bogus"),
         (["frobnicate"], r"No such command 'frobnicate'"),
-        (["strategies", "open-bra"], r"no built-in strategy 'open-bra' \(did you mean 'open-bar'\?\)"),
+        (
+            ["strategies", "open-bra"],
+            r"no built-in strategy 'open-bra' \(did you mean 'open-bar'\?\)",
+        ),
         (["plot", "{dir}/missing-run"], r"missing-run"),
-        (["validate", "{bad}"], r"bad\.yaml:3: strategies\.club-select\.posts_per_week: .*\(got -1\)"),
+        (
+            ["validate", "{bad}"],
+            r"bad\.yaml:3: strategies\.club-select\.posts_per_week: .*\(got -1\)",
+        ),
     ],
 )
 def test_user_errors_are_one_line_exit_2_nothing_written(tmp_path, scenario, capsys, args, pattern):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("name: x\nstrategies:\n  - {name: club-select, based_on: club-select, posts_per_week: -1}\n")
+    bad.write_text(
+        "name: x\nstrategies:\n  - {name: club-select, based_on: club-select, posts_per_week: -1}\n"
+    )
     args = [a.format(dir=tmp_path, s=scenario, bad=bad) for a in args]
     out = tmp_path / "never"
     if args[0] == "run":
@@ -141,8 +184,12 @@ def test_console_script_exit_code_and_no_traceback(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nstrategies: [open-bar]\nweeks: .inf\n")
     exe = Path(sys.executable).with_name("ssisim")
-    proc = subprocess.run([str(exe), "run", str(bad), "--out", str(tmp_path / "o")],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [str(exe), "run", str(bad), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip().startswith(f"{bad}:3: weeks:")
     assert "Traceback" not in proc.stderr

@@ -36,7 +36,9 @@ def test_more_replications_leave_the_first_unchanged():
 
 def test_adding_a_strategy_leaves_the_others_unchanged():
     two = frame(parse_scenario(TEXT))
-    three = frame(parse_scenario(TEXT.replace("[open-bar, club-select]", "[inactive, open-bar, club-select]")))
+    three = frame(
+        parse_scenario(TEXT.replace("[open-bar, club-select]", "[inactive, open-bar, club-select]"))
+    )
     pd.testing.assert_frame_equal(two, three[three.strategy != "inactive"].reset_index(drop=True))
 
 
@@ -52,7 +54,9 @@ def test_population_is_shared_and_seeded():
     sc = parse_scenario(TEXT)
     assert population_for(sc) is population_for(sc)
     pinned = parse_scenario(TEXT.replace("{size: 2000}", "{size: 2000, seed: 5}"))
-    other = parse_scenario(TEXT.replace("seed: 11", "seed: 99").replace("{size: 2000}", "{size: 2000, seed: 5}"))
+    other = parse_scenario(
+        TEXT.replace("seed: 11", "seed: 99").replace("{size: 2000}", "{size: 2000, seed: 5}")
+    )
     assert (population_for(pinned).indices == population_for(other).indices).all()
 
 

@@ -144,7 +144,8 @@ def test_write_debate_outputs(tmp_path):
         "strategies: [inactive, open-bar]\n"
     )
     weekly = weekly_frame(run_replications(sc), [s.name for s in sc.strategies])
-    paths = write_debate_outputs(tmp_path, weekly, sc)
+    paths, summary = write_debate_outputs(tmp_path, weekly, sc.contexts, sc.name, sc.weeks)
+    assert set(summary.context) == set(sc.contexts)
     names = sorted(p.relative_to(tmp_path).as_posix() for p in paths)
     assert names == [
         "figures/network-composition.png",

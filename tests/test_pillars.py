@@ -63,9 +63,14 @@ def test_more_of_any_input_never_lowers_the_score(xs, which, extra):
 
 
 def test_saturated_inputs_reach_100_with_sales_navigator_only():
-    huge = {p: {n: (1.0 if n in SHARE_INPUTS else 1e9) for n in names} for p, names in INPUTS.items()}
+    huge = {
+        p: {n: (1.0 if n in SHARE_INPUTS else 1e9) for n in names} for p, names in INPUTS.items()
+    }
     assert float(pillar_scores(huge, SCORING)["ssi"]) == pytest.approx(100.0)
-    without = {p: {n: v for n, v in d.items() if (p, n) not in SALES_NAVIGATOR_INPUTS} for p, d in huge.items()}
+    without = {
+        p: {n: v for n, v in d.items() if (p, n) not in SALES_NAVIGATOR_INPUTS}
+        for p, d in huge.items()
+    }
     ceiling = ceiling_without_sales_navigator(SCORING)
     assert float(pillar_scores(without, SCORING)["ssi"]) == pytest.approx(ceiling)
     assert ceiling < 100.0
@@ -94,4 +99,6 @@ def test_weights_are_relative_within_a_pillar():
         {"brand": {k: {"weight": 2 * v.weight, "scale": v.scale} for k, v in SCORING.brand}}
     )
     x = {"brand": {"posts": 3.0, "engagement": 12.0, "profile_completeness": 0.7}}
-    assert float(pillar_scores(x, doubled)["brand"]) == pytest.approx(float(pillar_scores(x, SCORING)["brand"]))
+    assert float(pillar_scores(x, doubled)["brand"]) == pytest.approx(
+        float(pillar_scores(x, SCORING)["brand"])
+    )

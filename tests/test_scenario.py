@@ -45,7 +45,11 @@ def test_defaults_and_builtin_resolution(tmp_path):
 def test_overrides_by_path_and_by_strategy_name(tmp_path):
     sc = load_scenario(
         write(tmp_path, GOOD),
-        ["population.size=2000", "strategies.open-bar.invites_per_week=7", "strategies.1.posts_per_week=1"],
+        [
+            "population.size=2000",
+            "strategies.open-bar.invites_per_week=7",
+            "strategies.1.posts_per_week=1",
+        ],
     )
     assert sc.population.size == 2000
     assert sc.strategies[0].invites_per_week == 7
@@ -60,27 +64,75 @@ def test_scenario_is_frozen(tmp_path):
 
 BAD = [
     # (what, text, expected message pattern)
-    ("yaml syntax", "name: demo\nstrategies: [open-bar\nweeks: 3\n", r"s\.yaml:\d+: YAML syntax error"),
-    ("misspelled key", GOOD.replace("weeks: 8", "weekz: 8"), r"s\.yaml:3: weekz: unknown key \(did you mean 'weeks'\?\)"),
-    ("misspelled nested key", GOOD.replace("size: 1000", "sise: 1000"), r"s\.yaml:5: population\.sise: unknown key \(did you mean 'size'\?\)"),
-    ("misspelled strategy field", GOOD.replace("invites_per_week: 40", "invite_per_week: 40"),
-     r"s\.yaml:10: strategies\.my-club\.invite_per_week: unknown key \(did you mean 'invites_per_week'\?\)"),
-    ("unknown built-in", GOOD.replace("- open-bar", "- open-barr"), r"s\.yaml:\d+: strategies.*unknown built-in strategy 'open-barr' \(did you mean 'open-bar'\?\)"),
-    ("wrong type", GOOD.replace("weeks: 8", "weeks: many"), r"s\.yaml:3: weeks: .*integer.*\(got 'many'\)"),
-    ("probability above 1", GOOD.replace("invites_per_week: 40", "invite_note_share: 1.5"),
-     r"s\.yaml:10: strategies\.my-club\.invite_note_share: .*less than or equal to 1 \(got 1\.5\)"),
-    ("negative rate", GOOD.replace("invites_per_week: 40", "posts_per_week: -2"),
-     r"s\.yaml:10: strategies\.my-club\.posts_per_week: .*greater than or equal to 0 \(got -2\)"),
-    ("nan", GOOD.replace("invites_per_week: 40", "posts_per_week: .nan"), r"s\.yaml:10: strategies\.my-club\.posts_per_week: .*finite"),
-    ("infinity", GOOD.replace("size: 1000", "size: .inf"), r"s\.yaml:5: population\.size: .*(finite|integer)"),
+    (
+        "yaml syntax",
+        "name: demo\nstrategies: [open-bar\nweeks: 3\n",
+        r"s\.yaml:\d+: YAML syntax error",
+    ),
+    (
+        "misspelled key",
+        GOOD.replace("weeks: 8", "weekz: 8"),
+        r"s\.yaml:3: weekz: unknown key \(did you mean 'weeks'\?\)",
+    ),
+    (
+        "misspelled nested key",
+        GOOD.replace("size: 1000", "sise: 1000"),
+        r"s\.yaml:5: population\.sise: unknown key \(did you mean 'size'\?\)",
+    ),
+    (
+        "misspelled strategy field",
+        GOOD.replace("invites_per_week: 40", "invite_per_week: 40"),
+        r"s\.yaml:10: strategies\.my-club\.invite_per_week: unknown key \(did you mean 'invites_per_week'\?\)",
+    ),
+    (
+        "unknown built-in",
+        GOOD.replace("- open-bar", "- open-barr"),
+        r"s\.yaml:\d+: strategies.*unknown built-in strategy 'open-barr' \(did you mean 'open-bar'\?\)",
+    ),
+    (
+        "wrong type",
+        GOOD.replace("weeks: 8", "weeks: many"),
+        r"s\.yaml:3: weeks: .*integer.*\(got 'many'\)",
+    ),
+    (
+        "probability above 1",
+        GOOD.replace("invites_per_week: 40", "invite_note_share: 1.5"),
+        r"s\.yaml:10: strategies\.my-club\.invite_note_share: .*less than or equal to 1 \(got 1\.5\)",
+    ),
+    (
+        "negative rate",
+        GOOD.replace("invites_per_week: 40", "posts_per_week: -2"),
+        r"s\.yaml:10: strategies\.my-club\.posts_per_week: .*greater than or equal to 0 \(got -2\)",
+    ),
+    (
+        "nan",
+        GOOD.replace("invites_per_week: 40", "posts_per_week: .nan"),
+        r"s\.yaml:10: strategies\.my-club\.posts_per_week: .*finite",
+    ),
+    (
+        "infinity",
+        GOOD.replace("size: 1000", "size: .inf"),
+        r"s\.yaml:5: population\.size: .*(finite|integer)",
+    ),
     ("empty file", "", r"s\.yaml:1: the file is empty"),
     ("only a comment", "# nothing here\n", r"s\.yaml:1: the file is empty"),
-    ("top level a list", "- open-bar\n- club-select\n", r"s\.yaml:1: the top level must be a mapping"),
+    (
+        "top level a list",
+        "- open-bar\n- club-select\n",
+        r"s\.yaml:1: the top level must be a mapping",
+    ),
     ("top level a scalar", "just words\n", r"s\.yaml:1: the top level must be a mapping"),
     ("missing strategies", "name: demo\n", r"s\.yaml:1: strategies: required key is missing"),
-    ("unknown industry", GOOD.replace("size: 1000", "size: 1000\n  target:\n    industries: [sofware]"),
-     r"s\.yaml:7: population\.target\.industries: unknown industry 'sofware' \(did you mean 'software'\?\)"),
-    ("duplicate names", GOOD.replace("name: my-club", "name: open-bar"), r"strategies: names must be unique"),
+    (
+        "unknown industry",
+        GOOD.replace("size: 1000", "size: 1000\n  target:\n    industries: [sofware]"),
+        r"s\.yaml:7: population\.target\.industries: unknown industry 'sofware' \(did you mean 'software'\?\)",
+    ),
+    (
+        "duplicate names",
+        GOOD.replace("name: my-club", "name: open-bar"),
+        r"strategies: names must be unique",
+    ),
 ]
 
 
@@ -112,9 +164,18 @@ def test_binary_file(tmp_path):
     "override,pattern",
     [
         ("weeks=-1", r"^--set weeks=-1: weeks: .*greater than or equal to 1 \(got -1\)"),
-        ("population.sizee=10", r"^--set population.sizee=10: population\.sizee: unknown key \(did you mean 'size'\?\)"),
-        ("strategies.open-bar.invite_note_share=2", r"^--set strategies.open-bar.invite_note_share=2: strategies\.open-bar\.invite_note_share"),
-        ("strategies.opn-bar.posts_per_week=1", r"^--set strategies.opn-bar.posts_per_week=1: strategies has no entry 'opn-bar' \(did you mean 'open-bar'\?\)"),
+        (
+            "population.sizee=10",
+            r"^--set population.sizee=10: population\.sizee: unknown key \(did you mean 'size'\?\)",
+        ),
+        (
+            "strategies.open-bar.invite_note_share=2",
+            r"^--set strategies.open-bar.invite_note_share=2: strategies\.open-bar\.invite_note_share",
+        ),
+        (
+            "strategies.opn-bar.posts_per_week=1",
+            r"^--set strategies.opn-bar.posts_per_week=1: strategies has no entry 'opn-bar' \(did you mean 'open-bar'\?\)",
+        ),
         ("weeks", r"^--set weeks: expected KEY=VALUE"),
         ("seed=.nan", r"^--set seed=.nan: seed: "),
         ("weeks.x=1", r"is a value, not a mapping"),
@@ -132,7 +193,9 @@ def test_labelled_override_names_the_option(tmp_path):
 
 def test_yaml_loaded_safely():
     with pytest.raises(ScenarioError, match=r"YAML syntax error|could not determine a constructor"):
-        parse_scenario("name: !!python/object/apply:os.system ['echo hi']\nstrategies: [open-bar]\n")
+        parse_scenario(
+            "name: !!python/object/apply:os.system ['echo hi']\nstrategies: [open-bar]\n"
+        )
 
 
 def test_sales_navigator_weights_cannot_all_be_zero():

@@ -33,8 +33,7 @@ import pandas as pd
 from ssisim.errors import ScenarioError
 from ssisim.model import debate_rng
 from ssisim.outcomes import outcomes_table
-from ssisim.scenario import Scenario, Strategy
-from ssisim.strategies import BUILTIN_STRATEGIES
+from ssisim.scenario import Scenario, Strategy, find_routine
 
 __all__ = [
     "JITTERED_FIELDS",
@@ -81,16 +80,7 @@ relationships')."""
 
 
 def _routine(scenario: Scenario, name: str) -> Strategy:
-    for s in scenario.strategies:
-        if s.name == name:
-            return s
-    if name in BUILTIN_STRATEGIES:
-        return Strategy(name=name, **BUILTIN_STRATEGIES[name])
-    known = [s.name for s in scenario.strategies] + list(BUILTIN_STRATEGIES)
-    raise ScenarioError(
-        f"cohort.routines: unknown strategy {name!r} (neither built in nor in strategies:; "
-        f"known: {', '.join(known)})"
-    )
+    return find_routine(scenario, name, "cohort.routines")
 
 
 def cohort_scenario(scenario: Scenario) -> Scenario:

@@ -972,6 +972,29 @@ def _resolve_strategy(entry: Any, earlier: Mapping[str, Any] | None = None) -> A
     return entry
 
 
+def find_routine(scenario: Scenario, name: str, key: str) -> Strategy:
+    """A strategy of the scenario by name, or else a built-in one.
+
+    ``key`` names where the name was written (``"team.members"``), for the
+    error.
+
+    Raises
+    ------
+    ScenarioError
+        Neither the scenario nor the built-ins have that name.
+    """
+    for s in scenario.strategies:
+        if s.name == name:
+            return s
+    if name in BUILTIN_STRATEGIES:
+        return Strategy(name=name, **BUILTIN_STRATEGIES[name])
+    known = [s.name for s in scenario.strategies] + list(BUILTIN_STRATEGIES)
+    raise ScenarioError(
+        f"{key}: unknown strategy {name!r} (neither built in nor in strategies:; "
+        f"known: {', '.join(known)}){_did_you_mean(name, known)}"
+    )
+
+
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""

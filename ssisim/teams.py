@@ -34,8 +34,7 @@ import pandas as pd
 
 from ssisim.errors import ScenarioError
 from ssisim.outcomes import ORIGINS, eligible_columns
-from ssisim.scenario import Scenario, Strategy
-from ssisim.strategies import BUILTIN_STRATEGIES
+from ssisim.scenario import Scenario, Strategy, find_routine
 
 __all__ = [
     "LEADERBOARD_COLUMNS",
@@ -66,16 +65,7 @@ LEADERBOARD_COLUMNS: tuple[str, ...] = (
 
 
 def _routine(scenario: Scenario, name: str) -> Strategy:
-    for s in scenario.strategies:
-        if s.name == name:
-            return s
-    if name in BUILTIN_STRATEGIES:
-        return Strategy(name=name, **BUILTIN_STRATEGIES[name])
-    known = [s.name for s in scenario.strategies] + list(BUILTIN_STRATEGIES)
-    raise ScenarioError(
-        f"team.members: unknown strategy {name!r} (neither built in nor in strategies:; "
-        f"known: {', '.join(known)})"
-    )
+    return find_routine(scenario, name, "team.members")
 
 
 def team_scenario(scenario: Scenario) -> Scenario:

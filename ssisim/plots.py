@@ -27,7 +27,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, StrMethodFormatter
 
 from ssisim.errors import DataError
 from ssisim.results import CONFIDENCE, read_results, timeseries
@@ -821,9 +821,19 @@ def _bars(ax: Axes, wide: pd.DataFrame, metric: str, colors: Mapping[str, Any], 
     ax.set_yticks(range(len(names)), names)
     ax.invert_yaxis()
     ax.set_title(title, loc="left", fontsize="medium")
-    ax.xaxis.set_major_formatter(
-        StrMethodFormatter("{x:,.0f}" if np.nanmax(np.abs(shown), initial=0) >= 10 else "{x:,.2f}")
-    )
+    top = np.nanmax(np.abs(shown), initial=0)
+    if top >= 100_000:  # compact (150k, 1.5M): long tick labels would overlap
+        ax.xaxis.set_major_formatter(FuncFormatter(_compact))
+    else:
+        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}" if top >= 10 else "{x:,.2f}"))
+
+
+def _compact(x: float, _pos: int | None = None) -> str:
+    """Tick labels like 250k or 1.5M."""
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(x) >= size:
+            return f"{x / size:,.3g}{suffix}"
+    return f"{x:,.0f}"
 
 
 def _composition_figure(

@@ -39,22 +39,20 @@ import argparse
 import gc
 import json
 import resource
-import subprocess
 import sys
-import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import common
+from common import ROOT, GiB, MiB, machine, machine_line
+
 DEFAULT_OUT = ROOT / "benchmarks" / "out" / "population_level.json"
 POPULATION_SEED = 2024
 ACTIVITY_SEED = 7
 WEEKS = 52
-MiB = 2**20
-GiB = 2**30
 
 AIM_MEMBER_WEEKS_PER_SECOND = 3e6
 AIM_SIZES = (100_000, 1_000_000)
@@ -196,27 +194,7 @@ CASES: dict[str, Callable[..., dict[str, Any]]] = {
 
 def run_case(name: str, **kwargs: Any) -> dict[str, Any]:
     """Run one case in a fresh interpreter and return its figures (or its error)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "case.json"
-        cmd = [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--case",
-            json.dumps({"name": name, "kwargs": kwargs}),
-            "--case-out",
-            str(out),
-        ]
-        try:
-            proc = subprocess.run(
-                cmd, cwd=ROOT, capture_output=True, text=True, timeout=CASE_TIMEOUT_SECONDS
-            )
-        except subprocess.TimeoutExpired:
-            return {"case": name, **kwargs, "error": f"timed out after {CASE_TIMEOUT_SECONDS} s"}
-        if proc.returncode != 0 or not out.exists():
-            tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
-            return {"case": name, **kwargs, "error": f"exit {proc.returncode}: " + " | ".join(tail)}
-        result: dict[str, Any] = json.loads(out.read_text())
-    return result
+    return common.run_case(__file__, name, kwargs, CASE_TIMEOUT_SECONDS)
 
 
 def slope(sizes: list[int], seconds: list[float]) -> float:
@@ -227,8 +205,6 @@ def slope(sizes: list[int], seconds: list[float]) -> float:
 
 
 def benchmark(quick: bool) -> dict[str, Any]:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from run import machine  # the machine line of benchmarks/run.py
 
     plan = QUICK if quick else FULL
     results: dict[str, Any] = {
@@ -270,17 +246,7 @@ def benchmark(quick: bool) -> dict[str, Any]:
 
 
 def _table(head: list[str], rows: list[list[str]], markdown: bool = False) -> str:
-    if markdown:
-        out = ["| " + " | ".join(head) + " |", "|" + "|".join("---:" for _ in head) + "|"]
-        return "\n".join(out + ["| " + " | ".join(r) + " |" for r in rows])
-    widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)
-    ]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True))
-
-    return "\n".join([line(head), line(["-" * w for w in widths]), *map(line, rows)])
+    return common.md_table(head, rows) if markdown else common.text_table(head, rows)
 
 
 def _throughput_rows(results: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
@@ -375,8 +341,6 @@ def aim_lines(results: dict[str, Any]) -> list[str]:
 
 
 def report(results: dict[str, Any], markdown: bool = False) -> str:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from run import machine_line
 
     bold = (lambda s: f"**{s}**") if markdown else (lambda s: s)
     parts = [
@@ -423,8 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.case:
-        case = json.loads(args.case)
-        Path(args.case_out).write_text(json.dumps(CASES[case["name"]](**case["kwargs"])))
+        common.child(CASES, args.case, args.case_out)
         return 0
     if args.report:
         results = json.loads(args.report.read_text())

@@ -28,26 +28,23 @@ sampling the proportional set size (PSS) of the whole process tree.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import gc
 import json
 import os
-import platform
 import resource
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import common
+from common import ROOT, GiB, MiB, machine, machine_line
+
 FLAGSHIP = ROOT / "scenarios" / "open-bar-vs-club-select.yaml"
 DEFAULT_OUT = ROOT / "benchmarks" / "out" / "results.json"
 POPULATION_SEED = 2024
-MEASURED_PATHS = ("ssisim", "scenarios", "pyproject.toml")  # "dirty" means one of these changed
 
 AIM_FLAGSHIP_SECONDS = 20.0  # 200 runs of 52 weeks, 2 workers on 2 cores
 AIM_POPULATION_SIZE = 1_000_000
@@ -67,8 +64,6 @@ QUICK: dict[str, Any] = {
     "networkx_sizes": (10_000,),
 }
 CASE_TIMEOUT_SECONDS = 3600
-MiB = 2**20
-GiB = 2**30
 
 
 # --------------------------------------------------------------------------- measuring
@@ -325,132 +320,18 @@ CASES: dict[str, Callable[..., dict[str, Any]]] = {
 }
 
 
-# --------------------------------------------------------------------------- machine
-
-
-def machine() -> dict[str, Any]:
-    import numpy
-
-    cpu = platform.processor() or platform.machine()
-    info: dict[str, str] = {}
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                key, _, value = line.partition(":")
-                info.setdefault(key.strip(), value.strip())
-    except OSError:
-        pass
-    cpu = info.get("model name", cpu)
-    try:  # "siblings" (threads) per package over "cpu cores" per package
-        threads_per_core = int(info["siblings"]) // int(info["cpu cores"])
-    except (KeyError, ValueError, ZeroDivisionError):
-        threads_per_core = None
-    memory = None
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemTotal:"):
-                    memory = int(line.split()[1]) * 1024
-                    break
-    except OSError:
-        pass
-    versions: dict[str, str | None] = {
-        "python": platform.python_version(),
-        "numpy": numpy.__version__,
-    }
-    for name in ("simpy", "networkx"):
-        try:
-            from importlib.metadata import version
-
-            versions[name] = version(name)
-        except Exception:
-            versions[name] = None
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        # only what is measured counts: edits to benchmarks/ or docs do not
-        changed = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", *MEASURED_PATHS],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split("\n")
-        changed = [line[3:] for line in changed if line.strip()]
-        dirty = bool(changed)
-    except (OSError, subprocess.CalledProcessError):
-        commit, dirty, changed = None, None, []
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "threads_per_core": threads_per_core,
-        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "memory_bytes": memory,
-        "versions": versions,
-        "platform": platform.platform(),
-        "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "load_average_at_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
-        "git_commit": commit,
-        "git_dirty": dirty,
-        "git_uncommitted": changed,
-    }
-
-
-def machine_line(m: dict[str, Any]) -> str:
-    v = m["versions"]
-    mem = f"{m['memory_bytes'] / GiB:.1f} GiB" if m.get("memory_bytes") else "? GiB"
-    load = m.get("load_average_at_start")
-    code = m.get("git_commit") or "?"
-    if m.get("git_dirty"):
-        code += " + uncommitted changes to " + ", ".join(m.get("git_uncommitted") or ["ssisim"])
-    return (
-        f"{m['cpu']}, {m['cores']} cores, {mem} RAM; Python {v['python']}, numpy {v['numpy']}, "
-        f"simpy {v.get('simpy')}, networkx {v.get('networkx')}; {m['date']}; ssisim {code}"
-        + (f"; load average at start {load[0]:.2f}" if load else "")
-    )
-
-
 # --------------------------------------------------------------------------- orchestration
 
 
 def run_case(name: str, **kwargs: Any) -> dict[str, Any]:
     """Run one case in a fresh interpreter and return its figures (or its error)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "case.json"
-        cmd = [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--case",
-            json.dumps({"name": name, "kwargs": kwargs}),
-            "--case-out",
-            str(out),
-        ]
-        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-        started = time.perf_counter()
-        try:
-            proc = subprocess.run(
-                cmd, cwd=ROOT, capture_output=True, text=True, timeout=CASE_TIMEOUT_SECONDS
-            )
-        except subprocess.TimeoutExpired:
-            return {"case": name, **kwargs, "error": f"timed out after {CASE_TIMEOUT_SECONDS} s"}
-        if proc.returncode != 0 or not out.exists():
-            tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
-            return {"case": name, **kwargs, "error": f"exit {proc.returncode}: " + " | ".join(tail)}
-        result = json.loads(out.read_text())
-    result["process_seconds"] = time.perf_counter() - started
-    result["load_average_before"] = load
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    started = time.perf_counter()
+    result = common.run_case(__file__, name, kwargs, CASE_TIMEOUT_SECONDS)
+    if "error" not in result:
+        result["process_seconds"] = time.perf_counter() - started
+        result["load_average_before"] = load
     return result
-
-
-def _child(spec: str, out: str) -> None:
-    case = json.loads(spec)
-    result = CASES[case["name"]](**case["kwargs"])
-    Path(out).write_text(json.dumps(result))
 
 
 def benchmark(quick: bool) -> dict[str, Any]:
@@ -673,20 +554,6 @@ def _rows_networkx(results: dict[str, Any]) -> tuple[list[str], list[list[str]]]
     return head, rows
 
 
-def _text_table(head: list[str], rows: list[list[str]]) -> str:
-    widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)
-    ]
-    line = lambda cells: "  ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True))  # noqa: E731
-    return "\n".join([line(head), line(["-" * w for w in widths]), *map(line, rows)])
-
-
-def _md_table(head: list[str], rows: list[list[str]]) -> str:
-    out = ["| " + " | ".join(head) + " |", "|" + "|".join("---:" for _ in head) + "|"]
-    out += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(out)
-
-
 def _sections(results: dict[str, Any]) -> list[tuple[str, tuple[list[str], list[list[str]]]]]:
     f = next((r for r in results["flagship"] if "error" not in r), None)
     desc = (
@@ -743,7 +610,7 @@ def report_text(results: dict[str, Any]) -> str:
         "",
     ]
     for title, (head, rows) in _sections(results):
-        parts += [title, _text_table(head, rows), ""]
+        parts += [title, common.text_table(head, rows), ""]
     parts += [_parallel_line(results), "", "Aims:"] + [f"  - {x}" for x in aim_lines(results)]
     return "\n".join(parts)
 
@@ -751,7 +618,7 @@ def report_text(results: dict[str, Any]) -> str:
 def report_markdown(results: dict[str, Any]) -> str:
     parts = [f"Machine: {machine_line(results['machine'])}. Mode: {results['mode']}.", ""]
     for title, (head, rows) in _sections(results):
-        parts += [f"**{title}**", "", _md_table(head, rows), ""]
+        parts += [f"**{title}**", "", common.md_table(head, rows), ""]
     parts += [f"**{_parallel_line(results)}**", "", "Aims:", ""] + [
         f"- {x}" for x in aim_lines(results)
     ]
@@ -774,7 +641,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.case:
-        _child(args.case, args.case_out)
+        common.child(CASES, args.case, args.case_out)
         return 0
     if args.report:
         results = json.loads(args.report.read_text())

@@ -33,17 +33,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import common
+from common import ROOT, MiB, machine, machine_line
+
 DEFAULT_OUT = ROOT / "benchmarks" / "out" / "sweep.json"
-GiB = 2**30
-MiB = 2**20
+CASE_TIMEOUT_SECONDS = 3600
 
 SCENARIO = """\
 name: bench-sweep
@@ -115,39 +115,14 @@ def _case(
 
 
 def run_case(**kwargs: Any) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "case.json"
-        cmd = [sys.executable, __file__, "--case", json.dumps(kwargs), "--case-out", str(out)]
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-        if proc.returncode != 0:
-            return {**kwargs, "error": (proc.stderr or proc.stdout).strip().splitlines()[-3:]}
-        return json.loads(out.read_text())
-
-
-def machine() -> str:
-    import os
-    import platform
-
-    cpu = "?"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
-    return (
-        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-        f"{time.strftime('%Y-%m-%d', time.gmtime())}; ssisim {commit} + working tree"
-    )
+    """One sweep in a fresh interpreter: its figures, or its error."""
+    result = common.run_case(__file__, "sweep", kwargs, CASE_TIMEOUT_SECONDS)
+    return {**kwargs, **result}
 
 
 def benchmark(quick: bool) -> dict[str, Any]:
     reps = 10 if quick else 100
-    common = {"weeks": 26, "reps": reps, "size": 20_000, "points": 10}
+    shape = {"weeks": 26, "reps": reps, "size": 20_000, "points": 10}
     results: dict[str, Any] = {
         "mode": "quick" if quick else "full",
         "machine": machine(),
@@ -155,7 +130,7 @@ def benchmark(quick: bool) -> dict[str, Any]:
     }
     for executor, workers in (("local", 1), ("local", 2), ("dask", 2)):
         print(f"sweep of {10 * reps} tasks, {executor}, {workers} worker(s) ...", file=sys.stderr)
-        results["sweep"].append(run_case(executor=executor, workers=workers, **common))
+        results["sweep"].append(run_case(executor=executor, workers=workers, **shape))
     print("memory at 50,000 members, 2 local workers ...", file=sys.stderr)
     results["memory"] = run_case(
         executor="local", workers=2, weeks=52, reps=5 if quick else 10, size=50_000, points=2
@@ -168,9 +143,13 @@ def benchmark(quick: bool) -> dict[str, Any]:
     return results
 
 
+def _machine_text(m: Any) -> str:
+    return m if isinstance(m, str) else machine_line(m)  # older result files hold the text
+
+
 def report(results: dict[str, Any]) -> str:
     lines = [
-        f"Machine: {results['machine']}. Mode: {results['mode']}.",
+        f"Machine: {_machine_text(results['machine'])}. Mode: {results['mode']}.",
         "",
         "| executor | workers | tasks | wall s | runs/s | outside simulation | of which start/stop | outside, executor running | worker peak MiB |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -210,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--case-out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.case:
-        Path(args.case_out).write_text(json.dumps(_case(**json.loads(args.case))))
+        common.child({"sweep": _case}, args.case, args.case_out)
         return 0
     if args.report:
         results = json.loads(args.report.read_text())

@@ -165,3 +165,55 @@ def md_table(head: list[str], rows: list[list[str]]) -> str:
     out = ["| " + " | ".join(head) + " |", "|" + "|".join("---:" for _ in head) + "|"]
     out += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(out)
+
+
+def main(
+    argv: list[str] | None,
+    *,
+    doc: str | None,
+    cases: Mapping[str, Callable[..., dict[str, Any]]],
+    benchmark: Callable[[bool], dict[str, Any]],
+    text: Callable[[dict[str, Any]], str],
+    markdown: Callable[[dict[str, Any]], str],
+    failed: Callable[[dict[str, Any]], bool],
+    default_out: Path,
+) -> int:
+    """The command line every benchmark script shares.
+
+    ``--quick`` shrinks the run; results go to ``--out`` (default
+    ``default_out``, or its ``-quick`` twin) as JSON with a Markdown twin;
+    ``--report JSON`` re-prints a saved run; ``--case`` is the child side of
+    :func:`run_case`. Exit status 1 if ``failed(results)``.
+    """
+    import argparse
+
+    quick_out = default_out.with_name(f"{default_out.stem}-quick.json")
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a reduced run, for a first look")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help=f"JSON results (default {default_out.relative_to(ROOT)}, or {quick_out.name} "
+        "with --quick); a .md twin is written beside it",
+    )
+    parser.add_argument("--report", type=Path, metavar="JSON", help="re-print a saved run and exit")
+    parser.add_argument("--case", help=argparse.SUPPRESS)
+    parser.add_argument("--case-out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.case:
+        child(cases, args.case, args.case_out)
+        return 0
+    if args.report:
+        results = json.loads(args.report.read_text())
+    else:
+        results = benchmark(args.quick)
+        out = args.out or (quick_out if args.quick else default_out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=2) + "\n")
+        out.with_suffix(".md").write_text(markdown(results))
+        print(f"wrote {out} and {out.with_suffix('.md')}", file=sys.stderr)
+    shown = text(results)
+    print(shown, end="" if shown.endswith("\n") else "\n")
+    return 1 if failed(results) else 0

@@ -35,15 +35,12 @@ Results: a table on stdout, JSON in ``benchmarks/out/population_level.json``
 
 from __future__ import annotations
 
-import argparse
 import gc
-import json
 import resource
 import sys
 import time
 import tracemalloc
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import common
@@ -374,34 +371,16 @@ def _failed(results: dict[str, Any]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument(
-        "--quick", action="store_true", help="up to 100,000 members: under a minute"
+    return common.main(
+        argv,
+        doc=__doc__,
+        cases=CASES,
+        benchmark=benchmark,
+        text=report,
+        markdown=lambda results: report(results, markdown=True),
+        failed=_failed,
+        default_out=DEFAULT_OUT,
     )
-    parser.add_argument(
-        "--out", type=Path, default=None, help="JSON results (a .md twin beside it)"
-    )
-    parser.add_argument("--report", type=Path, metavar="JSON", help="re-print a saved run and exit")
-    parser.add_argument("--case", help=argparse.SUPPRESS)
-    parser.add_argument("--case-out", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-
-    if args.case:
-        common.child(CASES, args.case, args.case_out)
-        return 0
-    if args.report:
-        results = json.loads(args.report.read_text())
-    else:
-        results = benchmark(args.quick)
-        out = args.out or (
-            DEFAULT_OUT.with_name("population_level-quick.json") if args.quick else DEFAULT_OUT
-        )
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=2) + "\n")
-        out.with_suffix(".md").write_text(report(results, markdown=True))
-        print(f"wrote {out} and {out.with_suffix('.md')}", file=sys.stderr)
-    print(report(results), end="")
-    return 1 if _failed(results) else 0
 
 
 if __name__ == "__main__":

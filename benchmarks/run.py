@@ -27,16 +27,13 @@ sampling the proportional set size (PSS) of the whole process tree.
 
 from __future__ import annotations
 
-import argparse
 import gc
-import json
 import os
 import resource
 import sys
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import common
@@ -625,40 +622,21 @@ def report_markdown(results: dict[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="shrink everything: under a minute")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help=f"JSON results (default {DEFAULT_OUT.relative_to(ROOT)}, or "
-        "results-quick.json with --quick); a .md twin is written beside it",
-    )
-    parser.add_argument("--report", type=Path, metavar="JSON", help="re-print a saved run and exit")
-    parser.add_argument("--case", help=argparse.SUPPRESS)
-    parser.add_argument("--case-out", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+def _failed(results: dict[str, Any]) -> bool:
+    return any("error" in r for key in ("flagship", "population", "networkx") for r in results[key])
 
-    if args.case:
-        common.child(CASES, args.case, args.case_out)
-        return 0
-    if args.report:
-        results = json.loads(args.report.read_text())
-    else:
-        results = benchmark(args.quick)
-        out = args.out or (
-            DEFAULT_OUT.with_name("results-quick.json") if args.quick else DEFAULT_OUT
-        )
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=2) + "\n")
-        out.with_suffix(".md").write_text(report_markdown(results))
-        print(f"wrote {out} and {out.with_suffix('.md')}", file=sys.stderr)
-    print(report_text(results))
-    failed = [
-        r for key in ("flagship", "population", "networkx") for r in results[key] if "error" in r
-    ]
-    return 1 if failed else 0
+
+def main(argv: list[str] | None = None) -> int:
+    return common.main(
+        argv,
+        doc=__doc__,
+        cases=CASES,
+        benchmark=benchmark,
+        text=report_text,
+        markdown=report_markdown,
+        failed=_failed,
+        default_out=DEFAULT_OUT,
+    )
 
 
 if __name__ == "__main__":

@@ -31,8 +31,6 @@ Dask LocalCluster; under 0.5 GiB per worker at 50,000 members.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import tempfile
 import time
@@ -181,26 +179,16 @@ def report(results: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", type=Path)
-    parser.add_argument("--report", type=Path)
-    parser.add_argument("--case", help=argparse.SUPPRESS)
-    parser.add_argument("--case-out", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.case:
-        common.child({"sweep": _case}, args.case, args.case_out)
-        return 0
-    if args.report:
-        results = json.loads(args.report.read_text())
-    else:
-        results = benchmark(args.quick)
-        out = args.out or (DEFAULT_OUT.with_name("sweep-quick.json") if args.quick else DEFAULT_OUT)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=2) + "\n")
-        out.with_suffix(".md").write_text(report(results))
-    print(report(results))
-    return 0
+    return common.main(
+        argv,
+        doc=__doc__,
+        cases={"sweep": _case},
+        benchmark=benchmark,
+        text=report,
+        markdown=report,
+        failed=lambda results: any("error" in r for r in results["sweep"]),
+        default_out=DEFAULT_OUT,
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ figure is obtained is documented in ``docs/model.md`` ("Calibration").
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -180,6 +179,7 @@ def calibrate(
         One row per target, columns :data:`CALIBRATION_COLUMNS`.
     """
     from ssisim.engine import run_replications
+    from ssisim.results import weekly_frame
 
     plan = plan or CalibrationPlan()
     say = progress or (lambda _msg: None)
@@ -195,7 +195,7 @@ def calibrate(
     say(
         f"personas: {len(PERSONAS) + len(_EXTRA_ROUTINES)} routines x {plan.replications} replications, 52 weeks"
     )
-    weekly = _frame(run_replications(sc, workers=workers))
+    weekly = weekly_frame(run_replications(sc, workers=workers), [s.name for s in sc.strategies])
     ssi = weekly.pivot_table(index=["strategy", "replication"], columns="week", values="ssi")
 
     def at(name: str, week: int) -> np.ndarray:
@@ -247,10 +247,6 @@ def calibrate(
         )
     )
     return pd.DataFrame(rows, columns=list(CALIBRATION_COLUMNS))
-
-
-def _frame(records: Sequence[Any]) -> pd.DataFrame:
-    return pd.DataFrame.from_records(records, columns=records[0]._fields)
 
 
 def _passed(target: Target, mean: float, high: float) -> bool:
@@ -376,11 +372,10 @@ def write_calibration(out_dir: Path, table: pd.DataFrame, manifest: Mapping[str,
         ``out_dir`` exists or cannot be written.
     """
     from ssisim.plots import plot_calibration
-    from ssisim.results import atomic_directory
+    from ssisim.results import atomic_directory, write_csv, write_json
 
     with atomic_directory(Path(out_dir)) as tmp:
-        table.to_csv(tmp / "calibration.csv", index=False, float_format="%.6g", lineterminator="\n")
+        write_csv(table, tmp / "calibration.csv")
         plot_calibration(table, tmp / "calibration.png")
-        text = json.dumps(dict(manifest), indent=2, default=str, ensure_ascii=False)
-        (tmp / "manifest.json").write_text(text + "\n", encoding="utf-8", newline="\n")
+        write_json(tmp / "manifest.json", manifest)
     return Path(out_dir)

@@ -46,6 +46,16 @@ def _load(scenario: Path, overrides: Sequence[str | tuple[str, str]]) -> Any:
     return load_scenario(scenario, overrides)
 
 
+def _new_out_dir(out: Path | None, name: str) -> Path:
+    """``--out``, or a fresh ``results/<name>/<timestamp>``; refused if it exists."""
+    from ssisim.results import default_output_dir
+
+    out_dir = out if out is not None else default_output_dir(name)
+    if out_dir.exists():
+        raise SsisimError(f"{out_dir}: already exists; choose another --out (nothing was written)")
+    return out_dir
+
+
 _SET_HELP = "Override a scenario key, e.g. --set population.size=5000 (repeatable)."
 
 
@@ -410,9 +420,8 @@ def sensitivity(
     figures/tornado.png.
     """
     from ssisim.experiment import manifest
-    from ssisim.results import MANIFEST_FILE
+    from ssisim.results import MANIFEST_FILE, write_json
     from ssisim.sensitivity import analyze
-    from ssisim.store import write_json
 
     options = _scenario_options(
         overrides,
@@ -662,12 +671,9 @@ def calibrate(
 
     from ssisim.calibration import CalibrationPlan, write_calibration
     from ssisim.calibration import calibrate as run_calibration
-    from ssisim.results import default_output_dir
 
     plan = CalibrationPlan.quick() if quick else CalibrationPlan()
-    out_dir = out if out is not None else default_output_dir("calibration")
-    if out_dir.exists():
-        raise SsisimError(f"{out_dir}: already exists; choose another --out (nothing was written)")
+    out_dir = _new_out_dir(out, "calibration")
     err = Console(stderr=True, quiet=quiet)
     started = time.perf_counter()
     table = run_calibration(
@@ -962,7 +968,6 @@ def team(
     from rich.console import Console
     from rich.table import Table
 
-    from ssisim.results import default_output_dir
     from ssisim.teams import leaderboard_sentences, run_team, write_team
 
     options = _scenario_options(
@@ -974,9 +979,7 @@ def team(
         raise ScenarioError(
             f"{scenario}:1: team: the scenario has no `team:` block (see docs/debate.md)"
         )
-    out_dir = out if out is not None else default_output_dir(sc.name)
-    if out_dir.exists():
-        raise SsisimError(f"{out_dir}: already exists; choose another --out (nothing was written)")
+    out_dir = _new_out_dir(out, sc.name)
     runs = len(sc.team.members) * sc.replications
     with _progress(Console(stderr=True, quiet=quiet), runs, quiet) as advance:
         result = run_team(sc, workers=workers, progress=advance)
@@ -1043,7 +1046,6 @@ def cohort(
     from rich.table import Table
 
     from ssisim.cohort import cohort_sentences, run_cohort, write_cohort
-    from ssisim.results import default_output_dir
 
     options = _scenario_options(
         overrides,
@@ -1058,9 +1060,7 @@ def cohort(
         raise ScenarioError(
             f"{scenario}:1: cohort: the scenario has no `cohort:` block (see docs/debate.md)"
         )
-    out_dir = out if out is not None else default_output_dir(sc.name)
-    if out_dir.exists():
-        raise SsisimError(f"{out_dir}: already exists; choose another --out (nothing was written)")
+    out_dir = _new_out_dir(out, sc.name)
     with _progress(Console(stderr=True, quiet=quiet), sc.cohort.sellers, quiet) as advance:
         result = run_cohort(sc, workers=workers, progress=advance)
     write_cohort(

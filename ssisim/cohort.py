@@ -20,7 +20,6 @@ figures and why the ratio is modest.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -289,7 +288,7 @@ def write_cohort(out_dir: Path, result: CohortResult, manifest: Mapping[str, Any
         ``out_dir`` exists or cannot be written.
     """
     from ssisim.plots import plot_cohort
-    from ssisim.results import atomic_directory, write_csv
+    from ssisim.results import atomic_directory, write_csv, write_json
 
     out_dir = Path(out_dir)
     names = ["sellers.csv", "ratio.csv", "weekly.csv", "cohort.png", "manifest.json"]
@@ -299,6 +298,5 @@ def write_cohort(out_dir: Path, result: CohortResult, manifest: Mapping[str, Any
         write_csv(result.weekly, tmp / names[2])
         assert result.scenario.cohort is not None
         plot_cohort(result.sellers, result.ratios, result.scenario.cohort, tmp / names[3])
-        text = json.dumps(dict(manifest), indent=2, default=str, ensure_ascii=False)
-        (tmp / names[4]).write_text(text + "\n", encoding="utf-8", newline="\n")
+        write_json(tmp / names[4], manifest)
     return [out_dir / n for n in names]

@@ -55,12 +55,14 @@ from ssisim.results import (
     MANIFEST_FILE,
     SUMMARY_FILE,
     WEEKLY_FILE,
+    atomic_text,
     summarize,
     tidy_weekly,
     write_csv,
+    write_json,
 )
 from ssisim.scenario import Scenario
-from ssisim.store import ResultStore, atomic_text, chunk_bytes, plan_document, read_plan, write_json
+from ssisim.store import ResultStore, chunk_bytes, plan_document, read_plan
 
 __all__ = [
     "Estimate",

@@ -725,18 +725,22 @@ class _Run:
         for week in range(1, self.sc.weeks + 1):
             yield self.env.timeout(week * DAYS_PER_WEEK - self.env.now)
             self.stats.events += 1
-            self.end_week()
-            self.record(week)
+            strong = self.end_week()
+            self.record(week, strong)
             self.week.reset()
             self.leads[:] = 0
 
-    def end_week(self) -> None:
+    def end_week(self) -> int:
+        """Decay ties, draw endorsements, update the trailing activity; the strong ties left.
+
+        Nothing after the decay changes a tie until the record, so the count
+        returned is the week's.
+        """
         s, w, ties = self.s, self.week, self.sc.answers.ties
         contacts = s.contacts
         s.tie[contacts] *= self.tie_decay
-        w.endorsements = int(
-            self.arng.binomial(self.strong_ties(), ties.endorsements_per_strong_tie_per_week)
-        )
+        strong = self.strong_ties()
+        w.endorsements = int(self.arng.binomial(strong, ties.endorsements_per_strong_tie_per_week))
         s.endorsements += w.endorsements
         flows = {
             "posts": w.posts + w.articles,
@@ -757,6 +761,7 @@ class _Run:
         self.introductions()
         w.pitches = self.pitches()
         self.restrict()
+        return strong
 
     def known_contacts(self) -> int:
         """Contacts whose tie is at least the known threshold (people one could name)."""
@@ -817,9 +822,9 @@ class _Run:
         """Accepted over sent, trailing; at least one invitation a week in the denominator."""
         return self.ew["invitations_accepted"] / max(self.ew["invitations_sent"], 1.0)
 
-    def record(self, week: int) -> None:
+    def record(self, week: int, strong: int | None = None) -> None:
         s, w = self.s, self.week
-        strong = self.strong_ties()
+        strong = self.strong_ties() if strong is None else strong
         inputs = self.inputs(strong)
         if self.inputs_log is not None:
             self.inputs_log.append(inputs)
@@ -989,6 +994,34 @@ def seller_start_for(population: Population, scenario: Scenario, strategy: Strat
     )
 
 
+def _played(
+    population: Population,
+    scenario: Scenario,
+    strategy: Strategy,
+    streams: tuple[np.random.SeedSequence, np.random.SeedSequence, np.random.SeedSequence],
+    replication: int,
+    existing: np.random.Generator | None = None,
+    inputs: list[dict[str, dict[str, float]]] | None = None,
+) -> _Run:
+    """A run built from its (routine, answers, leads) streams and played to the horizon."""
+    routine_seq, answers_seq, leads_seq = streams
+    run = _Run(
+        population,
+        scenario,
+        strategy,
+        np.random.default_rng(routine_seq),
+        np.random.default_rng(answers_seq),
+        replication,
+        np.random.default_rng(leads_seq),
+        seller_start_for(population, scenario, strategy),
+        existing,
+    )
+    run.inputs_log = inputs
+    run.start()
+    run.env.run(until=scenario.weeks * DAYS_PER_WEEK + 0.5)
+    return run
+
+
 def simulate(
     population: Population,
     scenario: Scenario,
@@ -1028,20 +1061,15 @@ def simulate(
         Weeks 0 to ``scenario.weeks``.
     """
     routine_seq, answers_seq, leads_seq = seed.spawn(3)
-    run = _Run(
+    run = _played(
         population,
         scenario,
         strategy,
-        np.random.default_rng(routine_seq),
-        np.random.default_rng(answers_seq),
+        (routine_seq, answers_seq, leads_seq),
         replication,
-        np.random.default_rng(leads_seq),
-        seller_start_for(population, scenario, strategy),
         existing_rng(scenario, strategy, replication),
+        inputs,
     )
-    run.inputs_log = inputs
-    run.start()
-    run.env.run(until=scenario.weeks * DAYS_PER_WEEK + 0.5)
     if stats is not None:
         stats.events += run.stats.events
     return run.records
@@ -1067,18 +1095,7 @@ def measure_reach(
         Impressions per post, boost off and boost on (every hop included).
     """
     routine_seq, answers_seq, posts_seq, leads_seq = seed.spawn(4)
-    run = _Run(
-        population,
-        scenario,
-        strategy,
-        np.random.default_rng(routine_seq),
-        np.random.default_rng(answers_seq),
-        0,
-        np.random.default_rng(leads_seq),
-        seller_start_for(population, scenario, strategy),
-    )
-    run.start()
-    run.env.run(until=scenario.weeks * DAYS_PER_WEEK + 0.5)
+    run = _played(population, scenario, strategy, (routine_seq, answers_seq, leads_seq), 0)
     out = np.zeros((2, posts), dtype=np.int64)
     for i, post_seq in enumerate(posts_seq.spawn(posts)):
         for boosted in (False, True):

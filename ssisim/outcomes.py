@@ -418,8 +418,7 @@ def write_debate_outputs(
         :func:`debate_sentences`).
     """
     from ssisim.plots import plot_debate_figures
-    from ssisim.results import write_csv
-    from ssisim.store import atomic_text
+    from ssisim.results import atomic_text, write_csv
 
     out_dir = Path(out_dir)
     outcomes = outcomes_table(weekly, contexts, horizon_week)

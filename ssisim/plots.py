@@ -14,7 +14,6 @@ statistics). A strategy keeps the same colour in every figure.
 from __future__ import annotations
 
 import math
-import os
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -30,7 +29,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, StrMethodFormatter
 
 from ssisim.errors import DataError
-from ssisim.results import CONFIDENCE, read_results, timeseries
+from ssisim.results import CONFIDENCE, atomic_file, read_results, timeseries
 from ssisim.scenario import PILLARS, Platform, Scoring
 
 __all__ = [
@@ -370,13 +369,8 @@ def _footnote(fig: Figure, note: str) -> None:
 
 
 def _save(fig: Figure, path: Path) -> Path:
-    # Write next to the target, then rename: a reader never sees half a PNG.
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
+    with atomic_file(path) as tmp:  # a reader never sees half a PNG
         fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None})
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 

@@ -51,6 +51,9 @@ __all__ = [
     "CONFIDENCE",
     "SUMMARY_COLUMNS",
     "atomic_directory",
+    "atomic_file",
+    "atomic_text",
+    "atomic_write_bytes",
     "default_output_dir",
     "read_results",
     "summarize",
@@ -59,6 +62,7 @@ __all__ = [
     "timeseries",
     "weekly_frame",
     "write_csv",
+    "write_json",
     "write_results",
 ]
 
@@ -320,6 +324,40 @@ def _span(weeks: pd.Series) -> str:
 
 
 @contextmanager
+def atomic_file(path: Path) -> Iterator[Path]:
+    """Yield a hidden temporary path beside ``path`` to write; rename it to ``path`` on success.
+
+    A reader never sees half a file; if the block raises, the temporary file
+    is removed.
+    """
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_text(path: Path) -> Iterator[Any]:
+    """Open a text file (UTF-8) that appears at ``path`` only once complete."""
+    with atomic_file(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
+        yield handle
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_file`)."""
+    with atomic_file(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_json(path: Path, data: Mapping[str, Any]) -> None:
+    """JSON, indented by 2, keys in the given order, UTF-8, written atomically."""
+    text = json.dumps(dict(data), indent=2, default=str, ensure_ascii=False) + "\n"
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+@contextmanager
 def atomic_directory(out_dir: Path) -> Iterator[Path]:
     """Create ``out_dir`` all at once: yield a hidden sibling to fill, then rename it.
 
@@ -390,19 +428,10 @@ def write_results(
         behind in either case.
     """
     with atomic_directory(Path(out_dir)) as tmp:
-        _write_csv(weekly, tmp / WEEKLY_FILE)
-        _write_csv(summary, tmp / SUMMARY_FILE)
-        text = json.dumps(
-            dict(manifest), indent=2, sort_keys=False, default=str, ensure_ascii=False
-        )
-        (tmp / MANIFEST_FILE).write_text(text + "\n", encoding="utf-8", newline="\n")
+        write_csv(weekly, tmp / WEEKLY_FILE)
+        write_csv(summary, tmp / SUMMARY_FILE)
+        write_json(tmp / MANIFEST_FILE, manifest)
     return out_dir
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(
-        path, index=False, float_format=_FLOAT_FORMAT, lineterminator="\n", encoding="utf-8"
-    )
 
 
 def write_csv(frame: pd.DataFrame, path: Path, header: bool = True) -> None:

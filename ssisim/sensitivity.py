@@ -54,8 +54,9 @@ import pandas as pd
 from ssisim.engine import Plan, design_rng
 from ssisim.errors import ScenarioError, SsisimError
 from ssisim.records import METRIC_COLUMNS
+from ssisim.results import atomic_text
 from ssisim.scenario import PILLARS, Scenario
-from ssisim.store import ResultStore, atomic_text
+from ssisim.store import ResultStore
 from ssisim.sweep import axis_lines, build_points, check_values, lookup, transform
 
 __all__ = [

@@ -23,9 +23,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import os
 import typing
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +35,12 @@ import pyarrow.parquet as pq
 from ssisim.engine import Chunk, Plan
 from ssisim.errors import DataError, SsisimError
 from ssisim.records import WEEKLY_COLUMNS, WeekRecord
+from ssisim.results import atomic_write_bytes, write_json
 
 __all__ = [
     "PLAN_FILE",
     "WEEKLY_DIR",
     "ResultStore",
-    "atomic_write_bytes",
     "chunk_bytes",
     "chunk_records",
     "plan_document",
@@ -108,41 +107,6 @@ def chunk_records(data: bytes) -> list[WeekRecord]:
     table = pq.read_table(pa.BufferReader(data), columns=list(WEEKLY_COLUMNS))
     columns = [table.column(c).to_pylist() for c in WEEKLY_COLUMNS]
     return [WeekRecord(*row) for row in zip(*columns, strict=True)]
-
-
-# --------------------------------------------------------------------------- atomic files
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to a hidden temporary file beside ``path``, then rename it."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
-@contextlib.contextmanager
-def atomic_text(path: Path) -> Iterator[Any]:
-    """Open a hidden temporary file for text; rename it to ``path`` on success."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
-def write_json(path: Path, data: Mapping[str, Any]) -> None:
-    """JSON, indented by 2, keys in the given order, written atomically."""
-    text = json.dumps(dict(data), indent=2, default=str, ensure_ascii=False) + "\n"
-    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 # --------------------------------------------------------------------------- the plan

@@ -23,7 +23,6 @@ gained ``team.goal_points`` or more, and the opportunities of the month in the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -283,7 +282,7 @@ def write_team(out_dir: Path, result: TeamResult, manifest: Mapping[str, Any]) -
     """
     from ssisim.outcomes import write_debate_outputs
     from ssisim.plots import plot_figures, plot_leaderboard
-    from ssisim.results import atomic_directory, summarize, write_csv
+    from ssisim.results import atomic_directory, summarize, write_csv, write_json
 
     sc = result.scenario
     out_dir = Path(out_dir)
@@ -293,8 +292,7 @@ def write_team(out_dir: Path, result: TeamResult, manifest: Mapping[str, Any]) -
         write_csv(result.weekly, tmp / "weekly.csv")
         write_csv(summarize(result.weekly, sc.effective_checkpoints(), order), tmp / "summary.csv")
         write_csv(result.leaderboard, tmp / "leaderboard.csv")
-        text = json.dumps(dict(manifest), indent=2, default=str, ensure_ascii=False)
-        (tmp / "manifest.json").write_text(text + "\n", encoding="utf-8", newline="\n")
+        write_json(tmp / "manifest.json", manifest)
         written += [
             tmp / n for n in ("weekly.csv", "summary.csv", "leaderboard.csv", "manifest.json")
         ]

@@ -10,7 +10,7 @@ Run from the repository root, in the project's environment::
 Cases, each in a fresh process (this script with ``--case``), on populations
 built with default parameters (seed 2024), 52 weeks:
 
-1. :func:`ssisim.members.score_members` with ``keep_weeks=False`` at 10,000,
+1. :func:`ssisim.population.members.score_members` with ``keep_weeks=False`` at 10,000,
    30,000, 100,000, 300,000 and 1,000,000 members (``--quick``: up to
    100,000): throughput in member-weeks a second of CPU time (one core: numpy
    runs single-threaded here) and of wall time, and beside it, in the same
@@ -68,7 +68,7 @@ def _maxrss_bytes() -> int:
 
 
 def _scenario(size: int) -> Any:
-    from ssisim.scenario import parse_scenario
+    from ssisim.scenario.loading import parse_scenario
 
     return parse_scenario(
         f"name: bench-members\nweeks: {WEEKS}\npopulation: {{size: {size}}}\nstrategies: [inactive]\n"
@@ -78,7 +78,7 @@ def _scenario(size: int) -> Any:
 def _population(sc: Any) -> tuple[Any, float]:
     import numpy as np
 
-    from ssisim.population import build_population
+    from ssisim.population.build import build_population
 
     started = time.perf_counter()
     pop = build_population(sc.population, np.random.default_rng(POPULATION_SEED))
@@ -96,7 +96,7 @@ def bare_loop(population: Any, scenario: Any, weeks: int) -> float:
     """
     import numpy as np
 
-    from ssisim.members import _build  # the rates the model draws with
+    from ssisim.population.members import _build  # the rates the model draws with
 
     rng = np.random.default_rng(ACTIVITY_SEED)
     model = _build(population, scenario, rng)
@@ -115,7 +115,7 @@ def case_throughput(size: int, repeats: int) -> dict[str, Any]:
     """score_members(keep_weeks=False) over 52 weeks, and the bare loop beside it."""
     import numpy as np
 
-    from ssisim.members import score_members
+    from ssisim.population.members import score_members
 
     sc = _scenario(size)
     pop, build_seconds = _population(sc)
@@ -151,7 +151,9 @@ def case_memory(size: int) -> dict[str, Any]:
     """Peak memory: the process (build + scoring) and the scoring's own allocations."""
     import numpy as np
 
-    from ssisim.members import activity_seed, members_for, score_members
+    from ssisim.population.cache import members_for
+    from ssisim.population.members import score_members
+    from ssisim.seeds import activity_seed
 
     sc = _scenario(size)
     pop, _ = _population(sc)

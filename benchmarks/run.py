@@ -12,9 +12,9 @@ Cases (see ``benchmarks/README.md`` for what every figure means):
 
 1. the flagship workload: ``scenarios/open-bar-vs-club-select.yaml`` with
    ``--set replications=100`` (2 strategies x 100 replications x 52 weeks on
-   20,000 members), through :func:`ssisim.engine.run_replications` with 1 and
+   20,000 members), through :func:`ssisim.engine.driver.run_replications` with 1 and
    with 2 workers; aim: under 20 s on 2 cores;
-2. :func:`ssisim.population.build_population` with default parameters at
+2. :func:`ssisim.population.build.build_population` with default parameters at
    10,000 / 100,000 / 1,000,000 members (aim: a million in under 10 s and
    2 GiB), and ``Population.to_networkx()`` at 10,000 and 100,000 only;
 3. parallel efficiency from 1 to 2 workers: ``(t1 / t2) / 2``.
@@ -181,10 +181,11 @@ def case_flagship(replications: int, workers: int) -> dict[str, Any]:
     """The flagship scenario through run_replications, from a cold start."""
     import numpy as np
 
-    from ssisim.engine import population_seed, run_replications
-    from ssisim.model import RunStats
-    from ssisim.population import build_population
-    from ssisim.scenario import load_scenario
+    from ssisim.engine.driver import run_replications
+    from ssisim.population.build import build_population
+    from ssisim.scenario.loading import load_scenario
+    from ssisim.seeds import population_seed
+    from ssisim.sim.run import RunStats
 
     sc = load_scenario(FLAGSHIP, [f"replications={replications}"])
 
@@ -252,8 +253,8 @@ def case_population(size: int, repeats: int) -> dict[str, Any]:
     """build_population with default parameters and ``size`` members."""
     import numpy as np
 
-    from ssisim.population import build_population
-    from ssisim.scenario import PopulationParams
+    from ssisim.population.build import build_population
+    from ssisim.scenario.schema import PopulationParams
 
     params = PopulationParams(size=size)
     baseline = _maxrss_bytes(resource.RUSAGE_SELF)
@@ -289,8 +290,8 @@ def case_networkx(size: int) -> dict[str, Any]:
     """Population.to_networkx() (the lazy graph of record) after a build."""
     import numpy as np
 
-    from ssisim.population import build_population
-    from ssisim.scenario import PopulationParams
+    from ssisim.population.build import build_population
+    from ssisim.scenario.schema import PopulationParams
 
     pop = build_population(PopulationParams(size=size), np.random.default_rng(POPULATION_SEED))
     gc.collect()

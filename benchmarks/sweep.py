@@ -60,11 +60,11 @@ sweep:
 def _case(
     executor: str, workers: int, weeks: int, reps: int, size: int, points: int
 ) -> dict[str, Any]:
-    from ssisim.engine import execute
-    from ssisim.executors import DaskExecutor, LocalProcesses, make_executor
-    from ssisim.scenario import parse_scenario
-    from ssisim.store import ResultStore, plan_document
-    from ssisim.sweep import sweep_plan
+    from ssisim.engine.driver import execute
+    from ssisim.engine.executors import DaskExecutor, LocalProcesses, make_executor
+    from ssisim.experiments.store import ResultStore, plan_document
+    from ssisim.experiments.sweep import sweep_plan
+    from ssisim.scenario.loading import parse_scenario
 
     values = [20 * (i + 1) for i in range(points)]
     sc = parse_scenario(SCENARIO.format(weeks=weeks, reps=reps, size=size, values=values))

@@ -15,18 +15,21 @@ See ``docs/model.md`` for the model and ``README.md`` for the command line.
 
 from importlib import metadata as _metadata
 
-from ssisim.calibration import TARGETS, CalibrationPlan, calibrate
-from ssisim.engine import population_for, run_replications, run_seed
+from ssisim.engine.driver import run_replications
 from ssisim.errors import DataError, ScenarioError, SsisimError
-from ssisim.fit import fit_readings, read_readings
-from ssisim.members import members_for, score_members
-from ssisim.model import simulate
-from ssisim.outcomes import debate_sentences, outcomes_table, summarize_outcomes
+from ssisim.experiments.calibration import TARGETS, CalibrationPlan, calibrate
+from ssisim.experiments.fit import fit_readings, read_readings
 from ssisim.pillars import ceiling_without_sales_navigator, pillar_scores
-from ssisim.population import Population, build_population
+from ssisim.population.build import Population, build_population
+from ssisim.population.cache import members_for, population_for
+from ssisim.population.members import score_members
 from ssisim.records import WeekRecord
-from ssisim.results import read_results, summarize, weekly_frame
-from ssisim.scenario import PILLARS, Scenario, Strategy, load_scenario, parse_scenario
+from ssisim.results.outcomes import debate_sentences, outcomes_table, summarize_outcomes
+from ssisim.results.tables import read_results, summarize, weekly_frame
+from ssisim.scenario.loading import load_scenario, parse_scenario
+from ssisim.scenario.schema import PILLARS, Scenario, Strategy
+from ssisim.seeds import run_seed
+from ssisim.sim.run import simulate
 
 try:
     __version__ = _metadata.version("ssisim")

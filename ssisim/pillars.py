@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from ssisim.scenario import Scoring
+    from ssisim.scenario.schema import Scoring
 
 __all__ = [
     "INPUTS",
@@ -140,7 +140,7 @@ def ceiling_without_sales_navigator(scoring: Scoring) -> float:
 
     Examples
     --------
-    >>> from ssisim.scenario import Scoring
+    >>> from ssisim.scenario.schema import Scoring
     >>> round(ceiling_without_sales_navigator(Scoring()), 2)
     90.0
     """

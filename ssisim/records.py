@@ -42,7 +42,7 @@ class WeekRecord(NamedTuple):
     endorsements: int
     boosted: bool
     # The dashboard's two ranks (percentiles, 0-100) against every member's SSI
-    # that week (ssisim.members): in the seller's industry, and among the
+    # that week (ssisim.population.members): in the seller's industry, and among the
     # seller's contacts (NaN without contacts).
     industry_percentile: float = math.nan
     network_percentile: float = math.nan
@@ -50,7 +50,7 @@ class WeekRecord(NamedTuple):
     # a business conversation starts, by origin; `_target` counts the relevant
     # ones, `_dm` the relevant decision makers, `_warm` those reached through a
     # warm tie (outbound and existing leads are warm by construction). A business
-    # context turns them into opportunities afterwards (ssisim.outcomes).
+    # context turns them into opportunities afterwards (ssisim.results.outcomes).
     leads_inbound: int = 0
     leads_inbound_target: int = 0
     leads_inbound_dm: int = 0

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ssisim.calibration import (
+from ssisim.cli.app import main
+from ssisim.experiments.calibration import (
     CALIBRATION_COLUMNS,
     TARGETS,
     CalibrationPlan,
@@ -15,7 +16,6 @@ from ssisim.calibration import (
     _ratio_row,
     calibrate,
 )
-from ssisim.cli import main
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from ssisim.cli import cli, main
-from ssisim.plots import DEBATE_FIGURE_NAMES, FIGURE_NAMES
+from ssisim.cli.app import cli, main
+from ssisim.plots.figures import DEBATE_FIGURE_NAMES, FIGURE_NAMES
 from ssisim.records import WEEKLY_COLUMNS
 
 SCENARIO = """\

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from ssisim.cohort import (
+from ssisim.errors import ScenarioError
+from ssisim.experiments.cohort import (
     JITTERED_FIELDS,
     RATIO_COLUMNS,
     cohort_scenario,
@@ -18,9 +19,8 @@ from ssisim.cohort import (
     opportunity_ratios,
     run_cohort,
 )
-from ssisim.errors import ScenarioError
-from ssisim.scenario import load_scenario, parse_scenario
-from ssisim.strategies import BUILTIN_STRATEGIES
+from ssisim.scenario.loading import load_scenario, parse_scenario
+from ssisim.scenario.strategies import BUILTIN_STRATEGIES
 
 COHORT = """
 name: cohort-test
@@ -86,7 +86,7 @@ def test_ratio_and_bootstrap_interval_exact_on_a_table():
 
 
 def test_run_cohort_and_the_command(tmp_path):
-    from ssisim.cli import cli
+    from ssisim.cli.app import cli
 
     result = run_cohort(parse_scenario(COHORT))
     members = {s.seat for s in result.scenario.strategies}

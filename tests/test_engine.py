@@ -2,9 +2,11 @@
 
 import pandas as pd
 
-from ssisim.engine import population_for, run_replications, run_seed, strategy_key
-from ssisim.results import weekly_frame
-from ssisim.scenario import parse_scenario
+from ssisim.engine.driver import run_replications
+from ssisim.population.cache import population_for
+from ssisim.results.tables import weekly_frame
+from ssisim.scenario.loading import parse_scenario
+from ssisim.seeds import run_seed, strategy_key
 
 TEXT = """
 name: engine-test

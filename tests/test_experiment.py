@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from ssisim.cli import cli, main
-from ssisim.engine import Plan, execute
-from ssisim.executors import DaskExecutor, InProcess, LocalProcesses
-from ssisim.scenario import load_scenario
-from ssisim.store import ResultStore, plan_document
-from ssisim.sweep import sweep_plan
+from ssisim.cli.app import cli, main
+from ssisim.engine.driver import execute
+from ssisim.engine.executors import DaskExecutor, InProcess, LocalProcesses
+from ssisim.engine.plan import Plan
+from ssisim.experiments.store import ResultStore, plan_document
+from ssisim.experiments.sweep import sweep_plan
+from ssisim.scenario.loading import load_scenario
 
 SWEEP = """\
 name: pipeline-test
@@ -211,7 +212,7 @@ def test_local_processes_report_a_death_without_hanging():
 
 
 def load_scenario_text(text):
-    from ssisim.scenario import parse_scenario
+    from ssisim.scenario.loading import parse_scenario
 
     return parse_scenario(text)
 
@@ -228,9 +229,9 @@ def test_dry_run_estimates_and_writes_nothing(tmp_path, scenario):
 
 
 def test_a_run_too_big_for_memory_is_refused_unless_forced(tmp_path, scenario, monkeypatch, capsys):
-    import ssisim.experiment
+    import ssisim.experiments.pipeline
 
-    monkeypatch.setattr(ssisim.experiment, "available_memory", lambda: 50 * 2**20)
+    monkeypatch.setattr(ssisim.experiments.pipeline, "available_memory", lambda: 50 * 2**20)
     out = tmp_path / "o"
     code, err = user_error(capsys, ["sweep", str(scenario), "--out", str(out), "--workers", "2"])
     assert code == 2
@@ -259,7 +260,7 @@ def test_run_writes_its_chunks_and_resumes_too(tmp_path):
 
 
 def test_scheduler_precedence(monkeypatch):
-    from ssisim.executors import resolve_scheduler
+    from ssisim.engine.executors import resolve_scheduler
 
     monkeypatch.delenv("SSISIM_SCHEDULER", raising=False)
     assert resolve_scheduler(None, None) is None

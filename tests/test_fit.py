@@ -9,10 +9,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from ssisim.cli import cli, main
-from ssisim.engine import population_for, run_seed
+from ssisim.cli.app import cli, main
 from ssisim.errors import DataError, ScenarioError
-from ssisim.fit import (
+from ssisim.experiments.fit import (
     MIN_READINGS,
     WEIGHTS_HEADER,
     fit_readings,
@@ -23,9 +22,12 @@ from ssisim.fit import (
     weights_yaml,
     write_weights,
 )
-from ssisim.model import simulate
 from ssisim.pillars import INPUTS, SALES_NAVIGATOR_INPUTS, pillar_scores
-from ssisim.scenario import PILLARS, Scoring, load_scenario, parse_scenario
+from ssisim.population.cache import population_for
+from ssisim.scenario.loading import load_scenario, parse_scenario
+from ssisim.scenario.schema import PILLARS, Scoring
+from ssisim.seeds import run_seed
+from ssisim.sim.run import simulate
 
 EXAMPLE = Path(__file__).parent.parent / "scenarios" / "fit-example"
 

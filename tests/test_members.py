@@ -5,16 +5,6 @@ import math
 import numpy as np
 import pytest
 
-from ssisim.habits import MemberHabits
-from ssisim.members import (
-    C7_TARGETS,
-    MemberScores,
-    activity_seed,
-    c7_failures,
-    distribution,
-    members_for,
-    score_members,
-)
 from ssisim.pillars import (
     INPUTS,
     SALES_NAVIGATOR_INPUTS,
@@ -22,8 +12,19 @@ from ssisim.pillars import (
     ceiling_without_sales_navigator,
     pillar_scores,
 )
-from ssisim.population import build_population, population_from_edges
-from ssisim.scenario import PILLARS, parse_scenario
+from ssisim.population.build import build_population, population_from_edges
+from ssisim.population.cache import members_for
+from ssisim.population.members import (
+    C7_TARGETS,
+    MemberScores,
+    c7_failures,
+    distribution,
+    score_members,
+)
+from ssisim.scenario.habits import MemberHabits
+from ssisim.scenario.loading import parse_scenario
+from ssisim.scenario.schema import PILLARS
+from ssisim.seeds import activity_seed
 
 WEEKS = 20
 

@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-from ssisim.model import LEAD_COLUMNS, RunStats, budget_factor, planned_minutes, simulate
-from ssisim.population import gather_neighbors, population_from_edges
+from ssisim.population.build import gather_neighbors, population_from_edges
 from ssisim.records import WEEKLY_COLUMNS, WeekRecord
-from ssisim.scenario import Strategy, parse_scenario
+from ssisim.scenario.loading import parse_scenario
+from ssisim.scenario.schema import Strategy
+from ssisim.sim.run import LEAD_COLUMNS, RunStats, budget_factor, planned_minutes, simulate
 
 # seller 0 knows 1; 1 knows 2 and 3 (who know each other); 4-5 are a separate pair;
 # 6 knows 4. Everyone is fully open and relevant, so every invitation is accepted.
@@ -143,7 +144,7 @@ def test_same_seed_same_records_different_seed_differs():
 
 def test_visibility_boost_multiplies_reach():
     """C6 mechanism: above the threshold, a post's feed reach is multiplied by 1 + boost."""
-    from ssisim.model import _Run
+    from ssisim.sim.run import _Run
 
     sc = parse_scenario(
         QUIET.replace("answers:", "answers:\n  reach: {feed_share: 0.2, reaction_rate: 0}")
@@ -205,7 +206,8 @@ def test_existing_relationships_are_the_same_whatever_the_routine():
 def test_the_leads_stream_leaves_the_score_unchanged():
     """Leads, introductions, pitches and time draw from their own stream: changing
     their parameters changes no other column."""
-    from ssisim.engine import population_for, run_seed
+    from ssisim.population.cache import population_for
+    from ssisim.seeds import run_seed
 
     base = "name: s\nweeks: 8\npopulation: {size: 2000}\nstrategies: [open-bar, club-select]\n"
     changed = (
@@ -321,7 +323,7 @@ def test_a_restriction_blocks_invitations_for_its_weeks():
 
 def test_the_restriction_spares_the_calibrated_routines_and_stops_spraying():
     """Defaults: 20% acceptance over 4 weeks, 40 invitations at least (docs/debate.md)."""
-    from ssisim.engine import run_replications
+    from ssisim.engine.driver import run_replications
 
     text = """
 name: restrictions
@@ -356,7 +358,7 @@ def test_records_have_defaults_for_the_debate_columns():
 
 
 def test_new_built_in_strategies_validate_and_name_their_article():
-    from ssisim.strategies import BUILTIN_STRATEGIES
+    from ssisim.scenario.strategies import BUILTIN_STRATEGIES
 
     for name, article in (
         ("patient-inbound", "003"),
@@ -376,9 +378,8 @@ def test_new_built_in_strategies_validate_and_name_their_article():
 def test_a_seat_makes_another_member_a_seller_with_a_comparable_network():
     import numpy as np_
 
-    from ssisim.engine import population_for
-    from ssisim.model import seller_start_for
-    from ssisim.population import seller_start
+    from ssisim.population.cache import population_for
+    from ssisim.population.seats import seller_start, seller_start_for
 
     sc = parse_scenario(
         "name: t\nseed: 4\npopulation: {size: 3000}\nstrategies: [open-bar]\n"
@@ -408,8 +409,8 @@ def test_population_sells_comes_from_a_new_stream():
     """sales_share draws from a sixth stream: every other array stays the same."""
     import numpy as np_
 
-    from ssisim.population import build_population
-    from ssisim.scenario import PopulationParams
+    from ssisim.population.build import build_population
+    from ssisim.scenario.schema import PopulationParams
 
     a = build_population(PopulationParams(size=3000), np_.random.default_rng(5))
     b = build_population(PopulationParams(size=3000, sales_share=0.5), np_.random.default_rng(5))

@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from ssisim.engine import run_replications
+from ssisim.engine.driver import run_replications
 from ssisim.errors import ScenarioError
-from ssisim.outcomes import (
+from ssisim.records import WeekRecord
+from ssisim.results.outcomes import (
     MIN_HOURS_PER_WEEK,
     OUTCOME_COLUMNS,
     debate_sentences,
@@ -21,9 +22,9 @@ from ssisim.outcomes import (
     summarize_outcomes,
     write_debate_outputs,
 )
-from ssisim.records import WeekRecord
-from ssisim.results import weekly_frame
-from ssisim.scenario import DEFAULT_CONTEXTS, BusinessContext, parse_scenario
+from ssisim.results.tables import weekly_frame
+from ssisim.scenario.loading import parse_scenario
+from ssisim.scenario.schema import DEFAULT_CONTEXTS, BusinessContext
 
 CONTEXT = BusinessContext(
     buyers="anyone",
@@ -160,7 +161,7 @@ def test_write_debate_outputs(tmp_path):
 
 
 def test_ssisim_outcomes_re_evaluates_a_run_without_simulating(tmp_path):
-    from ssisim.cli import cli
+    from ssisim.cli.app import cli
 
     scenario = tmp_path / "s.yaml"
     scenario.write_text(

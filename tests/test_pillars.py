@@ -15,7 +15,7 @@ from ssisim.pillars import (
     input_score,
     pillar_scores,
 )
-from ssisim.scenario import PILLARS, Scoring
+from ssisim.scenario.schema import PILLARS, Scoring
 
 SCORING = Scoring()
 values = st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False)

@@ -1,4 +1,4 @@
-"""Tests for ssisim.plots: figures drawn from a results directory."""
+"""Tests for ssisim.plots.figures: figures drawn from a results directory."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import write_run_dir
 
-import ssisim.plots
+import ssisim.plots.figures
 from ssisim.errors import DataError
-from ssisim.plots import FIGURE_NAMES, plot_all, plot_figures, strategy_colors
+from ssisim.plots.figures import FIGURE_NAMES, plot_all, plot_figures, strategy_colors
 from ssisim.records import WEEKLY_COLUMNS, WeekRecord
-from ssisim.results import summarize, weekly_frame, write_results
+from ssisim.results.tables import summarize, weekly_frame
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ORDER = ("open-bar", "club-select")
@@ -54,7 +55,7 @@ def _assert_png(path: Path) -> None:
 
 def test_plot_all_writes_and_rewrites_the_figures(tmp_path: Path) -> None:
     weekly = _weekly()
-    run = write_results(
+    run = write_run_dir(
         tmp_path / "run",
         weekly,
         summarize(weekly, [6]),
@@ -100,12 +101,12 @@ def test_strategy_colors_are_stable_and_distinct() -> None:
 
 
 def test_plots_never_import_the_model_or_the_engine() -> None:
-    tree = ast.parse(Path(ssisim.plots.__file__).read_text(encoding="utf-8"))
+    tree = ast.parse(Path(ssisim.plots.figures.__file__).read_text(encoding="utf-8"))
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module:
             imported.add(node.module)
         elif isinstance(node, ast.Import):
             imported.update(alias.name for alias in node.names)
-    assert {"ssisim.results", "ssisim.scenario"} <= imported  # the check sees imports
-    assert not {"ssisim.model", "ssisim.engine", "matplotlib.pyplot"} & imported
+    assert {"ssisim.results.tables", "ssisim.scenario.schema"} <= imported  # the check sees imports
+    assert not {"ssisim.sim.run", "ssisim.engine.driver", "matplotlib.pyplot"} & imported

@@ -1,4 +1,4 @@
-"""Tests of ssisim.population: structure, statistics, the seller, determinism."""
+"""Tests of ssisim.population.build: structure, statistics, the seller, determinism."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ssisim.population import (
+from ssisim.population.build import (
     MAX_ACTIVITY_POSTS_PER_WEEK,
     Population,
     _csr,
     _edge_keys,
-    _seller_network,
     _split_keys,
     build_population,
     population_from_edges,
+    seller_network,
 )
-from ssisim.scenario import SENIORITIES, PopulationParams, SellerProfile
+from ssisim.scenario.schema import SENIORITIES, PopulationParams, SellerProfile
 
 ARRAY_FIELDS = (
     "industry",
@@ -286,7 +286,7 @@ def test_seller_network_prefers_the_graph_neighbourhood():
     profile = SellerProfile(
         initial_connections=4, initial_relevant_share=0, initial_colleague_share=0
     )
-    contacts, ties = _seller_network(
+    contacts, ties = seller_network(
         profile,
         0,
         np.array([1, 2]),

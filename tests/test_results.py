@@ -1,4 +1,4 @@
-"""Tests for ssisim.results: tables, statistics, files, terminal table."""
+"""Tests for ssisim.results.tables: tables, statistics, files, terminal table."""
 
 from __future__ import annotations
 
@@ -12,20 +12,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import write_run_dir
 from rich.console import Console
 from scipy import stats
 
+from ssisim.cli.tables import terminal_table
 from ssisim.errors import DataError
 from ssisim.records import METRIC_COLUMNS, WEEKLY_COLUMNS, WeekRecord
-from ssisim.results import (
+from ssisim.results.files import default_output_dir
+from ssisim.results.tables import (
     SUMMARY_COLUMNS,
-    default_output_dir,
     read_results,
     summarize,
-    terminal_table,
     timeseries,
     weekly_frame,
-    write_results,
 )
 
 # "open-bar" first although it sorts after "club-select": order must come from
@@ -221,7 +221,7 @@ def test_timeseries_every_week_and_missing_values(weekly: pd.DataFrame) -> None:
 
 def _write(out: Path, weekly: pd.DataFrame) -> Path:
     manifest = {"scenario": "demo", "seed": 3, "path": Path("x/y"), "zeta": 1, "alpha": [1, 2]}
-    return write_results(out, weekly, summarize(weekly, [2, 4]), manifest)
+    return write_run_dir(out, weekly, summarize(weekly, [2, 4]), manifest)
 
 
 def test_write_results_is_byte_identical(tmp_path: Path, weekly: pd.DataFrame) -> None:
@@ -253,7 +253,7 @@ def test_write_results_refuses_an_existing_directory(tmp_path: Path, weekly: pd.
 def test_write_results_failure_leaves_nothing(tmp_path: Path, weekly: pd.DataFrame) -> None:
     out = tmp_path / "run"
     with pytest.raises(AttributeError):
-        write_results(out, weekly, None, {})  # type: ignore[arg-type]
+        write_run_dir(out, weekly, None, {})  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
 
 

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from ssisim.errors import ScenarioError
-from ssisim.scenario import Scenario, load_scenario, parse_scenario
-from ssisim.strategies import BUILTIN_STRATEGIES
+from ssisim.scenario.loading import load_scenario, parse_scenario
+from ssisim.scenario.schema import Scenario
+from ssisim.scenario.strategies import BUILTIN_STRATEGIES
 
 GOOD = """\
 name: demo

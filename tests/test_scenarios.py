@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from ssisim.engine import run_replications
-from ssisim.scenario import load_scenario
+from ssisim.engine.driver import run_replications
+from ssisim.scenario.loading import load_scenario
 
 SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))
 
@@ -44,9 +44,10 @@ def declares(path, what):
     ids=lambda p: p.stem,
 )
 def test_sweep_scenario_expands_and_runs_its_first_points(path):
-    from ssisim.engine import Plan, execute
-    from ssisim.executors import InProcess
-    from ssisim.sweep import sweep_plan
+    from ssisim.engine.driver import execute
+    from ssisim.engine.executors import InProcess
+    from ssisim.engine.plan import Plan
+    from ssisim.experiments.sweep import sweep_plan
 
     plan = sweep_plan(load_scenario(path, SHORT), path)
     assert len(plan.points) > 1 and plan.columns
@@ -61,9 +62,10 @@ def test_sweep_scenario_expands_and_runs_its_first_points(path):
     ids=lambda p: p.stem,
 )
 def test_sensitivity_scenario_plans_and_runs_a_few_points(path):
-    from ssisim.engine import Plan, execute
-    from ssisim.executors import InProcess
-    from ssisim.sensitivity import sensitivity_plan
+    from ssisim.engine.driver import execute
+    from ssisim.engine.executors import InProcess
+    from ssisim.engine.plan import Plan
+    from ssisim.experiments.sensitivity import sensitivity_plan
 
     plan, design = sensitivity_plan(load_scenario(path, [*SHORT, "sensitivity.samples=2"]), path)
     assert design.sobol_points == 2 * (len(design.parameters) + 2)

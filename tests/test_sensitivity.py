@@ -7,10 +7,15 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from ssisim.cli import cli, main
+from ssisim.cli.app import cli, main
 from ssisim.errors import ScenarioError
-from ssisim.scenario import load_scenario
-from ssisim.sensitivity import SOBOL_COLUMNS, TORNADO_COLUMNS, default_outputs, sensitivity_plan
+from ssisim.experiments.sensitivity import (
+    SOBOL_COLUMNS,
+    TORNADO_COLUMNS,
+    default_outputs,
+    sensitivity_plan,
+)
+from ssisim.scenario.loading import load_scenario
 
 TEXT = """\
 name: sens-test

@@ -2,9 +2,11 @@
 
 import math
 
-from ssisim.engine import Plan, run_replications
-from ssisim.scenario import parse_scenario
-from ssisim.store import ResultStore, chunk_bytes, chunk_records, plan_document
+from ssisim.engine.codec import chunk_bytes, chunk_records
+from ssisim.engine.driver import run_replications
+from ssisim.engine.plan import Plan
+from ssisim.experiments.store import ResultStore, plan_document
+from ssisim.scenario.loading import parse_scenario
 
 TEXT = "name: store-test\nseed: 2\nweeks: 2\nreplications: 3\npopulation: {size: 300}\nstrategies: [open-bar]\n"
 

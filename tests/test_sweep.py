@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from ssisim.cli import cli, main
-from ssisim.engine import run_replications
+from ssisim.cli.app import cli, main
+from ssisim.engine.driver import run_replications
 from ssisim.errors import ScenarioError
-from ssisim.scenario import Uncertain, load_scenario, parse_scenario
-from ssisim.sweep import sweep_plan, transform
+from ssisim.experiments.sweep import sweep_plan, transform
+from ssisim.scenario.loading import load_scenario, parse_scenario
+from ssisim.scenario.schema import Uncertain
 
 SWEEP = """\
 name: sweep-test
@@ -123,7 +124,7 @@ def test_common_random_numbers_across_points(tmp_path, sweep_file):
     for part in parts[1:]:
         pd.testing.assert_frame_equal(parts[0], part)
     # replication r at a point is replication r of the plain run with those values
-    from ssisim.store import read_weekly
+    from ssisim.experiments.store import read_weekly
 
     weekly = read_weekly(out)
     sc = load_scenario(sweep_file, ["strategies.open-bar.invites_per_week=20"])

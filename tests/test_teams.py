@@ -9,16 +9,16 @@ import pytest
 from click.testing import CliRunner
 
 from ssisim.errors import ScenarioError
-from ssisim.records import WeekRecord
-from ssisim.results import weekly_frame
-from ssisim.scenario import parse_scenario
-from ssisim.teams import (
+from ssisim.experiments.teams import (
     LEADERBOARD_COLUMNS,
     leaderboard_runs,
     leaderboard_table,
     run_team,
     team_scenario,
 )
+from ssisim.records import WeekRecord
+from ssisim.results.tables import weekly_frame
+from ssisim.scenario.loading import parse_scenario
 
 TEAM = """
 name: team-test
@@ -95,7 +95,7 @@ def test_leaderboard_exact():
 
 
 def test_run_team_and_the_command(tmp_path):
-    from ssisim.cli import cli
+    from ssisim.cli.app import cli
 
     result = run_team(parse_scenario(TEAM))
     board = result.leaderboard

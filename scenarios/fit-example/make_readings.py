@@ -16,9 +16,11 @@ import datetime as dt
 import math
 from pathlib import Path
 
-from ssisim.engine import population_for, run_seed
-from ssisim.model import simulate
-from ssisim.scenario import PILLARS, load_scenario
+from ssisim.population.cache import population_for
+from ssisim.seeds import run_seed
+from ssisim.sim.run import simulate
+from ssisim.scenario.schema import PILLARS
+from ssisim.scenario.loading import load_scenario
 
 HERE = Path(__file__).resolve().parent
 MEMBER_SEED = 2025

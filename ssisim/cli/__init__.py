@@ -1,0 +1,1 @@
+"""The command line (click): parse, call the library, print."""

@@ -1,0 +1,395 @@
+"""Where batches run: this process, local worker processes, or a Dask cluster.
+
+Every executor takes :class:`~ssisim.engine.driver.Batch` es with ``submit`` and
+hands back one :class:`Outcome` per batch with ``wait``, in completion order;
+:func:`ssisim.engine.driver.execute` drives them and never sees the difference. None
+of them changes the results: a batch's chunks are computed the same way
+everywhere (see the seed contract in :mod:`ssisim.engine.driver`).
+
+- :class:`InProcess`: runs each batch when asked for an outcome (``workers=1``).
+- :class:`LocalProcesses`: one process per worker, started with
+  ``forkserver`` (fast, and safe next to the progress bar's thread), each
+  serving one batch at a time through its own pipe. The parent knows which
+  batch every worker holds, so a worker that dies (killed, out of memory) is
+  replaced and its batch reported as ``died``, never hangs the run. Workers
+  ignore Ctrl-C: the parent stops them (SIGTERM) when interrupted.
+- :class:`DaskExecutor`: ``distributed.Client.submit`` on a scheduler address,
+  or on a ``LocalCluster`` it starts (``scheduler="local"``). Dask itself
+  reschedules a batch whose worker died (``distributed.scheduler.allowed-failures``
+  times, set to the retries for a cluster started here); after that the batch
+  is reported as ``died``. Each Dask worker process keeps its population
+  cache across batches. Dask is imported only when used.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from ssisim.engine.worker import Batch, ChunkError, ChunkResult, run_batch
+from ssisim.errors import SsisimError
+
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "InProcess",
+    "LocalProcesses",
+    "Outcome",
+    "make_executor",
+    "resolve_scheduler",
+]
+
+LOCAL_CLUSTER = "local"
+
+
+@dataclass
+class Outcome:
+    """A batch's fate: its results (some chunks may hold errors), or its death."""
+
+    token: int
+    results: list[ChunkResult | ChunkError] | None = None
+    died: str | None = None
+
+
+class Executor:
+    """The interface :func:`ssisim.engine.driver.execute` drives."""
+
+    workers: int = 1
+    description: str = "this process"
+
+    @property
+    def capacity(self) -> int:
+        """How many batches to keep submitted at once."""
+        return 2 * self.workers
+
+    def submit(self, token: int, batch: Batch) -> None:
+        raise NotImplementedError
+
+    def wait(self) -> Outcome:
+        """Block until a submitted batch is done; return its outcome."""
+        raise NotImplementedError
+
+    def close(self, cancel: bool = False) -> None:
+        """Release the workers; ``cancel`` stops running work at once."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close(cancel=exc[0] is not None)
+
+
+class InProcess(Executor):
+    """Runs each batch in this process, one at a time."""
+
+    def __init__(self) -> None:
+        self.workers = 1
+        self.description = "1 worker (this process)"
+        self.queue: deque[tuple[int, Batch]] = deque()
+
+    @property
+    def capacity(self) -> int:
+        return 1
+
+    def submit(self, token: int, batch: Batch) -> None:
+        self.queue.append((token, batch))
+
+    def wait(self) -> Outcome:
+        token, batch = self.queue.popleft()
+        return Outcome(token, run_batch(batch))
+
+
+# --------------------------------------------------------------------------- local processes
+
+
+def _serve(conn: Connection) -> None:
+    """A local worker: run the batches that arrive on ``conn`` until told to stop."""
+    # Ctrl-C goes to the whole process group; the parent decides, and stops us
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        token, batch = message
+        conn.send((token, run_batch(batch)))
+
+
+def _context() -> mp.context.BaseContext:
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(
+            ["ssisim.engine.driver", "ssisim.experiments.store", "ssisim.engine.executors"]
+        )
+        return ctx
+    return mp.get_context("spawn")
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    token: int | None = None
+
+
+class LocalProcesses(Executor):
+    """One process per worker on this machine; see the module's notes."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        self.description = f"{self.workers} local worker processes"
+        self.ctx = _context()
+        self.pool: list[_Worker] = []
+        self.queue: deque[tuple[int, Batch]] = deque()
+        self.ready: deque[Outcome] = deque()
+
+    def _start(self) -> _Worker:
+        parent, child = self.ctx.Pipe(duplex=True)
+        process = self.ctx.Process(target=_serve, args=(child,), daemon=True)  # type: ignore[attr-defined]
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        self.pool.append(worker)
+        return worker
+
+    def submit(self, token: int, batch: Batch) -> None:
+        self.queue.append((token, batch))
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        while self.queue:
+            idle = next((w for w in self.pool if w.token is None), None)
+            if idle is None:
+                if len(self.pool) >= self.workers:
+                    return
+                idle = self._start()
+            token, batch = self.queue.popleft()
+            try:
+                idle.conn.send((token, batch))
+            except OSError:  # it died while idle: replace it
+                self._bury(idle)
+                self.queue.appendleft((token, batch))
+                continue
+            idle.token = token
+
+    def _bury(self, worker: _Worker) -> None:
+        worker.conn.close()
+        worker.process.join(timeout=1)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join(timeout=1)
+        self.pool.remove(worker)
+
+    def wait(self) -> Outcome:
+        while not self.ready:
+            handles: dict[Any, _Worker] = {}
+            for w in self.pool:
+                if w.token is not None:
+                    handles[w.conn] = w
+                    handles[w.process.sentinel] = w
+            if not handles:
+                raise RuntimeError("wait() with nothing submitted")
+            for handle in wait(list(handles)):
+                worker = handles[handle]
+                if worker.token is None:  # already handled through its other handle
+                    continue
+                token = worker.token
+                try:
+                    if worker.conn.poll():
+                        got, results = worker.conn.recv()
+                        worker.token = None
+                        self.ready.append(Outcome(got, results))
+                        continue
+                except (EOFError, OSError):
+                    pass  # its end of the pipe closed: it died
+                else:
+                    if worker.process.is_alive():
+                        continue
+                worker.process.join(timeout=5)
+                code = worker.process.exitcode
+                worker.token = None
+                self._bury(worker)
+                self.ready.append(Outcome(token, died=_death(code)))
+            self._dispatch()
+        return self.ready.popleft()
+
+    def close(self, cancel: bool = False) -> None:
+        for w in list(self.pool):
+            if cancel:
+                w.process.terminate()
+            else:
+                try:
+                    w.conn.send(None)
+                except OSError:
+                    w.process.terminate()
+        for w in list(self.pool):
+            w.process.join(timeout=5 if not cancel else 2)
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join(timeout=1)
+            w.conn.close()
+        self.pool.clear()
+        self.queue.clear()
+
+
+def _death(code: int | None) -> str:
+    if code is None:
+        return "worker died"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = " (out of memory?)" if name == "SIGKILL" else ""
+        return f"worker died: killed by {name}{hint}"
+    return f"worker died: exit status {code}"
+
+
+# --------------------------------------------------------------------------- dask
+
+
+def _dask_run(batch: Batch) -> list[ChunkResult | ChunkError]:
+    return run_batch(batch)
+
+
+class DaskExecutor(Executor):
+    """Batches on a Dask cluster: a scheduler address, or ``"local"``.
+
+    Parameters
+    ----------
+    address : str
+        ``tcp://host:8786`` (any address ``distributed.Client`` takes), or
+        ``"local"`` to start a ``LocalCluster`` of ``workers`` single-threaded
+        worker processes on this machine.
+    workers : int
+        Workers of a local cluster (0: all cores); ignored for an address.
+    retries : int
+        For a local cluster: how many worker deaths a batch survives.
+    processes : bool
+        For a local cluster: worker processes (default) or threads (for tests).
+    """
+
+    def __init__(
+        self, address: str, workers: int = 0, retries: int = 1, processes: bool = True
+    ) -> None:
+        try:
+            import dask
+            from distributed import Client, LocalCluster, as_completed
+        except ImportError as exc:  # pragma: no cover - a dependency
+            raise SsisimError(f"--scheduler needs dask[distributed] ({exc})") from None
+        self.cluster: Any = None
+        if address == LOCAL_CLUSTER:
+            n = workers or os.cpu_count() or 1
+            with dask.config.set({"distributed.scheduler.allowed-failures": retries}), _no_sigint():
+                self.cluster = LocalCluster(
+                    n_workers=n,
+                    threads_per_worker=1,
+                    processes=processes,
+                    dashboard_address=None,
+                    silence_logs=50,
+                )
+            self.client = Client(self.cluster)
+            self.description = (
+                f"Dask LocalCluster of {n} worker {'processes' if processes else 'threads'}"
+            )
+        else:
+            try:
+                self.client = Client(address, timeout="5s")
+            except (OSError, TimeoutError) as exc:
+                raise SsisimError(
+                    f"--scheduler {address}: cannot reach the Dask scheduler ({exc})"
+                ) from None
+            self.description = f"Dask scheduler {address}"
+        self.workers = max(1, sum(self.client.nthreads().values()))
+        if address != LOCAL_CLUSTER:
+            self.description += f" ({self.workers} worker threads)"
+        self.counted = time.monotonic()
+        self.as_completed = as_completed()
+        self.futures: dict[Any, int] = {}
+
+    @property
+    def capacity(self) -> int:
+        # workers may join or leave a cluster while it runs: look again now and then
+        now = time.monotonic()
+        if now - self.counted > 10:
+            self.workers = max(1, sum(self.client.nthreads().values()))
+            self.counted = now
+        return 3 * self.workers
+
+    def submit(self, token: int, batch: Batch) -> None:
+        future = self.client.submit(_dask_run, batch, pure=False)
+        self.futures[future] = token
+        self.as_completed.add(future)
+
+    def wait(self) -> Outcome:
+        from distributed import KilledWorker
+
+        future = next(self.as_completed)
+        token = self.futures.pop(future)
+        try:
+            results = future.result()
+        except KilledWorker as exc:
+            return Outcome(token, died=f"worker died ({exc})")
+        except Exception as exc:  # the scheduler went away, or a bug of ours
+            raise SsisimError(f"Dask: batch failed: {type(exc).__name__}: {exc}") from None
+        finally:
+            future.release()
+        return Outcome(token, results)
+
+    def close(self, cancel: bool = False) -> None:
+        try:
+            if cancel and self.futures:
+                self.client.cancel(list(self.futures), force=True)
+            self.futures.clear()
+            self.client.close()
+        finally:
+            if self.cluster is not None:
+                self.cluster.close()
+
+
+@contextmanager
+def _no_sigint() -> Iterator[None]:
+    """Start child processes with Ctrl-C ignored (Python keeps SIG_IGN across exec):
+    on Ctrl-C the parent stops them, and they print nothing."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+# --------------------------------------------------------------------------- choosing
+
+
+def resolve_scheduler(option: str | None, scenario_setting: str | None) -> str | None:
+    """The Dask scheduler to use: ``--scheduler``, then ``SSISIM_SCHEDULER``,
+    then the scenario's ``execution.scheduler``; None for local processes.
+    ``--scheduler none`` forces local processes."""
+    for value in (option, os.environ.get("SSISIM_SCHEDULER") or None, scenario_setting):
+        if value:
+            return None if value.lower() in ("none", "processes") else value
+    return None
+
+
+def make_executor(workers: int = 1, scheduler: str | None = None, retries: int = 1) -> Executor:
+    """The executor for these settings (``workers`` 0: all cores)."""
+    if scheduler:
+        return DaskExecutor(scheduler, workers=workers, retries=retries)
+    n = (os.cpu_count() or 1) if workers == 0 else workers
+    if n <= 1:
+        return InProcess()
+    return LocalProcesses(n)

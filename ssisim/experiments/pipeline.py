@@ -1,0 +1,434 @@
+"""Experiments end to end: plan, estimate, execute into a store, finalize.
+
+``ssisim run``, ``ssisim sweep`` and ``ssisim sensitivity`` share this
+pipeline; a plain run is a plan of one point. The command line only parses
+options and prints.
+
+Output directory (besides the chunk files and ``plan.json`` of
+:mod:`ssisim.experiments.store`):
+
+========================  =====================================================
+``weekly.csv``            ``run`` only: one row per (strategy, replication, week)
+``summary.csv``           per (strategy, checkpoint week, metric): n, mean, std,
+                          95% CI; for a sweep, ``point`` and the swept values first
+``points.csv``            sweeps: one row per point and its swept values
+``failures.csv``          runs that did not complete, by point, strategy and
+                          replications, and why (only when some failed)
+``manifest.json``         the resolved scenario, seed, command, versions, what
+                          ran where and how fast
+``figures/``              the figures
+========================  =====================================================
+
+Final files are written to a temporary name and renamed. Their bytes depend
+only on the scenario and the options that change it (never on workers,
+executor, interruptions or resumes); ``manifest.json`` records timings and so
+differs between runs.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ssisim.engine.codec import chunk_bytes
+from ssisim.engine.driver import ExecutionReport, execute
+from ssisim.engine.executors import make_executor
+from ssisim.engine.plan import Chunk, Plan
+from ssisim.engine.worker import ChunkResult
+from ssisim.errors import SsisimError
+from ssisim.experiments.store import ResultStore, plan_document, read_plan
+from ssisim.population.cache import population_for
+from ssisim.results.files import MANIFEST_FILE, atomic_text, manifest, write_csv, write_json
+from ssisim.results.tables import SUMMARY_FILE, WEEKLY_FILE, summarize, tidy_weekly
+from ssisim.scenario.schema import Scenario
+from ssisim.seeds import run_seed
+from ssisim.sim.run import RunStats, simulate
+
+__all__ = [
+    "Estimate",
+    "Outcome",
+    "estimate",
+    "finalize_run",
+    "finalize_sweep",
+    "open_store",
+    "run_manifest",
+    "run_plan",
+]
+
+POINTS_FILE = "points.csv"
+FAILURES_FILE = "failures.csv"
+SWEEP_FIGURE_METRICS: tuple[str, ...] = ("ssi", "connections", "relevant_connections")
+
+GiB = 2**30
+MiB = 2**20
+WORKER_BASE_BYTES = 160 * MiB
+"""A worker's memory before its population: interpreter, numpy, simpy, pydantic, pyarrow."""
+BUILD_OVERHEAD = 6.0
+"""Peak memory of a population build, in multiples of the finished arrays
+(716 MiB measured at 1,000,000 members for 125 MB of arrays)."""
+
+
+def population_bytes(scenario: Scenario) -> int:
+    """The finished population's arrays: about 29 + 4 x mean degree bytes a member."""
+    params = scenario.population
+    return int(params.size * (29 + 4 * params.mean_degree))
+
+
+def memory_estimate(plan: Plan, workers: int) -> tuple[int, int]:
+    """Peak bytes of one worker and of the whole run (workers + this process)."""
+    biggest = max(population_bytes(p.scenario) for p in plan.points)
+    worker = int(WORKER_BASE_BYTES + BUILD_OVERHEAD * biggest)
+    total = worker * workers + (WORKER_BASE_BYTES if workers > 1 else 0)
+    return worker, total
+
+
+# --------------------------------------------------------------------------- estimate
+
+
+@dataclass
+class Estimate:
+    """What a plan will cost, from a short probe run on this machine."""
+
+    runs: int
+    points: int
+    chunks: int
+    todo_runs: int
+    workers: int
+    seconds: float
+    worker_bytes: int
+    total_bytes: int
+    disk_bytes: int
+    available_bytes: int | None
+    local: bool
+
+    @property
+    def fits(self) -> bool:
+        return (
+            not self.local
+            or self.available_bytes is None
+            or self.total_bytes <= self.available_bytes
+        )
+
+    def lines(self) -> list[str]:
+        done = self.runs - self.todo_runs
+        head = f"{self.runs:,} runs ({self.points:,} points, {self.chunks:,} result files)"
+        if done:
+            head += f", {done:,} already done, {self.todo_runs:,} to run"
+        mem = f"~{_size(self.worker_bytes)} per worker, ~{_size(self.total_bytes)} in all"
+        if self.available_bytes is not None and self.local:
+            mem += f" ({_size(self.available_bytes)} available)"
+        return [
+            head,
+            f"time: ~{_duration(self.seconds)} on {self.workers} worker(s)",
+            f"memory: {mem}",
+            f"disk: ~{_size(self.disk_bytes)}",
+        ]
+
+    def refusal(self) -> str:
+        assert self.available_bytes is not None
+        return (
+            f"estimated peak memory {_size(self.total_bytes)} ({self.workers} workers x "
+            f"{_size(self.worker_bytes)} + this process) exceeds the {_size(self.available_bytes)} "
+            "available; use fewer --workers or a smaller population, or --force to run anyway"
+        )
+
+
+def _size(n: float) -> str:
+    if n >= GiB:
+        return f"{n / GiB:.1f} GiB"
+    if n >= MiB:
+        return f"{n / MiB:.0f} MiB"
+    return f"{n / 1024:.0f} KiB"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def available_memory() -> int | None:
+    """MemAvailable from /proc/meminfo (or psutil), in bytes; None if unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except ImportError:  # pragma: no cover
+        return None
+
+
+def estimate(
+    plan: Plan, workers: int, *, todo: Sequence[Chunk] | None = None, local: bool = True
+) -> Estimate:
+    """Estimate time, memory and disk by simulating a few weeks on this machine.
+
+    The probe runs replication 0 of every strategy, for up to 26 weeks, at
+    the point with the largest population (the costliest), and scales up
+    linearly in weeks and runs; parallel work is assumed 90% efficient.
+    """
+    chunks = plan.chunks()
+    todo = chunks if todo is None else todo
+    probe = max(plan.points, key=lambda p: p.scenario.population.size).scenario
+    weeks = min(probe.weeks, 26)
+    short = probe.model_copy(update={"weeks": weeks})
+    started = time.perf_counter()
+    population = population_for(short)
+    build = time.perf_counter() - started
+    started = time.perf_counter()
+    records = []
+    for strategy in short.strategies:
+        records.extend(
+            simulate(population, short, strategy, run_seed(short, strategy, 0), 0, RunStats())
+        )
+    per_run_week = (time.perf_counter() - started) / (len(short.strategies) * weeks)
+    per_row = len(chunk_bytes(records, [(c, "str", "") for c in plan.columns])) / max(
+        len(records), 1
+    )
+
+    todo_runs = sum(c.runs for c in todo)
+    run_weeks = sum(c.runs * plan.points[c.point].scenario.weeks for c in todo)
+    rows = sum(c.runs * (plan.points[c.point].scenario.weeks + 1) for c in chunks)
+    n = max(1, min(workers, len(todo) or 1))
+    populations = len({p.scenario.population.model_dump_json() for p in plan.points})
+    seconds = run_weeks * per_run_week / (n * (0.9 if n > 1 else 1.0))
+    seconds += build * min(populations, len(todo) or 1) * (1 if populations > 1 else n) / n
+    worker, total = memory_estimate(plan, n)
+    return Estimate(
+        runs=plan.runs,
+        points=len(plan.points),
+        chunks=len(chunks),
+        todo_runs=todo_runs,
+        workers=n,
+        seconds=seconds,
+        worker_bytes=worker,
+        total_bytes=int(total),
+        disk_bytes=int(rows * per_row * 1.1 + 200 * len(plan.points) * 30),
+        available_bytes=available_memory(),
+        local=local,
+    )
+
+
+# --------------------------------------------------------------------------- executing
+
+
+def open_store(
+    kind: str, base: Scenario, plan_for: Callable[[int | None], Plan], out: Path, resume: bool
+) -> tuple[ResultStore, set[Chunk]]:
+    """Create the results directory, or reopen it to resume.
+
+    ``plan_for(chunk_runs)`` builds the plan; on a resume it is called with
+    the chunk size the directory was planned with.
+    """
+    if resume:
+        stored = read_plan(out)
+        plan = plan_for(int(stored["chunk_runs"]))
+        store = ResultStore.reopen(
+            out, plan, plan_document(kind, base.model_dump(mode="json"), plan)
+        )
+        return store, store.done()
+    if out.exists():
+        raise SsisimError(
+            f"{out}: already exists; choose another --out, or --resume {out} (nothing was written)"
+        )
+    plan = plan_for(None)
+    return ResultStore.create(
+        out, plan, plan_document(kind, base.model_dump(mode="json"), plan)
+    ), set()
+
+
+@dataclass
+class Outcome:
+    """What :func:`run_plan` did."""
+
+    report: ExecutionReport
+    seconds: float
+    executor: str
+    workers: int
+    resumed_runs: int
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+
+def run_plan(
+    store: ResultStore,
+    done: set[Chunk],
+    *,
+    workers: int,
+    scheduler: str | None,
+    retries: int,
+    progress: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Run the chunks not yet on disk, writing each as it finishes."""
+    plan = store.plan
+    todo = [c for c in plan.chunks() if c not in done]
+    started = time.perf_counter()
+    n = (os.cpu_count() or 1) if workers == 0 else workers
+    if not scheduler:
+        n = max(1, min(n, len(todo)))
+    if not todo:
+        return Outcome(ExecutionReport(), 0.0, "nothing to run", 0, sum(c.runs for c in done))
+
+    def write(result: ChunkResult) -> None:
+        store.write(result.chunk, result.data)
+
+    with make_executor(workers=n, scheduler=scheduler, retries=retries) as executor:
+        report = execute(plan, executor, write, chunks=todo, progress=progress, retries=retries)
+        description, used = executor.description, executor.workers
+    seconds = time.perf_counter() - started
+    failures = [
+        {
+            "point": f.chunk.point,
+            **dict(plan.points[f.chunk.point].values),
+            "strategy": plan.points[f.chunk.point].scenario.strategies[f.chunk.strategy].name,
+            "replications": _reps(f.chunk.replications),
+            "reason": f.reason,
+        }
+        for f in sorted(report.failures, key=lambda f: f.chunk)
+    ]
+    return Outcome(report, seconds, description, used, sum(c.runs for c in done), failures)
+
+
+def _reps(reps: Sequence[int]) -> str:
+    return f"{reps[0]}-{reps[-1]}" if len(reps) > 1 else str(reps[0])
+
+
+# --------------------------------------------------------------------------- final files
+
+
+def run_manifest(
+    kind: str, base: Scenario, outcome: Outcome | None, extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The manifest of a pipeline's directory (:func:`ssisim.results.files.manifest`),
+    with what the run cost and whether it completed."""
+    data = manifest(kind, base)
+    if outcome is not None:
+        r = outcome.report
+        data["run"] = {
+            "executor": outcome.executor,
+            "workers": outcome.workers,
+            "runs": r.runs,
+            "runs_resumed": outcome.resumed_runs,
+            "runs_failed": r.failed_runs,
+            "events": r.events,
+            "seconds": round(outcome.seconds, 3),
+            "simulation_seconds": round(r.sim_seconds, 3),
+            "population_build_seconds": round(r.build_seconds, 3),
+            "worker_peak_bytes": max(r.workers_peak_bytes.values(), default=0),
+        }
+        data["complete"] = not outcome.failures
+    data.update(extra or {})
+    return data
+
+
+def _write_failures(store: ResultStore, failures: list[dict[str, Any]]) -> None:
+    path = store.root / FAILURES_FILE
+    if failures:
+        with atomic_text(path) as f:
+            write_csv(pd.DataFrame(failures), f)
+    elif path.exists():
+        path.unlink()
+
+
+def finalize_run(
+    store: ResultStore, man: Mapping[str, Any], failures: list[dict[str, Any]]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``weekly.csv``, ``summary.csv``, ``failures.csv`` and ``manifest.json`` of a plain run."""
+    point = store.plan.points[0]
+    order = [s.name for s in point.scenario.strategies]
+    frame = store.read_point(0)
+    if frame is None:
+        raise SsisimError(f"{store.root}: no run completed; nothing to summarise")
+    weekly = tidy_weekly(frame, order)
+    summary = summarize(weekly, point.scenario.effective_checkpoints(), order)
+    for name, table in ((WEEKLY_FILE, weekly), (SUMMARY_FILE, summary)):
+        with atomic_text(store.root / name) as f:
+            write_csv(table, f)
+    _write_failures(store, failures)
+    write_json(store.root / MANIFEST_FILE, man)
+    return weekly, summary
+
+
+def finalize_sweep(
+    store: ResultStore, man: Mapping[str, Any], failures: list[dict[str, Any]]
+) -> pd.DataFrame:
+    """``summary.csv``, ``points.csv``, ``failures.csv`` and ``manifest.json`` of a sweep,
+    one point at a time (never every point's weekly rows at once).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The summary rows at each point's horizon for the metrics of
+        :data:`SWEEP_FIGURE_METRICS` (for the figures and the terminal).
+    """
+    plan = store.plan
+    columns = list(plan.columns)
+    at_horizon = []
+    with atomic_text(store.root / SUMMARY_FILE) as f:
+        first = True
+        for point in plan.points:
+            frame = store.read_point(point.index)
+            if frame is None:
+                continue
+            order = [s.name for s in point.scenario.strategies]
+            weekly = tidy_weekly(frame, order)
+            summary = summarize(weekly, point.scenario.effective_checkpoints(), order)
+            for i, (name, value) in enumerate([("point", point.index), *point.values]):
+                summary.insert(i, name, value)
+            write_csv(summary, f, header=first)
+            first = False
+            last = summary[
+                (summary["week"] == point.scenario.weeks)
+                & summary["metric"].isin(SWEEP_FIGURE_METRICS)
+            ]
+            at_horizon.append(last)
+    points = pd.DataFrame(
+        [{"point": p.index, **dict(p.values)} for p in plan.points], columns=["point", *columns]
+    )
+    with atomic_text(store.root / POINTS_FILE) as f:
+        write_csv(points, f)
+    _write_failures(store, failures)
+    write_json(store.root / MANIFEST_FILE, man)
+    if not at_horizon:
+        return pd.DataFrame()
+    return pd.concat(at_horizon, ignore_index=True)
+
+
+def failure_line(failures: list[dict[str, Any]], root: Path, command: str) -> str:
+    """One line saying what failed, where the list is, and how to run it again."""
+    first = failures[0]
+    values = ", ".join(
+        f"{k}={v}"
+        for k, v in first.items()
+        if k not in ("point", "strategy", "replications", "reason")
+    )
+    where = f"point {first['point']}" + (f" ({values})" if values else "")
+    more = f" and {len(failures) - 1} more" if len(failures) > 1 else ""
+    return (
+        f"{len(failures)} chunk(s) of runs failed: {where}, {first['strategy']}, replications "
+        f"{first['replications']}: {first['reason']}{more}; listed in {root / FAILURES_FILE}; "
+        f"run them again with `{command} --resume {root}`"
+    )
+
+
+def rate_line(outcome: Outcome) -> str:
+    """``412 runs in 31.2 s (13.2 runs/s, 2 local worker processes)``."""
+    r = outcome.report
+    speed = r.runs / max(outcome.seconds, 1e-9)
+    text = f"{r.runs:,} runs in {outcome.seconds:.1f} s ({speed:.1f} runs/s, {outcome.executor})"
+    if outcome.resumed_runs:
+        text += f", {outcome.resumed_runs:,} already on disk"
+    return text

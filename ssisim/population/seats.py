@@ -1,0 +1,206 @@
+"""Seats: who sells in a run, and their network at week 0.
+
+The population's own seller by default; any member can be made a seller
+(:func:`seller_start`), as the members of a sales team (:func:`team_seats`) or
+of a cohort (:func:`cohort_seats`) are. Seats are drawn from the debate
+streams of :mod:`ssisim.seeds`, the same in every replication.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ssisim.population.build import (
+    MIN_TIE_STRENGTH,
+    SELLER_TIE_CONCENTRATION,
+    Population,
+    beta_with_mean,
+    seller_network,
+)
+from ssisim.scenario.schema import Scenario, SellerProfile, Strategy
+from ssisim.seeds import COHORT_CHOICE, COHORT_SEAT, TEAM_CHOICE, TEAM_SEAT, debate_rng
+
+__all__ = [
+    "SellerStart",
+    "cohort_seats",
+    "default_start",
+    "seller_start",
+    "seller_start_for",
+    "team_seats",
+]
+
+_Array = npt.NDArray[Any]
+
+
+@dataclass(frozen=True, eq=False)
+class SellerStart:
+    """Who the seller of a run is, and their network at week 0.
+
+    Attributes
+    ----------
+    member : int
+        The seller's index in the population.
+    contacts : ndarray of int64
+        Distinct week-0 contacts, never the seller.
+    ties : ndarray of float64
+        Strength in (0, 1] of each contact's tie, aligned with ``contacts``.
+    """
+
+    member: int
+    contacts: _Array
+    ties: _Array
+
+
+def default_start(population: Population) -> SellerStart:
+    """The population's own seller and week-0 network."""
+    return SellerStart(
+        population.seller,
+        population.seller_contacts.astype(np.int64),
+        population.seller_ties.astype(np.float64),
+    )
+
+
+def seller_start(
+    population: Population,
+    profile: SellerProfile,
+    member: int,
+    rng: np.random.Generator,
+    colleagues: _Array | Sequence[int] = (),
+) -> SellerStart:
+    """Make any member a seller: their week-0 network, built as the seller's is.
+
+    The network follows ``profile`` exactly as :func:`build_population` builds
+    the population's seller's (colleagues, relevant share, then the member's
+    graph neighbourhood), from the member's own ties in the CSR; the member's
+    ties stay in the CSR (other members' lists still name them, which the run
+    ignores). ``colleagues`` (teammates) are then added if missing, with
+    strengths from the same law. The population's seller gets its own
+    week-0 network plus ``colleagues``.
+
+    Parameters
+    ----------
+    population : Population
+    profile : SellerProfile
+        Network size, relevant and colleague shares, mean tie strength.
+    member : int
+        The member who sells.
+    rng : numpy.random.Generator
+        The seat's own stream (see ``docs/debate.md``, seeds).
+    colleagues : array_like of int
+        Members to connect at week 0 whatever the draw (a team).
+
+    Returns
+    -------
+    SellerStart
+    """
+    pop = population
+    if member == pop.seller:
+        start = default_start(pop)
+        contacts, ties = start.contacts, start.ties
+    else:
+        company_members = np.flatnonzero(pop.company == pop.company[member])
+        found, strengths = seller_network(
+            profile,
+            member,
+            pop.neighbors(member).astype(np.int64),
+            pop.indptr,
+            pop.indices,
+            company_members,
+            pop.relevant,
+            rng,
+        )
+        contacts, ties = found.astype(np.int64), strengths.astype(np.float64)
+    extra = np.asarray(colleagues, dtype=np.int64).reshape(-1)
+    extra = np.unique(extra[(extra != member) & ~np.isin(extra, contacts)])
+    if extra.size:
+        drawn = beta_with_mean(
+            profile.initial_tie_strength, SELLER_TIE_CONCENTRATION, extra.size, rng
+        )
+        contacts = np.concatenate([contacts, extra])
+        ties = np.concatenate([ties, np.clip(drawn, MIN_TIE_STRENGTH, 1.0)])
+    return SellerStart(int(member), contacts, ties)
+
+
+def team_seats(population: Population, size: int, rng: np.random.Generator) -> _Array:
+    """The members of a sales team: the population's seller, then colleagues of its company.
+
+    Raises
+    ------
+    ValueError
+        The seller's company has fewer than ``size`` members.
+    """
+    pop = population
+    company = np.flatnonzero(pop.company == pop.company[pop.seller])
+    others = company[company != pop.seller]
+    if others.size < size - 1:
+        raise ValueError(
+            f"team: the seller's company has {company.size} member(s); a team of {size} "
+            "needs at least that many (a smaller team, or another population seed)"
+        )
+    chosen = rng.choice(others, size - 1, replace=False)
+    return np.concatenate([[pop.seller], chosen]).astype(np.int64)
+
+
+def cohort_seats(
+    population: Population, size: int, industry: int, rng: np.random.Generator
+) -> _Array:
+    """Distinct members of one industry (the population's seller excluded), uniformly.
+
+    Raises
+    ------
+    ValueError
+        The industry has fewer than ``size`` members besides the seller.
+    """
+    pool = np.flatnonzero(population.industry == industry)
+    pool = pool[pool != population.seller]
+    if pool.size < size:
+        raise ValueError(
+            f"cohort.sellers: the seller's industry has {pool.size} other member(s); "
+            f"{size} sellers need at least that many (got {size})"
+        )
+    return rng.choice(pool, size, replace=False).astype(np.int64)
+
+
+def seller_start_for(population: Population, scenario: Scenario, strategy: Strategy) -> SellerStart:
+    """Who sells in a run of ``strategy``, and their week-0 network.
+
+    The population's seller, unless the strategy sits at a seat of the
+    scenario's ``team`` (seat 0 is the population's seller, the others are
+    colleagues of its company, all connected to each other) or ``cohort``
+    (members of the seller's industry). Seats are drawn from the debate
+    streams (:func:`ssisim.seeds.debate_rng`): the same in every replication.
+    """
+    seat = strategy.seat
+    if seat is None:
+        return default_start(population)
+    profile = scenario.population.seller
+    if scenario.team is not None:
+        members = team_seats(
+            population, len(scenario.team.members), debate_rng(scenario.seed, TEAM_CHOICE)
+        )
+        me = int(members[seat])
+        return seller_start(
+            population,
+            profile,
+            me,
+            debate_rng(scenario.seed, TEAM_SEAT, seat),
+            members[members != me],
+        )
+    if scenario.cohort is not None:
+        industry = scenario.population.industries.index(
+            profile.industry or scenario.population.target.industries[0]
+        )
+        members = cohort_seats(
+            population, scenario.cohort.sellers, industry, debate_rng(scenario.seed, COHORT_CHOICE)
+        )
+        return seller_start(
+            population, profile, int(members[seat]), debate_rng(scenario.seed, COHORT_SEAT, seat)
+        )
+    raise ValueError(
+        f"strategy {strategy.name!r} sits at seat {seat} but the scenario has no team or cohort"
+    )

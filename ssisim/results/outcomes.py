@@ -1,0 +1,430 @@
+"""What the SSI does not measure: business contexts turn leads into outcomes.
+
+A run records, every week, the *leads* it produced (members with whom a
+business conversation starts), by origin and by class of member (see
+:data:`ssisim.sim.run.LEAD_COLUMNS`), and what the routine cost (``hours``),
+the pitches received and the known contacts. Whether a lead is worth anything
+depends on the business: a :class:`~ssisim.scenario.schema.BusinessContext` says who
+can buy, how many leads of each origin become opportunities, what a deal is
+worth and how long it takes. The contexts are applied here, to the weekly
+table, after the simulation: one simulation serves every context (the
+contexts share their random numbers), and a results directory can be
+re-evaluated under other contexts without simulating again
+(:func:`outcomes_for_run`).
+
+For each (strategy, context, replication), over weeks 1 to the horizon ``H``:
+
+- ``opportunities_<origin>`` = sum of the weeks' eligible leads of that origin
+  x the context's conversion (an expectation: fractional);
+- ``opportunities`` = their sum; ``pipeline_value_eur`` = opportunities x
+  ``deal_value_eur``;
+- ``won_value_eur`` = the opportunities of week ``w`` with ``w +
+  sales_cycle_weeks <= H``, x ``win_rate`` x ``deal_value_eur``;
+- ``hours`` = the time the routine took (sum of the weeks), and
+  ``hours_per_week``;
+- ``opportunities_per_hour`` and ``value_per_hour_eur``: the opportunities the
+  routine brings (inbound, outbound, introductions; *not* the existing
+  relationships', which come whatever one does) per hour it took, NaN for a
+  routine that took no time;
+- stocks at week ``H``: ``ssi``, ``known_contacts``, ``connections``,
+  ``relevant_connections``, ``decision_maker_connections``, ``strong_ties``;
+  and ``pitches_received`` and ``restricted_weeks`` summed.
+
+Eligible leads: ``buyers`` picks the column (any member, ``_target`` or
+``_dm``); with ``warm_tie_required``, inbound leads and introductions count
+only through a warm tie (``_warm``); outbound and existing leads are warm by
+construction. The mechanisms are in ``docs/debate.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ssisim.errors import DataError
+from ssisim.scenario.schema import BusinessContext, Scenario
+from ssisim.stats import t_quantiles
+
+__all__ = [
+    "ORIGINS",
+    "OUTCOME_COLUMNS",
+    "OUTCOME_METRICS",
+    "contexts_from_manifest",
+    "debate_sentences",
+    "eligible_columns",
+    "leaders",
+    "outcomes_for_run",
+    "outcomes_table",
+    "summarize_outcomes",
+    "write_debate_outputs",
+]
+
+ORIGINS: tuple[str, ...] = ("inbound", "outbound", "introduction", "existing")
+"""Where a lead comes from; ``existing`` are the seller's week-0 relationships."""
+
+OUTCOME_METRICS: tuple[str, ...] = (
+    "ssi",
+    "opportunities_inbound",
+    "opportunities_outbound",
+    "opportunities_introduction",
+    "opportunities_existing",
+    "opportunities",
+    "pipeline_value_eur",
+    "won_value_eur",
+    "hours",
+    "hours_per_week",
+    "opportunities_per_hour",
+    "value_per_hour_eur",
+    "pitches_received",
+    "known_contacts",
+    "connections",
+    "relevant_connections",
+    "decision_maker_connections",
+    "strong_ties",
+    "restricted_weeks",
+)
+"""The outcomes of one (strategy, context, replication), in the order of ``outcomes.csv``."""
+
+OUTCOME_COLUMNS: tuple[str, ...] = ("strategy", "context", "replication", *OUTCOME_METRICS)
+"""Columns of ``outcomes.csv``."""
+
+MIN_HOURS_PER_WEEK = 0.5
+"""Below this average time a week, a routine gets no per-hour outcome: dividing
+by almost nothing (the inactive account answering a few invitations) would
+make doing nothing look best."""
+
+OUTCOMES_FILE = "outcomes.csv"
+OUTCOMES_SUMMARY_FILE = "outcomes_summary.csv"
+
+_SUFFIX = {"anyone": "", "target": "_target", "target_decision_makers": "_dm"}
+_STOCKS = (
+    "ssi",
+    "known_contacts",
+    "connections",
+    "relevant_connections",
+    "decision_maker_connections",
+    "strong_ties",
+)
+
+
+def eligible_columns(context: BusinessContext) -> dict[str, str]:
+    """The weekly column holding each origin's leads that ``context`` counts.
+
+    Examples
+    --------
+    >>> from ssisim.scenario.schema import BusinessContext
+    >>> ctx = BusinessContext(buyers="target_decision_makers", warm_tie_required=True,
+    ...     conversion=dict(inbound=.3, outbound=.3, introduction=.3, existing=.3),
+    ...     deal_value_eur=1e5, sales_cycle_weeks=26, win_rate=.2)
+    >>> eligible_columns(ctx)["inbound"], eligible_columns(ctx)["outbound"]
+    ('leads_inbound_dm_warm', 'leads_outbound_dm')
+    """
+    suffix = _SUFFIX[context.buyers]
+    warm = "_warm" if context.warm_tie_required else ""
+    return {
+        "inbound": f"leads_inbound{suffix}{warm}",
+        "outbound": f"leads_outbound{suffix}",
+        "introduction": f"leads_introduction{suffix}{warm}",
+        "existing": f"leads_existing{suffix}",
+    }
+
+
+def outcomes_table(
+    weekly: pd.DataFrame,
+    contexts: Mapping[str, BusinessContext],
+    horizon_week: int | None = None,
+) -> pd.DataFrame:
+    """Outcomes per (strategy, context, replication) from the weekly table.
+
+    Parameters
+    ----------
+    weekly : pandas.DataFrame
+        The weekly table (``weekly.csv``), with the lead columns.
+    contexts : mapping of str to BusinessContext
+        Usually ``scenario.contexts``; one block of rows per context, in order.
+    horizon_week : int, optional
+        The last week counted (default: the last week of ``weekly``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`OUTCOME_COLUMNS`; strategies in order of first
+        appearance, then contexts, then replications. See the module
+        docstring for each outcome.
+
+    Raises
+    ------
+    DataError
+        A needed column or the horizon week is missing.
+    """
+    if not contexts:
+        raise DataError("outcomes: no business context to evaluate (contexts: is empty)")
+    needed = {c for ctx in contexts.values() for c in eligible_columns(ctx).values()}
+    needed |= {
+        "strategy",
+        "replication",
+        "week",
+        "hours",
+        "pitches_received",
+        "restricted",
+        *_STOCKS,
+    }
+    missing = sorted(needed - set(weekly.columns))
+    if missing:
+        raise DataError(f"weekly table: missing column(s) {', '.join(map(repr, missing))}")
+    last = int(weekly["week"].max()) if horizon_week is None else int(horizon_week)
+    weeks = weekly["week"].to_numpy()
+    if not (weeks == last).any():
+        raise DataError(f"weekly table: no rows for the horizon week {last}")
+    order = list(dict.fromkeys(weekly["strategy"].tolist()))
+    keys = ["strategy", "replication"]
+    flows = weekly[(weeks >= 1) & (weeks <= last)]
+    sums = flows.groupby(keys, sort=False)[["hours", "pitches_received", "restricted"]].sum()
+    stocks = weekly[weeks == last].set_index(keys)[list(_STOCKS)]
+    base = stocks.join(sums, how="left").fillna(
+        {"hours": 0.0, "pitches_received": 0, "restricted": 0}
+    )
+    horizon = max(last, 1)
+
+    parts = []
+    for name, ctx in contexts.items():
+        cols = eligible_columns(ctx)
+        frame = base.copy()
+        total: Any = 0.0
+        linkedin: Any = 0.0
+        won: Any = 0.0
+        for origin, column in cols.items():
+            rate = getattr(ctx.conversion, origin)
+            per_week = flows[column].to_numpy(dtype=np.float64) * rate
+            closes = flows["week"].to_numpy(dtype=np.float64) + ctx.sales_cycle_weeks <= last
+            grouped = (
+                pd.DataFrame({"o": per_week, "w": per_week * closes})
+                .set_axis(flows.index)
+                .join(flows[keys])
+                .groupby(keys, sort=False)[["o", "w"]]
+                .sum()
+            )
+            opp = grouped["o"].reindex(frame.index).fillna(0.0)
+            frame[f"opportunities_{origin}"] = opp
+            total = total + opp
+            if origin != "existing":
+                linkedin = linkedin + opp
+            won = won + grouped["w"].reindex(frame.index).fillna(0.0)
+        hours = frame["hours"].astype(np.float64)
+        timed = hours >= MIN_HOURS_PER_WEEK * horizon
+        per_hour = np.where(
+            timed, np.asarray(linkedin, dtype=np.float64) / hours.where(timed, 1.0), np.nan
+        )
+        frame["opportunities"] = total
+        frame["pipeline_value_eur"] = total * ctx.deal_value_eur
+        frame["won_value_eur"] = won * ctx.win_rate * ctx.deal_value_eur
+        frame["hours_per_week"] = hours / horizon
+        frame["opportunities_per_hour"] = per_hour
+        frame["value_per_hour_eur"] = per_hour * ctx.deal_value_eur
+        frame["restricted_weeks"] = frame["restricted"].astype(np.int64)
+        frame["context"] = name
+        parts.append(frame.reset_index())
+    out = pd.concat(parts, ignore_index=True)
+    rank = {s: i for i, s in enumerate(order)}
+    ctx_rank = {c: i for i, c in enumerate(contexts)}
+    out = (
+        out.assign(_s=out["strategy"].map(rank), _c=out["context"].map(ctx_rank))
+        .sort_values(["_s", "_c", "replication"], kind="stable")
+        .drop(columns=["_s", "_c"])
+        .reset_index(drop=True)
+    )
+    out["pitches_received"] = out["pitches_received"].astype(np.int64)
+    for c in (
+        "known_contacts",
+        "connections",
+        "relevant_connections",
+        "decision_maker_connections",
+        "strong_ties",
+    ):
+        out[c] = out[c].astype(np.int64)
+    return out[list(OUTCOME_COLUMNS)]
+
+
+def summarize_outcomes(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Mean and 95% confidence interval of every outcome, per strategy and context.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``strategy, context, metric, n, mean, std, ci_low, ci_high``;
+        ``n`` counts the replications with a value (a per-hour outcome is
+        missing for a routine that took no time); Student t intervals, NaN
+        spread when ``n < 2``.
+    """
+    keys = ["strategy", "context"]
+    values = outcomes[[*keys, *OUTCOME_METRICS]]
+    groups = values.groupby(keys, sort=False)
+    parts = {
+        "n": groups.count(),
+        "mean": groups.mean(),
+        "std": groups.std(ddof=1),
+    }
+    table = (
+        pd.DataFrame(
+            {k: v[list(OUTCOME_METRICS)].stack(future_stack=True) for k, v in parts.items()}
+        )
+        .rename_axis([*keys, "metric"])
+        .reset_index()
+    )
+    n = table["n"].to_numpy(dtype=np.int64)
+    ok = n >= 2
+    q = t_quantiles(n)
+    half = q * table["std"].to_numpy(dtype=np.float64) / np.sqrt(np.maximum(n, 1))
+    table["std"] = np.where(ok, table["std"], np.nan)
+    table["ci_low"] = table["mean"] - half
+    table["ci_high"] = table["mean"] + half
+    table["n"] = n
+    return table
+
+
+# --------------------------------------------------------------------------- the summary sentence
+
+_LEADS_ON: tuple[tuple[str, str, bool, str], ...] = (
+    # metric, what it is called, higher is better, format
+    ("opportunities", "the most opportunities", True, "{:,.1f}"),
+    ("pipeline_value_eur", "the most pipeline value", True, "€{:,.0f}"),
+    ("value_per_hour_eur", "the most pipeline value per hour", True, "€{:,.0f}/h"),
+    ("hours_per_week", "the fewest hours", False, "{:.1f} h/week"),
+    ("pitches_received", "the fewest pitches", False, "{:,.0f}"),
+    ("known_contacts", "the most known contacts", True, "{:,.0f}"),
+    ("ssi", "the highest SSI", True, "{:.1f}"),
+)
+
+
+def leaders(summary: pd.DataFrame, context: str) -> list[tuple[str, str, float, str]]:
+    """Which strategy led on each outcome in one context.
+
+    Strategies that took less than :data:`MIN_HOURS_PER_WEEK` are left out of
+    every comparison but the SSI's (doing nothing wins on hours and pitches,
+    and has no per-hour value). Returns ``(description, strategy, mean, formatted mean)`` tuples
+    in the order of :data:`_LEADS_ON`.
+    """
+    rows = summary[summary["context"] == context].set_index(["metric", "strategy"])["mean"]
+    active = rows.xs("hours_per_week", level="metric")
+    active_names = [s for s, h in active.items() if h >= MIN_HOURS_PER_WEEK]
+    out = []
+    for metric, label, higher, fmt in _LEADS_ON:
+        if metric not in rows.index.get_level_values("metric"):
+            continue
+        values = rows.xs(metric, level="metric")
+        if metric != "ssi":
+            values = values[[s for s in values.index if s in active_names]]
+        values = values.dropna()
+        if values.empty:
+            continue
+        pick = int(np.argmax(values.to_numpy()) if higher else np.argmin(values.to_numpy()))
+        best, value = str(values.index[pick]), float(values.iloc[pick])
+        out.append((label, best, value, fmt.format(value)))
+    return out
+
+
+def debate_sentences(summary: pd.DataFrame, contexts: Sequence[str] | None = None) -> list[str]:
+    """One sentence per context: which strategy led on which outcome.
+
+    For example: "In the volume context, open-bar brought the most
+    opportunities (225.4), brought the most pipeline value (€338,125);
+    industrial brought the most pipeline value per hour (€350/h); ..."
+    (see :func:`leaders` for who is compared on what).
+    """
+    names = list(contexts) if contexts is not None else list(dict.fromkeys(summary["context"]))
+    sentences = []
+    for name in names:
+        items = leaders(summary, name)
+        if not items:
+            continue
+        by_strategy: dict[str, list[str]] = {}
+        for label, strategy, _value, text in items:
+            verb = "had" if label.startswith("the highest") or "known" in label else "brought"
+            if "fewest" in label:
+                verb = "took" if "hours" in label else "received"
+            by_strategy.setdefault(strategy, []).append(f"{verb} {label} ({text})")
+        clauses = [f"{s} {', '.join(parts)}" for s, parts in by_strategy.items()]
+        body = "; ".join(clauses)
+        sentences.append(f"In the {name} context, {body}.")
+    return sentences
+
+
+# --------------------------------------------------------------------------- files
+
+
+def contexts_from_manifest(manifest: Mapping[str, Any]) -> dict[str, BusinessContext]:
+    """The business contexts a run used, from its ``manifest.json`` (defaults if absent)."""
+    scenario = manifest.get("scenario")
+    raw = scenario.get("contexts") if isinstance(scenario, Mapping) else None
+    data = {"name": "contexts", "strategies": ["inactive"], "contexts": raw}
+    return dict(Scenario.model_validate(data).contexts)
+
+
+def outcomes_for_run(
+    run_dir: Path, contexts: Mapping[str, BusinessContext] | None = None
+) -> pd.DataFrame:
+    """Re-evaluate a results directory's outcomes (without simulating), under its own
+    contexts or the ones given."""
+    from ssisim.results.tables import read_results
+
+    weekly, _summary, manifest = read_results(Path(run_dir))
+    return outcomes_table(
+        weekly, contexts if contexts is not None else contexts_from_manifest(manifest)
+    )
+
+
+def write_debate_outputs(
+    out_dir: Path,
+    weekly: pd.DataFrame,
+    contexts: Mapping[str, BusinessContext],
+    title: str,
+    horizon_week: int | None = None,
+    figures: bool = True,
+) -> tuple[list[Path], pd.DataFrame]:
+    """Write the debate's tables and figures into a results directory.
+
+    Writes ``outcomes.csv`` (one row per strategy, context and replication,
+    columns :data:`OUTCOME_COLUMNS`), ``outcomes_summary.csv`` (means with
+    95% confidence intervals) and, under ``figures/``,
+    ``ssi-vs-opportunities-per-hour.png``, ``outcomes.png`` and
+    ``network-composition.png``. Each file is written to a temporary name
+    and renamed.
+
+    Parameters
+    ----------
+    out_dir : Path
+        The directory being filled.
+    weekly : pandas.DataFrame
+        The run's weekly table.
+    contexts : mapping of str to BusinessContext
+        Usually ``scenario.contexts``.
+    title : str
+        Appended to the figures' titles (the scenario name).
+    horizon_week : int, optional
+        The week outcomes are read at (default: the last week of the table).
+    figures : bool
+        Draw the figures too.
+
+    Returns
+    -------
+    (list of Path, pandas.DataFrame)
+        The files written, tables first; the summary (for
+        :func:`debate_sentences`).
+    """
+    from ssisim.plots.figures import plot_debate_figures
+    from ssisim.results.files import atomic_text, write_csv
+
+    out_dir = Path(out_dir)
+    outcomes = outcomes_table(weekly, contexts, horizon_week)
+    summary = summarize_outcomes(outcomes)
+    paths = [out_dir / OUTCOMES_FILE, out_dir / OUTCOMES_SUMMARY_FILE]
+    for path, table in zip(paths, (outcomes, summary), strict=True):
+        with atomic_text(path) as f:
+            write_csv(table, f)
+    if figures:
+        paths += plot_debate_figures(summary, out_dir / "figures", title_suffix=title)
+    return paths, summary

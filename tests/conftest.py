@@ -30,3 +30,17 @@ def write_run_dir(
 def write_run() -> WriteRun:
     """Write a run directory (weekly.csv, summary.csv, manifest.json) from tables."""
     return write_run_dir
+
+
+def assert_redraws(out: Path, figures: list[str]) -> None:
+    """``ssisim plot OUT`` draws the given figures again from the files alone."""
+    from ssisim.cli.app import main
+
+    for name in figures:
+        (out / name).unlink()
+    try:
+        main(["plot", str(out)])
+    except SystemExit as exc:  # main exits only with a status to report
+        assert exc.code in (0, None), exc.code
+    for name in figures:
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name

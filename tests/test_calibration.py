@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import assert_redraws
 
 from ssisim.cli.app import main
 from ssisim.experiments.calibration import (
@@ -39,6 +40,7 @@ def test_quick_calibration_passes_every_target(quick_run):
     assert code == 0
     assert (out / "calibration.png").stat().st_size > 10_000
     assert (out / "manifest.json").exists()
+    assert_redraws(out, ["calibration.png"])
     # every id of the brief's table that the issue asks for is checked
     assert set(table.id) == {"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C9", "C10", "decay"}
 

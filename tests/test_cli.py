@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from ssisim.cli.app import cli, main
-from ssisim.plots.figures import DEBATE_FIGURE_NAMES, FIGURE_NAMES
+from ssisim.plots.debate import DEBATE_FIGURE_NAMES
+from ssisim.plots.run import FIGURE_NAMES
 from ssisim.records import WEEKLY_COLUMNS
 
 SCENARIO = """\

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import assert_redraws
 
 from ssisim.errors import ScenarioError
 from ssisim.experiments.cohort import (
@@ -99,6 +100,7 @@ def test_run_cohort_and_the_command(tmp_path):
     assert res.exit_code == 0, res.output
     for name in ("sellers.csv", "ratio.csv", "weekly.csv", "cohort.png", "manifest.json"):
         assert (out / name).is_file(), name
+    assert_redraws(out, ["cohort.png"])
 
 
 @pytest.mark.slow

@@ -20,7 +20,7 @@ from ssisim.results.outcomes import (
     leaders,
     outcomes_table,
     summarize_outcomes,
-    write_debate_outputs,
+    write_outcomes,
 )
 from ssisim.results.tables import weekly_frame
 from ssisim.scenario.loading import parse_scenario
@@ -139,22 +139,16 @@ def test_contexts_merge_over_the_defaults():
         parse_scenario("name: x\nstrategies: [inactive]\ncontexts: {volume: {deal_value: 1}}\n")
 
 
-def test_write_debate_outputs(tmp_path):
+def test_write_outcomes(tmp_path):
     sc = parse_scenario(
         "name: tiny-debate\nweeks: 4\nreplications: 2\npopulation: {size: 1500}\n"
         "strategies: [inactive, open-bar]\n"
     )
     weekly = weekly_frame(run_replications(sc), [s.name for s in sc.strategies])
-    paths, summary = write_debate_outputs(tmp_path, weekly, sc.contexts, sc.name, sc.weeks)
+    paths, summary = write_outcomes(tmp_path, weekly, sc.contexts, sc.weeks)
     assert set(summary.context) == set(sc.contexts)
     names = sorted(p.relative_to(tmp_path).as_posix() for p in paths)
-    assert names == [
-        "figures/network-composition.png",
-        "figures/outcomes.png",
-        "figures/ssi-vs-opportunities-per-hour.png",
-        "outcomes.csv",
-        "outcomes_summary.csv",
-    ]
+    assert names == ["outcomes.csv", "outcomes_summary.csv"]
     table = pd.read_csv(tmp_path / "outcomes.csv")
     assert len(table) == 2 * 2 * 2  # strategies x contexts x replications
     assert set(table.context) == {"volume", "complex"}

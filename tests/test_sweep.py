@@ -1,3 +1,5 @@
+from conftest import assert_redraws
+
 """Sweeps: the sweep block, expansion into points, line-numbered errors, CRN."""
 
 import re
@@ -131,7 +133,7 @@ def test_common_random_numbers_across_points(tmp_path, sweep_file):
     plain = pd.DataFrame(run_replications(sc))
     mine = weekly[weekly.point == 1].drop(columns=["point", "strategies.open-bar.invites_per_week"])
     np.testing.assert_array_equal(mine.ssi.to_numpy(), plain.ssi.to_numpy())
-    assert (out / "figures" / "sweep.png").is_file()
+    assert_redraws(out, ["figures/sweep.png"])
     assert pd.read_csv(out / "points.csv").shape == (3, 2)
 
 

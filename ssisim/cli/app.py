@@ -270,7 +270,7 @@ def run(
 
     from ssisim.cli.tables import terminal_table
     from ssisim.experiments.pipeline import finalize_run, run_manifest
-    from ssisim.results.outcomes import debate_sentences, write_debate_outputs
+    from ssisim.results.outcomes import debate_sentences, write_outcomes
 
     options = _scenario_options(
         overrides,
@@ -284,18 +284,11 @@ def run(
         return
     sc, store, outcome, _ = done
     weekly, summary = finalize_run(store, run_manifest("run", sc, outcome), outcome.failures)
-    _, debate = write_debate_outputs(
-        store.root, weekly, sc.contexts, sc.name, sc.weeks, figures=not no_figures
-    )
+    _, debate = write_outcomes(store.root, weekly, sc.contexts, sc.weeks)
     if not no_figures:
-        from ssisim.plots.figures import plot_figures
+        from ssisim.plots.redraw import redraw
 
-        plot_figures(
-            weekly,
-            store.root / "figures",
-            title_suffix=sc.name,
-            boost_threshold_ssi=sc.platform.boost_threshold_ssi,
-        )
+        redraw(store.root)
     if not quiet:
         Console().print(terminal_table(summary, sc.weeks))
         for sentence in debate_sentences(debate):
@@ -347,9 +340,9 @@ def sweep(
     extra = {"sweep": {"points": len(plan.points), "columns": list(plan.columns)}}
     at_horizon = finalize_sweep(store, run_manifest("sweep", sc, outcome, extra), outcome.failures)
     if not no_figures:
-        from ssisim.plots.experiments import sweep_figure
+        from ssisim.plots.redraw import redraw
 
-        sweep_figure(at_horizon, plan.columns, store.root / "figures" / "sweep.png", f"{sc.name}")
+        redraw(store.root)
     if not quiet and not at_horizon.empty:
         from rich.console import Console
 
@@ -453,12 +446,9 @@ def sensitivity(
     seed_value = sc.sensitivity.seed if sc.sensitivity.seed is not None else sc.seed
     sobol_table, tornado, _ = analyze(store, design, seed_value)
     if not no_figures:
-        from ssisim.plots.experiments import sobol_figure, tornado_figure
+        from ssisim.plots.redraw import redraw
 
-        sobol_figure(
-            sobol_table, store.root / "figures" / "sobol.png", f"{sc.name}: Sobol' indices"
-        )
-        tornado_figure(tornado, store.root / "figures" / "tornado.png", f"{sc.name}: one at a time")
+        redraw(store.root)
     top = sobol_table[sobol_table["output"] == design.outputs[0]]
     if not quiet:
         from rich.console import Console
@@ -618,7 +608,7 @@ def _fmt(value: Any) -> str:
 @click.argument("run_dir", type=click.Path(path_type=Path))
 def plot(run_dir: Path) -> None:
     """Redraw the figures of a results directory from its files."""
-    from ssisim.plots.figures import plot_all
+    from ssisim.plots.redraw import redraw as plot_all
 
     paths = plot_all(run_dir)
     click.echo(f"{len(paths)} figures in {run_dir / 'figures'}")
@@ -671,6 +661,7 @@ def calibrate(
 
     from ssisim.experiments.calibration import CalibrationPlan, write_calibration
     from ssisim.experiments.calibration import calibrate as run_calibration
+    from ssisim.plots.redraw import redraw
 
     plan = CalibrationPlan.quick() if quick else CalibrationPlan()
     out_dir = _new_out_dir(out, "calibration")
@@ -685,6 +676,7 @@ def calibrate(
     )
     elapsed = time.perf_counter() - started
     manifest = {
+        "kind": "calibration",
         "plan": "quick" if quick else "full",
         "seed": seed,
         "overrides": list(overrides),
@@ -694,6 +686,7 @@ def calibrate(
         "targets": len(table),
     }
     write_calibration(out_dir, table, manifest)
+    redraw(out_dir)
     if not quiet:
         Console().print(_calibration_table(table))
     failed = table[~table.passed]
@@ -865,7 +858,7 @@ def explain(scenario: Path | None, overrides: tuple[str, ...], out: Path) -> Non
         SALES_NAVIGATOR_INPUTS,
         ceiling_without_sales_navigator,
     )
-    from ssisim.plots.figures import plot_pillar_responses
+    from ssisim.plots.scoring import plot_pillar_responses
     from ssisim.scenario.loading import parse_scenario
     from ssisim.scenario.schema import Scoring
 
@@ -963,6 +956,7 @@ def team(
     from rich.table import Table
 
     from ssisim.experiments.teams import leaderboard_sentences, run_team, write_team
+    from ssisim.plots.redraw import redraw
 
     options = _scenario_options(
         overrides,
@@ -978,6 +972,7 @@ def team(
     with _progress(Console(stderr=True, quiet=quiet), runs, quiet) as advance:
         result = run_team(sc, workers=workers, progress=advance)
     write_team(out_dir, result, _debate_manifest(result.scenario, "team", workers, result.seconds))
+    redraw(out_dir)
     board = result.leaderboard
     if not quiet:
         last = board[board["month"] == board["month"].max()].sort_values("rank")
@@ -1040,6 +1035,7 @@ def cohort(
     from rich.table import Table
 
     from ssisim.experiments.cohort import cohort_sentences, run_cohort, write_cohort
+    from ssisim.plots.redraw import redraw
 
     options = _scenario_options(
         overrides,
@@ -1060,6 +1056,7 @@ def cohort(
     write_cohort(
         out_dir, result, _debate_manifest(result.scenario, "cohort", workers, result.seconds)
     )
+    redraw(out_dir)
     if not quiet:
         table = Table(title="Opportunities of sellers with a high SSI over those with a low one")
         for col in ("context", "high (n)", "low (n)", "mean high", "mean low", "ratio", "95% CI"):
@@ -1114,8 +1111,9 @@ def outcomes(
     """
     import yaml
 
+    from ssisim.plots.debate import plot_debate_figures
     from ssisim.results.files import atomic_directory, default_output_dir
-    from ssisim.results.outcomes import debate_sentences, write_debate_outputs
+    from ssisim.results.outcomes import debate_sentences, write_outcomes
     from ssisim.results.tables import read_results
     from ssisim.scenario.loading import parse_scenario
 
@@ -1133,7 +1131,8 @@ def outcomes(
         sc = parse_scenario(yaml.safe_dump(data), f"{run_dir}/manifest.json", overrides)
     out_dir = out if out is not None else default_output_dir("outcomes", root=run_dir)
     with atomic_directory(out_dir) as tmp:
-        _, summary = write_debate_outputs(tmp, weekly, sc.contexts, sc.name)
+        _, summary = write_outcomes(tmp, weekly, sc.contexts)
+        plot_debate_figures(summary, tmp / "figures", title_suffix=sc.name)
     for line in debate_sentences(summary):
         click.echo(line)
     click.echo(f"outcomes in {out_dir}")

@@ -359,11 +359,9 @@ def write_calibration(out_dir: Path, table: pd.DataFrame, manifest: Mapping[str,
     DataError
         ``out_dir`` exists or cannot be written.
     """
-    from ssisim.plots.figures import plot_calibration
     from ssisim.results.files import atomic_directory, write_csv, write_json
 
     with atomic_directory(Path(out_dir)) as tmp:
         write_csv(table, tmp / "calibration.csv")
-        plot_calibration(table, tmp / "calibration.png")
         write_json(tmp / "manifest.json", manifest)
     return Path(out_dir)

@@ -287,16 +287,13 @@ def write_cohort(out_dir: Path, result: CohortResult, manifest: Mapping[str, Any
     DataError
         ``out_dir`` exists or cannot be written.
     """
-    from ssisim.plots.figures import plot_cohort
     from ssisim.results.files import atomic_directory, write_csv, write_json
 
     out_dir = Path(out_dir)
-    names = ["sellers.csv", "ratio.csv", "weekly.csv", "cohort.png", "manifest.json"]
+    names = ["sellers.csv", "ratio.csv", "weekly.csv", "manifest.json"]
     with atomic_directory(out_dir) as tmp:
         write_csv(result.sellers, tmp / names[0])
         write_csv(result.ratios, tmp / names[1])
         write_csv(result.weekly, tmp / names[2])
-        assert result.scenario.cohort is not None
-        plot_cohort(result.sellers, result.ratios, result.scenario.cohort, tmp / names[3])
-        write_json(tmp / names[4], manifest)
+        write_json(tmp / names[3], manifest)
     return [out_dir / n for n in names]

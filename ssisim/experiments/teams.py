@@ -281,9 +281,8 @@ def write_team(out_dir: Path, result: TeamResult, manifest: Mapping[str, Any]) -
     DataError
         ``out_dir`` exists or cannot be written.
     """
-    from ssisim.plots.figures import plot_figures, plot_leaderboard
     from ssisim.results.files import atomic_directory, write_csv, write_json
-    from ssisim.results.outcomes import write_debate_outputs
+    from ssisim.results.outcomes import write_outcomes
     from ssisim.results.tables import summarize
 
     sc = result.scenario
@@ -298,15 +297,5 @@ def write_team(out_dir: Path, result: TeamResult, manifest: Mapping[str, Any]) -
         written += [
             tmp / n for n in ("weekly.csv", "summary.csv", "leaderboard.csv", "manifest.json")
         ]
-        written += write_debate_outputs(tmp, result.weekly, sc.contexts, sc.name, sc.weeks)[0]
-        written += plot_figures(
-            result.weekly,
-            tmp / "figures",
-            title_suffix=sc.name,
-            boost_threshold_ssi=sc.platform.boost_threshold_ssi,
-        )
-        assert sc.team is not None
-        written.append(
-            plot_leaderboard(result.leaderboard, sc.team, tmp / "figures" / "leaderboard.png")
-        )
+        written += write_outcomes(tmp, result.weekly, sc.contexts, sc.weeks)[0]
     return [out_dir / p.relative_to(tmp) for p in written]

@@ -1,8 +1,5 @@
-"""Figures of sweeps and sensitivity analyses, drawn from their tables alone.
-
-Like :mod:`ssisim.plots.figures`: the object-oriented matplotlib API (no ``pyplot``),
-nothing imported from the engine or the model.
-"""
+"""Figures of sweeps and sensitivity analyses, drawn from their tables alone,
+in the style of every other figure (:mod:`ssisim.plots.style`)."""
 
 from __future__ import annotations
 
@@ -13,24 +10,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ssisim.plots.style import save, strategy_colors, themed
+from ssisim.stats import CONFIDENCE
+
 __all__ = ["sobol_figure", "sweep_figure", "tornado_figure"]
 
-DPI = 120
 
-
-def _save(fig: Figure, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp, dpi=DPI, bbox_inches="tight")
-    tmp.replace(path)
-    return path
-
-
-def _colors(names: Sequence[str]) -> dict[str, str]:
-    palette = [f"C{i}" for i in range(10)]
-    return {n: palette[i % len(palette)] for i, n in enumerate(names)}
-
-
+@themed
 def sweep_figure(
     at_horizon: pd.DataFrame, columns: Sequence[str], path: Path, title: str = ""
 ) -> Path | None:
@@ -45,7 +31,7 @@ def sweep_figure(
         return None
     metrics = list(dict.fromkeys(at_horizon["metric"]))
     strategies = list(dict.fromkeys(at_horizon["strategy"]))
-    colors = _colors(strategies)
+    colors = strategy_colors(strategies)
     fig = Figure(figsize=(4.2 * len(numeric), 3.0 * len(metrics)), layout="constrained")
     axes = fig.subplots(len(metrics), len(numeric), squeeze=False)
     for i, metric in enumerate(metrics):
@@ -73,10 +59,11 @@ def sweep_figure(
             ax.set_ylabel(f"{metric.replace('_', ' ')} at the horizon")
             ax.grid(alpha=0.3)
     axes[0][0].legend(frameon=False, fontsize="small")
-    fig.suptitle(title or "Sweep: mean and 95% CI at the horizon")
-    return _save(fig, path)
+    fig.suptitle(title or f"Sweep: mean and {CONFIDENCE:.0%} CI at the horizon")
+    return save(fig, path)
 
 
+@themed
 def sobol_figure(sobol: pd.DataFrame, path: Path, title: str = "") -> Path:
     """First-order (S1) and total (ST) Sobol' indices with their 95% intervals:
     one panel per (output, strategy)."""
@@ -106,10 +93,11 @@ def sobol_figure(sobol: pd.DataFrame, path: Path, title: str = "") -> Path:
             ax.set_title(f"{output} — {strategy}", fontsize="medium")
             ax.grid(axis="x", alpha=0.3)
     axes[0][0].legend(frameon=False, fontsize="small", loc="lower right")
-    fig.suptitle(title or "Sobol' indices at the horizon (95% CI)")
-    return _save(fig, path)
+    fig.suptitle(title or f"Sobol' indices at the horizon ({CONFIDENCE:.0%} CI)")
+    return save(fig, path)
 
 
+@themed
 def tornado_figure(tornado: pd.DataFrame, path: Path, title: str = "") -> Path:
     """One-at-a-time swings around the baseline: one panel per (output, strategy),
     parameters sorted by swing, widest on top."""
@@ -142,4 +130,4 @@ def tornado_figure(tornado: pd.DataFrame, path: Path, title: str = "") -> Path:
             ax.grid(axis="x", alpha=0.3)
     axes[0][0].legend(frameon=False, fontsize="small", loc="lower right")
     fig.suptitle(title or "One at a time: each parameter at its low and high end")
-    return _save(fig, path)
+    return save(fig, path)

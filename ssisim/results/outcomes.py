@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from ssisim.errors import DataError
+from ssisim.results.files import atomic_text, write_csv
 from ssisim.scenario.schema import BusinessContext, Scenario
 from ssisim.stats import t_quantiles
 
@@ -60,7 +61,7 @@ __all__ = [
     "outcomes_for_run",
     "outcomes_table",
     "summarize_outcomes",
-    "write_debate_outputs",
+    "write_outcomes",
 ]
 
 ORIGINS: tuple[str, ...] = ("inbound", "outbound", "introduction", "existing")
@@ -377,22 +378,18 @@ def outcomes_for_run(
     )
 
 
-def write_debate_outputs(
+def write_outcomes(
     out_dir: Path,
     weekly: pd.DataFrame,
     contexts: Mapping[str, BusinessContext],
-    title: str,
     horizon_week: int | None = None,
-    figures: bool = True,
 ) -> tuple[list[Path], pd.DataFrame]:
-    """Write the debate's tables and figures into a results directory.
+    """Write the debate's tables into a results directory.
 
     Writes ``outcomes.csv`` (one row per strategy, context and replication,
-    columns :data:`OUTCOME_COLUMNS`), ``outcomes_summary.csv`` (means with
-    95% confidence intervals) and, under ``figures/``,
-    ``ssi-vs-opportunities-per-hour.png``, ``outcomes.png`` and
-    ``network-composition.png``. Each file is written to a temporary name
-    and renamed.
+    columns :data:`OUTCOME_COLUMNS`) and ``outcomes_summary.csv`` (means with
+    95% confidence intervals), each to a temporary name then renamed. The
+    figures are drawn from them by :func:`ssisim.plots.redraw.redraw`.
 
     Parameters
     ----------
@@ -402,22 +399,14 @@ def write_debate_outputs(
         The run's weekly table.
     contexts : mapping of str to BusinessContext
         Usually ``scenario.contexts``.
-    title : str
-        Appended to the figures' titles (the scenario name).
     horizon_week : int, optional
         The week outcomes are read at (default: the last week of the table).
-    figures : bool
-        Draw the figures too.
 
     Returns
     -------
     (list of Path, pandas.DataFrame)
-        The files written, tables first; the summary (for
-        :func:`debate_sentences`).
+        The files written; the summary (for :func:`debate_sentences`).
     """
-    from ssisim.plots.figures import plot_debate_figures
-    from ssisim.results.files import atomic_text, write_csv
-
     out_dir = Path(out_dir)
     outcomes = outcomes_table(weekly, contexts, horizon_week)
     summary = summarize_outcomes(outcomes)
@@ -425,6 +414,4 @@ def write_debate_outputs(
     for path, table in zip(paths, (outcomes, summary), strict=True):
         with atomic_text(path) as f:
             write_csv(table, f)
-    if figures:
-        paths += plot_debate_figures(summary, out_dir / "figures", title_suffix=title)
     return paths, summary

@@ -1,5 +1,3 @@
-from conftest import assert_redraws
-
 """Sensitivity: the Sobol' design, the tornado, and what CRN guarantees."""
 
 import re
@@ -8,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import assert_redraws
 
 from ssisim.cli.app import cli, main
 from ssisim.errors import ScenarioError

@@ -444,7 +444,7 @@ def sensitivity(
     if outcome.failures:
         _finish("sensitivity", scenario, store, outcome, head)
     seed_value = sc.sensitivity.seed if sc.sensitivity.seed is not None else sc.seed
-    sobol_table, tornado, _ = analyze(store, design, seed_value)
+    sobol_table, _tornado, _ = analyze(store, design, seed_value)
     if not no_figures:
         from ssisim.plots.redraw import redraw
 

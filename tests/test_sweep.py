@@ -1,5 +1,3 @@
-from conftest import assert_redraws
-
 """Sweeps: the sweep block, expansion into points, line-numbered errors, CRN."""
 
 import re
@@ -8,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import assert_redraws
 
 from ssisim.cli.app import cli, main
 from ssisim.engine.driver import run_replications

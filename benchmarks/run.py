@@ -16,7 +16,7 @@ Cases (see ``benchmarks/README.md`` for what every figure means):
    with 2 workers; aim: under 20 s on 2 cores;
 2. :func:`ssisim.population.build.build_population` with default parameters at
    10,000 / 100,000 / 1,000,000 members (aim: a million in under 10 s and
-   2 GiB), and ``Population.to_networkx()`` at 10,000 and 100,000 only;
+   2 GiB), and ``Population.graph`` at 10,000 and 100,000 only;
 3. parallel efficiency from 1 to 2 workers: ``(t1 / t2) / 2``.
 
 Every case runs in its own subprocess (this script with ``--case``), so that
@@ -287,7 +287,7 @@ def case_population(size: int, repeats: int) -> dict[str, Any]:
 
 
 def case_networkx(size: int) -> dict[str, Any]:
-    """Population.to_networkx() (the lazy graph of record) after a build."""
+    """Population.graph (the lazy graph of record) after a build."""
     import numpy as np
 
     from ssisim.population.build import build_population
@@ -297,7 +297,7 @@ def case_networkx(size: int) -> dict[str, Any]:
     gc.collect()
     baseline = _maxrss_bytes(resource.RUSAGE_SELF)
     started = time.perf_counter()
-    graph = pop.to_networkx()
+    graph = pop.graph
     seconds = time.perf_counter() - started
     return {
         "case": "networkx",
@@ -581,7 +581,7 @@ def _sections(results: dict[str, Any]) -> list[tuple[str, tuple[list[str], list[
             _rows_population(results),
         ),
         (
-            f"2b. Population.to_networkx() (the lazy networkx graph of record), at {nx_sizes} "
+            f"2b. Population.graph (the lazy networkx graph of record), at {nx_sizes} "
             "members only (not measured at larger sizes)",
             _rows_networkx(results),
         ),

@@ -138,11 +138,15 @@ def pillar_scores(
 def ceiling_without_sales_navigator(scoring: Scoring) -> float:
     """The highest SSI reachable without Sales Navigator, every other input saturated.
 
+    The three Sales Navigator inputs (lead tools, InMail, TeamLink) weigh
+    0.20 each by default, so a member without it can reach 85.9 at most
+    (C4: 100 is out of reach without Sales Navigator).
+
     Examples
     --------
     >>> from ssisim.scenario.schema import Scoring
     >>> round(ceiling_without_sales_navigator(Scoring()), 2)
-    90.0
+    85.93
     """
     lost = 0.0
     for pillar, name in SALES_NAVIGATOR_INPUTS:

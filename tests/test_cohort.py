@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import assert_redraws
 
+from ssisim.cli.app import cli, main
 from ssisim.errors import ScenarioError
 from ssisim.experiments.cohort import (
     JITTERED_FIELDS,
@@ -87,8 +88,6 @@ def test_ratio_and_bootstrap_interval_exact_on_a_table():
 
 
 def test_run_cohort_and_the_command(tmp_path):
-    from ssisim.cli.app import cli
-
     result = run_cohort(parse_scenario(COHORT))
     members = {s.seat for s in result.scenario.strategies}
     assert len(result.sellers) == 12 and len(members) == 12
@@ -110,3 +109,16 @@ def test_linkedins_45_percent_lands_in_range_with_the_defaults():
     ratios = run_cohort(sc, workers=0).ratios.set_index("context")
     assert 1.3 <= ratios.loc["volume", "ratio"] <= 1.6
     assert ratios.loc["volume", "ci_low"] > 1.0
+
+
+def test_a_cohort_larger_than_the_industry_is_refused_before_any_run(tmp_path, capsys):
+    path = tmp_path / "cohort.yaml"
+    path.write_text(COHORT.replace("sellers: 12", "sellers: 2900"))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["cohort", str(path), "--out", str(tmp_path / "o"), "--quiet"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "cohort.sellers: the seller's industry has" in err
+    assert "2900 sellers need at least that many" in err
+    assert not (tmp_path / "o").exists()

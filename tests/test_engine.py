@@ -76,3 +76,39 @@ def test_progress_counts_every_run():
     seen = []
     run_replications(sc, progress=seen.append)
     assert sum(seen) == 8
+
+
+def test_a_script_without_the_main_guard_is_told_so_in_one_line(tmp_path):
+    """Workers re-import the main script: without the guard each would die, noisily."""
+    import subprocess
+    import sys
+
+    code = (
+        "import ssisim\n"
+        "sc = ssisim.parse_scenario('name: g\\nweeks: 2\\nreplications: 2\\n"
+        "population: {size: 1000}\\nstrategies: [inactive]\\n')\n"
+        "ssisim.run_replications(sc, workers=2)\n"
+    )
+    unguarded = tmp_path / "unguarded.py"
+    unguarded.write_text(code)
+    done = subprocess.run(
+        [sys.executable, str(unguarded)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .endswith(
+            'starts worker processes without `if __name__ == "__main__":`; '
+            "put the code that runs ssisim under that guard (or use workers=1)"
+        )
+    )
+    assert len(done.stderr.splitlines()) < 20  # not a thousand lines of dead workers
+
+    guarded = tmp_path / "guarded.py"
+    body = "".join(f"    {line}\n" for line in code.splitlines()[1:])
+    guarded.write_text(f"import ssisim\nif __name__ == '__main__':\n{body}")
+    done = subprocess.run(
+        [sys.executable, str(guarded)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr

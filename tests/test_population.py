@@ -215,7 +215,7 @@ def test_degree_distribution_is_heavy_tailed(pop):
 
 
 def test_clustering_well_above_a_random_graph(pop):
-    g = pop.to_networkx()
+    g = pop.graph
     density = 2 * g.number_of_edges() / (pop.n * (pop.n - 1))
     sample = np.random.default_rng(1).choice(pop.n, 400, replace=False).tolist()
     clustering = nx.average_clustering(g, nodes=sample)
@@ -421,8 +421,8 @@ def test_population_from_edges_six_nodes():
     np.testing.assert_array_equal(p.relevant, [True, False, True, False, False, False])
     assert p.industries == ("software", "media")
 
-    g = p.to_networkx()
-    assert g is p.to_networkx() is p.graph  # cached
+    g = p.graph
+    assert g is p.graph  # cached
     assert g.number_of_nodes() == 6
     assert g.number_of_edges() == 5 + 2
     assert g.edges[0, 1]["strength"] == pytest.approx(0.6)
@@ -473,8 +473,8 @@ def test_population_from_edges_rejects_bad_input(change, match):
 # --------------------------------------------------------------------------- graph of record
 
 
-def test_to_networkx_matches_csr_plus_seller_ties(pop):
-    g = pop.to_networkx()
+def test_graph_matches_csr_plus_seller_ties(pop):
+    g = pop.graph
     assert g.number_of_nodes() == pop.n
     assert g.number_of_edges() == pop.indptr[-1] // 2 + pop.seller_contacts.size
     assert sorted(g[pop.seller]) == pop.seller_contacts.tolist()

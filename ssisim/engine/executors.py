@@ -1,7 +1,7 @@
 """Where batches run: this process, local worker processes, or a Dask cluster.
 
 Every executor takes :class:`~ssisim.engine.driver.Batch` es with ``submit`` and
-hands back one :class:`Outcome` per batch with ``wait``, in completion order;
+hands back one :class:`BatchOutcome` per batch with ``wait``, in completion order;
 :func:`ssisim.engine.driver.execute` drives them and never sees the difference. None
 of them changes the results: a batch's chunks are computed the same way
 everywhere (see the seed contract in :mod:`ssisim.engine.driver`).
@@ -23,26 +23,29 @@ everywhere (see the seed contract in :mod:`ssisim.engine.driver`).
 
 from __future__ import annotations
 
+import ast
 import multiprocessing as mp
 import os
 import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any
 
 from ssisim.engine.worker import Batch, ChunkError, ChunkResult, run_batch
 from ssisim.errors import SsisimError
 
 __all__ = [
+    "BatchOutcome",
     "DaskExecutor",
     "Executor",
     "InProcess",
     "LocalProcesses",
-    "Outcome",
     "make_executor",
     "resolve_scheduler",
 ]
@@ -51,7 +54,7 @@ LOCAL_CLUSTER = "local"
 
 
 @dataclass
-class Outcome:
+class BatchOutcome:
     """A batch's fate: its results (some chunks may hold errors), or its death."""
 
     token: int
@@ -73,7 +76,7 @@ class Executor:
     def submit(self, token: int, batch: Batch) -> None:
         raise NotImplementedError
 
-    def wait(self) -> Outcome:
+    def wait(self) -> BatchOutcome:
         """Block until a submitted batch is done; return its outcome."""
         raise NotImplementedError
 
@@ -102,9 +105,9 @@ class InProcess(Executor):
     def submit(self, token: int, batch: Batch) -> None:
         self.queue.append((token, batch))
 
-    def wait(self) -> Outcome:
+    def wait(self) -> BatchOutcome:
         token, batch = self.queue.popleft()
-        return Outcome(token, run_batch(batch))
+        return BatchOutcome(token, run_batch(batch))
 
 
 # --------------------------------------------------------------------------- local processes
@@ -135,6 +138,33 @@ def _context() -> mp.context.BaseContext:
     return mp.get_context("spawn")
 
 
+def _unguarded_script() -> str | None:
+    """The main script, if it starts workers at its top level without a ``__main__`` guard.
+
+    Worker processes start by importing the main script again (as Python's
+    ``spawn`` and ``forkserver`` do): a script whose top level starts workers
+    without ``if __name__ == "__main__":`` would start them again in every
+    worker, and each would die. Notebooks, ``python -c`` and the ``ssisim``
+    command have no such script, or a guarded one.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if not path or not str(path).endswith(".py") or getattr(main, "__spec__", None) is not None:
+        return None  # a notebook, -c, or python -m (whose modules are importable)
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare) and isinstance(node.left, ast.Name):
+            names = {node.left.id} | {
+                c.value for c in node.comparators if isinstance(c, ast.Constant)
+            }
+            if names == {"__name__", "__main__"}:
+                return None
+    return str(path)
+
+
 @dataclass
 class _Worker:
     process: Any
@@ -146,12 +176,18 @@ class LocalProcesses(Executor):
     """One process per worker on this machine; see the module's notes."""
 
     def __init__(self, workers: int) -> None:
+        script = _unguarded_script()
+        if script is not None:
+            raise SsisimError(
+                f'{script}: starts worker processes without `if __name__ == "__main__":`; '
+                "put the code that runs ssisim under that guard (or use workers=1)"
+            )
         self.workers = max(1, workers)
         self.description = f"{self.workers} local worker processes"
         self.ctx = _context()
         self.pool: list[_Worker] = []
         self.queue: deque[tuple[int, Batch]] = deque()
-        self.ready: deque[Outcome] = deque()
+        self.ready: deque[BatchOutcome] = deque()
 
     def _start(self) -> _Worker:
         parent, child = self.ctx.Pipe(duplex=True)
@@ -190,7 +226,7 @@ class LocalProcesses(Executor):
             worker.process.join(timeout=1)
         self.pool.remove(worker)
 
-    def wait(self) -> Outcome:
+    def wait(self) -> BatchOutcome:
         while not self.ready:
             handles: dict[Any, _Worker] = {}
             for w in self.pool:
@@ -208,7 +244,7 @@ class LocalProcesses(Executor):
                     if worker.conn.poll():
                         got, results = worker.conn.recv()
                         worker.token = None
-                        self.ready.append(Outcome(got, results))
+                        self.ready.append(BatchOutcome(got, results))
                         continue
                 except (EOFError, OSError):
                     pass  # its end of the pipe closed: it died
@@ -219,7 +255,7 @@ class LocalProcesses(Executor):
                 code = worker.process.exitcode
                 worker.token = None
                 self._bury(worker)
-                self.ready.append(Outcome(token, died=_death(code)))
+                self.ready.append(BatchOutcome(token, died=_death(code)))
             self._dispatch()
         return self.ready.popleft()
 
@@ -331,7 +367,7 @@ class DaskExecutor(Executor):
         self.futures[future] = token
         self.as_completed.add(future)
 
-    def wait(self) -> Outcome:
+    def wait(self) -> BatchOutcome:
         from distributed import KilledWorker
 
         future = next(self.as_completed)
@@ -339,12 +375,12 @@ class DaskExecutor(Executor):
         try:
             results = future.result()
         except KilledWorker as exc:
-            return Outcome(token, died=f"worker died ({exc})")
+            return BatchOutcome(token, died=f"worker died ({exc})")
         except Exception as exc:  # the scheduler went away, or a bug of ours
             raise SsisimError(f"Dask: batch failed: {type(exc).__name__}: {exc}") from None
         finally:
             future.release()
-        return Outcome(token, results)
+        return BatchOutcome(token, results)
 
     def close(self, cancel: bool = False) -> None:
         try:

@@ -23,9 +23,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ssisim.engine.driver import run_replications
+from ssisim.population.cache import members_for, population_for
+from ssisim.results.files import atomic_directory, write_csv, write_json
+from ssisim.results.tables import weekly_frame
 from ssisim.scenario.loading import Override, parse_scenario
 from ssisim.scenario.schema import Scenario
 from ssisim.seeds import boost_seed
+from ssisim.sim.run import measure_reach
 from ssisim.stats import half_width, t_quantile
 
 __all__ = [
@@ -178,8 +183,6 @@ def calibrate(
     pandas.DataFrame
         One row per target, columns :data:`CALIBRATION_COLUMNS`.
     """
-    from ssisim.engine.driver import run_replications
-    from ssisim.results.tables import weekly_frame
 
     plan = plan or CalibrationPlan()
     say = progress or (lambda _msg: None)
@@ -306,8 +309,6 @@ def _ratio_row(
 
 def _boost_row(target: Target, sc: Scenario, plan: CalibrationPlan, seed: int) -> dict[str, Any]:
     """Identical posts from the `active` persona's year-old network, boost off and on."""
-    from ssisim.population.cache import population_for
-    from ssisim.sim.run import measure_reach
 
     active = next(s for s in sc.strategies if s.name == "active")
     off, on = measure_reach(
@@ -328,7 +329,6 @@ def _rank_rows(
     targets: Sequence[Target], plan: CalibrationPlan, seed: int, overrides: Sequence[Override]
 ) -> list[dict[str, Any]]:
     """C7 in ``plan.rank_populations`` independently seeded populations."""
-    from ssisim.population.cache import members_for, population_for
 
     pct75, means, above70 = [], [], []
     for k in range(plan.rank_populations):
@@ -359,7 +359,6 @@ def write_calibration(out_dir: Path, table: pd.DataFrame, manifest: Mapping[str,
     DataError
         ``out_dir`` exists or cannot be written.
     """
-    from ssisim.results.files import atomic_directory, write_csv, write_json
 
     with atomic_directory(Path(out_dir)) as tmp:
         write_csv(table, tmp / "calibration.csv")

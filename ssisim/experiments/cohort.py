@@ -21,6 +21,7 @@ figures and why the ratio is modest.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +30,13 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from ssisim.engine.driver import run_replications
 from ssisim.errors import ScenarioError
+from ssisim.population.cache import population_for
+from ssisim.population.seats import cohort_seats
+from ssisim.results.files import atomic_directory, write_csv, write_json
 from ssisim.results.outcomes import outcomes_table
+from ssisim.results.tables import weekly_frame
 from ssisim.scenario.schema import Scenario, Strategy, find_routine
 from ssisim.seeds import debate_rng
 
@@ -263,13 +269,23 @@ def run_cohort(
     Returns
     -------
     CohortResult
+
+    Raises
+    ------
+    ScenarioError
+        No ``cohort:`` block, or more sellers than the seller's industry has
+        members (refused before any run, in one line).
     """
-    import time
-
-    from ssisim.engine.driver import run_replications
-    from ssisim.results.tables import weekly_frame
-
     sc = cohort_scenario(scenario)
+    assert sc.cohort is not None
+    profile = sc.population.seller
+    industry = sc.population.industries.index(
+        profile.industry or sc.population.target.industries[0]
+    )
+    try:  # fail early, in one line, if the industry cannot seat the cohort
+        cohort_seats(population_for(sc), sc.cohort.sellers, industry, np.random.default_rng(0))
+    except ValueError as exc:
+        raise ScenarioError(f"{scenario.name}: {exc}") from None
     started = time.perf_counter()
     records = run_replications(sc, workers=workers, progress=progress)
     weekly = weekly_frame(records, [s.name for s in sc.strategies])
@@ -287,8 +303,6 @@ def write_cohort(out_dir: Path, result: CohortResult, manifest: Mapping[str, Any
     DataError
         ``out_dir`` exists or cannot be written.
     """
-    from ssisim.results.files import atomic_directory, write_csv, write_json
-
     out_dir = Path(out_dir)
     names = ["sellers.csv", "ratio.csv", "weekly.csv", "manifest.json"]
     with atomic_directory(out_dir) as tmp:

@@ -51,12 +51,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ssisim.engine.plan import Plan
+from ssisim.engine.plan import Plan, auto_chunk_runs
 from ssisim.errors import ScenarioError, SsisimError
 from ssisim.experiments.store import ResultStore
 from ssisim.experiments.sweep import axis_lines, build_points, check_values, lookup, transform
 from ssisim.records import METRIC_COLUMNS
-from ssisim.results.files import atomic_text
+from ssisim.results.files import atomic_text, write_csv
 from ssisim.scenario.schema import PILLARS, Scenario
 from ssisim.seeds import design_rng
 
@@ -157,7 +157,6 @@ def sensitivity_plan(
     points, kinds = build_points(
         base, rows, names, source=source, where="sensitivity", replications=spec.replications
     )
-    from ssisim.engine.plan import auto_chunk_runs
 
     size = chunk_runs or base.execution.chunk_runs or auto_chunk_runs(points)
     design = Design(
@@ -201,8 +200,6 @@ def analyze(
         ``point, design, <parameters>, strategy, <outputs>``.
     """
     from SALib.analyze import sobol as sobol_analyze
-
-    from ssisim.results.files import write_csv
 
     plan = store.plan
     outputs = design.outputs

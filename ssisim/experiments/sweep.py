@@ -40,7 +40,7 @@ from pydantic import ValidationError
 
 from ssisim.engine.plan import Plan, Point, auto_chunk_runs
 from ssisim.errors import ScenarioError
-from ssisim.scenario.loading import apply_overrides
+from ssisim.scenario.loading import apply_overrides, format_error, line_map
 from ssisim.scenario.schema import Scenario, Uncertain
 from ssisim.seeds import design_rng
 
@@ -98,7 +98,6 @@ def _python(value: Any, integer: bool) -> Any:
 def axis_lines(source: str | Path | None) -> dict[tuple[Any, ...], int]:
     """Line numbers of the scenario file's keys (for error messages); empty
     when the file cannot be read again."""
-    from ssisim.scenario.loading import line_map
 
     if source is None:
         return {}
@@ -157,7 +156,6 @@ def check_values(
         ``FILE:LINE: WHERE: what is wrong (got VALUE)``, the line being the
         entry's in the scenario file.
     """
-    from ssisim.scenario.loading import format_error
 
     lines = lines or {}
     origin = _origin(source, lines, tuple(where.split(".", 2)))
@@ -270,7 +268,6 @@ def build_points(
     -------
     points, column_kinds
     """
-    from ssisim.scenario.loading import format_error
 
     data = _base_data(base)
     if replications is not None:

@@ -23,6 +23,7 @@ gained ``team.goal_points`` or more, and the opportunities of the month in the
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +32,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ssisim.engine.driver import run_replications
 from ssisim.errors import ScenarioError
-from ssisim.results.outcomes import ORIGINS, eligible_columns
+from ssisim.population.cache import population_for
+from ssisim.population.seats import team_seats
+from ssisim.results.files import atomic_directory, write_csv, write_json
+from ssisim.results.outcomes import ORIGINS, eligible_columns, write_outcomes
+from ssisim.results.tables import summarize, weekly_frame
 from ssisim.scenario.schema import Scenario, Strategy, find_routine
 
 __all__ = [
@@ -251,13 +257,6 @@ def run_team(
         No ``team:`` block, an unknown strategy, or a team larger than the
         seller's company.
     """
-    import time
-
-    from ssisim.engine.driver import run_replications
-    from ssisim.population.cache import population_for
-    from ssisim.population.seats import team_seats
-    from ssisim.results.tables import weekly_frame
-
     sc = team_scenario(scenario)
     assert sc.team is not None
     try:  # fail early, in one line, if the company is too small
@@ -281,10 +280,6 @@ def write_team(out_dir: Path, result: TeamResult, manifest: Mapping[str, Any]) -
     DataError
         ``out_dir`` exists or cannot be written.
     """
-    from ssisim.results.files import atomic_directory, write_csv, write_json
-    from ssisim.results.outcomes import write_outcomes
-    from ssisim.results.tables import summarize
-
     sc = result.scenario
     out_dir = Path(out_dir)
     order = [s.name for s in sc.strategies]

@@ -212,10 +212,6 @@ class Population:
         )
         return g
 
-    def to_networkx(self) -> nx.Graph:
-        """Return :attr:`graph`, the cached networkx graph of record."""
-        return self.graph
-
 
 # --------------------------------------------------------------------------- building
 

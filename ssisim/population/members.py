@@ -603,7 +603,7 @@ def score_members(
     --------
     >>> import numpy as np
     >>> from ssisim.population.build import build_population
-    >>> from ssisim.scenario.schema import parse_scenario
+    >>> from ssisim.scenario.loading import parse_scenario
     >>> sc = parse_scenario("name: x\\nweeks: 4\\npopulation: {size: 2000}\\nstrategies: [inactive]")
     >>> pop = build_population(sc.population, np.random.default_rng(0))
     >>> scores = score_members(pop, sc, np.random.default_rng(1))

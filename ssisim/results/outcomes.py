@@ -10,7 +10,7 @@ worth and how long it takes. The contexts are applied here, to the weekly
 table, after the simulation: one simulation serves every context (the
 contexts share their random numbers), and a results directory can be
 re-evaluated under other contexts without simulating again
-(:func:`outcomes_for_run`).
+(``ssisim outcomes RUN_DIR``).
 
 For each (strategy, context, replication), over weeks 1 to the horizon ``H``:
 
@@ -47,18 +47,16 @@ import pandas as pd
 
 from ssisim.errors import DataError
 from ssisim.results.files import atomic_text, write_csv
-from ssisim.scenario.schema import BusinessContext, Scenario
+from ssisim.scenario.schema import BusinessContext
 from ssisim.stats import t_quantiles
 
 __all__ = [
     "ORIGINS",
     "OUTCOME_COLUMNS",
     "OUTCOME_METRICS",
-    "contexts_from_manifest",
     "debate_sentences",
     "eligible_columns",
     "leaders",
-    "outcomes_for_run",
     "outcomes_table",
     "summarize_outcomes",
     "write_outcomes",
@@ -355,27 +353,6 @@ def debate_sentences(summary: pd.DataFrame, contexts: Sequence[str] | None = Non
 
 
 # --------------------------------------------------------------------------- files
-
-
-def contexts_from_manifest(manifest: Mapping[str, Any]) -> dict[str, BusinessContext]:
-    """The business contexts a run used, from its ``manifest.json`` (defaults if absent)."""
-    scenario = manifest.get("scenario")
-    raw = scenario.get("contexts") if isinstance(scenario, Mapping) else None
-    data = {"name": "contexts", "strategies": ["inactive"], "contexts": raw}
-    return dict(Scenario.model_validate(data).contexts)
-
-
-def outcomes_for_run(
-    run_dir: Path, contexts: Mapping[str, BusinessContext] | None = None
-) -> pd.DataFrame:
-    """Re-evaluate a results directory's outcomes (without simulating), under its own
-    contexts or the ones given."""
-    from ssisim.results.tables import read_results
-
-    weekly, _summary, manifest = read_results(Path(run_dir))
-    return outcomes_table(
-        weekly, contexts if contexts is not None else contexts_from_manifest(manifest)
-    )
 
 
 def write_outcomes(

@@ -89,37 +89,35 @@ _DTYPES: dict[type, Any] = {str: "str", int: "int64", float: "float64", bool: "b
 def weekly_frame(records: Iterable[WeekRecord], strategy_order: Sequence[str]) -> pd.DataFrame:
     """Build the weekly table from the records of a run.
 
-        Parameters
-        ----------
-        records : iterable of WeekRecord
-            One record per (strategy, replication, week), in any order.
-        strategy_order : sequence of str
-            The strategies in the order of the scenario; rows follow it.
+    Parameters
+    ----------
+    records : iterable of WeekRecord
+        One record per (strategy, replication, week), in any order.
+    strategy_order : sequence of str
+        The strategies in the order of the scenario; rows follow it.
 
-        Returns
-        -------
-        pandas.DataFrame
-            Columns :data:`~ssisim.records.WEEKLY_COLUMNS` in that order, sorted
-            by strategy (in ``strategy_order``), replication and week, with a
-            fresh 0..N-1 index. ``strategy`` holds strings, counts are ``int64``,
-            scores and rates ``float64``, ``boosted`` is ``bool``.
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`~ssisim.records.WEEKLY_COLUMNS` in that order, sorted
+        by strategy (in ``strategy_order``), replication and week, with a
+        fresh 0..N-1 index. ``strategy`` holds strings, counts are ``int64``,
+        scores and rates ``float64``, ``boosted`` is ``bool``.
 
-        Raises
-        ------
-        DataError
-            A record names a strategy missing from ``strategy_order``, or two
-            records share a (strategy, replication, week).
+    Raises
+    ------
+    DataError
+        A record names a strategy missing from ``strategy_order``, or two
+        records share a (strategy, replication, week).
 
-        Examples
-        --------
-        >>> from ssisim.results.files import MANIFEST_FILE
-    from ssisim.stats import CONFIDENCE, t_quantiles
-    from ssisim.records import WeekRecord
-        >>> row = WeekRecord("open-bar", 0, 0, 20.0, 5.0, 5.0, 5.0, 5.0, 150, 30, 3, 10,
-        ...                  0, 0, 0, float("nan"), 0, 0, 0, 0, 0, 0, 0, 0, False)
-        >>> weekly_frame([row], ["open-bar"])[["strategy", "week", "ssi"]]
-           strategy  week   ssi
-        0  open-bar     0  20.0
+    Examples
+    --------
+    >>> from ssisim.records import WeekRecord
+    >>> row = WeekRecord("open-bar", 0, 0, 20.0, 5.0, 5.0, 5.0, 5.0, 150, 30, 3, 10,
+    ...                  0, 0, 0, float("nan"), 0, 0, 0, 0, 0, 0, 0, 0, False)
+    >>> weekly_frame([row], ["open-bar"])[["strategy", "week", "ssi"]]
+       strategy  week   ssi
+    0  open-bar     0  20.0
     """
     frame = pd.DataFrame.from_records(list(records), columns=list(WEEKLY_COLUMNS))
     return tidy_weekly(frame, strategy_order)

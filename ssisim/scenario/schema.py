@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ssisim.errors import ScenarioError
+from ssisim.records import METRIC_COLUMNS
 from ssisim.scenario.habits import MemberHabits
 from ssisim.scenario.strategies import BUILTIN_STRATEGIES
 
@@ -822,7 +823,6 @@ class Sensitivity(_Model):
     @field_validator("outputs")
     @classmethod
     def _known_outputs(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        from ssisim.records import METRIC_COLUMNS
 
         for name in v:
             if name not in METRIC_COLUMNS:

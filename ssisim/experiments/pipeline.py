@@ -27,7 +27,6 @@ differs between runs.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ import pandas as pd
 
 from ssisim.engine.codec import chunk_bytes
 from ssisim.engine.driver import ExecutionReport, execute
-from ssisim.engine.executors import make_executor
+from ssisim.engine.executors import make_executor, resolve_workers
 from ssisim.engine.plan import Chunk, Plan
 from ssisim.engine.worker import ChunkResult
 from ssisim.errors import SsisimError
@@ -276,7 +275,7 @@ def run_plan(
     plan = store.plan
     todo = [c for c in plan.chunks() if c not in done]
     started = time.perf_counter()
-    n = (os.cpu_count() or 1) if workers == 0 else workers
+    n = resolve_workers(workers)
     if not scheduler:
         n = max(1, min(n, len(todo)))
     if not todo:

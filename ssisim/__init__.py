@@ -13,28 +13,90 @@ The Python API, for notebooks::
 See ``docs/model.md`` for the model and ``README.md`` for the command line.
 """
 
-from importlib import metadata as _metadata
+from __future__ import annotations
 
-from ssisim.engine.driver import run_replications
-from ssisim.errors import DataError, ScenarioError, SsisimError
-from ssisim.experiments.calibration import TARGETS, CalibrationPlan, calibrate
-from ssisim.experiments.fit import fit_readings, read_readings
-from ssisim.pillars import ceiling_without_sales_navigator, pillar_scores
-from ssisim.population.build import Population, build_population
-from ssisim.population.cache import members_for, population_for
-from ssisim.population.members import score_members
-from ssisim.records import WeekRecord
-from ssisim.results.outcomes import debate_sentences, outcomes_table, summarize_outcomes
-from ssisim.results.tables import read_results, summarize, weekly_frame
-from ssisim.scenario.loading import load_scenario, parse_scenario
-from ssisim.scenario.schema import PILLARS, Scenario, Strategy
-from ssisim.seeds import run_seed
-from ssisim.sim.run import simulate
+import importlib
+from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = _metadata.version("ssisim")
-except _metadata.PackageNotFoundError:  # pragma: no cover
-    __version__ = "0+unknown"
+if TYPE_CHECKING:
+    from ssisim.engine.driver import run_replications
+    from ssisim.errors import DataError, ScenarioError, SsisimError
+    from ssisim.experiments.calibration import TARGETS, CalibrationPlan, calibrate
+    from ssisim.experiments.fit import fit_readings, read_readings
+    from ssisim.pillars import ceiling_without_sales_navigator, pillar_scores
+    from ssisim.population.build import Population, build_population
+    from ssisim.population.cache import members_for, population_for
+    from ssisim.population.members import score_members
+    from ssisim.records import WeekRecord
+    from ssisim.results.outcomes import debate_sentences, outcomes_table, summarize_outcomes
+    from ssisim.results.tables import read_results, summarize, weekly_frame
+    from ssisim.scenario.loading import load_scenario, parse_scenario
+    from ssisim.scenario.schema import PILLARS, Scenario, Strategy
+    from ssisim.seeds import run_seed
+    from ssisim.sim.run import simulate
+
+    __version__: str
+
+# Every public name and the module that defines it, imported on first use
+# (PEP 562): `import ssisim` (and so `ssisim --help`) loads none of numpy,
+# pandas, scipy or simpy until a name is used.
+_SOURCES: dict[str, str] = {
+    "run_replications": "ssisim.engine.driver",
+    "DataError": "ssisim.errors",
+    "ScenarioError": "ssisim.errors",
+    "SsisimError": "ssisim.errors",
+    "TARGETS": "ssisim.experiments.calibration",
+    "CalibrationPlan": "ssisim.experiments.calibration",
+    "calibrate": "ssisim.experiments.calibration",
+    "fit_readings": "ssisim.experiments.fit",
+    "read_readings": "ssisim.experiments.fit",
+    "ceiling_without_sales_navigator": "ssisim.pillars",
+    "pillar_scores": "ssisim.pillars",
+    "Population": "ssisim.population.build",
+    "build_population": "ssisim.population.build",
+    "members_for": "ssisim.population.cache",
+    "population_for": "ssisim.population.cache",
+    "score_members": "ssisim.population.members",
+    "WeekRecord": "ssisim.records",
+    "debate_sentences": "ssisim.results.outcomes",
+    "outcomes_table": "ssisim.results.outcomes",
+    "summarize_outcomes": "ssisim.results.outcomes",
+    "read_results": "ssisim.results.tables",
+    "summarize": "ssisim.results.tables",
+    "weekly_frame": "ssisim.results.tables",
+    "load_scenario": "ssisim.scenario.loading",
+    "parse_scenario": "ssisim.scenario.loading",
+    "PILLARS": "ssisim.scenario.schema",
+    "Scenario": "ssisim.scenario.schema",
+    "Strategy": "ssisim.scenario.schema",
+    "run_seed": "ssisim.seeds",
+    "simulate": "ssisim.sim.run",
+}
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("ssisim")
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        return "0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value: Any = _version()
+    elif name in _SOURCES:
+        value = getattr(importlib.import_module(_SOURCES[name]), name)
+    else:
+        raise AttributeError(f"module 'ssisim' has no attribute {name!r}")
+    globals()[name] = value  # once: later look-ups do not come here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__, "__version__"})
+
 
 __all__ = [
     "PILLARS",

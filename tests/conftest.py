@@ -34,7 +34,7 @@ def write_run() -> WriteRun:
 
 def assert_redraws(out: Path, figures: list[str]) -> None:
     """``ssisim plot OUT`` draws the given figures again from the files alone."""
-    from ssisim.cli.app import main
+    from ssisim.cli.main import main
 
     for name in figures:
         (out / name).unlink()

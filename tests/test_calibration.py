@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from conftest import assert_redraws
 
-from ssisim.cli.app import main
+from ssisim.cli.main import main
 from ssisim.experiments.calibration import (
     CALIBRATION_COLUMNS,
     TARGETS,

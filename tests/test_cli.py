@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from ssisim.cli.app import cli, main
+from ssisim.cli.main import cli, main
 from ssisim.plots.debate import DEBATE_FIGURE_NAMES
 from ssisim.plots.run import FIGURE_NAMES
 from ssisim.records import WEEKLY_COLUMNS
@@ -195,3 +195,53 @@ def test_console_script_exit_code_and_no_traceback(tmp_path):
     assert proc.stderr.strip().startswith(f"{bad}:3: weeks:")
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+HEAVY = ("numpy", "pandas", "scipy", "matplotlib", "simpy")
+
+
+def loaded_after(code: str) -> dict[str, object]:
+    """Run ``code`` in a fresh interpreter; which heavy libraries it loaded, and its result."""
+    probe = (
+        f"import json, sys\n{code}\n"
+        f"print(json.dumps({{'heavy': sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}),"
+        " 'result': globals().get('result')}))"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_startup_imports_no_numerical_library():
+    """`ssisim --help`, `--version` and a command's help load click, not the model."""
+    code = (
+        "import contextlib, io, ssisim.cli, ssisim.cli.main\n"
+        "result = []\n"
+        "for args in (['--help'], ['--version'], ['run', '--help'], ['fit', '--help']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "        try:\n"
+        "            ssisim.cli.main.main(args)\n"
+        "            status = 0\n"
+        "        except SystemExit as exc:\n"
+        "            status = exc.code\n"
+        "    result.append([status, 'Usage' in out.getvalue() or 'version' in out.getvalue()])\n"
+    )
+    found = loaded_after(code)
+    assert found["result"] == [[0, True]] * 4
+    assert found["heavy"] == []
+
+
+def test_the_package_loads_its_public_names_on_first_use():
+    import ssisim
+
+    assert loaded_after("import ssisim")["heavy"] == []
+    found = loaded_after("import ssisim\nresult = ssisim.simulate.__module__")
+    assert found["result"] == "ssisim.sim.run" and "simpy" in found["heavy"]
+    for name in ssisim.__all__:
+        assert getattr(ssisim, name) is not None
+        assert name in dir(ssisim)
+    from ssisim import SsisimError, __version__
+    from ssisim.errors import SsisimError as Defined
+
+    assert SsisimError is Defined and __version__
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        ssisim.nope  # noqa: B018

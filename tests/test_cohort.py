@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import assert_redraws
 
-from ssisim.cli.app import cli, main
+from ssisim.cli.main import cli, main
 from ssisim.errors import ScenarioError
 from ssisim.experiments.cohort import (
     JITTERED_FIELDS,

@@ -3,16 +3,18 @@ interrupts, dry runs."""
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from ssisim.cli.app import cli, main
+from ssisim.cli.main import cli, main
 from ssisim.engine.driver import execute
 from ssisim.engine.executors import DaskExecutor, InProcess, LocalProcesses
 from ssisim.engine.plan import Plan
+from ssisim.errors import ScenarioError
 from ssisim.experiments.store import ResultStore, plan_document
 from ssisim.experiments.sweep import sweep_plan
 from ssisim.scenario.loading import load_scenario
@@ -278,3 +280,50 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path, scenario, capsys):
     )
     assert code == 2 and "cannot reach the Dask scheduler" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_zero_workers_means_every_core():
+    import os
+
+    from ssisim.engine.executors import resolve_workers
+
+    assert resolve_workers(0) == (os.cpu_count() or 1)
+    assert resolve_workers(3) == 3
+
+
+def test_the_pipeline_runs_from_an_options_object(tmp_path, scenario, reference):
+    """The library, without the command line: the options, a dry run, a run, progress."""
+    from ssisim.experiments.pipeline import (
+        ExperimentOptions,
+        finalize_sweep,
+        prepare_experiment,
+        run_experiment,
+        run_manifest,
+    )
+
+    out = tmp_path / "o"
+    opts = ExperimentOptions(scenario, ("seed=8",), out=out, workers=1, dry_run=True)
+    dry = prepare_experiment("sweep", opts)
+    assert dry.estimate is not None and dry.estimate.runs == 32 and dry.store is None
+    assert not out.exists()
+
+    exp = prepare_experiment("sweep", replace(opts, dry_run=False))
+    assert exp.todo_runs == 32 and exp.command == f"ssisim sweep {scenario}"
+    done: list[int] = []
+    outcome = run_experiment(exp, done.append)
+    assert sum(done) == 32 and not outcome.failures
+    finalize_sweep(exp.results, run_manifest("sweep", exp.scenario, outcome), outcome.failures)
+    assert files(out) == reference
+
+    with pytest.raises(ScenarioError, match="declares no sweep"):
+        plain = tmp_path / "plain.yaml"
+        plain.write_text(SWEEP.split("sweep:")[0])
+        prepare_experiment("sweep", ExperimentOptions(plain, out=tmp_path / "p"))
+    assert not (tmp_path / "p").exists()
+
+
+def test_out_and_resume_together_are_a_usage_error(tmp_path, scenario, capsys):
+    code, err = user_error(
+        capsys, ["run", str(scenario), "--out", str(tmp_path / "a"), "--resume", str(tmp_path)]
+    )
+    assert code == 2 and "give either --out or --resume, not both" in err

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from ssisim.cli.app import cli, main
+from ssisim.cli.main import cli, main
 from ssisim.errors import DataError, ScenarioError
 from ssisim.experiments.fit import (
     MIN_READINGS,

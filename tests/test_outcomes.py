@@ -155,7 +155,7 @@ def test_write_outcomes(tmp_path):
 
 
 def test_ssisim_outcomes_re_evaluates_a_run_without_simulating(tmp_path):
-    from ssisim.cli.app import cli
+    from ssisim.cli.main import cli
 
     scenario = tmp_path / "s.yaml"
     scenario.write_text(

@@ -1,4 +1,4 @@
-"""Tests for ssisim.plots.figures: figures drawn from a results directory."""
+"""Tests for ssisim.plots: figures drawn from a results directory, and redrawn from its files."""
 
 from __future__ import annotations
 

@@ -96,7 +96,7 @@ def test_leaderboard_exact():
 
 
 def test_run_team_and_the_command(tmp_path):
-    from ssisim.cli.app import cli
+    from ssisim.cli.main import cli
 
     result = run_team(parse_scenario(TEAM))
     board = result.leaderboard

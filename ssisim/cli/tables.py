@@ -1,20 +1,37 @@
-"""Tables for the terminal (rich): the library returns data frames, the command line prints them."""
+"""Tables for the terminal (rich): the library returns data frames, the command line prints them.
+
+Imported by the commands when they run, never at start-up (pandas, rich).
+"""
 
 from __future__ import annotations
 
 import math
 import typing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 from rich.table import Table
 
 from ssisim.errors import DataError
+from ssisim.pillars import INPUTS, MAX_PILLAR, SALES_NAVIGATOR_INPUTS
 from ssisim.records import WeekRecord
 from ssisim.results.tables import SUMMARY_COLUMNS
+from ssisim.scenario.schema import Scoring
 from ssisim.stats import CONFIDENCE
 
-__all__ = ["terminal_table"]
+__all__ = [
+    "calibration_table",
+    "cohort_table",
+    "fmt",
+    "leaderboard_table",
+    "pillar_inputs_table",
+    "sobol_table",
+    "strategies_table",
+    "strategy_table",
+    "sweep_table",
+    "terminal_table",
+]
 
 _RECORD_TYPES = typing.get_type_hints(WeekRecord)
 
@@ -110,3 +127,190 @@ def _cell(cells: pd.DataFrame, strategy: str, metric: str) -> str:
         return "n/a"
     spread = "n/a" if math.isnan(half) else f"{half * scale:.{digits}f}"
     return f"{mean * scale:.{digits}f} ± {spread}"
+
+
+def fmt(value: Any) -> str:
+    """A setting or a swept value in a cell: lists joined by commas, floats with ``g``."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def sweep_table(
+    at_horizon: pd.DataFrame, columns: Sequence[str], weeks: int, limit: int = 25
+) -> Table:
+    """The SSI at each sweep point's horizon, one row per point (the first ``limit``)."""
+    ssi = at_horizon[at_horizon["metric"] == "ssi"]
+    strategies = list(dict.fromkeys(ssi["strategy"]))
+    table = Table(title="SSI at the horizon: mean ± 95% CI")
+    table.add_column("point", justify="right")
+    for c in columns:
+        table.add_column(c.rsplit(".", 1)[-1], justify="right", overflow="fold")
+    for s in strategies:
+        table.add_column(s, justify="right")
+    points = list(dict.fromkeys(ssi["point"]))
+    for p in points[:limit]:
+        rows = ssi[ssi["point"] == p].set_index("strategy")
+        first = rows.iloc[0]
+        cells = [
+            f"{rows.loc[s, 'mean']:.1f} ± {rows.loc[s, 'ci_high'] - rows.loc[s, 'mean']:.1f}"
+            if s in rows.index
+            else ""
+            for s in strategies
+        ]
+        table.add_row(str(p), *[fmt(first[c]) for c in columns], *cells)
+    if len(points) > limit:
+        table.caption = f"first {limit} of {len(points)} points; all in summary.csv"
+    return table
+
+
+def sobol_table(rows: Any, output: str, weeks: int) -> Table:
+    """Sobol' indices of one output, per strategy, the most influential parameter first."""
+    table = Table(title=f"Sobol' indices of {output} at week {weeks} (± 95% CI half-width)")
+    for name in ("strategy", "parameter", "first order S1", "total ST"):
+        table.add_column(name, justify="left" if name in ("strategy", "parameter") else "right")
+    for r in rows.sort_values(
+        ["strategy", "ST"], ascending=[True, False], kind="stable"
+    ).itertuples():
+        table.add_row(
+            r.strategy,
+            r.parameter,
+            f"{r.S1:.2f} ± {r.S1_conf:.2f}",
+            f"{r.ST:.2f} ± {r.ST_conf:.2f}",
+        )
+    return table
+
+
+def calibration_table(table: Any) -> Table:
+    """Every calibration target: simulated mean (95% CI), target range, pass or fail."""
+    out = Table(title="Calibration: simulated mean (95% CI) against the published figures")
+    for col, kw in (
+        ("id", {}),
+        ("statement", {"overflow": "fold", "max_width": 46}),
+        ("source", {"max_width": 14, "overflow": "fold"}),
+        ("simulated", {"justify": "right"}),
+        ("target", {"justify": "right"}),
+        ("", {}),
+    ):
+        out.add_column(col, **kw)
+    for r in table.itertuples(index=False):
+        digits = 0 if abs(r.target_high) >= 1000 else (2 if r.unit == "ratio" else 1)
+        ci = (
+            ""
+            if not (r.ci_high > r.ci_low)
+            else f" ({r.ci_low:,.{digits}f}-{r.ci_high:,.{digits}f})"
+        )
+        target = (
+            f"< {r.target_high:,.{digits}f}"
+            if r.id == "C4"
+            else f"{r.target_low:,.{digits}f}-{r.target_high:,.{digits}f}"
+        )
+        out.add_row(
+            r.id,
+            r.statement,
+            r.source,
+            f"{r.mean:,.{digits}f}{ci}",
+            f"{target} {r.unit}",
+            "[green]pass[/green]" if r.passed else "[red]FAIL[/red]",
+        )
+    return out
+
+
+def leaderboard_table(board: pd.DataFrame, replications: int, goal_points: float) -> Table:
+    """A team's leaderboard after its last month."""
+    last = board[board["month"] == board["month"].max()].sort_values("rank")
+    table = Table(
+        title=f"Leaderboard after month {int(last['month'].iloc[0])} (mean of {replications} replications)"
+    )
+    for col in (
+        "rank",
+        "member",
+        "strategy",
+        "SSI",
+        "change",
+        "first",
+        f"+{goal_points:g}",
+        "opportunities",
+    ):
+        table.add_column(col, justify="left" if col in ("member", "strategy") else "right")
+    for r in last.itertuples(index=False):
+        table.add_row(
+            str(r.rank),
+            r.member,
+            r.strategy,
+            f"{r.ssi:.1f}",
+            f"{r.ssi_change:+.1f}",
+            f"{r.first_share:.0%}",
+            f"{r.goal_share:.0%}",
+            f"{r.opportunities:.1f}",
+        )
+    return table
+
+
+def cohort_table(ratios: pd.DataFrame) -> Table:
+    """Per business context, the opportunities of high- over low-SSI sellers."""
+    table = Table(title="Opportunities of sellers with a high SSI over those with a low one")
+    for col in ("context", "high (n)", "low (n)", "mean high", "mean low", "ratio", "95% CI"):
+        table.add_column(col, justify="left" if col == "context" else "right")
+    for r in ratios.itertuples(index=False):
+        table.add_row(
+            str(r.context),
+            str(r.n_high),
+            str(r.n_low),
+            f"{r.mean_high:.1f}",
+            f"{r.mean_low:.1f}",
+            f"{r.ratio:.2f}",
+            f"{r.ci_low:.2f}-{r.ci_high:.2f}",
+        )
+    return table
+
+
+def strategies_table(full: Mapping[str, Mapping[str, Any]]) -> Table:
+    """The built-in strategies, one row each."""
+    table = Table(title="Built-in strategies (`ssisim strategies NAME` for every setting)")
+    table.add_column("name", no_wrap=True)
+    for col in ("posts/wk", "invites/wk", "accepts", "Sales Nav."):
+        table.add_column(col, overflow="fold")
+    for n, settings in full.items():
+        table.add_row(
+            n,
+            fmt(settings["posts_per_week"]),
+            fmt(settings["invites_per_week"]),
+            fmt(settings["accept_policy"]),
+            "yes" if settings["sales_navigator"] else "",
+        )
+    return table
+
+
+def strategy_table(name: str, settings: Mapping[str, Any], fields: Sequence[str]) -> Table:
+    """One strategy's settings, one row each, then its source."""
+    table = Table(title=f"{name} (per week unless stated)")
+    table.add_column("setting")
+    table.add_column("value", overflow="fold")
+    for f in fields:
+        table.add_row(f, fmt(settings[f]))
+    table.add_row("source", settings["source"])
+    return table
+
+
+def pillar_inputs_table(scoring: Scoring) -> Table:
+    """Every input of every pillar: weight, scale and the most points it can give."""
+    table = Table(title="Pillar inputs: weight (relative within the pillar), scale, most points")
+    for col in ("pillar", "input", "weight", "scale", "max points"):
+        table.add_column(col, justify="left" if col in ("pillar", "input") else "right")
+    for pillar, names in INPUTS.items():
+        params = getattr(scoring, pillar)
+        total = sum(getattr(params, n).weight for n in names)
+        for name in names:
+            p = getattr(params, name)
+            sn = " (Sales Navigator)" if (pillar, name) in SALES_NAVIGATOR_INPUTS else ""
+            table.add_row(
+                pillar,
+                name + sn,
+                f"{p.weight:g}",
+                f"{p.scale:g}",
+                f"{MAX_PILLAR * p.weight / total:.1f}",
+            )
+    return table

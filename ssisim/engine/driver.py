@@ -17,14 +17,13 @@ executor.
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ssisim.engine.codec import chunk_records
-from ssisim.engine.executors import Executor, make_executor
+from ssisim.engine.executors import Executor, make_executor, resolve_workers
 from ssisim.engine.faults import Faults, interrupt_after
 from ssisim.engine.plan import TARGET_SELLER_WEEKS, Chunk, Plan, Point
 from ssisim.engine.worker import Batch, ChunkError, ChunkResult, Item
@@ -208,7 +207,7 @@ def run_replications(
         A run failed (its worker died twice, or the model raised).
     """
     reps = list(range(scenario.replications)) if replications is None else list(replications)
-    workers = (os.cpu_count() or 1) if workers == 0 else workers
+    workers = resolve_workers(workers)
     if not reps:
         return []
     # chunks sized for the pipeline, but never one chunk for all the work

@@ -325,7 +325,7 @@ class DaskExecutor(Executor):
             raise SsisimError(f"--scheduler needs dask[distributed] ({exc})") from None
         self.cluster: Any = None
         if address == LOCAL_CLUSTER:
-            n = workers or os.cpu_count() or 1
+            n = resolve_workers(workers)
             with dask.config.set({"distributed.scheduler.allowed-failures": retries}), _no_sigint():
                 self.cluster = LocalCluster(
                     n_workers=n,
@@ -425,7 +425,12 @@ def make_executor(workers: int = 1, scheduler: str | None = None, retries: int =
     """The executor for these settings (``workers`` 0: all cores)."""
     if scheduler:
         return DaskExecutor(scheduler, workers=workers, retries=retries)
-    n = (os.cpu_count() or 1) if workers == 0 else workers
+    n = resolve_workers(workers)
     if n <= 1:
         return InProcess()
     return LocalProcesses(n)
+
+
+def resolve_workers(workers: int) -> int:
+    """Worker processes for a ``--workers`` value: 0 means every core."""
+    return (os.cpu_count() or 1) if workers == 0 else workers

@@ -27,7 +27,7 @@ differs between runs.
 
 from __future__ import annotations
 
-import os
+import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,25 +38,39 @@ import pandas as pd
 
 from ssisim.engine.codec import chunk_bytes
 from ssisim.engine.driver import ExecutionReport, execute
-from ssisim.engine.executors import make_executor
+from ssisim.engine.executors import make_executor, resolve_scheduler, resolve_workers
 from ssisim.engine.plan import Chunk, Plan
 from ssisim.engine.worker import ChunkResult
-from ssisim.errors import SsisimError
+from ssisim.errors import ScenarioError, SsisimError
+from ssisim.experiments.sensitivity import Design, sensitivity_plan
 from ssisim.experiments.store import ResultStore, plan_document, read_plan
+from ssisim.experiments.sweep import sweep_plan
 from ssisim.population.cache import population_for
-from ssisim.results.files import MANIFEST_FILE, atomic_text, manifest, write_csv, write_json
+from ssisim.results.files import (
+    MANIFEST_FILE,
+    atomic_text,
+    default_output_dir,
+    manifest,
+    write_csv,
+    write_json,
+)
 from ssisim.results.tables import SUMMARY_FILE, WEEKLY_FILE, summarize, tidy_weekly
+from ssisim.scenario.loading import Override, load_scenario
 from ssisim.scenario.schema import Scenario
 from ssisim.seeds import run_seed
 from ssisim.sim.run import RunStats, simulate
 
 __all__ = [
     "Estimate",
+    "Experiment",
+    "ExperimentOptions",
     "Outcome",
     "estimate",
     "finalize_run",
     "finalize_sweep",
     "open_store",
+    "prepare_experiment",
+    "run_experiment",
     "run_manifest",
     "run_plan",
 ]
@@ -276,7 +290,7 @@ def run_plan(
     plan = store.plan
     todo = [c for c in plan.chunks() if c not in done]
     started = time.perf_counter()
-    n = (os.cpu_count() or 1) if workers == 0 else workers
+    n = resolve_workers(workers)
     if not scheduler:
         n = max(1, min(n, len(todo)))
     if not todo:
@@ -304,6 +318,162 @@ def run_plan(
 
 def _reps(reps: Sequence[int]) -> str:
     return f"{reps[0]}-{reps[-1]}" if len(reps) > 1 else str(reps[0])
+
+
+# --------------------------------------------------------------------------- the three commands
+
+KINDS: tuple[str, ...] = ("run", "sweep", "sensitivity")
+
+
+@dataclass(frozen=True)
+class ExperimentOptions:
+    """How to run an experiment: what ``ssisim run``, ``sweep`` and ``sensitivity`` are told.
+
+    ``overrides`` are the ``--set`` values and the flags that change the
+    scenario (``--reps``, ``--seed``, ``--weeks``, ...), in the order applied.
+    ``workers`` None takes the scenario's ``execution.workers`` (0: all
+    cores); ``scheduler`` None takes ``SSISIM_SCHEDULER``, then
+    ``execution.scheduler``. ``out`` None with no ``resume`` writes to a fresh
+    ``results/<scenario name>/<timestamp>/``. ``figures`` and ``quiet`` are
+    for the caller: the pipeline draws nothing and prints nothing.
+    """
+
+    scenario: Path
+    overrides: tuple[Override, ...] = ()
+    out: Path | None = None
+    workers: int | None = None
+    scheduler: str | None = None
+    resume: Path | None = None
+    dry_run: bool = False
+    force: bool = False
+    figures: bool = True
+    quiet: bool = False
+
+
+@dataclass
+class Experiment:
+    """A loaded experiment: its scenario, where and how it runs, and (unless a
+    dry run) its opened store. Made by :func:`prepare_experiment`."""
+
+    kind: str
+    options: ExperimentOptions
+    scenario: Scenario
+    workers: int
+    scheduler: str | None
+    out: Path
+    design: Design | None = None
+    """The sensitivity design (``sensitivity`` only), once planned."""
+    estimate: Estimate | None = None
+    """What the plan will cost (dry runs only)."""
+    store: ResultStore | None = None
+    done: set[Chunk] = field(default_factory=set)
+
+    @property
+    def command(self) -> str:
+        """The command that runs it, for messages: ``ssisim sweep FILE``."""
+        return f"ssisim {self.kind} {self.options.scenario}"
+
+    @property
+    def results(self) -> ResultStore:
+        """The opened store (not on a dry run)."""
+        if self.store is None:
+            raise SsisimError(f"{self.command}: a dry run opens no results directory")
+        return self.store
+
+    @property
+    def todo_runs(self) -> int:
+        """Runs not yet on disk."""
+        return self.results.plan.runs - sum(c.runs for c in self.done)
+
+    def plan(self, chunk_runs: int | None) -> Plan:
+        """The experiment's plan (``chunk_runs`` None: the default chunk size)."""
+        sc, source = self.scenario, self.options.scenario
+        if self.kind == "sweep":
+            if not sc.sweep.active:
+                raise ScenarioError(
+                    f"{source}:1: sweep: the scenario declares no sweep; add e.g. "
+                    "sweep: {grid: {strategies.open-bar.invites_per_week: [20, 50, 100]}}"
+                )
+            return sweep_plan(sc, source, chunk_runs)
+        if self.kind == "sensitivity":
+            plan, self.design = sensitivity_plan(sc, source, chunk_runs)
+            return plan
+        return Plan.single(sc, chunk_runs or sc.execution.chunk_runs)
+
+    def interrupted_line(self) -> str:
+        """What is on disk after an interruption, and how to finish."""
+        store = self.results
+        on_disk = sum(c.runs for c in store.done())
+        return (
+            f"interrupted: {on_disk:,} of {store.plan.runs:,} runs on disk in {store.root}; "
+            f"finish with `{self.command} --resume {store.root}`"
+        )
+
+
+def prepare_experiment(kind: str, options: ExperimentOptions) -> Experiment:
+    """Load the scenario and plan; on a dry run, estimate; else open the store.
+
+    Opening creates the results directory (or reopens ``options.resume``) and,
+    for local processes and unless ``options.force``, refuses a run whose
+    memory estimate exceeds what is free (leaving nothing behind).
+
+    Raises
+    ------
+    SsisimError
+        The scenario is invalid, the directory exists, or the run would not fit.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown experiment kind {kind!r}")
+    sc = load_scenario(options.scenario, options.overrides)
+    workers = resolve_workers(
+        options.workers if options.workers is not None else sc.execution.workers
+    )
+    address = resolve_scheduler(options.scheduler, sc.execution.scheduler)
+    resume = options.resume
+    out = resume or options.out or default_output_dir(sc.name)
+    exp = Experiment(kind, options, sc, workers, address, out)
+    if options.dry_run:
+        plan = exp.plan(int(read_plan(resume)["chunk_runs"]) if resume else None)
+        done = ResultStore(resume, plan).done() if resume else set()
+        todo = [c for c in plan.chunks() if c not in done]
+        exp.estimate = estimate(plan, workers, todo=todo, local=address is None)
+        return exp
+
+    store, exp.done = open_store(kind, sc, exp.plan, out, resume is not None)
+    exp.store = store
+    if address is None and not options.force:
+        todo_n = max(1, min(workers, len(store.plan.chunks()) - len(exp.done)))
+        worker, total = memory_estimate(store.plan, todo_n)
+        free = available_memory()
+        if free is not None and total > free:
+            if resume is None:
+                shutil.rmtree(store.root, ignore_errors=True)  # nothing was run: leave nothing
+            check = Estimate(0, 0, 0, 0, todo_n, 0.0, worker, total, 0, free, True)
+            raise SsisimError(check.refusal())
+    return exp
+
+
+def run_experiment(
+    experiment: Experiment, progress: Callable[[int], None] | None = None
+) -> Outcome:
+    """Run what is not yet on disk (:func:`run_plan`); ``progress(n)`` after each chunk.
+
+    If the run fails before any chunk is on disk, a new directory is removed.
+    """
+    store = experiment.results
+    try:
+        return run_plan(
+            store,
+            experiment.done,
+            workers=experiment.workers,
+            scheduler=experiment.scheduler,
+            retries=experiment.scenario.execution.retries,
+            progress=progress,
+        )
+    except SsisimError:
+        if experiment.options.resume is None and not store.done():  # nothing ran: leave nothing
+            shutil.rmtree(store.root, ignore_errors=True)
+        raise
 
 
 # --------------------------------------------------------------------------- final files

@@ -26,6 +26,7 @@ __all__ = [
     "line_map",
     "load_scenario",
     "parse_scenario",
+    "scenario_from_manifest",
 ]
 
 
@@ -106,6 +107,42 @@ def parse_scenario(
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(format_error(exc, data, lines, source)) from None
+
+
+def scenario_from_manifest(
+    manifest: Mapping[str, Any],
+    source: str = "manifest.json",
+    overrides: Sequence[Override] = (),
+) -> Scenario:
+    """The business contexts of a finished run, as a scenario to re-evaluate its outcomes.
+
+    A run's ``manifest.json`` records its resolved scenario; this keeps its
+    ``name`` and ``contexts`` (the defaults when absent) with one idle
+    strategy, then applies ``overrides``.
+
+    Parameters
+    ----------
+    manifest : mapping
+        A run's manifest (see :func:`ssisim.results.tables.read_results`).
+    source : str
+        The manifest's path, named in errors; a ``scoring: FILE`` override is
+        relative to its directory.
+    overrides : sequence of str or (str, str)
+        As for :func:`load_scenario`, e.g. ``contexts.complex.deal_value_eur=300000``.
+
+    Raises
+    ------
+    ScenarioError
+        An override is invalid.
+    """
+    found = manifest.get("scenario")
+    base: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    data = {
+        "name": base.get("name", "outcomes"),
+        "strategies": ["inactive"],
+        "contexts": base.get("contexts"),
+    }
+    return parse_scenario(yaml.safe_dump(data), source, overrides)
 
 
 def _include_scoring(

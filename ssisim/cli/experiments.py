@@ -1,0 +1,197 @@
+"""``ssisim run``, ``ssisim sweep`` and ``ssisim sensitivity``: one pipeline, three outputs.
+
+The pipeline is :mod:`ssisim.experiments.pipeline`; these commands print.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ssisim.cli.options import EXIT_FAILED, EXIT_INTERRUPTED, experiment_options
+
+if TYPE_CHECKING:
+    from ssisim.experiments.pipeline import Experiment, ExperimentOptions, Outcome
+
+__all__ = ["run", "sensitivity", "sweep"]
+
+
+def _start(kind: str, opts: ExperimentOptions) -> tuple[Experiment, Outcome] | None:
+    """Prepare and run, with a progress bar; None after a dry run (printed)."""
+    from ssisim.cli.progress import progress_bar
+    from ssisim.experiments.pipeline import prepare_experiment, run_experiment
+
+    exp = prepare_experiment(kind, opts)
+    if exp.estimate is not None:
+        est = exp.estimate
+        where = (
+            f"Dask scheduler {exp.scheduler}" if exp.scheduler else f"{est.workers} local worker(s)"
+        )
+        click.echo(f"{kind} {exp.scenario.name!r} on {where}, results in {exp.out}")
+        for line in est.lines():
+            click.echo(f"  {line}")
+        if not est.fits:
+            click.echo(f"  refused without --force: {est.refusal()}")
+        return None
+    try:
+        with progress_bar(exp.todo_runs, opts.quiet) as advance:
+            outcome = run_experiment(exp, advance)
+    except KeyboardInterrupt:
+        click.echo(exp.interrupted_line(), err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    return exp, outcome
+
+
+def _finish(exp: Experiment, outcome: Outcome, head: str) -> None:
+    """The final line; the failures, if any, on stderr with exit status 1."""
+    from ssisim.experiments.pipeline import failure_line, rate_line
+
+    root = exp.results.root
+    click.echo(f"{head}: {rate_line(outcome)}; results in {root}")
+    if outcome.failures:
+        click.echo(failure_line(outcome.failures, root, exp.command), err=True)
+        sys.exit(EXIT_FAILED)
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--reps", type=click.IntRange(min=1), help="Replications per strategy.")
+@experiment_options(reps="replications")
+def run(opts: ExperimentOptions) -> None:
+    """Run a scenario: every strategy, every replication; write the results.
+
+    Writes weekly.csv, summary.csv, manifest.json and figures/ into OUT
+    (default results/<scenario name>/<timestamp>/), and the runs as they
+    finish under weekly/ (Parquet), so that an interrupted run can be resumed.
+    """
+    started = _start("run", opts)
+    if started is None:
+        return
+    exp, outcome = started
+
+    from rich.console import Console
+
+    from ssisim.cli.tables import terminal_table
+    from ssisim.experiments.pipeline import finalize_run, run_manifest
+    from ssisim.results.outcomes import debate_sentences, write_outcomes
+
+    sc, store = exp.scenario, exp.results
+    weekly, summary = finalize_run(store, run_manifest("run", sc, outcome), outcome.failures)
+    _, debate = write_outcomes(store.root, weekly, sc.contexts, sc.weeks)
+    if opts.figures:
+        from ssisim.plots.redraw import redraw
+
+        redraw(store.root)
+    if not opts.quiet:
+        Console().print(terminal_table(summary, sc.weeks))
+        for sentence in debate_sentences(debate):
+            click.echo(sentence)
+    head = f"{len(sc.strategies)} strategies x {sc.replications} replications, {sc.weeks} weeks"
+    _finish(exp, outcome, head)
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--reps", type=click.IntRange(min=1), help="Replications per strategy and point.")
+@experiment_options(reps="replications")
+def sweep(opts: ExperimentOptions) -> None:
+    """Run every point of the scenario's sweep: block (grid and samples).
+
+    Writes summary.csv (per point, strategy, checkpoint and metric, with the
+    swept values as columns), points.csv, manifest.json, figures/sweep.png,
+    and every run under weekly/ (Parquet, one folder per point). Interrupted?
+    --resume DIR runs only what is missing; the files come out the same.
+    """
+    started = _start("sweep", opts)
+    if started is None:
+        return
+    exp, outcome = started
+
+    from ssisim.experiments.pipeline import finalize_sweep, run_manifest
+
+    sc, store = exp.scenario, exp.results
+    plan = store.plan
+    extra = {"sweep": {"points": len(plan.points), "columns": list(plan.columns)}}
+    at_horizon = finalize_sweep(store, run_manifest("sweep", sc, outcome, extra), outcome.failures)
+    if opts.figures:
+        from ssisim.plots.redraw import redraw
+
+        redraw(store.root)
+    if not opts.quiet and not at_horizon.empty:
+        from rich.console import Console
+
+        from ssisim.cli.tables import sweep_table
+
+        Console().print(sweep_table(at_horizon, plan.columns, sc.weeks))
+    strategies = len(sc.strategies)
+    head = (
+        f"sweep of {len(plan.points)} points x {strategies} "
+        f"strateg{'y' if strategies == 1 else 'ies'} x {sc.replications} replications"
+    )
+    _finish(exp, outcome, head)
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--samples", type=click.IntRange(min=2), help="Saltelli's N (a power of 2).")
+@click.option(
+    "--reps", type=click.IntRange(min=1), help="Replications per design point (averaged)."
+)
+@experiment_options(samples="sensitivity.samples", reps="sensitivity.replications")
+def sensitivity(opts: ExperimentOptions) -> None:
+    """Which uncertain parameter moves the SSI most: Sobol' indices and a tornado.
+
+    Reads the scenario's sensitivity: block (parameters and their ranges) and
+    writes sobol.csv (first-order and total indices with 95% intervals, per
+    strategy and output), tornado.csv, samples.csv, figures/sobol.png and
+    figures/tornado.png.
+    """
+    started = _start("sensitivity", opts)
+    if started is None:
+        return
+    exp, outcome = started
+
+    from ssisim.experiments.pipeline import run_manifest
+    from ssisim.experiments.sensitivity import analyze
+    from ssisim.results.files import MANIFEST_FILE, write_json
+
+    sc, store, design = exp.scenario, exp.results, exp.design
+    assert design is not None  # planned by prepare_experiment
+    strategies = len(sc.strategies)
+    head = (
+        f"sensitivity of {len(design.parameters)} parameters, "
+        f"{design.sobol_points} Sobol' points + {len(store.plan.points) - design.sobol_points} "
+        f"tornado points x {strategies} strateg{'y' if strategies == 1 else 'ies'}"
+        f" x {sc.sensitivity.replications} replications"
+    )
+    info = {"sensitivity": {"parameters": list(design.parameters), "outputs": list(design.outputs)}}
+    write_json(store.root / MANIFEST_FILE, run_manifest("sensitivity", sc, outcome, info))
+    if outcome.failures:
+        _finish(exp, outcome, head)
+    seed = sc.sensitivity.seed if sc.sensitivity.seed is not None else sc.seed
+    sobol, _tornado, _ = analyze(store, design, seed)
+    if opts.figures:
+        from ssisim.plots.redraw import redraw
+
+        redraw(store.root)
+    output = design.outputs[0]
+    top = sobol[sobol["output"] == output]
+    if not opts.quiet:
+        from rich.console import Console
+
+        from ssisim.cli.tables import sobol_table
+
+        Console().print(sobol_table(top, output, sc.weeks))
+    best = (
+        top.sort_values("ST", ascending=False, kind="stable")
+        .groupby("strategy", sort=False)
+        .head(1)
+    )
+    moves = "; ".join(
+        f"{r.strategy}: {r.parameter} moves {output} most (ST {r.ST:.2f} ± {r.ST_conf:.2f})"
+        for r in best.itertuples()
+    )
+    _finish(exp, outcome, head + (f"; {moves}" if moves else ""))

@@ -1,0 +1,194 @@
+"""What several commands share: options, exit codes and the small steps before the library.
+
+Imports only click and the standard library: ``ssisim --help`` must not load
+the model. Library modules are imported inside the functions, when a command runs.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from ssisim.scenario.loading import Override
+    from ssisim.scenario.schema import Scenario
+
+EXIT_FAILED = 1
+"""Some runs failed, or a calibration target."""
+EXIT_USAGE = 2
+"""A user error: an option, a scenario, a data file."""
+EXIT_INTERRUPTED = 130
+"""Ctrl-C."""
+
+SET_HELP = "Override a scenario key, e.g. --set population.size=5000 (repeatable)."
+
+SCHEDULER_HELP = (
+    "Run on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' for a "
+    "LocalCluster on this machine; default: local processes (also SSISIM_SCHEDULER, "
+    "execution.scheduler)."
+)
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def _apply(options: Sequence[Decorator], f: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def scenario_overrides(
+    overrides: Sequence[str], flags: Sequence[tuple[str, Any, str]]
+) -> list[Override]:
+    """``--set`` values, then each flag given as ``(key, value, flag)`` (None: not given).
+
+    A flag becomes ``("key=value", "--flag value")`` so that errors name the flag.
+    """
+    options: list[Override] = list(overrides)
+    for key, value, flag in flags:
+        if value is not None:
+            options.append((f"{key}={value}", f"{flag} {value}"))
+    return options
+
+
+def load(scenario: Path, overrides: Sequence[Override]) -> Scenario:
+    """:func:`ssisim.scenario.loading.load_scenario`, imported when a command runs."""
+    from ssisim.scenario.loading import load_scenario
+
+    return load_scenario(scenario, overrides)
+
+
+def new_out_dir(out: Path | None, name: str) -> Path:
+    """``--out``, or a fresh ``results/<name>/<timestamp>``; refused if it exists."""
+    from ssisim.errors import SsisimError
+    from ssisim.results.files import default_output_dir
+
+    out_dir = out if out is not None else default_output_dir(name)
+    if out_dir.exists():
+        raise SsisimError(f"{out_dir}: already exists; choose another --out (nothing was written)")
+    return out_dir
+
+
+# --------------------------------------------------------------------------- run, sweep, sensitivity
+
+_EXPERIMENT_OPTIONS: list[Decorator] = [
+    click.option("--seed", type=click.IntRange(min=0), help="The seed."),
+    click.option("--weeks", type=click.IntRange(min=1), help="Horizon in weeks."),
+    click.option(
+        "--out",
+        "out",
+        type=click.Path(path_type=Path),
+        help="Output directory (must not exist; default results/<scenario name>/<timestamp>/).",
+    ),
+    click.option(
+        "--workers",
+        type=click.IntRange(min=0),
+        help="Local worker processes (0: all cores, the default; or execution.workers). "
+        "Results do not depend on it.",
+    ),
+    click.option("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP),
+    click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=SET_HELP),
+    click.option(
+        "--resume",
+        type=click.Path(path_type=Path),
+        metavar="DIR",
+        help="Run only what an interrupted run in DIR did not finish, then write its results.",
+    ),
+    click.option(
+        "--dry-run",
+        is_flag=True,
+        help="Print the runs and an estimate of time, memory and disk.",
+    ),
+    click.option(
+        "--force", is_flag=True, help="Run even if the memory estimate exceeds what is free."
+    ),
+    click.option(
+        "--no-figures", is_flag=True, help="Skip the figures (redraw later with `ssisim plot`)."
+    ),
+    click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table."),
+]
+
+
+def experiment_options(**flags: str) -> Decorator:
+    """The options ``run``, ``sweep`` and ``sensitivity`` share, gathered into one object.
+
+    The command is called with a single
+    :class:`~ssisim.experiments.pipeline.ExperimentOptions`. ``flags`` maps the
+    command's own options that change the scenario to their scenario keys
+    (``reps="replications"``); they apply after ``--set``, then ``--seed``
+    and ``--weeks``. Declare those options above this decorator.
+    """
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(command)
+        def gather(
+            scenario: Path,
+            seed: int | None,
+            weeks: int | None,
+            out: Path | None,
+            workers: int | None,
+            scheduler: str | None,
+            overrides: tuple[str, ...],
+            resume: Path | None,
+            dry_run: bool,
+            force: bool,
+            no_figures: bool,
+            quiet: bool,
+            **own: Any,
+        ) -> None:
+            from ssisim.experiments.pipeline import ExperimentOptions
+
+            if resume is not None and out is not None:
+                raise click.UsageError("give either --out or --resume, not both")
+            changes = [(key, own[name], f"--{name}") for name, key in flags.items()]
+            changes += [("seed", seed, "--seed"), ("weeks", weeks, "--weeks")]
+            command(
+                ExperimentOptions(
+                    scenario=scenario,
+                    overrides=tuple(scenario_overrides(overrides, changes)),
+                    out=out,
+                    workers=workers,
+                    scheduler=scheduler,
+                    resume=resume,
+                    dry_run=dry_run,
+                    force=force,
+                    figures=not no_figures,
+                    quiet=quiet,
+                )
+            )
+
+        return _apply(_EXPERIMENT_OPTIONS, gather)
+
+    return decorate
+
+
+# --------------------------------------------------------------------------- team, cohort
+
+_DEBATE_OPTIONS: list[Decorator] = [
+    click.option("--seed", type=click.IntRange(min=0), help="The seed."),
+    click.option("--weeks", type=click.IntRange(min=1), help="Horizon in weeks."),
+    click.option(
+        "--out",
+        "out",
+        type=click.Path(path_type=Path),
+        help="Output directory (must not exist; default results/<scenario name>/<timestamp>/).",
+    ),
+    click.option(
+        "--workers",
+        type=click.IntRange(min=0),
+        default=0,
+        show_default=True,
+        help="Local worker processes (0: all cores). Results do not depend on it.",
+    ),
+    click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=SET_HELP),
+    click.option("--quiet", "-q", is_flag=True, help="No progress bar and no tables."),
+]
+
+
+def debate_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The options ``team`` and ``cohort`` share."""
+    return _apply(_DEBATE_OPTIONS, f)

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from ssisim.population.build import gather_neighbors, population_from_edges
-from ssisim.records import WEEKLY_COLUMNS, WeekRecord
+from ssisim.records import LEAD_COLUMNS, WEEKLY_COLUMNS, WeekRecord
 from ssisim.scenario.loading import parse_scenario
 from ssisim.scenario.schema import Strategy
-from ssisim.sim.run import LEAD_COLUMNS, RunStats, budget_factor, planned_minutes, simulate
+from ssisim.sim.run import RunStats, budget_factor, planned_minutes, simulate
 
 # seller 0 knows 1; 1 knows 2 and 3 (who know each other); 4-5 are a separate pair;
 # 6 knows 4. Everyone is fully open and relevant, so every invitation is accepted.

@@ -30,14 +30,13 @@ from ssisim.population.seats import (
     default_start,
     seller_start_for,
 )
-from ssisim.records import WeekRecord
+from ssisim.records import LEAD_COLUMNS, WeekRecord
 from ssisim.scenario.schema import Scenario, Strategy
 from ssisim.seeds import (
     existing_rng,
 )
 
 __all__ = [
-    "LEAD_COLUMNS",
     "RunStats",
     "budget_factor",
     "measure_reach",
@@ -49,19 +48,9 @@ WORKING_DAYS = 5
 DAYS_PER_WEEK = 7
 WEEKS_PER_MONTH = 52.0 / 12.0
 VIEWER_MEMORY_DAYS = 30.0  # "who viewed your profile" lists recent viewers
-INBOX_HOUR = 0.9  # the seller answers incoming invitations at the end of each day
+INBOX_TIME_OF_DAY = 0.9  # a fraction of a day: the seller answers the inbox late each day
 
 
-LEAD_COLUMNS: tuple[str, ...] = (
-    "leads_inbound", "leads_inbound_target", "leads_inbound_dm",
-    "leads_inbound_warm", "leads_inbound_target_warm", "leads_inbound_dm_warm",
-    "leads_outbound", "leads_outbound_target", "leads_outbound_dm",
-    "leads_introduction", "leads_introduction_target", "leads_introduction_dm",
-    "leads_introduction_warm", "leads_introduction_target_warm", "leads_introduction_dm_warm",
-    "leads_existing", "leads_existing_target", "leads_existing_dm",
-)  # fmt: skip
-"""The weekly lead counts, in record order: by origin, then any / target / decision maker,
-then (inbound and introductions) the same through a warm tie."""
 _LEAD_SLOT = {name: i for i, name in enumerate(LEAD_COLUMNS)}
 
 
@@ -706,7 +695,7 @@ class _Run:
         """Every day: profile views from search appear, and the seller answers the inbox."""
         env = self.env
         for day in range(self.sc.weeks * DAYS_PER_WEEK):
-            yield env.timeout(day + INBOX_HOUR - env.now)
+            yield env.timeout(day + INBOX_TIME_OF_DAY - env.now)
             self.stats.events += 1
             self.passive_views()
             self.answer_inbox()

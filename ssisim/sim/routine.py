@@ -1,4 +1,12 @@
-"""The seller's routine, as SimPy processes over a run context.
+"""The seller's routine: one table of activities, run as SimPy processes.
+
+:data:`ACTIVITIES` is the routine's single source: each row names a rate of
+:class:`~ssisim.scenario.schema.Strategy`, what one action costs (a field of
+``scenario.time``, or a function when the cost depends on the strategy or
+brings more work), the action (a function over the run context) and how it
+is scheduled. :func:`planned_minutes`, :func:`budget_factor`, :func:`start`
+and the cohort's rate jitter (:data:`RATE_FIELDS`) all read it: a new
+activity is one row and one function.
 
 The routine runs on working days (the first :data:`WORKING_DAYS` of each
 week): repeating actions are spread evenly over them, batched actions
@@ -11,24 +19,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 
 from ssisim.scenario.schema import Scenario, Strategy
 from ssisim.sim.context import DAYS_PER_WEEK, RunContext
 from ssisim.sim.mechanisms.content import article, comment, post, react, share
-from ssisim.sim.mechanisms.invitations import answer_inbox, invite
+from ssisim.sim.mechanisms.invitations import answer_inbox, invitation_minutes, invite
 from ssisim.sim.mechanisms.leads import existing, introductions
-from ssisim.sim.mechanisms.messages import message
+from ssisim.sim.mechanisms.messages import cold_message_minutes, message, warm_message_minutes
 from ssisim.sim.mechanisms.pitches import pitches
 from ssisim.sim.mechanisms.prospecting import passive_views, prospect
 from ssisim.sim.mechanisms.restrictions import restrict, restricted
 
 __all__ = [
+    "ACTIVITIES",
     "INBOX_TIME_OF_DAY",
+    "RATE_FIELDS",
     "WEEKS_PER_MONTH",
     "WORKING_DAYS",
+    "Activity",
     "answering",
     "budget_factor",
     "count",
@@ -38,7 +50,9 @@ __all__ = [
     "record",
     "refreshing",
     "repeating",
+    "scheduled_rates",
     "start",
+    "weekly_rate",
 ]
 
 WORKING_DAYS = 5
@@ -131,41 +145,72 @@ def refreshing(ctx: RunContext) -> Generator[Any, Any, None]:
         ledger.reset()
 
 
-def start(ctx: RunContext) -> None:
-    """Create the run's processes, in the order that fixes the order of events."""
-    st, env = ctx.st, ctx.env
-    env.process(refreshing(ctx))
-    cap = ctx.sc.platform.invite_cap_per_week
-    invites = st.invites_per_week
-    factor = budget_factor(st, ctx.sc)
-    if factor < 1.0:
-        # the time budget scales every rate; invitations beyond the cap were never sent
-        invites = min(invites, math.inf if cap is None else cap) * factor
-    else:
-        factor = 1.0
+Schedule = Literal["repeating", "daily"]
+Cost = str | Callable[[Strategy, Scenario], float]
 
-    def scaled(rate: float) -> float:
-        return rate * factor if factor < 1.0 else rate
 
-    routine = [
-        (scaled(st.posts_per_week), post),
-        (scaled(st.articles_per_month / WEEKS_PER_MONTH), article),
-        (scaled(st.shares_per_week), share),
-        (scaled(st.comments_per_week), comment),
-        (scaled(st.reactions_per_week), react),
-    ]
-    for rate, action in routine:
-        if rate > 0:
-            env.process(repeating(ctx, rate, action))
-    if invites > 0:
-        env.process(daily(ctx, (invites,), invite, (cap,)))
-    warm, cold = scaled(st.warm_messages_per_week), scaled(st.cold_messages_per_week)
-    if warm > 0 or cold > 0:
-        env.process(daily(ctx, (warm, cold), message, (None, None)))
-    searches, views = scaled(st.searches_per_week), scaled(st.profile_views_per_week)
-    if searches > 0 or views > 0:
-        env.process(daily(ctx, (searches, views), prospect, (None, None)))
-    env.process(answering(ctx))
+@dataclass(frozen=True)
+class Activity:
+    """One row of the routine: a rate, its cost, its action and its schedule.
+
+    Attributes
+    ----------
+    rate : str
+        The :class:`~ssisim.scenario.schema.Strategy` field holding the rate.
+    minutes : str or callable
+        What one action is planned to cost: a field of ``scenario.time``, or
+        ``minutes(strategy, scenario)`` (a note's share, a reply's conversation).
+    action : callable
+        ``action(ctx)`` for a repeating activity; ``action(ctx, *counts)`` for a
+        daily batch, one count per row of the batch, in table order.
+    schedule : {"repeating", "daily"}
+        ``repeating``: spread evenly over the week's working days, one process
+        per row; ``daily``: the rows sharing an action form one batch, one
+        process, the week's counts split over the working days.
+    weeks_per_unit : float
+        The rate's unit in weeks (1: a weekly rate; :data:`WEEKS_PER_MONTH`:
+        a monthly one).
+    capped : bool
+        At most ``platform.invite_cap_per_week`` a week; beyond, never sent
+        (nor planned).
+    """
+
+    rate: str
+    minutes: Cost
+    action: Callable[..., None]
+    schedule: Schedule
+    weeks_per_unit: float = 1.0
+    capped: bool = False
+
+
+ACTIVITIES: tuple[Activity, ...] = (
+    Activity("posts_per_week", "post_minutes", post, "repeating"),
+    Activity("articles_per_month", "article_minutes", article, "repeating", WEEKS_PER_MONTH),
+    Activity("shares_per_week", "share_minutes", share, "repeating"),
+    Activity("comments_per_week", "comment_minutes", comment, "repeating"),
+    Activity("reactions_per_week", "reaction_minutes", react, "repeating"),
+    Activity("invites_per_week", invitation_minutes, invite, "daily", capped=True),
+    Activity("warm_messages_per_week", warm_message_minutes, message, "daily"),
+    Activity("cold_messages_per_week", cold_message_minutes, message, "daily"),
+    Activity("searches_per_week", "search_minutes", prospect, "daily"),
+    Activity("profile_views_per_week", "profile_view_minutes", prospect, "daily"),
+)
+"""The routine, in the order its processes are created (which fixes the order of events)."""
+
+RATE_FIELDS: tuple[str, ...] = tuple(a.rate for a in ACTIVITIES)
+"""The strategy's rate fields, in table order."""
+
+
+def weekly_rate(activity: Activity, strategy: Strategy, scenario: Scenario) -> float:
+    """The activity's planned actions a week: its rate per week, at most the cap if capped."""
+    rate = getattr(strategy, activity.rate) / activity.weeks_per_unit
+    cap = scenario.platform.invite_cap_per_week
+    return rate if cap is None or not activity.capped else min(rate, cap)
+
+
+def _minutes(activity: Activity, strategy: Strategy, scenario: Scenario) -> float:
+    cost = activity.minutes
+    return getattr(scenario.time, cost) if isinstance(cost, str) else cost(strategy, scenario)
 
 
 def planned_minutes(strategy: Strategy, scenario: Scenario) -> float:
@@ -177,24 +222,10 @@ def planned_minutes(strategy: Strategy, scenario: Scenario) -> float:
     (reply rate times ``conversation_minutes``). Answering incoming
     invitations is not planned: it depends on the others.
     """
-    st, t, msg = strategy, scenario.time, scenario.answers.messaging
-    cap = scenario.platform.invite_cap_per_week
-    invites = st.invites_per_week if cap is None else min(st.invites_per_week, cap)
-    note = st.invite_note_share
-    return (
-        st.posts_per_week * t.post_minutes
-        + st.articles_per_month / WEEKS_PER_MONTH * t.article_minutes
-        + st.shares_per_week * t.share_minutes
-        + st.comments_per_week * t.comment_minutes
-        + st.reactions_per_week * t.reaction_minutes
-        + invites * (note * t.note_invitation_minutes + (1 - note) * t.blank_invitation_minutes)
-        + st.warm_messages_per_week
-        * (t.warm_message_minutes + msg.warm_reply_rate * t.conversation_minutes)
-        + st.cold_messages_per_week
-        * (t.cold_message_minutes + msg.cold_reply_rate * t.conversation_minutes)
-        + st.searches_per_week * t.search_minutes
-        + st.profile_views_per_week * t.profile_view_minutes
-    )
+    total = 0.0
+    for a in ACTIVITIES:
+        total += weekly_rate(a, strategy, scenario) * _minutes(a, strategy, scenario)
+    return total
 
 
 def budget_factor(strategy: Strategy, scenario: Scenario) -> float:
@@ -204,3 +235,41 @@ def budget_factor(strategy: Strategy, scenario: Scenario) -> float:
     if budget is None or planned <= budget * 60.0:
         return 1.0
     return budget * 60.0 / planned
+
+
+def scheduled_rates(strategy: Strategy, scenario: Scenario) -> list[float]:
+    """Each activity's rate a week as scheduled, in table order.
+
+    Within the time budget, the stated rates (a capped one is capped week by
+    week, after the draw); beyond it, the planned rates times
+    :func:`budget_factor`.
+    """
+    factor = budget_factor(strategy, scenario)
+    if factor < 1.0:
+        return [weekly_rate(a, strategy, scenario) * factor for a in ACTIVITIES]
+    return [getattr(strategy, a.rate) / a.weeks_per_unit for a in ACTIVITIES]
+
+
+def start(ctx: RunContext) -> None:
+    """Create the run's processes: the refresh, the routine in table order, the inbox.
+
+    A repeating activity gets a process if its rate is positive; a daily batch
+    (at its first row) if any of its rates is; the order of creation fixes the
+    order of simultaneous events.
+    """
+    env, cap = ctx.env, ctx.sc.platform.invite_cap_per_week
+    env.process(refreshing(ctx))
+    rates = scheduled_rates(ctx.st, ctx.sc)
+    batched: set[Callable[..., None]] = set()
+    for a, rate in zip(ACTIVITIES, rates, strict=True):
+        if a.schedule == "repeating":
+            if rate > 0:
+                env.process(repeating(ctx, rate, a.action))
+        elif a.action not in batched:
+            batched.add(a.action)
+            rows = [(b, r) for b, r in zip(ACTIVITIES, rates, strict=True) if b.action is a.action]
+            per_week = tuple(r for _, r in rows)
+            if any(r > 0 for r in per_week):
+                caps = tuple(cap if b.capped else None for b, _ in rows)
+                env.process(daily(ctx, per_week, a.action, caps))
+    env.process(answering(ctx))

@@ -14,7 +14,7 @@ The report compares the sellers whose SSI at the horizon is at least
 (30): the ratio of their mean opportunities in each business context, with a
 95% percentile bootstrap interval (sellers resampled within each group,
 ``cohort.bootstrap`` times, from the debate stream 5 of
-:func:`ssisim.sim.run.debate_rng`). See ``docs/debate.md`` for the measured
+:func:`ssisim.seeds.debate_rng`). See ``docs/debate.md`` for the measured
 figures and why the ratio is modest.
 """
 

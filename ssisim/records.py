@@ -78,3 +78,14 @@ class WeekRecord(NamedTuple):
 WEEKLY_COLUMNS: tuple[str, ...] = WeekRecord._fields
 KEY_COLUMNS: tuple[str, ...] = ("strategy", "replication", "week")
 METRIC_COLUMNS: tuple[str, ...] = tuple(c for c in WEEKLY_COLUMNS if c not in KEY_COLUMNS)
+
+LEAD_COLUMNS: tuple[str, ...] = (
+    "leads_inbound", "leads_inbound_target", "leads_inbound_dm",
+    "leads_inbound_warm", "leads_inbound_target_warm", "leads_inbound_dm_warm",
+    "leads_outbound", "leads_outbound_target", "leads_outbound_dm",
+    "leads_introduction", "leads_introduction_target", "leads_introduction_dm",
+    "leads_introduction_warm", "leads_introduction_target_warm", "leads_introduction_dm_warm",
+    "leads_existing", "leads_existing_target", "leads_existing_dm",
+)  # fmt: skip
+"""The weekly lead counts, in record order: by origin, then any / target / decision maker,
+then (inbound and introductions) the same through a warm tie."""

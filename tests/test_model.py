@@ -4,10 +4,13 @@ import numpy as np
 import pytest
 
 from ssisim.population.build import gather_neighbors, population_from_edges
-from ssisim.records import WEEKLY_COLUMNS, WeekRecord
+from ssisim.records import LEAD_COLUMNS, WEEKLY_COLUMNS, WeekRecord
 from ssisim.scenario.loading import parse_scenario
 from ssisim.scenario.schema import Strategy
-from ssisim.sim.run import LEAD_COLUMNS, RunStats, budget_factor, planned_minutes, simulate
+from ssisim.sim.context import new_context
+from ssisim.sim.mechanisms.content import post
+from ssisim.sim.routine import budget_factor, planned_minutes
+from ssisim.sim.run import RunStats, simulate
 
 # seller 0 knows 1; 1 knows 2 and 3 (who know each other); 4-5 are a separate pair;
 # 6 knows 4. Everyone is fully open and relevant, so every invitation is accepted.
@@ -144,8 +147,6 @@ def test_same_seed_same_records_different_seed_differs():
 
 def test_visibility_boost_multiplies_reach():
     """C6 mechanism: above the threshold, a post's feed reach is multiplied by 1 + boost."""
-    from ssisim.sim.run import _Run
-
     sc = parse_scenario(
         QUIET.replace("answers:", "answers:\n  reach: {feed_share: 0.2, reaction_rate: 0}")
     )
@@ -153,11 +154,13 @@ def test_visibility_boost_multiplies_reach():
     seen = {}
     posts = 4000
     for boosted in (False, True):
-        r = _Run(pop, sc, Strategy(name="p"), np.random.default_rng(1), np.random.default_rng(2), 0)
-        r.boosted = boosted
+        ctx = new_context(
+            pop, sc, Strategy(name="p"), np.random.default_rng(1), np.random.default_rng(2), 0
+        )
+        ctx.boosted = boosted
         for _ in range(posts):
-            r.post()
-        seen[boosted] = r.week.impressions / posts
+            post(ctx)
+        seen[boosted] = ctx.week.impressions / posts
     # expected 6 contacts x 0.2 = 1.2 impressions, x1.2 when boosted; a post's impressions
     # have sd ~1 (binomial 6, 0.2), so 4,000 posts give a standard error of 0.016:
     # 0.07 is over 4 standard errors

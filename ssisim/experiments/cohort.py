@@ -14,7 +14,7 @@ The report compares the sellers whose SSI at the horizon is at least
 (30): the ratio of their mean opportunities in each business context, with a
 95% percentile bootstrap interval (sellers resampled within each group,
 ``cohort.bootstrap`` times, from the debate stream 5 of
-:func:`ssisim.sim.run.debate_rng`). See ``docs/debate.md`` for the measured
+:func:`ssisim.seeds.debate_rng`). See ``docs/debate.md`` for the measured
 figures and why the ratio is modest.
 """
 
@@ -39,6 +39,7 @@ from ssisim.results.outcomes import outcomes_table
 from ssisim.results.tables import weekly_frame
 from ssisim.scenario.schema import Scenario, Strategy, find_routine
 from ssisim.seeds import debate_rng
+from ssisim.sim.routine import RATE_FIELDS
 
 __all__ = [
     "JITTERED_FIELDS",
@@ -52,19 +53,9 @@ __all__ = [
     "write_cohort",
 ]
 
-JITTERED_FIELDS: tuple[str, ...] = (
-    "posts_per_week",
-    "articles_per_month",
-    "shares_per_week",
-    "comments_per_week",
-    "reactions_per_week",
-    "invites_per_week",
-    "warm_messages_per_week",
-    "cold_messages_per_week",
-    "searches_per_week",
-    "profile_views_per_week",
-)
-"""The rates each cohort seller multiplies by their own random factor."""
+JITTERED_FIELDS: tuple[str, ...] = RATE_FIELDS
+"""The rates each cohort seller multiplies by their own random factor: the routine's
+(:data:`ssisim.sim.routine.ACTIVITIES`), in its order (the order of the draws)."""
 
 RATIO_COLUMNS: tuple[str, ...] = (
     "context",

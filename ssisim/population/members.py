@@ -8,8 +8,8 @@ with numpy over whole arrays of members: no SimPy, no Python loop over
 members. ``docs/members.md`` describes the model for a student, with every
 parameter (:class:`~ssisim.scenario.habits.MemberHabits`) and its source.
 
-The members' pillar inputs mean what the seller's mean (``_Run.inputs`` in
-:mod:`ssisim.sim.run`), in the same units: weekly flows enter as exponentially
+The members' pillar inputs mean what the seller's mean (``Ledger.inputs`` in
+:mod:`ssisim.sim.ledger`), in the same units: weekly flows enter as exponentially
 weighted weekly averages (half-life ``scoring.activity_half_life_weeks``),
 stocks as counts, shares in [0, 1].
 

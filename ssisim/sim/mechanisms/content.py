@@ -1,0 +1,134 @@
+"""Content: posts, articles, shares, comments and reactions, and how far they reach.
+
+A post travels through the network: contacts see it (``reach.feed_share``),
+some react (by activity, relevance and tie), and each reaction shows it to a
+share of the reactor's own contacts, up to ``reach.max_hops``. Reactors may
+reach out (inbound leads), their ties warm, strangers among them may look at
+the seller's profile. Above the SSI threshold, the platform's visibility boost
+widens the first audience.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ssisim.population.build import gather_neighbors
+from ssisim.sim.context import RunContext
+from ssisim.sim.mechanisms.leads import inbound
+from ssisim.sim.mechanisms.prospecting import receive_views
+
+__all__ = ["article", "comment", "post", "publish", "reach", "react", "share"]
+
+
+def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> None:
+    """A post travels: contacts see it, reactors show it to their own contacts.
+
+    Parameters
+    ----------
+    reach_factor : float
+        Multiplies the feed's and each hop's share (an article reaches further).
+    engagement_factor : float
+        Multiplies the chance to react (a share draws less).
+    """
+    net, pop, sc = ctx.net, ctx.pop, ctx.sc
+    reach = sc.answers.reach
+    boost = 1.0 + sc.platform.boost_reach if ctx.boosted else 1.0
+    rng = ctx.arng
+    p_feed = min(reach.feed_share * reach_factor * boost, 1.0)
+    # the boost widens the first audience only; the cascade then grows in proportion,
+    # so an identical post's expected reach is multiplied by the boost factor (C6)
+    p_hop = min(reach.hop_share * reach_factor, 1.0)
+    contacts = net.contacts
+    viewers = contacts[rng.random(contacts.size) < p_feed]
+    seen = [viewers]
+    engaged_all: list[np.ndarray] = []
+    frontier = viewers
+    propensity, tie, me = ctx.engage_propensity, net.tie, ctx.me
+    for hop in range(reach.max_hops + 1):
+        p = (
+            reach.reaction_rate
+            * engagement_factor
+            * propensity[frontier]
+            * (0.5 + pop.relevance[frontier])
+            * (0.5 + tie[frontier])
+        )
+        engaged = frontier[rng.random(frontier.size) < np.minimum(p, 1.0)]
+        engaged_all.append(engaged)
+        if hop == reach.max_hops or engaged.size == 0:
+            break
+        nxt = gather_neighbors(pop.indptr, pop.indices, engaged)
+        nxt = np.unique(nxt[rng.random(nxt.size) < p_hop])
+        nxt = np.setdiff1d(nxt, np.concatenate(seen), assume_unique=False)
+        nxt = nxt[nxt != me]
+        seen.append(nxt)
+        frontier = nxt
+    impressions = sum(a.size for a in seen)
+    engaged = np.concatenate(engaged_all)
+    w = ctx.week
+    w.impressions += impressions
+    w.engagements += engaged.size
+    inbound(ctx, engaged)
+    net.strengthen(engaged, sc.answers.ties.interaction_gain / 2)
+    strangers = engaged[~net.contact[engaged]]
+    receive_views(ctx, strangers[rng.random(strangers.size) < reach.profile_view_rate])
+
+
+def reach(ctx: RunContext) -> int:
+    """Publish one post outside the routine (nothing counted but its reach); its impressions."""
+    before = ctx.week.impressions
+    publish(ctx, 1.0, 1.0)
+    return ctx.week.impressions - before
+
+
+def post(ctx: RunContext) -> None:
+    """A post: the feed's reach and engagement."""
+    w = ctx.week
+    w.posts += 1
+    w.minutes += ctx.sc.time.post_minutes
+    publish(ctx, 1.0, 1.0)
+
+
+def article(ctx: RunContext) -> None:
+    """An article: reaches further (``reach.article_reach``), draws more engagement."""
+    w = ctx.week
+    w.articles += 1
+    w.minutes += ctx.sc.time.article_minutes
+    reach = ctx.sc.answers.reach
+    publish(ctx, reach.article_reach, reach.article_engagement)
+
+
+def share(ctx: RunContext) -> None:
+    """A share of someone else's content: less reach, half the engagement."""
+    w = ctx.week
+    w.shares += 1
+    w.minutes += ctx.sc.time.share_minutes
+    publish(ctx, ctx.sc.answers.reach.share_reach, 0.5)
+
+
+def comment(ctx: RunContext) -> None:
+    """Comment on a contact's post: the tie warms, the author's network sees the seller."""
+    net, pop, sc = ctx.net, ctx.pop, ctx.sc
+    w = ctx.week
+    w.comments += 1
+    w.minutes += sc.time.comment_minutes
+    if net.n_contacts:
+        author = int(net.contact_ids[ctx.rng.integers(net.n_contacts)])
+        net.strengthen_one(author, sc.answers.ties.interaction_gain)
+    else:
+        author = int(ctx.rng.integers(pop.n))
+    boost = 1.0 + sc.platform.boost_reach if ctx.boosted else 1.0
+    k = ctx.arng.poisson(sc.answers.inbound.comment_views * boost)
+    nbrs = pop.neighbors(author)
+    if k and nbrs.size:
+        viewers = nbrs[ctx.arng.integers(0, nbrs.size, size=k)].astype(np.int64)
+        receive_views(ctx, viewers)
+        inbound(ctx, viewers)
+
+
+def react(ctx: RunContext) -> None:
+    """React to a contact's post: the tie warms a little."""
+    net = ctx.net
+    ctx.week.minutes += ctx.sc.time.reaction_minutes
+    if net.n_contacts:
+        who = int(net.contact_ids[ctx.rng.integers(net.n_contacts)])
+        net.strengthen_one(who, ctx.sc.answers.ties.interaction_gain / 3)

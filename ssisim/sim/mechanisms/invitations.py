@@ -1,0 +1,167 @@
+"""Invitations: whom the seller invites, who accepts and when, and the inbox.
+
+Each working day the seller sends the day's invitations, drawing candidates
+from each targeting pool in turn (``invite_targeting``); each invitee accepts
+with a chance that grows with openness, relevance, a note, mutual contacts
+and the seller's profile, after an exponential delay (too late and the
+invitation expires). Incoming invitations wait in the inbox until the seller
+applies the acceptance policy (``accept_policy``) at the end of the day.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from ssisim.scenario.schema import Scenario, Strategy
+from ssisim.sim.context import DAYS_PER_WEEK, RunContext, at
+from ssisim.sim.mechanisms.prospecting import receive_views
+
+__all__ = [
+    "VIEWER_MEMORY_DAYS",
+    "accepted",
+    "answer_inbox",
+    "candidates",
+    "fresh",
+    "invitation_minutes",
+    "invite",
+]
+
+VIEWER_MEMORY_DAYS = 30.0  # "who viewed your profile" lists recent viewers
+
+
+def invitation_minutes(strategy: Strategy, scenario: Scenario) -> float:
+    """Minutes an invitation is planned to cost: with a note for ``invite_note_share`` of them."""
+    t, note = scenario.time, strategy.invite_note_share
+    return note * t.note_invitation_minutes + (1 - note) * t.blank_invitation_minutes
+
+
+def candidates(ctx: RunContext, pool: str, k: int) -> np.ndarray:
+    """Candidates for ``k`` invitations from one targeting pool (oversampled, may repeat).
+
+    ``profile_viewers`` are the strangers who viewed the profile in the last
+    :data:`VIEWER_MEMORY_DAYS` days (the list is pruned); the other pools are
+    drawn at random from the routine's stream.
+    """
+    net, rng = ctx.net, ctx.rng
+    if pool == "profile_viewers":
+        recent = np.asarray(net.recent_viewers, dtype=np.int64)
+        recent = recent[net.viewed_at[recent] >= ctx.env.now - VIEWER_MEMORY_DAYS]
+        net.recent_viewers = recent.tolist()
+        return recent
+    if pool == "second_degree":
+        return net.second_degree_sample(3 * k, rng)
+    if pool == "mutual_contacts":
+        cand = net.second_degree_sample(10 * k, rng)
+        return cand[net.mutual[cand] >= ctx.st.min_mutual_contacts]
+    if pool == "relevant":
+        ids = ctx.relevant_ids
+    elif pool == "decision_makers":
+        ids = ctx.dm_ids
+    else:  # anyone
+        return rng.integers(0, ctx.pop.n, size=3 * k)
+    if ids.size == 0:
+        return ids
+    return ids[rng.integers(0, ids.size, size=3 * k)]
+
+
+def fresh(ctx: RunContext, cand: np.ndarray) -> np.ndarray:
+    """Candidates never invited and not yet contacts, first occurrences in order."""
+    net = ctx.net
+    cand = cand[~net.invited[cand] & ~net.contact[cand]]
+    return np.fromiter(dict.fromkeys(cand.tolist()), dtype=np.int64, count=-1)
+
+
+def invite(ctx: RunContext, k: int) -> None:
+    """Send up to ``k`` invitations, from each targeting pool in turn."""
+    env = ctx.env
+    if env.now < ctx.restricted_until:
+        return  # the platform restricts the account (platform.restriction)
+    net, pop, st, sc = ctx.net, ctx.pop, ctx.st, ctx.sc
+    acc = sc.answers.acceptance
+    k = min(k, net.room())
+    chosen: list[np.ndarray] = []
+    left = k
+    for pool in st.invite_targeting:
+        if left <= 0:
+            break
+        cand = fresh(ctx, candidates(ctx, pool, left))
+        if cand.size < left and pool in ctx.exhaustive:
+            # the random draw came back short: fall back to the whole pool
+            everyone = ctx.exhaustive[pool]
+            cand = fresh(ctx, np.concatenate([cand, ctx.rng.permutation(everyone)]))
+        cand = cand[:left]
+        net.invited[cand] = True
+        chosen.append(cand)
+        left -= cand.size
+    if not chosen:
+        return
+    targets = np.concatenate(chosen)
+    if targets.size == 0:
+        return
+    w = ctx.week
+    w.invitations_sent += targets.size
+    sent_week = int(env.now // DAYS_PER_WEEK)
+    ctx.sent_by_week[sent_week] += targets.size
+    note = ctx.rng.random(targets.size) < st.invite_note_share  # the seller's choice
+    t, notes = sc.time, int(note.sum())
+    w.minutes += (
+        notes * t.note_invitation_minutes + (targets.size - notes) * t.blank_invitation_minutes
+    )
+    rng = ctx.arng
+    mutual = np.minimum(net.mutual[targets], acc.mutual_saturation) / acc.mutual_saturation
+    p = (
+        pop.openness[targets]
+        * (acc.relevance_floor + (1 - acc.relevance_floor) * pop.relevance[targets])
+        * (1 + acc.note_lift * note)
+        * (1 + acc.mutual_lift * mutual)
+        * (acc.profile_floor + (1 - acc.profile_floor) * st.profile_completeness)
+    )
+    accept = rng.random(targets.size) < np.minimum(p, 1.0)
+    delays = rng.exponential(acc.mean_delay_days, size=targets.size)
+    accept &= delays < sc.platform.invitation_expiry_days
+    looks = rng.random(targets.size) < sc.answers.inbound.invitee_view_rate
+    receive_views(ctx, targets[looks])
+    ties = sc.answers.ties
+    for j, delay, noted in zip(
+        targets[accept].tolist(), delays[accept].tolist(), note[accept].tolist(), strict=True
+    ):
+        strength = ties.new_tie_strength + (ties.note_bonus if noted else 0.0)
+        at(ctx, env.now + delay, partial(accepted, ctx, j, strength, sent_week))
+
+
+def accepted(ctx: RunContext, j: int, strength: float, sent_week: int) -> None:
+    """Member ``j`` accepts an invitation sent in ``sent_week``: a new contact, if there is room."""
+    if ctx.net.connect_one(j, strength):
+        w = ctx.week
+        w.invitations_accepted += 1
+        w.new_selling += bool(ctx.pop.sells[j])
+        ctx.accepted_by_week[sent_week] += 1
+
+
+def answer_inbox(ctx: RunContext) -> None:
+    """Apply the acceptance policy to the invitations received today."""
+    net, pop, st = ctx.net, ctx.pop, ctx.st
+    if not net.inbox:
+        return
+    ids = np.unique(np.asarray(net.inbox, dtype=np.int64))
+    net.inbox.clear()
+    ids = ids[~net.contact[ids]]
+    w = ctx.week
+    w.minutes += ids.size * ctx.sc.time.incoming_invitation_minutes
+    ok = np.zeros(ids.size, dtype=bool)
+    for rule in st.accept_policy:
+        if rule == "everyone":
+            ok[:] = True
+        elif rule == "relevant":
+            ok |= pop.relevant[ids]
+        elif rule == "mutual_contacts":
+            ok |= net.mutual[ids] >= st.min_mutual_contacts
+        elif rule == "decision_makers":
+            ok |= pop.decision_maker[ids]
+    welcome = ids[ok]
+    added = net.connect_many(welcome, np.full(welcome.size, ctx.sc.answers.ties.new_tie_strength))
+    selling = int(pop.sells[welcome[:added]].sum())
+    w.new_selling += selling  # new contacts who sell ...
+    w.new_selling_inviters += selling  # ... all of whom invited the seller

@@ -1,0 +1,79 @@
+"""Messages: warm ones to strong-enough ties, cold ones to weak ties or by InMail.
+
+A reply arrives after an exponential delay; the seller then handles the
+conversation, the tie warms, and a warm reply may be a lead (outbound).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from ssisim.scenario.schema import Scenario, Strategy
+from ssisim.sim.context import RunContext, at
+from ssisim.sim.mechanisms.leads import count_leads
+
+__all__ = ["cold_message_minutes", "message", "replied", "warm_message_minutes"]
+
+
+def warm_message_minutes(strategy: Strategy, scenario: Scenario) -> float:
+    """Minutes a warm message is planned to cost, with the conversation its expected reply brings."""
+    t = scenario.time
+    return (
+        t.warm_message_minutes + scenario.answers.messaging.warm_reply_rate * t.conversation_minutes
+    )
+
+
+def cold_message_minutes(strategy: Strategy, scenario: Scenario) -> float:
+    """Minutes a cold message is planned to cost, with the conversation its expected reply brings."""
+    t = scenario.time
+    return (
+        t.cold_message_minutes + scenario.answers.messaging.cold_reply_rate * t.conversation_minutes
+    )
+
+
+def message(ctx: RunContext, warm: int, cold: int) -> None:
+    """Warm messages to strong-enough ties, cold ones to weak ties (or InMail with Sales Navigator)."""
+    net, msg, rng, t = ctx.net, ctx.sc.answers.messaging, ctx.rng, ctx.sc.time
+    contacts = net.contacts
+    targets: list[np.ndarray] = []
+    rates: list[float] = []
+    minutes: list[float] = []
+    if warm and contacts.size:
+        pool = contacts[net.tie[contacts] >= msg.warm_tie_threshold]
+        if pool.size == 0:
+            pool = contacts
+        targets.append(pool[rng.integers(0, pool.size, size=warm)])
+        rates.append(msg.warm_reply_rate)
+        minutes.append(t.warm_message_minutes)
+    if cold:
+        if ctx.st.sales_navigator:
+            pool = ctx.relevant_ids
+            pool = pool[~net.contact[pool]] if pool.size else pool
+            ctx.week.inmails += cold if pool.size else 0
+        else:
+            pool = contacts[net.tie[contacts] < msg.warm_tie_threshold]
+        if pool.size:
+            targets.append(pool[rng.integers(0, pool.size, size=cold)])
+            rates.append(msg.cold_reply_rate)
+            minutes.append(t.cold_message_minutes)
+    w, arng, now = ctx.week, ctx.arng, ctx.env.now
+    for who, rate, cost in zip(targets, rates, minutes, strict=True):
+        w.messages_sent += who.size
+        w.minutes += who.size * cost
+        replies = who[arng.random(who.size) < rate]
+        delays = arng.exponential(msg.mean_reply_delay_days, size=replies.size)
+        for j, d in zip(replies.tolist(), delays.tolist(), strict=True):
+            at(ctx, now + d, partial(replied, ctx, j))
+
+
+def replied(ctx: RunContext, j: int) -> None:
+    """A reply arrives: the seller handles the conversation; a warm one may be a lead."""
+    w, net = ctx.week, ctx.net
+    w.replies += 1
+    w.minutes += ctx.sc.time.conversation_minutes
+    if net.contact[j] and net.tie[j] >= ctx.warm:
+        if ctx.lrng.random() < ctx.sc.answers.leads.outbound_rate:
+            count_leads(ctx, "outbound", np.array([j], dtype=np.int64))
+    net.strengthen_one(j, ctx.sc.answers.ties.interaction_gain)

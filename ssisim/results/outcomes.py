@@ -2,7 +2,7 @@
 
 A run records, every week, the *leads* it produced (members with whom a
 business conversation starts), by origin and by class of member (see
-:data:`ssisim.sim.run.LEAD_COLUMNS`), and what the routine cost (``hours``),
+:data:`ssisim.records.LEAD_COLUMNS`), and what the routine cost (``hours``),
 the pitches received and the known contacts. Whether a lead is worth anything
 depends on the business: a :class:`~ssisim.scenario.schema.BusinessContext` says who
 can buy, how many leads of each origin become opportunities, what a deal is

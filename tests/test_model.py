@@ -181,7 +181,8 @@ def test_introductions_exact_on_the_tiny_graph():
     # every contact passes an opportunity each week (p >= 1): 1 introduces 2 or 3,
     # both relevant; the tie (0.9) is warm
     text = _quiet(
-        "  leads: {introduction_rate: 1.0, weak_floor: 1.0, existing_rate: 0, inbound_rate: 0}\n"
+        "  leads: {introduction_rate: 1.0, trust_floor: 100, trust_half_mutual_contacts: 1e-6,"
+        " existing_rate: 0, inbound_rate: 0}\n"
     )
     pop = tiny(seller_ties=[0.9])
     recs = run(Strategy(name="inactive", profile_completeness=0.35), pop, text=text)

@@ -51,6 +51,7 @@ __all__ = [
     "build_population",
     "gather_neighbors",
     "population_from_edges",
+    "rewire",
 ]
 
 MAX_ACTIVITY_POSTS_PER_WEEK: float = 20.0
@@ -267,8 +268,10 @@ def build_population(params: PopulationParams, rng: np.random.Generator) -> Popu
     >>> bool(pop.degree[pop.seller] == 0 and len(pop.seller_contacts) == 150)
     True
     """
-    # a sixth stream, spawned last, leaves what the first five draw unchanged
-    companies_rng, seniority_rng, behaviour_rng, ties_rng, seller_rng, sells_rng = rng.spawn(6)
+    # streams spawned later (sells, then rewiring) leave what the first ones draw unchanged
+    streams = rng.spawn(7)
+    companies_rng, seniority_rng, behaviour_rng, ties_rng, seller_rng, sells_rng = streams[:6]
+    rewire_rng = streams[6]
     n = params.size
 
     industry_sizes = _industry_sizes(params)
@@ -288,6 +291,8 @@ def build_population(params: PopulationParams, rng: np.random.Generator) -> Popu
     ).astype(np.float32)
 
     u, v = _draw_ties(params, industry, company, industry_bounds, company_bounds, ties_rng)
+    if params.rewire > 0:
+        u, v = rewire(u, v, params.rewire, rewire_rng)
 
     seller_industry = _seller_industry(params)
     seller = _choose_seller(
@@ -596,6 +601,90 @@ class _TieGroups:
             partner[picked] = found
         del group
         return _edge_keys(owner, partner)
+
+
+_REWIRE_ROUNDS = 20
+"""Rounds of batched swaps at most; each round proposes the swaps still missing."""
+
+
+def rewire(u: _Array, v: _Array, share: float, rng: np.random.Generator) -> tuple[_Array, _Array]:
+    """Rewire ties by degree-preserving double-edge swaps, vectorised.
+
+    Pairs of ties ``(a, b), (c, d)`` become ``(a, d), (c, b)`` (or ``(a, c),
+    (b, d)``), a swap being refused when it would make a self-loop or a tie
+    that exists. Every member keeps their degree; clustering, communities and
+    company and industry mixing dissolve towards those of a random graph with
+    the same degrees (the configuration model). ``share`` is the number of
+    successful swaps over half the number of ties: at 1 every tie is moved
+    once on average.
+
+    Parameters
+    ----------
+    u, v : ndarray of int32
+        Ties with ``u < v``, sorted, no duplicates (as :func:`_draw_ties` gives).
+    share : float
+        Between 0 and 1.
+    rng : numpy.random.Generator
+        The rewiring's own stream.
+
+    Returns
+    -------
+    u, v : ndarray of int32
+        The rewired ties, in the same form.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> u = np.array([0, 0, 1, 2, 3], dtype=np.int32)
+    >>> v = np.array([1, 2, 2, 3, 4], dtype=np.int32)
+    >>> ru, rv = rewire(u, v, 1.0, np.random.default_rng(0))
+    >>> bool((np.bincount(np.r_[u, v]) == np.bincount(np.r_[ru, rv], minlength=5)).all())
+    True
+    """
+    m = u.shape[0]
+    goal = round(share * m / 2)
+    if goal == 0 or m < 2:
+        return u, v
+    a, b = u.astype(np.int64), v.astype(np.int64)
+    keys = (a << _KEY_SHIFT) | b  # sorted and unique: the ties as they are
+    done = 0
+    for _ in range(_REWIRE_ROUNDS):
+        k = min(goal - done, m // 2)
+        if k <= 0:
+            break
+        pick = rng.permutation(m)[: 2 * k]
+        e1, e2 = pick[:k], pick[k:]
+        cross = rng.random(k) < 0.5
+        x1, y1 = a[e1], np.where(cross, a[e2], b[e2])
+        x2 = np.where(cross, b[e1], a[e2])
+        y2 = np.where(cross, b[e2], b[e1])
+        new1 = (np.minimum(x1, y1) << _KEY_SHIFT) | np.maximum(x1, y1)
+        new2 = (np.minimum(x2, y2) << _KEY_SHIFT) | np.maximum(x2, y2)
+        ok = (x1 != y1) & (x2 != y2) & (new1 != new2)
+        for new in (new1, new2):
+            at = np.minimum(np.searchsorted(keys, new), m - 1)
+            ok &= keys[at] != new
+        # two swaps of one batch must not make the same tie
+        proposed = np.concatenate([new1[ok], new2[ok]])
+        order = np.argsort(proposed, kind="stable")
+        ranked = proposed[order]
+        clash = np.zeros(ranked.size, dtype=bool)
+        clash[1:] |= ranked[1:] == ranked[:-1]
+        clash[:-1] |= ranked[1:] == ranked[:-1]
+        bad = np.zeros(proposed.size, dtype=bool)
+        bad[order] = clash
+        idx = np.flatnonzero(ok)
+        half = idx.size
+        ok[idx[bad[:half] | bad[half:]]] = False
+        lo1, hi1 = np.minimum(x1, y1)[ok], np.maximum(x1, y1)[ok]
+        lo2, hi2 = np.minimum(x2, y2)[ok], np.maximum(x2, y2)[ok]
+        a[e1[ok]], b[e1[ok]] = lo1, hi1
+        a[e2[ok]], b[e2[ok]] = lo2, hi2
+        keys = (a << _KEY_SHIFT) | b
+        order = np.argsort(keys, kind="stable")
+        a, b, keys = a[order], b[order], keys[order]
+        done += int(ok.sum())
+    return a.astype(np.int32), b.astype(np.int32)
 
 
 def _edge_keys(a: _Array, b: _Array) -> _Array:

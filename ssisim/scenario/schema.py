@@ -122,6 +122,12 @@ class PopulationParams(_Model):
     triadic_closure: float = Field(
         0.2, ge=0.0, lt=1.0, description="share of extra edges that close a triangle (below 1)"
     )
+    rewire: Probability = Field(
+        0.0,
+        description="ties rewired by degree-preserving swaps, over half the ties: 0 keeps the "
+        "drawn structure, 1 moves every tie once on average (a random graph with the same "
+        "degrees: no clustering, no communities)",
+    )
     activity_median_posts_per_week: float = Field(0.03, ge=0.0)
     activity_sigma: float = Field(1.5, ge=0.0, le=4.0)
     openness_mean: Probability = 0.4
@@ -208,14 +214,20 @@ class Leads(_Model):
     )
     introduction_rate: Probability = Field(
         0.004,
-        description="weekly chance, per unit of (weak_floor + tie), that a contact passes an "
-        "opportunity from their own network",
+        description="weekly chance that a contact who fully trusts the seller passes an "
+        "opportunity from their own network (times the contact's trust)",
     )
-    weak_floor: float = Field(
-        0.3,
+    trust_floor: float = Field(
+        0.5,
         ge=0.0,
-        le=10.0,
-        description="what even the weakest tie adds to the introduction chance",
+        le=100.0,
+        description="mutual contacts' worth of trust a direct tie carries on its own",
+    )
+    trust_half_mutual_contacts: float = Field(
+        3.0,
+        gt=0.0,
+        le=1000.0,
+        description="mutual contacts at which a contact's trust is half its most",
     )
     existing_rate: Probability = Field(
         0.08,

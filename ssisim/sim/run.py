@@ -25,9 +25,10 @@ from ssisim.scenario.schema import Scenario, Strategy
 from ssisim.seeds import existing_rng
 from ssisim.sim.context import DAYS_PER_WEEK, RunContext, RunStats, new_context
 from ssisim.sim.mechanisms.content import reach
+from ssisim.sim.mechanisms.leads import trust
 from ssisim.sim.routine import start
 
-__all__ = ["RunStats", "measure_reach", "simulate"]
+__all__ = ["RunStats", "contact_pass_chances", "measure_reach", "simulate"]
 
 
 def _played(
@@ -139,3 +140,39 @@ def measure_reach(
             run.boosted = boosted
             out[int(boosted), i] = reach(run)
     return out[0], out[1]
+
+
+def contact_pass_chances(
+    population: Population, scenario: Scenario, strategy: Strategy, seed: np.random.SeedSequence
+) -> dict[str, np.ndarray]:
+    """What each contact of a grown network can pass: the "People You May Know" probe.
+
+    The strategy runs for ``scenario.weeks`` weeks from its run stream (as
+    :func:`simulate` does); then, for every contact of the network it built,
+    the weekly chance that the contact passes the seller a member the seller
+    does not know yet, exactly as :func:`ssisim.sim.mechanisms.leads.introductions`
+    draws it: ``introduction_rate * trust(mutual) * (1 - mutual / degree)``
+    (a random member of the contact's network is new to the seller unless it
+    is one of the ``mutual`` contacts they share).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Per contact: ``mutual`` (contacts shared with the seller), ``degree``
+        (the contact's own ties), ``tie`` (strength at the horizon, the
+        interaction intensity) and ``chance`` (weekly chance of passing a new
+        name).
+    """
+    routine_seq, answers_seq, leads_seq = seed.spawn(3)
+    ctx = _played(population, scenario, strategy, (routine_seq, answers_seq, leads_seq), 0)
+    net, leads = ctx.net, scenario.answers.leads
+    contacts = net.contacts
+    mutual = net.mutual[contacts].astype(np.int64)
+    degree = (population.indptr[contacts + 1] - population.indptr[contacts]).astype(np.int64)
+    fresh = np.where(degree > 0, 1.0 - mutual / np.maximum(degree, 1), 0.0)
+    chance = (
+        leads.introduction_rate
+        * trust(mutual, leads.trust_floor, leads.trust_half_mutual_contacts)
+        * fresh
+    )
+    return {"mutual": mutual, "degree": degree, "tie": net.tie[contacts].copy(), "chance": chance}

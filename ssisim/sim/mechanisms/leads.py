@@ -14,7 +14,7 @@ import numpy as np
 from ssisim.records import LEAD_COLUMNS
 from ssisim.sim.context import RunContext
 
-__all__ = ["count_leads", "existing", "inbound", "introduced", "introductions"]
+__all__ = ["count_leads", "existing", "inbound", "introduced", "introductions", "trust"]
 
 _LEAD_SLOT = {name: i for i, name in enumerate(LEAD_COLUMNS)}
 
@@ -83,16 +83,48 @@ def introduced(
     return chosen[mine], keep
 
 
+def trust(mutual: np.ndarray, floor: float, half: float) -> np.ndarray:
+    """A contact's trust in the seller, in [0, 1), rising with their mutual contacts.
+
+    ``(floor + m) / (floor + m + half)``: embeddedness (mutual contacts)
+    makes a contact willing to vouch for the seller (Coleman's closure);
+    ``floor`` is what a direct tie carries on its own.
+
+    Examples
+    --------
+    >>> trust(np.array([0, 3, 30]), 0.5, 3.0).round(2)
+    array([0.14, 0.54, 0.91])
+    """
+    m = mutual.astype(np.float64) + floor
+    return m / (m + half)
+
+
 def introductions(ctx: RunContext) -> None:
-    """Each week, contacts pass opportunities from their networks (warmer ties more often)."""
-    contacts, leads = ctx.net.contacts, ctx.sc.answers.leads
+    """Each week, contacts pass opportunities from their own networks.
+
+    A contact is willing with chance ``introduction_rate * trust`` (trust
+    rises with their mutual contacts, :func:`trust`); they then name a
+    random member of their own network, which is an opportunity only if the
+    seller does not know that member already. So what a contact can pass
+    depends on the graph: the more of their network the seller already
+    holds (mutual contacts), the more often the name is redundant. Trust
+    rising and redundancy rising with mutual contacts make an inverted U:
+    moderately embedded ties pass the most (Burt's structural holes;
+    Rajkumar et al. 2022, *Science*, the LinkedIn "People You May Know"
+    experiments).
+    """
+    net, leads = ctx.net, ctx.sc.answers.leads
+    contacts = net.contacts
     if contacts.size and leads.introduction_rate > 0:
         rng = ctx.lrng
-        ties = ctx.net.tie[contacts]
-        p = leads.introduction_rate * (leads.weak_floor + ties)
+        p = leads.introduction_rate * trust(
+            net.mutual[contacts], leads.trust_floor, leads.trust_half_mutual_contacts
+        )
         hit = rng.random(contacts.size) < p
         chosen, kept = introduced(ctx, contacts[hit], rng)
-        count_leads(ctx, "introduction", chosen, ties[hit][kept] >= ctx.warm)
+        new = ~net.contact[chosen]  # a name the seller already holds is no opportunity
+        warm = net.tie[contacts[hit][kept]] >= ctx.warm
+        count_leads(ctx, "introduction", chosen[new], warm[new])
 
 
 def existing(ctx: RunContext) -> None:

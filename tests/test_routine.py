@@ -86,3 +86,25 @@ def test_start_creates_one_process_per_repeating_row_and_per_daily_batch():
         before = len(ctx.env._queue)  # simpy's event queue: a process starts with one event
         start(ctx)
         assert len(ctx.env._queue) - before == extra + 2  # + the refresh and the inbox
+
+
+def test_equal_hours_scale_every_routine_up_or_down_to_the_same_time():
+    from ssisim.scenario.loading import parse_scenario
+    from ssisim.sim.routine import budget_factor, budget_note, planned_minutes
+
+    sc = parse_scenario(
+        "name: fair\nequal_hours_per_week: 4\nplatform: {invite_cap_per_week: null}\n"
+        "strategies: [open-bar, club-select, inactive]\n"
+    )
+    for st in sc.strategies[:2]:
+        scaled = st.model_copy(
+            update={
+                name: getattr(st, name) * budget_factor(st, sc)
+                for name in type(st).model_fields
+                if name.endswith(("_per_week", "_per_month")) and name != "hours_per_week_budget"
+            }
+        )
+        assert planned_minutes(scaled, sc) == pytest.approx(4 * 60)
+        assert "like every routine (equal_hours_per_week)" in (budget_note(st, sc) or "")
+    inactive = sc.strategies[2]
+    assert planned_minutes(inactive, sc) == 0 or budget_factor(inactive, sc) > 1

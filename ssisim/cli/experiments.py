@@ -77,6 +77,7 @@ def run(opts: ExperimentOptions) -> None:
     from ssisim.cli.tables import terminal_table
     from ssisim.experiments.pipeline import finalize_run, run_manifest
     from ssisim.results.outcomes import debate_sentences, write_outcomes
+    from ssisim.sim.routine import budget_note
 
     sc, store = exp.scenario, exp.results
     weekly, summary = finalize_run(store, run_manifest("run", sc, outcome), outcome.failures)
@@ -89,6 +90,10 @@ def run(opts: ExperimentOptions) -> None:
         Console().print(terminal_table(summary, sc.weeks))
         for sentence in debate_sentences(debate):
             click.echo(sentence)
+    for strategy in sc.strategies:  # a routine whose rates were scaled says so
+        note = budget_note(strategy, sc)
+        if note:
+            click.echo(note)
     head = f"{len(sc.strategies)} strategies x {sc.replications} replications, {sc.weeks} weeks"
     _finish(exp, outcome, head)
 

@@ -885,6 +885,13 @@ class Scenario(_Model):
     sensitivity: Sensitivity = Sensitivity()
     execution: Execution = Execution()
     time: TimeCosts = TimeCosts()
+    equal_hours_per_week: float | None = Field(
+        None,
+        gt=0.0,
+        le=80.0,
+        description="compare at equal time: every routine's rates are scaled, up or down, to "
+        "plan this many hours a week (null: each routine as stated)",
+    )
     contexts: dict[str, BusinessContext] = Field(default_factory=lambda: _merge_contexts(None))
     team: Team | None = None
     cohort: Cohort | None = None

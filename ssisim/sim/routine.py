@@ -43,6 +43,7 @@ __all__ = [
     "Activity",
     "answering",
     "budget_factor",
+    "budget_note",
     "count",
     "daily",
     "end_week",
@@ -229,12 +230,45 @@ def planned_minutes(strategy: Strategy, scenario: Scenario) -> float:
 
 
 def budget_factor(strategy: Strategy, scenario: Scenario) -> float:
-    """What every rate is multiplied by to fit ``hours_per_week_budget`` (1 when it fits)."""
-    budget = strategy.hours_per_week_budget
+    """What every rate is multiplied by to fit the time the routine may take.
+
+    With the scenario's ``equal_hours_per_week`` set, every routine is scaled
+    (up or down) to plan exactly that many hours, so strategies are compared
+    at equal time; otherwise a routine over its ``hours_per_week_budget`` is
+    scaled down to fit it, and 1 is returned when it fits. A routine that
+    plans no time at all is left as it is.
+    """
     planned = planned_minutes(strategy, scenario)
+    if scenario.equal_hours_per_week is not None and planned > 0:
+        return scenario.equal_hours_per_week * 60.0 / planned
+    budget = strategy.hours_per_week_budget
     if budget is None or planned <= budget * 60.0:
         return 1.0
     return budget * 60.0 / planned
+
+
+def budget_note(strategy: Strategy, scenario: Scenario) -> str | None:
+    """One sentence when a routine's rates are scaled, None when they run as stated.
+
+    Examples
+    --------
+    >>> from ssisim.scenario.loading import parse_scenario
+    >>> sc = parse_scenario("name: x\\nstrategies: [{name: a, posts_per_week: 10, "
+    ...                     "hours_per_week_budget: 1}]")
+    >>> budget_note(sc.strategies[0], sc)
+    'a: the routine plans 5.0 h a week; its rates are scaled by 0.20 to fit its budget of 1 h'
+    """
+    factor = budget_factor(strategy, scenario)
+    if factor == 1.0:
+        return None
+    hours = planned_minutes(strategy, scenario) / 60.0
+    if scenario.equal_hours_per_week is not None:
+        why = (
+            f"to take {scenario.equal_hours_per_week:g} h like every routine (equal_hours_per_week)"
+        )
+    else:
+        why = f"to fit its budget of {strategy.hours_per_week_budget:g} h"
+    return f"{strategy.name}: the routine plans {hours:.1f} h a week; its rates are scaled by {factor:.2f} {why}"
 
 
 def scheduled_rates(strategy: Strategy, scenario: Scenario) -> list[float]:
@@ -245,7 +279,7 @@ def scheduled_rates(strategy: Strategy, scenario: Scenario) -> list[float]:
     :func:`budget_factor`.
     """
     factor = budget_factor(strategy, scenario)
-    if factor < 1.0:
+    if factor != 1.0:
         return [weekly_rate(a, strategy, scenario) * factor for a in ACTIVITIES]
     return [getattr(strategy, a.rate) / a.weeks_per_unit for a in ACTIVITIES]
 

@@ -99,3 +99,40 @@ def test_more_intense_ties_pass_less(pass_chances):
     weak = pass_chances[pass_chances.tie <= 0.05].chance.mean()
     strong = pass_chances[pass_chances.tie > 0.2].chance.mean()
     assert weak > 1.05 * strong, (weak, strong)
+
+
+ACCEPTANCE = """name: acceptance
+seed: 2024
+weeks: 26
+replications: 6
+population: {size: 20000}
+strategies:
+  - {name: blank, invites_per_week: 30, invite_targeting: [second_degree]}
+  - {name: note, invites_per_week: 30, invite_targeting: [second_degree], invite_note_share: 1}
+"""
+
+
+def _acceptance(overrides: list[str]) -> pd.Series:
+    from ssisim.scenario.loading import parse_scenario
+
+    sc = parse_scenario(ACCEPTANCE, "<acceptance>", overrides)
+    weekly = weekly_frame(run_replications(sc), [s.name for s in sc.strategies])
+    sums = weekly.groupby("strategy")[["invitations_sent", "invitations_accepted"]].sum()
+    return sums.invitations_accepted / sums.invitations_sent
+
+
+def test_acceptance_matches_the_published_benchmarks():
+    """About 30% (25-35%) for blank invitations to second-degree members, and a
+    note adds little. Tolerance: about 4,700 invitations per routine, so a rate's
+    standard error is under one point; the band is five points either side."""
+    rates = _acceptance([])
+    assert 0.25 <= rates["blank"] <= 0.35, rates
+    assert rates["note"] / rates["blank"] < 1.15, rates
+
+
+def test_seniority_scales_acceptance():
+    """C-suite members accept about half as often as managers (the factor of their
+    level). Same streams, every level's factor halved: the rate halves, within 10%."""
+    base = _acceptance([])
+    halved = _acceptance(["answers.acceptance.seniority_factors=[0.5, 0.5, 0.5, 0.4, 0.325, 0.25]"])
+    assert halved["blank"] / base["blank"] == pytest.approx(0.5, rel=0.1)

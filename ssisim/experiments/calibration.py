@@ -82,8 +82,8 @@ TARGETS: tuple[Target, ...] = (
     Target("C9", "a cold message gets a reply about 10% of the time", "003", "replies / cold messages, `cold-messages` routine, 52 weeks", "%", 8, 12),
     Target("C10", "an industrial routine reaches 26,000 contacts in 78 weeks with the cap lifted", "003", "connections of `industrial`, week 78, no invitation cap, 200,000 members", "connections", 23_400, 28_600),
     Target("C10", "with today's weekly cap it reaches far fewer (at most half)", "003", "connections of `industrial`, week 78, cap 100/week, 200,000 members", "connections", 0, 13_000),
-    Target("decay", "an active member who stops at week 26 loses score week after week", "issue 3", "share of weeks 27-52 in which the mean SSI of `active` stopping at 26 fell", "%", 90, 100),
-    Target("decay", "... and has lost at least a third of it by week 52", "issue 3", "SSI of `active` stopping at 26, week 52 / week 26", "%", 0, 67),
+    Target("decay", "an active member who stops at week 26 loses score week after week", "assumption (model.md §11)", "share of weeks 27-52 in which the mean SSI of `active` stopping at 26 fell", "%", 90, 100),
+    Target("decay", "... and has lost at least a third of it by week 52", "assumption (model.md §11)", "SSI of `active` stopping at 26, week 52 / week 26", "%", 0, 67),
 )  # fmt: skip
 """The targets, in the order of the report."""
 

@@ -460,11 +460,19 @@ class Acceptance(_Model):
 
     p = openness x (floor_r + (1 - floor_r) relevance) x (1 + note_lift note)
         x (1 + mutual_lift min(mutual, mutual_saturation) / mutual_saturation)
-        x (floor_p + (1 - floor_p) profile_completeness), clipped to [0, 1].
+        x (floor_p + (1 - floor_p) profile_completeness)
+        x seniority_factors[invitee's level], clipped to [0, 1].
     """
 
     relevance_floor: Probability = 0.5
-    note_lift: float = Field(0.4, ge=0.0)
+    note_lift: float = Field(
+        0.05, ge=0.0, description="relative lift of a personal note (published: almost none)"
+    )
+    seniority_factors: tuple[float, float, float, float, float, float] = Field(
+        (1.0, 1.0, 1.0, 0.8, 0.65, 0.5),
+        description="acceptance relative to a manager, per level of SENIORITIES "
+        "(published: C-suite about half the managers' rate)",
+    )
     mutual_lift: float = Field(0.8, ge=0.0)
     mutual_saturation: int = Field(10, ge=1)
     profile_floor: Probability = 0.5

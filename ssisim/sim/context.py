@@ -114,6 +114,7 @@ class RunContext:
     engage_propensity: np.ndarray
     warm: float
     invite_weight: np.ndarray | None
+    seniority_acceptance: np.ndarray
     routine_weeks: int
     existing: np.ndarray
     sent_by_week: np.ndarray
@@ -191,6 +192,9 @@ def new_context(
         },
         engage_propensity=act / (act + half),
         warm=scenario.answers.messaging.warm_tie_threshold,
+        seniority_acceptance=np.asarray(
+            scenario.answers.acceptance.seniority_factors, dtype=np.float64
+        ),
         # sellers invite (1 + lift) times as readily; normalised so the average is unchanged
         invite_weight=(
             (1.0 + lift * sells) / (1.0 + lift * float(sells.mean())) if lift > 0 else None

@@ -117,6 +117,7 @@ def invite(ctx: RunContext, k: int) -> None:
         * (1 + acc.note_lift * note)
         * (1 + acc.mutual_lift * mutual)
         * (acc.profile_floor + (1 - acc.profile_floor) * st.profile_completeness)
+        * ctx.seniority_acceptance[pop.seniority[targets]]
     )
     accept = rng.random(targets.size) < np.minimum(p, 1.0)
     delays = rng.exponential(acc.mean_delay_days, size=targets.size)

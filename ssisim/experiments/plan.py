@@ -433,7 +433,7 @@ def plan_routine(
     )
     opportunities.index.name = "context"
     notes = []
-    if chosen.probability < request.confidence:
+    if len(feasible) and chosen.probability < request.confidence:
         notes.append(
             f"at {request.final_replications} replications the chosen routine reaches the target "
             f"with probability {chosen.probability:.2f}, below {request.confidence:g}"
@@ -512,10 +512,13 @@ def plan_lines(result: PlanResult, by: Any, start: Any) -> list[str]:
         f"P(SSI >= {req.target_ssi:g} by {by}) = {ch.probability:.2f} "
         f"(now {result.current.probability:.2f}), {len(ch.final_ssi)} replications"
     )
-    lines.append(
-        f"target crossed: median {_week_label(median, start)}, 80% band "
-        f"{_week_label(low, start)} to {_week_label(high, start)}"
-    )
+    if math.isfinite(median) or math.isfinite(low):
+        lines.append(
+            f"target crossed: median {_week_label(median, start)}, 80% band "
+            f"{_week_label(low, start)} to {_week_label(high, start)}"
+        )
+    else:
+        lines.append(f"target crossed: not by {by} in at least 90% of the replications")
     lines.append(
         f"SSI on {by}: median {np.median(ch.final_ssi):.1f} with the plan, "
         f"{np.median(result.current.final_ssi):.1f} as you are"

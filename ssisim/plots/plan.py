@@ -99,7 +99,7 @@ def plot_plan_tradeoff(
         left.set_xlabel("hours a week")
         left.set_ylabel(f"P(SSI ≥ {target_ssi:g}{' by ' + by if by else ''})")
         left.set_ylim(-0.03, 1.03)
-        left.legend(loc="lower right", fontsize="small")
+        left.legend(loc="center right", fontsize="small")
         left.set_title("Chance of reaching the target", loc="left")
         for context in contexts:
             column = f"opportunities_{context}"

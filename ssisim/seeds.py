@@ -24,7 +24,9 @@ the debate's streams       ``SeedSequence(seed, spawn_key=(4, what, *index))``
                            (:func:`debate_rng`): ``what`` 0 team choice, 1 a team
                            seat's network, 2 cohort choice, 3 a cohort seat's network,
                            4 cohort routines, 5 cohort bootstrap, 6 a seller's existing
-                           relationships in one replication (:func:`existing_rng`)
+                           relationships in one replication (:func:`existing_rng`),
+                           7 an imported member's week-0 network (``from:``),
+                           8 a plan's search (``ssisim plan``)
 =========================  ==========================================================
 
 Inside a run, :func:`ssisim.sim.run.simulate` spawns three children of the
@@ -84,6 +86,10 @@ DEBATE_STREAM = 4
 # what the debate streams are for: the second slot of their key
 TEAM_CHOICE, TEAM_SEAT, COHORT_CHOICE, COHORT_SEAT, COHORT_ROUTINES, COHORT_BOOTSTRAP = range(6)
 EXISTING_RELATIONSHIPS = 6
+MEMBER_NETWORK = 7
+"""An imported member's week-0 network, placed once per scenario (:mod:`ssisim.population.seats`)."""
+PLAN_SEARCH = 8
+"""The sampler of ``ssisim plan`` (:mod:`ssisim.experiments.plan`)."""
 
 
 def strategy_key(name: str) -> int:

@@ -151,7 +151,12 @@ def test_day_first_dates_tabs_bom_blank_lines_and_a_missing_ssi(tmp_path):
         lines += [f"{i + 1:02d}/03/2025\t1,5\t2\t3\t4", ""]
     path = tmp_path / "readings.csv"
     path.write_text("\ufeff" + "\n".join(lines), encoding="utf-8")
-    frame = read_readings(path)
+    with pytest.raises(
+        DataError,
+        match=r"readings.csv:2: date: every date could be day or month first .*--dayfirst",
+    ):
+        read_readings(path)  # 01/03 to 10/03: never guessed
+    frame = read_readings(path, date_order="dayfirst")
     assert frame["date"].dt.day.tolist() == list(range(1, MIN_READINGS + 1))
     assert frame["ssi"].tolist() == [10.5] * MIN_READINGS  # the sum of the pillars
     assert frame["industry_rank"].isna().all()
@@ -185,7 +190,7 @@ BAD_CELLS = [
 def test_a_bad_cell_names_its_line_and_column(tmp_path, line, column, value, match):
     path = _write(tmp_path, _replace([HEADER, *_rows()], line, column, value))
     with pytest.raises(DataError, match=match):
-        read_readings(path)
+        read_readings(path, date_order="dayfirst")
 
 
 def test_ssi_tolerance_follows_the_rounding_of_whole_pillars(tmp_path):
@@ -502,3 +507,53 @@ def test_fit_command_errors_are_one_line_and_exit_2(tmp_path, routine, capsys):
         )
     assert exc.value.code == 2
     assert capsys.readouterr().err == f"{tmp_path / 'none.yaml'}: no such scenario file\n"
+
+
+def _us_rows():
+    return [f"{m:02d}/05/2026;{20 + m};5;5;5;{5 + m}" for m in range(1, 13)]
+
+
+def test_us_month_first_dates_are_refused_unless_the_order_is_given(tmp_path):
+    path = _write(tmp_path, [HEADER, *_us_rows()])
+    with pytest.raises(
+        DataError,
+        match=r"readings.csv:2: date: every date could be day or month first \(got '01/05/2026'\)",
+    ):
+        read_readings(path)
+    frame = read_readings(path, date_order="monthfirst")
+    assert frame["date"].dt.month.tolist() == list(range(1, 13))
+    assert read_readings(path, date_order="%m/%d/%Y")["date"].equals(frame["date"])
+    # one date with a day above 12 settles it for the whole file
+    lines = [HEADER, *_us_rows()]
+    lines[-1] = "12/13/2026;32;5;5;5;17"
+    assert read_readings(_write(tmp_path, lines))["date"].iloc[-1].day == 13
+
+
+def test_the_long_tracker_format_and_several_files_are_joined(tmp_path):
+    lines = ["date,field,value"]
+    for i in range(MIN_READINGS):
+        day = f"2026-01-{i + 1:02d}"
+        lines += [
+            f"{day},ssi,{20 + i}",
+            f"{day},brand,5",
+            f"{day},people,5",
+            f"{day},insights,5",
+            f"{day},relationships,{5 + i}",
+            f"{day},followers,{100 + i}",
+        ]
+    frame = read_readings(_write(tmp_path, lines))
+    assert frame["ssi"].tolist() == [20.0 + i for i in range(MIN_READINGS)]
+    assert frame["line"].iloc[1] == 8
+    first = tmp_path / "a.csv"
+    first.write_text("\n".join([HEADER, *_rows()[:5]]), encoding="utf-8")
+    second = tmp_path / "b.csv"
+    second.write_text("\n".join([HEADER, *_rows()[4:]]), encoding="utf-8")
+    joined = read_readings([first, second])
+    assert len(joined) == len(_rows())
+    clash = _rows()[4:]
+    clash[0] = clash[0].split(";")[0] + ";" + ";".join(_rows()[5].split(";")[1:])
+    second.write_text("\n".join([HEADER, *clash]), encoding="utf-8")
+    with pytest.raises(
+        DataError, match=r"b.csv:2: date: 2025-02-03 is also in .*a.csv:6 with other values"
+    ):
+        read_readings([first, second])

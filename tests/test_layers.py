@@ -1,7 +1,9 @@
 """The house's layering: no module reaches back up the flow of data.
 
-scenario -> population -> sim -> engine -> experiments, with results, plots
-and the command line reading what comes before them; the leaves (errors,
+scenario -> member -> population -> sim -> engine -> experiments, with results, plots
+and the command line reading what comes before them (member, the data-in
+layer reading a member's own LinkedIn export, is read by population and
+experiments only); the leaves (errors,
 records, seeds, pillars, stats) are used by all. Imports inside functions
 and under ``TYPE_CHECKING`` count: the check reads every import statement.
 """
@@ -18,14 +20,15 @@ import ssisim
 PACKAGE = Path(ssisim.__file__).parent
 
 LATER = {
-    "leaves": {"population", "sim", "engine", "experiments", "results", "plots", "cli"},
-    "scenario": {"population", "sim", "engine", "experiments", "results", "plots", "cli"},
+    "leaves": {"member", "population", "sim", "engine", "experiments", "results", "plots", "cli"},
+    "scenario": {"member", "population", "sim", "engine", "experiments", "results", "plots", "cli"},
+    "member": {"population", "sim", "engine", "experiments", "results", "plots", "cli"},
     "population": {"sim", "engine", "experiments", "results", "plots", "cli"},
     "sim": {"engine", "experiments", "results", "plots", "cli"},
     "engine": {"experiments", "results", "plots", "cli"},
     "experiments": {"plots", "cli"},
-    "results": {"population", "sim", "engine", "experiments", "plots", "cli"},
-    "plots": {"population", "sim", "engine", "experiments", "cli"},
+    "results": {"member", "population", "sim", "engine", "experiments", "plots", "cli"},
+    "plots": {"member", "population", "sim", "engine", "experiments", "cli"},
     "cli": set(),
 }
 LEAVES = {"errors", "records", "seeds", "pillars", "stats"}

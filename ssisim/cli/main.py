@@ -14,6 +14,7 @@ import click
 
 from ssisim.cli.debate import cohort, outcomes, team
 from ssisim.cli.experiments import run, sensitivity, sweep
+from ssisim.cli.member import MEMBER_COMMANDS
 from ssisim.cli.model import calibrate, explain, fit, strategies, validate
 from ssisim.cli.options import EXIT_INTERRUPTED, EXIT_USAGE
 from ssisim.cli.plot import plot
@@ -73,6 +74,7 @@ for _command in (
     explain,
     fit,
     plot,
+    *MEMBER_COMMANDS,
 ):
     cli.add_command(_command)
 

@@ -153,12 +153,24 @@ def calibrate(
 
 
 @click.command()
-@click.argument("readings", type=click.Path(path_type=Path))
+@click.argument("readings", type=click.Path(path_type=Path), nargs=-1, required=True)
 @click.option(
     "--routine",
     type=click.Path(path_type=Path),
-    required=True,
     help="Scenario whose strategy is what you did over the readings' period.",
+)
+@click.option(
+    "--member",
+    type=click.Path(path_type=Path),
+    help="Instead of --routine: member.yaml from `ssisim import` (what you actually did).",
+)
+@click.option("--dayfirst", "date_order", flag_value="dayfirst", help="Dates are DD/MM/YYYY.")
+@click.option("--monthfirst", "date_order", flag_value="monthfirst", help="Dates are MM/DD/YYYY.")
+@click.option(
+    "--date-format",
+    "date_order",
+    metavar="FORMAT",
+    help="Dates in this strptime format, e.g. '%m/%d/%Y'.",
 )
 @click.option(
     "--strategy", "strategy_name", metavar="NAME", help="The routine's strategy, if it has several."
@@ -186,8 +198,10 @@ def calibrate(
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no tables.")
 def fit(
-    readings: Path,
-    routine: Path,
+    readings: tuple[Path, ...],
+    routine: Path | None,
+    member: Path | None,
+    date_order: str | None,
     strategy_name: str | None,
     start_week: int,
     reps: int | None,
@@ -214,19 +228,26 @@ def fit(
         report_tables,
         write_weights,
     )
+    from ssisim.experiments.readings import member_routine
 
+    if (routine is None) == (member is None):
+        raise click.UsageError("give --routine SCENARIO or --member member.yaml (one of them)")
     started = time.perf_counter()
-    frame = read_readings(readings)
+    frame = read_readings(readings, date_order)
     options = scenario_overrides(overrides, [("replications", reps, "--reps")])
-    sc, strategy = load_routine(
-        routine, frame, strategy=strategy_name, start_week=start_week, overrides=options
-    )
+    if member is not None:
+        sc, strategy = member_routine(member, frame, start_week=start_week, overrides=options)
+    else:
+        assert routine is not None
+        sc, strategy = load_routine(
+            routine, frame, strategy=strategy_name, start_week=start_week, overrides=options
+        )
     with progress_bar(sc.replications, quiet) as advance:
         result = fit_readings(
             frame, sc, strategy, start_week=start_week, ridge=ridge, progress=advance
         )
     if out is not None:
-        write_weights(out, result, routine=str(routine))
+        write_weights(out, result, routine=str(routine or member))
     elapsed = time.perf_counter() - started
     if not quiet:
         report = Console()

@@ -197,7 +197,9 @@ _SEPARATORS = (";", ",", "\t")
 # --------------------------------------------------------------------------- readings
 
 
-def read_readings(path: str | Path) -> pd.DataFrame:
+def read_readings(
+    path: str | Path | Sequence[str | Path], date_order: str | None = None
+) -> pd.DataFrame:
     """Read and check a file of dated SSI dashboard readings.
 
     The layout of public SSI trackers: a header line, then one reading a line.
@@ -210,10 +212,22 @@ def read_readings(path: str | Path) -> pd.DataFrame:
     ``DD/MM/YYYY`` (also ``DD.MM.YYYY``, ``DD-MM-YYYY``); ranks are
     percentages (``5``, ``5%`` or ``Top 5%``).
 
+    Two layouts are read: the wide one (a column per score) and the long one
+    of open-source trackers (``date``, ``field``, ``value``: one row per date
+    and score, the fields named as the wide columns). Several files are
+    joined (a date in two files must hold the same values).
+
+    Dates written ``NN/NN/YYYY`` are day first or month first: the file
+    decides when one date has a part above 12; when every date could be
+    either, the file is refused and ``date_order`` must say.
+
     Parameters
     ----------
-    path : str or Path
-        A text file, UTF-8 (with or without a byte-order mark) or Windows-1252.
+    path : str or Path, or a sequence of them
+        Text files, UTF-8 (with or without a byte-order mark) or Windows-1252.
+    date_order : str, optional
+        ``"dayfirst"``, ``"monthfirst"``, or a ``strptime`` format
+        (``"%m/%d/%Y"``) for every date.
 
     Returns
     -------
@@ -230,7 +244,7 @@ def read_readings(path: str | Path) -> pd.DataFrame:
         column or value, a value that is not a number or a date, a pillar
         outside 0-25, an ``ssi`` outside 0-100 or not the sum of the pillars
         within the rounding of the values as written, a rank outside 0-100,
-        a date repeated or out of order, fewer than :data:`MIN_READINGS`
+        a date repeated or out of order, dates that could be day or month first, fewer than :data:`MIN_READINGS`
         readings, an empty or unreadable file.
 
     Examples
@@ -241,7 +255,69 @@ def read_readings(path: str | Path) -> pd.DataFrame:
     0 2025-01-06  20.0   6.37
     1 2025-01-13  21.0   6.61
     """
+    if not isinstance(path, str | Path):
+        paths = [Path(p) for p in path]
+        if not paths:
+            raise DataError("readings: no file given")
+        if len(paths) > 1:
+            return _join_readings(paths, date_order)
+        path = paths[0]
     path = Path(path)
+    rows, header_at = _readings_rows(path, date_order)
+    if len(rows) < MIN_READINGS:
+        span = f" (lines {rows[0]['line']}-{rows[-1]['line']})" if rows else ""
+        raise DataError(
+            f"{path}:{header_at}: {len(rows)} readings{span}; the fit needs at least "
+            f"{MIN_READINGS}, more than the free parameters of a pillar (9)"
+        )
+    _check_dates(rows, path)
+    return _frame(rows, str(path))
+
+
+def _frame(rows: Sequence[Mapping[str, Any]], path: str) -> pd.DataFrame:
+    frame = pd.DataFrame(list(rows), columns=[*READING_COLUMNS, "line"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame = frame.astype({c: "float64" for c in READING_COLUMNS[1:]} | {"line": "int64"})
+    frame.attrs["path"] = path
+    return frame
+
+
+def _join_readings(paths: Sequence[Path], date_order: str | None) -> pd.DataFrame:
+    """Several files of readings, joined in date order; a date in two files must agree."""
+    seen: dict[dt.date, tuple[Path, dict[str, Any]]] = {}
+    for p in paths:
+        rows, _ = _readings_rows(p, date_order)
+        _check_dates(rows, p)
+        for row in rows:
+            earlier = seen.get(row["date"])
+            if earlier is None:
+                seen[row["date"]] = (p, row)
+                continue
+            other_path, other = earlier
+            same = all(
+                (math.isnan(row[c]) and math.isnan(other[c])) or row[c] == other[c]
+                for c in READING_COLUMNS[1:]
+            )
+            if not same:
+                raise DataError(
+                    f"{p}:{row['line']}: date: {row['date'].isoformat()} is also in "
+                    f"{other_path}:{other['line']} with other values"
+                )
+    rows = [row for _, (_, row) in sorted(seen.items())]
+    where = " + ".join(str(p) for p in paths)
+    if len(rows) < MIN_READINGS:
+        raise DataError(
+            f"{where}: {len(rows)} readings in all; the fit needs at least {MIN_READINGS}"
+        )
+    return _frame(rows, where)
+
+
+_LONG_FIELD = ("field", "metric", "key", "name", "pillar", "champ", "indicateur")
+_LONG_VALUE = ("value", "score", "valeur")
+
+
+def _readings_rows(path: Path, date_order: str | None) -> tuple[list[dict[str, Any]], int]:
+    """The file's readings (parsed rows, in file order) and its header's line."""
     text = _read_text(path)
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
@@ -254,15 +330,12 @@ def read_readings(path: str | Path) -> pd.DataFrame:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None
     header_at = 1
-    columns: dict[str, int] = {}
-    rows: list[dict[str, Any]] = []
+    raw: list[tuple[int, list[str]]] = []
     for cells in reader:
-        where = f"{path}:{reader.line_num}"
         if not any(c.strip() for c in cells):
             continue
         if header is None:
             header, header_at = cells, reader.line_num
-            columns = _map_header(header, where, sep)
             continue
         extra = [c for c in cells[len(header) :] if c.strip()]
         if extra:
@@ -272,23 +345,103 @@ def read_readings(path: str | Path) -> pd.DataFrame:
                 else ""
             )
             raise DataError(
-                f"{where}: {len(cells)} fields but the header has {len(header)}{hint} "
-                f"(got {sep.join(cells)!r})"
+                f"{path}:{reader.line_num}: {len(cells)} fields but the header has "
+                f"{len(header)}{hint} (got {sep.join(cells)!r})"
             )
-        rows.append(_parse_row(cells, columns, reader.line_num, where))
+        raw.append((reader.line_num, cells))
     assert header is not None  # lines is not empty
-    if len(rows) < MIN_READINGS:
-        span = f" (lines {rows[0]['line']}-{rows[-1]['line']})" if rows else ""
+    names = [_normalize_header(h) for h in header]
+    if (
+        any(n in _LONG_FIELD for n in names)
+        and any(n in _LONG_VALUE for n in names)
+        and not any(_COLUMN_OF.get(n) in PILLARS for n in names)
+    ):
+        header, raw = _widen(path, header, raw, names)
+    columns = _map_header(header, f"{path}:{header_at}", sep)
+    order = _date_order(
+        path, [(line, _cell(cells, columns, "date") or "") for line, cells in raw], date_order
+    )
+    rows = [_parse_row(cells, columns, line, f"{path}:{line}", order) for line, cells in raw]
+    return rows, header_at
+
+
+def _widen(
+    path: Path, header: Sequence[str], raw: Sequence[tuple[int, list[str]]], names: Sequence[str]
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The long layout (date, field, value) as wide rows, one per date (its first line)."""
+    date_i = next((i for i, n in enumerate(names) if _COLUMN_OF.get(n) == "date"), None)
+    field_i = next(i for i, n in enumerate(names) if n in _LONG_FIELD)
+    value_i = next(i for i, n in enumerate(names) if n in _LONG_VALUE)
+    if date_i is None:
+        raise DataError(f"{path}:1: date: missing column in a (date, field, value) file")
+    wide = list(READING_COLUMNS)
+    by_date: dict[str, tuple[int, list[str]]] = {}
+    for line, cells in raw:
+        padded = [c.strip() for c in cells] + [""] * (len(header) - len(cells))
+
+        def get(i: int, padded: list[str] = padded) -> str:
+            return padded[i]
+
+        field = _COLUMN_OF.get(_normalize_header(get(field_i)))
+        if field is None or field == "date":
+            continue  # a tracker's other fields (followers, views...) are ignored
+        date = get(date_i)
+        line0, row = by_date.setdefault(date, (line, [date] + [""] * (len(wide) - 1)))
+        j = wide.index(field)
+        if row[j]:
+            raise DataError(
+                f"{path}:{line}: {field}: a second value for {date!r} (first at line {line0}) "
+                f"(got {get(value_i)!r})"
+            )
+        row[j] = get(value_i)
+    return wide, list(by_date.values())
+
+
+_SLASHED = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}(?:[T ].*)?")
+
+
+def _date_order(path: Path, dates: Sequence[tuple[int, str]], given: str | None) -> str:
+    """``dayfirst``, ``monthfirst`` or a strptime format, for every date of the file.
+
+    Given, it is used; otherwise the file decides: a first part above 12 means
+    day first, a second part above 12 month first; with neither (every date
+    could be both) the file is refused, naming its first ambiguous date.
+    """
+    if given is not None:
+        if given not in ("dayfirst", "monthfirst") and "%" not in given:
+            raise DataError(
+                f"--date-format: expected a strptime format such as '%m/%d/%Y' (got {given!r})"
+            )
+        return given
+    day_first = month_first = None
+    first_ambiguous = None
+    for line, raw in dates:
+        m = _SLASHED.fullmatch(raw.strip())
+        if not m:
+            continue
+        a, b = int(m[1]), int(m[2])
+        if a > 12 and day_first is None:
+            day_first = (line, raw)
+        elif b > 12 and month_first is None:
+            month_first = (line, raw)
+        elif a <= 12 and b <= 12 and first_ambiguous is None:
+            first_ambiguous = (line, raw)
+    if day_first and month_first:
         raise DataError(
-            f"{path}:{header_at}: {len(rows)} readings{span}; the fit needs at least "
-            f"{MIN_READINGS}, more than the free parameters of a pillar (9)"
+            f"{path}:{month_first[0]}: date: month first, but line {day_first[0]} is day first "
+            f"({day_first[1]!r}) (got {month_first[1]!r})"
         )
-    _check_dates(rows, path)
-    frame = pd.DataFrame(rows, columns=[*READING_COLUMNS, "line"])
-    frame["date"] = pd.to_datetime(frame["date"])
-    frame = frame.astype({c: "float64" for c in READING_COLUMNS[1:]} | {"line": "int64"})
-    frame.attrs["path"] = str(path)
-    return frame
+    if day_first:
+        return "dayfirst"
+    if month_first:
+        return "monthfirst"
+    if first_ambiguous:
+        raise DataError(
+            f"{path}:{first_ambiguous[0]}: date: every date could be day or month first "
+            f"(got {first_ambiguous[1]!r}); say which with --dayfirst, --monthfirst or "
+            "--date-format '%m/%d/%Y'"
+        )
+    return "dayfirst"  # no slashed date at all
 
 
 def _read_text(path: Path) -> str:
@@ -346,13 +499,17 @@ def _cell(cells: Sequence[str], columns: Mapping[str, int], column: str) -> str 
 
 
 def _parse_row(
-    cells: Sequence[str], columns: Mapping[str, int], line: int, where: str
+    cells: Sequence[str],
+    columns: Mapping[str, int],
+    line: int,
+    where: str,
+    order: str = "dayfirst",
 ) -> dict[str, Any]:
     row: dict[str, Any] = {"line": line}
     raw = _cell(cells, columns, "date") or ""
     if raw.lower() in _MISSING:
         raise DataError(f"{where}: date: missing value (got {raw!r})")
-    row["date"] = _parse_date(raw, where)
+    row["date"] = _parse_date(raw, where, order)
     half_units = 0.0  # worst-case rounding of the values as written
     total = 0.0
     for pillar in PILLARS:
@@ -415,11 +572,20 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?")
 _DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[T ].*)?")
 
 
-def _parse_date(raw: str, where: str) -> dt.date:
+def _parse_date(raw: str, where: str, order: str = "dayfirst") -> dt.date:
+    if "%" in order:
+        try:
+            return dt.datetime.strptime(raw, order).date()
+        except ValueError:
+            raise DataError(
+                f"{where}: date: not a date in the form {order!r} (got {raw!r})"
+            ) from None
     if m := _ISO.fullmatch(raw):
         year, month, day = int(m[1]), int(m[2]), int(m[3])
     elif m := _DAY_FIRST.fullmatch(raw):
         day, month, year = int(m[1]), int(m[3]), int(m[4])
+        if order == "monthfirst":
+            day, month = month, day
     else:
         raise DataError(
             f"{where}: date: not a date, expected YYYY-MM-DD or DD/MM/YYYY (got {raw!r})"
@@ -428,7 +594,9 @@ def _parse_date(raw: str, where: str) -> dt.date:
         return dt.date(year, month, day)
     except ValueError as exc:
         raise DataError(
-            f"{where}: date: not a date ({exc}; DD/MM/YYYY is day first) (got {raw!r})"
+            f"{where}: date: not a date ({exc}; "
+            f"{'MM/DD/YYYY is month first' if order == 'monthfirst' else 'DD/MM/YYYY is day first'}) "
+            f"(got {raw!r})"
         ) from None
 
 

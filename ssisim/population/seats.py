@@ -8,13 +8,14 @@ streams of :mod:`ssisim.seeds`, the same in every replication.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from ssisim.member.scenario import read_member
 from ssisim.population.build import (
     MIN_TIE_STRENGTH,
     SELLER_TIE_CONCENTRATION,
@@ -22,13 +23,21 @@ from ssisim.population.build import (
     beta_with_mean,
     seller_network,
 )
-from ssisim.scenario.schema import Scenario, SellerProfile, Strategy
-from ssisim.seeds import COHORT_CHOICE, COHORT_SEAT, TEAM_CHOICE, TEAM_SEAT, debate_rng
+from ssisim.scenario.schema import SENIORITIES, Scenario, SellerProfile, Strategy
+from ssisim.seeds import (
+    COHORT_CHOICE,
+    COHORT_SEAT,
+    MEMBER_NETWORK,
+    TEAM_CHOICE,
+    TEAM_SEAT,
+    debate_rng,
+)
 
 __all__ = [
     "SellerStart",
     "cohort_seats",
     "default_start",
+    "member_start",
     "seller_start",
     "seller_start_for",
     "team_seats",
@@ -126,6 +135,108 @@ def seller_start(
     return SellerStart(int(member), contacts, ties)
 
 
+def member_start(
+    population: Population,
+    profile: SellerProfile,
+    network: Mapping[str, Any],
+    rng: np.random.Generator,
+) -> SellerStart:
+    """Place an imported member's real network as the population's seller's week-0 network.
+
+    The member's counts (``network:`` of a ``member.yaml``, see
+    ``docs/own-data.md``) are matched class by class: ``colleagues`` members
+    of the seller's company first, then, in each industry, as many members as
+    the member has connections there, their seniorities drawn from the
+    member's seniority shares (a member of the industry at that level if any
+    is left, else any member of the industry); the unclassified and hidden
+    connections are drawn from the seller's graph neighbourhood, then from
+    anyone. Tie strengths follow ``profile.initial_tie_strength`` as for any
+    seller. Industries the population does not have count as unclassified.
+
+    Parameters
+    ----------
+    population : Population
+    profile : SellerProfile
+    network : mapping
+        The member file's ``network:`` block.
+    rng : numpy.random.Generator
+        The member-network stream (:data:`ssisim.seeds.MEMBER_NETWORK`).
+
+    Returns
+    -------
+    SellerStart
+    """
+    pop = population
+    me = pop.seller
+    n = pop.industry.shape[0]
+    size = min(int(network.get("connections") or 0), n - 1)
+    taken = np.zeros(n, dtype=bool)
+    taken[me] = True
+    chosen: list[_Array] = []
+
+    def take(pool: _Array, k: int) -> int:
+        pool = pool[~taken[pool]]
+        got = rng.choice(pool, min(k, pool.size), replace=False) if k > 0 else pool[:0]
+        taken[got] = True
+        chosen.append(got.astype(np.int64))
+        return int(got.size)
+
+    company = np.flatnonzero(pop.company == pop.company[me])
+    placed = take(company, min(int(network.get("colleagues") or 0), size))
+    by_industry = dict(network.get("by_industry") or {})
+    own = pop.industries[int(pop.industry[me])]
+    if own in by_industry:  # colleagues are counted in the seller's industry
+        by_industry[own] = max(int(by_industry[own]) - placed, 0)
+    seniority = {
+        k: int(v)
+        for k, v in dict(network.get("by_seniority") or {}).items()
+        if k in SENIORITIES and int(v) > 0
+    }
+    levels = [SENIORITIES.index(k) for k in seniority]
+    shares = np.array(list(seniority.values()), dtype=np.float64)
+    for name in pop.industries:
+        k = min(int(by_industry.get(name, 0)), size - placed)
+        if k <= 0:
+            continue
+        members = np.flatnonzero(pop.industry == pop.industries.index(name))
+        got = 0
+        if shares.sum() > 0:
+            per_level = rng.multinomial(k, shares / shares.sum())
+            for level, count in zip(levels, per_level, strict=True):
+                got += take(members[pop.seniority[members] == level], int(count))
+        got += take(members, k - got)  # a level ran dry: any member of the industry
+        placed += got
+    rest = size - placed
+    if rest > 0:  # unclassified and hidden connections: the neighbourhood, then anyone
+        placed += take(rng.permutation(pop.neighbors(me).astype(np.int64)), rest)
+        placed += take(np.flatnonzero(~taken), size - placed)
+    contacts = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
+    ties = beta_with_mean(
+        profile.initial_tie_strength, SELLER_TIE_CONCENTRATION, contacts.size, rng
+    )
+    return SellerStart(int(me), contacts.astype(np.int64), np.clip(ties, MIN_TIE_STRENGTH, 1.0))
+
+
+_MEMBER_STARTS: dict[tuple[int, str, int], SellerStart] = {}
+
+
+def _member_start_for(population: Population, scenario: Scenario) -> SellerStart:
+    """:func:`member_start` for the scenario's ``population.seller.from``, once per process."""
+    profile = scenario.population.seller
+    path = profile.from_
+    assert path is not None
+    key = (id(population), path, scenario.seed)
+    found = _MEMBER_STARTS.get(key)
+    if found is None:
+        network = read_member(path)["network"]
+        found = member_start(
+            population, profile, network, debate_rng(scenario.seed, MEMBER_NETWORK)
+        )
+        _MEMBER_STARTS.clear()  # one population at a time, as the population cache
+        _MEMBER_STARTS[key] = found
+    return found
+
+
 def team_seats(population: Population, size: int, rng: np.random.Generator) -> _Array:
     """The members of a sales team: the population's seller, then colleagues of its company.
 
@@ -177,6 +288,8 @@ def seller_start_for(population: Population, scenario: Scenario, strategy: Strat
     """
     seat = strategy.seat
     if seat is None:
+        if scenario.population.seller.from_ is not None:
+            return _member_start_for(population, scenario)
         return default_start(population)
     profile = scenario.population.seller
     if scenario.team is not None:

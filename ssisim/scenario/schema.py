@@ -89,8 +89,18 @@ class TargetMarket(_Model):
 
 
 class SellerProfile(_Model):
-    """The simulated member and their network at week 0."""
+    """The simulated member and their network at week 0.
 
+    ``from``: a member file written by ``ssisim import`` (``member.yaml``); its
+    ``seller:`` values are the defaults of this block and the seller's week-0
+    network is placed by its composition (``docs/own-data.md``).
+    """
+
+    model_config = ConfigDict(**_Model.model_config, validate_by_name=True, validate_by_alias=True)
+
+    from_: str | None = Field(
+        None, alias="from", description="a member.yaml from `ssisim import` (docs/own-data.md)"
+    )
     industry: str | None = Field(None, description="default: the first target industry")
     seniority: Seniority = "manager"
     initial_connections: int = Field(150, ge=0)
@@ -640,9 +650,17 @@ class Strategy(_Model):
     accepts an incoming invitation when any listed rule matches.
     """
 
+    model_config = ConfigDict(**_Model.model_config, validate_by_name=True, validate_by_alias=True)
+
     name: str = Field(min_length=1)
     description: str = ""
     source: str = ""
+    from_: str | None = Field(
+        None,
+        alias="from",
+        description="a member.yaml from `ssisim import`: its `routine:` values are this "
+        "strategy's defaults (docs/own-data.md)",
+    )
     profile_completeness: Probability = 0.8
     posts_per_week: Rate = 0.0
     articles_per_month: Rate = 0.0

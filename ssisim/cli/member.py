@@ -1,0 +1,199 @@
+"""A member's own SSI: ``ssisim import`` (their LinkedIn export) and ``ssisim plan``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import click
+
+from ssisim.cli.options import SET_HELP
+
+__all__ = ["MEMBER_COMMANDS", "import_export", "plan"]
+
+
+@click.command("import")
+@click.argument("archive", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("member"),
+    show_default=True,
+    help="Directory for member.yaml, weekly.csv and composition.csv.",
+)
+@click.option(
+    "--scenario",
+    type=click.Path(path_type=Path),
+    help="Classify the network against this scenario's market (default: the defaults).",
+)
+@click.option(
+    "--readings",
+    type=click.Path(path_type=Path),
+    help="Your SSI readings; the latest is kept as your week-0 score.",
+)
+def import_export(archive: Path, out: Path, scenario: Path | None, readings: Path | None) -> None:
+    """Import your LinkedIn data export (ARCHIVE: the zip or its folder).
+
+    Writes counts and classes only: no name, email, URL, company or message
+    leaves the import. See docs/own-data.md.
+    """
+    from ssisim.cli.options import load
+    from ssisim.member.write import import_member
+
+    population = load(scenario, []).population if scenario is not None else None
+    reading = None
+    if readings is not None:
+        from ssisim.experiments.readings import latest_reading
+
+        reading = latest_reading(readings)
+    path, doc = import_member(archive, out, population, reading)
+    net = doc["network"]
+    unknown = doc["export"]["unknown"]
+    habits = doc["habits"]
+    rates = ", ".join(
+        f"{k.removesuffix('_per_week').replace('_', ' ')} {v:g}"
+        for k, v in habits.items()
+        if k != "weeks" and v is not None
+    )
+    click.echo(
+        f"{net['connections']} connections ({net['hidden_connections']} hidden), "
+        f"{net['relevant']} relevant of {net['classified']} classified "
+        f"({net['unclassified_industry_share']:.0%} of industries unclassified), "
+        f"{net['decision_makers']} decision makers, "
+        f"{net['colleagues'] if net['colleagues'] is not None else 'unknown'} colleagues"
+    )
+    click.echo(f"last {habits['weeks']} weeks, a week: {rates or 'no activity known'}")
+    if unknown:
+        click.echo(f"unknown (files missing from the archive): {', '.join(unknown)}")
+    click.echo(f"written: {path} (counts and classes only)")
+
+
+@click.command()
+@click.option("--target", type=float, required=True, help="The SSI to reach (0-100).")
+@click.option(
+    "--by",
+    "by_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    required=True,
+    help="The date to reach it by (YYYY-MM-DD).",
+)
+@click.option(
+    "--start",
+    "start",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="member.yaml from `ssisim import`, or a scenario (its first strategy is today's routine).",
+)
+@click.option(
+    "--from",
+    "from_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The plan's first day (default: today).",
+)
+@click.option(
+    "--max-hours", type=float, default=4.0, show_default=True, help="Hours a week at most."
+)
+@click.option(
+    "--confidence",
+    type=float,
+    default=0.8,
+    show_default=True,
+    help="Least probability of reaching the target by the date.",
+)
+@click.option(
+    "--sales-navigator",
+    type=click.Choice(["no", "yes"]),
+    default="no",
+    show_default=True,
+    help="Whether the routine may use Sales Navigator.",
+)
+@click.option(
+    "--budget",
+    type=click.IntRange(min=1),
+    default=300,
+    show_default=True,
+    help="Simulations the plan may spend (search and report).",
+)
+@click.option(
+    "--reps",
+    type=click.IntRange(min=1),
+    default=6,
+    show_default=True,
+    help="Replications per candidate routine.",
+)
+@click.option("--seed", type=click.IntRange(min=0), help="The seed (default: the scenario's).")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
+@click.option("--out", type=click.Path(path_type=Path), help="Directory for the plan (new).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def plan(
+    target: float,
+    by_date: dt.datetime,
+    start: Path,
+    from_date: dt.datetime | None,
+    max_hours: float,
+    confidence: float,
+    sales_navigator: str,
+    budget: int,
+    reps: int,
+    seed: int | None,
+    overrides: tuple[str, ...],
+    out: Path | None,
+    quiet: bool,
+) -> None:
+    """Find the cheapest routine that reaches --target by --by.
+
+    Searches routines (Optuna's TPE, common random numbers) within the
+    platform's limits and --max-hours; writes plan.yaml (run it with
+    `ssisim run`), trials.csv, opportunities.csv and tradeoff.png.
+    """
+    from ssisim.cli.options import new_out_dir, scenario_overrides
+    from ssisim.cli.progress import progress_bar
+    from ssisim.experiments.plan import PlanRequest, plan_routine, write_plan
+    from ssisim.member.scenario import load_member_scenario
+    from ssisim.plots.plan import plot_plan_tradeoff
+
+    started = time.perf_counter()
+    first = (from_date or dt.datetime.now()).date()
+    days = (by_date.date() - first).days
+    if days < 7:
+        raise click.BadParameter(
+            f"{by_date.date().isoformat()} is less than a week after {first.isoformat()}",
+            param_hint="--by",
+        )
+    weeks = days // 7
+    options = scenario_overrides(overrides, [("seed", seed, "--seed")])
+    scenario = load_member_scenario(start, options)
+    request = PlanRequest(
+        target_ssi=target,
+        horizon_weeks=weeks,
+        max_hours_per_week=max_hours,
+        confidence=confidence,
+        sales_navigator=sales_navigator == "yes",
+        budget_runs=budget,
+        replications=reps,
+    )
+    request.check()
+    out_dir = new_out_dir(out, "plan")
+    with progress_bar(budget, quiet) as advance:
+        result = plan_routine(scenario, scenario.strategies[0], request, advance)
+    written = write_plan(out_dir, result, scenario, by=by_date.date(), start=first)
+    figure = plot_plan_tradeoff(
+        result.trials,
+        out_dir / "tradeoff.png",
+        target_ssi=target,
+        confidence=confidence,
+        chosen_trial=result.chosen_trial,
+        by=by_date.date().isoformat(),
+    )
+    elapsed = time.perf_counter() - started
+    for line in written.lines:
+        click.echo(line)
+    click.echo(
+        f"{result.runs} simulations in {elapsed:.0f} s (seed {result.seed}); "
+        f"written: {written.plan_yaml}, figure: {figure}"
+    )
+
+
+MEMBER_COMMANDS = (import_export, plan)
+"""The commands of this module, in the order ``ssisim --help`` lists them."""

@@ -1,0 +1,576 @@
+"""The cheapest routine to a target SSI by a date: ``ssisim plan``.
+
+A member (an imported ``member.yaml``, or a scenario's seller) wants an SSI
+of ``target`` by a date, ``horizon_weeks`` from now. :func:`plan_routine`
+searches over routines (each activity's rate, the invitations' targeting,
+the acceptance policy) for the one that reaches the target by the horizon
+with at least ``confidence`` probability at the fewest hours a week, within
+the platform's limits (the weekly invitation cap) and ``max_hours_per_week``.
+
+The search is Optuna's TPE sampler (a Tree-structured Parzen Estimator,
+suited to noisy, costly objectives): each candidate is simulated
+``replications`` times with **common random numbers** (every candidate is
+the strategy ``plan``, so replication ``r`` draws the same streams whatever
+the routine: differences between candidates are the routine's, not noise).
+The objective is the routine's planned hours a week (deterministic, from the
+time costs), with the constraint ``P(reach) >= confidence`` given to TPE.
+The chosen routine and the member's current one (``as-is``) are then
+simulated ``final_replications`` times for the report. The whole search is
+reproducible from the scenario's seed (the sampler's seed is drawn from
+:data:`ssisim.seeds.PLAN_SEARCH`), and spends at most ``budget_runs``
+simulations.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ssisim.errors import SsisimError
+from ssisim.pillars import ceiling_without_sales_navigator
+from ssisim.population.cache import population_for
+from ssisim.records import WeekRecord
+from ssisim.results.outcomes import outcomes_table
+from ssisim.scenario.schema import Scenario, Strategy
+from ssisim.seeds import DEBATE_STREAM, PLAN_SEARCH, run_seed
+from ssisim.sim.routine import budget_factor, planned_minutes
+from ssisim.sim.run import simulate
+
+__all__ = [
+    "ACCEPT_POLICIES",
+    "RATE_RANGES",
+    "TARGETINGS",
+    "Evaluation",
+    "PlanRequest",
+    "PlanResult",
+    "evaluate",
+    "plan_routine",
+    "routine_in_words",
+]
+
+PLAN_STRATEGY = "plan"
+"""Every candidate is simulated under this name: one name, one set of streams (common random numbers)."""
+
+RATE_RANGES: Mapping[str, tuple[float, float]] = {
+    "posts_per_week": (0.0, 5.0),
+    "comments_per_week": (0.0, 25.0),
+    "reactions_per_week": (0.0, 40.0),
+    "invites_per_week": (0.0, 100.0),
+    "warm_messages_per_week": (0.0, 20.0),
+    "searches_per_week": (0.0, 15.0),
+    "profile_views_per_week": (0.0, 40.0),
+}
+"""The rates searched, each from 0 to a ceiling (invitations: the platform's weekly cap)."""
+
+TARGETINGS: Mapping[str, tuple[str, ...]] = {
+    "second_degree": ("second_degree",),
+    "relevant": ("relevant", "second_degree"),
+    "decision_makers": ("decision_makers", "relevant", "second_degree"),
+    "mutual_contacts": ("mutual_contacts", "second_degree"),
+}
+"""The invitation targetings searched (pools in priority order)."""
+
+ACCEPT_POLICIES: Mapping[str, tuple[str, ...]] = {
+    "everyone": ("everyone",),
+    "relevant": ("relevant", "mutual_contacts"),
+}
+"""The acceptance policies searched."""
+
+_WORDS = {
+    "posts_per_week": "post {:.1f} times",
+    "comments_per_week": "comment {:.0f} times",
+    "reactions_per_week": "react {:.0f} times",
+    "invites_per_week": "send {:.0f} invitations",
+    "warm_messages_per_week": "write {:.0f} messages to contacts",
+    "searches_per_week": "run {:.0f} searches",
+    "profile_views_per_week": "view {:.0f} profiles",
+}
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """What the member asks (``ssisim plan``'s options).
+
+    Attributes
+    ----------
+    target_ssi : float
+        The SSI to reach, 0-100.
+    horizon_weeks : int
+        Weeks from now to the date.
+    max_hours_per_week : float
+        The routine's time budget.
+    confidence : float
+        Least probability of reaching the target by the horizon.
+    sales_navigator : bool
+        Whether the routine may use Sales Navigator.
+    budget_runs : int
+        Simulations the whole plan may spend (search and report).
+    replications : int
+        Replications per candidate during the search.
+    final_replications : int
+        Replications of the chosen routine and the current one, for the report.
+    """
+
+    target_ssi: float
+    horizon_weeks: int
+    max_hours_per_week: float = 4.0
+    confidence: float = 0.8
+    sales_navigator: bool = False
+    budget_runs: int = 300
+    replications: int = 6
+    final_replications: int = 20
+
+    def check(self) -> None:
+        """Raise a one-line :class:`SsisimError` naming the option that is wrong."""
+        if not 0 < self.target_ssi <= 100:
+            raise SsisimError(f"--target: must be in (0, 100] (got {self.target_ssi:g})")
+        if not 1 <= self.horizon_weeks <= 520:
+            raise SsisimError(
+                f"--by: the date must be 1 to 520 weeks ahead (got {self.horizon_weeks} weeks)"
+            )
+        if not 0 < self.confidence < 1:
+            raise SsisimError(f"--confidence: must be in (0, 1) (got {self.confidence:g})")
+        if not self.max_hours_per_week > 0:
+            raise SsisimError(f"--max-hours: must be above 0 (got {self.max_hours_per_week:g})")
+        least = 2 * self.final_replications + 10 * self.replications
+        if self.budget_runs < least:
+            raise SsisimError(
+                f"--budget: {self.budget_runs} simulations cannot search: at least {least} "
+                f"(10 candidates x {self.replications} replications, and "
+                f"{self.final_replications} of the chosen and the current routine)"
+            )
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A routine simulated ``replications`` times.
+
+    Attributes
+    ----------
+    strategy : Strategy
+    hours_per_week : float
+        Planned hours a week (time costs x rates).
+    crossing_weeks : ndarray
+        First week with ``ssi >= target`` in each replication; NaN if never by the horizon.
+    final_ssi : ndarray
+        SSI at the horizon in each replication.
+    weekly : pandas.DataFrame
+        The weekly records (for the outcomes).
+    """
+
+    strategy: Strategy
+    hours_per_week: float
+    crossing_weeks: np.ndarray
+    final_ssi: np.ndarray
+    weekly: pd.DataFrame
+
+    @property
+    def probability(self) -> float:
+        """Share of replications that reach the target by the horizon."""
+        return float(np.isfinite(self.crossing_weeks).mean())
+
+    def crossing_band(self, level: float = 0.8) -> tuple[float, float, float]:
+        """Median crossing week and the central ``level`` band (inf: not by the horizon)."""
+        weeks = np.where(np.isfinite(self.crossing_weeks), self.crossing_weeks, np.inf)
+        low, high = (1 - level) / 2, 1 - (1 - level) / 2
+        q = np.quantile(weeks, [low, 0.5, high], method="inverted_cdf")
+        return float(q[1]), float(q[0]), float(q[2])
+
+
+@dataclass
+class PlanResult:
+    """What :func:`plan_routine` found.
+
+    Attributes
+    ----------
+    request : PlanRequest
+    chosen, current : Evaluation
+        The chosen routine and the member's current one, at ``final_replications``.
+    reached : bool
+        Whether the chosen routine meets the confidence.
+    trials : pandas.DataFrame
+        One row per candidate: ``trial``, ``hours_per_week``, ``probability``,
+        ``median_ssi``, ``opportunities_<context>`` and the routine's values.
+    opportunities : pandas.DataFrame
+        Mean opportunities by the horizon per context (rows) for ``current``
+        and ``plan`` (columns).
+    runs : int
+        Simulations spent.
+    seed : int
+    chosen_trial : int
+        The search's trial the chosen routine comes from.
+    """
+
+    request: PlanRequest
+    chosen: Evaluation
+    current: Evaluation
+    reached: bool
+    trials: pd.DataFrame
+    opportunities: pd.DataFrame
+    runs: int
+    seed: int
+    chosen_trial: int
+    notes: list[str] = field(default_factory=list)
+
+
+def _records_frame(records: list[WeekRecord]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(records, columns=WeekRecord._fields)
+
+
+def evaluate(
+    scenario: Scenario,
+    strategy: Strategy,
+    target_ssi: float,
+    replications: int,
+    progress: Callable[[int], None] | None = None,
+) -> Evaluation:
+    """Simulate ``strategy`` ``replications`` times under the name :data:`PLAN_STRATEGY`.
+
+    Every routine evaluated this way draws the same streams in replication
+    ``r`` (:func:`ssisim.seeds.run_seed` keys them by the strategy's name),
+    so two routines are compared under common random numbers.
+    """
+    population = population_for(scenario)
+    named = strategy.model_copy(update={"name": PLAN_STRATEGY})
+    crossing = np.full(replications, np.nan)
+    final = np.zeros(replications)
+    frames = []
+    for rep in range(replications):
+        records = simulate(population, scenario, named, run_seed(scenario, named, rep), rep)
+        ssi = np.array([r.ssi for r in records])
+        weeks = np.array([r.week for r in records])
+        hit = np.flatnonzero((ssi >= target_ssi) & (weeks >= 1))
+        if hit.size:
+            crossing[rep] = weeks[hit[0]]
+        final[rep] = ssi[-1]
+        frames.append(_records_frame(records))
+        if progress is not None:
+            progress(1)
+    hours = planned_minutes(strategy, scenario) * budget_factor(strategy, scenario) / 60.0
+    weekly = pd.concat(frames, ignore_index=True)
+    weekly["strategy"] = strategy.name
+    return Evaluation(strategy, hours, crossing, final, weekly)
+
+
+def _opportunities(evaluation: Evaluation, scenario: Scenario) -> dict[str, float]:
+    table = outcomes_table(evaluation.weekly, scenario.contexts, scenario.weeks)
+    means = table.groupby("context", sort=False)["opportunities"].mean()
+    return {str(k): float(v) for k, v in means.items()}
+
+
+def _candidate(
+    base: Strategy, params: Mapping[str, Any], request: PlanRequest, scenario: Scenario
+) -> Strategy:
+    """The routine a trial describes: its hours a week, shared among the activities by
+    their intensities (``w_<rate>`` in [0, 1] of each rate's ceiling), no rate above its ceiling."""
+    fields: dict[str, Any] = {
+        "invite_targeting": TARGETINGS[str(params["targeting"])],
+        "accept_policy": ACCEPT_POLICIES[str(params["accept"])],
+        "invite_note_share": round(float(params["note_share"]), 2),
+        "profile_completeness": round(max(base.profile_completeness, float(params["profile"])), 2),
+        "sales_navigator": request.sales_navigator,
+        "name": "plan",
+        "description": "",
+        "source": "",
+        "stops_at_week": None,
+        "hours_per_week_budget": None,
+    }
+    raw = {k: float(params[f"w_{k}"]) * hi for k, (_lo, hi) in RATE_RANGES.items()}
+    cap = scenario.platform.invite_cap_per_week
+    ceilings = {k: hi for k, (_lo, hi) in RATE_RANGES.items()}
+    if cap is not None:
+        ceilings["invites_per_week"] = min(ceilings["invites_per_week"], float(cap))
+    draft = base.model_copy(update={**fields, **raw})
+    planned = planned_minutes(draft, scenario)
+    factor = float(params["hours"]) * 60.0 / planned if planned > 0 else 0.0
+    rates = {k: round(min(v * factor, ceilings[k]), 2) for k, v in raw.items()}
+    data = {**draft.model_dump(exclude={"from_"}), **rates}
+    return Strategy.model_validate(data)
+
+
+def _sampler_seed(seed: int) -> int:
+    state = np.random.SeedSequence(seed, spawn_key=(DEBATE_STREAM, PLAN_SEARCH, 0)).generate_state(
+        1
+    )
+    return int(state[0])
+
+
+def plan_routine(
+    scenario: Scenario,
+    current: Strategy,
+    request: PlanRequest,
+    progress: Callable[[int], None] | None = None,
+) -> PlanResult:
+    """Search for the cheapest routine that reaches ``request.target_ssi`` by the horizon.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The member's world; its ``weeks`` are set to the horizon here.
+    current : Strategy
+        The member's routine today (``as-is``), the search's first candidate.
+    request : PlanRequest
+    progress : callable, optional
+        Called with 1 after each simulation.
+
+    Returns
+    -------
+    PlanResult
+
+    Raises
+    ------
+    SsisimError
+        An option is invalid, or the target is above what the scoring allows
+        without Sales Navigator (one line, with the best reachable score).
+    """
+    import optuna
+
+    request.check()
+    ceiling = ceiling_without_sales_navigator(scenario.scoring)
+    if not request.sales_navigator and request.target_ssi > ceiling:
+        raise SsisimError(
+            f"--target {request.target_ssi:g}: out of reach without Sales Navigator; the best "
+            f"reachable score is {ceiling:.1f} (try --sales-navigator yes or --target {math.floor(ceiling)})"
+        )
+    sc = scenario.model_copy(update={"weeks": request.horizon_weeks})
+    runs = 0
+
+    def counted(n: int) -> None:
+        nonlocal runs
+        runs += n
+        if progress is not None:
+            progress(n)
+
+    search_runs = request.budget_runs - 2 * request.final_replications
+    n_trials = max(search_runs // request.replications, 1)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    sampler = optuna.samplers.TPESampler(
+        seed=_sampler_seed(sc.seed),
+        n_startup_trials=min(10, n_trials),
+        multivariate=True,
+    )
+    study = optuna.create_study(direction="minimize", sampler=sampler)
+    now_hours = planned_minutes(current, sc) / 60.0
+    study.enqueue_trial(
+        {
+            "hours": min(max(now_hours, 0.1), request.max_hours_per_week),
+            **{
+                f"w_{k}": min(float(getattr(current, k)) / hi, 1.0)
+                for k, (_lo, hi) in RATE_RANGES.items()
+            },
+            "targeting": "second_degree",
+            "accept": "everyone",
+            "note_share": float(current.invite_note_share),
+            "profile": float(current.profile_completeness),
+        }
+    )
+    study.enqueue_trial(
+        {
+            "hours": request.max_hours_per_week,
+            **{f"w_{k}": 1.0 for k in RATE_RANGES},
+            "targeting": "relevant",
+            "accept": "everyone",
+            "note_share": 0.3,
+            "profile": 1.0,
+        }
+    )
+    rows: list[dict[str, Any]] = []
+    evaluations: dict[int, Evaluation] = {}
+
+    def objective(trial: optuna.Trial) -> float:
+        params: dict[str, Any] = {
+            "hours": trial.suggest_float("hours", 0.1, request.max_hours_per_week)
+        }
+        params |= {f"w_{k}": trial.suggest_float(f"w_{k}", 0.0, 1.0) for k in RATE_RANGES}
+        params["targeting"] = trial.suggest_categorical("targeting", list(TARGETINGS))
+        params["accept"] = trial.suggest_categorical("accept", list(ACCEPT_POLICIES))
+        params["note_share"] = trial.suggest_float("note_share", 0.0, 1.0)
+        params["profile"] = trial.suggest_float("profile", 0.0, 1.0)
+        strategy = _candidate(current, params, request, sc)
+        ev = evaluate(sc, strategy, request.target_ssi, request.replications, counted)
+        evaluations[trial.number] = ev
+        shortfall = request.confidence - ev.probability
+        trial.set_constraint(
+            "shortfall", shortfall
+        )  # feasible when <= 0: TPE prefers feasible trials
+        rows.append(
+            {
+                "trial": trial.number,
+                "hours_per_week": ev.hours_per_week,
+                "probability": ev.probability,
+                "median_ssi": float(np.median(ev.final_ssi)),
+                **{f"opportunities_{k}": v for k, v in _opportunities(ev, sc).items()},
+                **{k: getattr(strategy, k) for k in RATE_RANGES},
+                "targeting": params["targeting"],
+                "accept": params["accept"],
+                "invite_note_share": strategy.invite_note_share,
+                "profile_completeness": strategy.profile_completeness,
+            }
+        )
+        return ev.hours_per_week
+
+    study.optimize(objective, n_trials=n_trials)
+    trials = pd.DataFrame(rows)
+    feasible = trials[trials["probability"] >= request.confidence]
+    if len(feasible):
+        best = feasible.sort_values(
+            ["hours_per_week", "probability"], ascending=[True, False]
+        ).iloc[0]
+    else:
+        best = trials.sort_values(["probability", "median_ssi"], ascending=False).iloc[0]
+    chosen_strategy = evaluations[int(best["trial"])].strategy
+    chosen = evaluate(sc, chosen_strategy, request.target_ssi, request.final_replications, counted)
+    as_is = current.model_copy(update={"sales_navigator": current.sales_navigator})
+    now = evaluate(sc, as_is, request.target_ssi, request.final_replications, counted)
+    now = Evaluation(as_is, now.hours_per_week, now.crossing_weeks, now.final_ssi, now.weekly)
+    opportunities = pd.DataFrame(
+        {"current": _opportunities(now, sc), "plan": _opportunities(chosen, sc)}
+    )
+    opportunities.index.name = "context"
+    notes = []
+    if len(feasible) and chosen.probability < request.confidence:
+        notes.append(
+            f"at {request.final_replications} replications the chosen routine reaches the target "
+            f"with probability {chosen.probability:.2f}, below {request.confidence:g}"
+        )
+    return PlanResult(
+        request=request,
+        chosen=chosen,
+        current=now,
+        reached=bool(len(feasible)) and chosen.probability >= request.confidence,
+        trials=trials,
+        opportunities=opportunities,
+        runs=runs,
+        seed=sc.seed,
+        chosen_trial=int(best["trial"]),
+        notes=notes,
+    )
+
+
+def routine_in_words(strategy: Strategy) -> str:
+    """The routine as a sentence a member can follow."""
+    parts = [
+        _WORDS[k].format(getattr(strategy, k)) for k in RATE_RANGES if getattr(strategy, k) >= 0.05
+    ]
+    text = "Each week: " + (", ".join(parts) if parts else "nothing") + "."
+    if strategy.invites_per_week >= 0.05:
+        pools = " then ".join(p.replace("_", " ") for p in strategy.invite_targeting)
+        text += f" Invite {pools} first"
+        text += (
+            f", with a note in {strategy.invite_note_share:.0%} of them."
+            if strategy.invite_note_share
+            else "."
+        )
+    accept = " or ".join(a.replace("_", " ") for a in strategy.accept_policy)
+    text += f" Accept invitations from {accept}."
+    text += f" Profile {strategy.profile_completeness:.0%} complete."
+    if strategy.sales_navigator:
+        text += " Use Sales Navigator."
+    return text
+
+
+# --------------------------------------------------------------------------- files
+
+
+@dataclass(frozen=True)
+class PlanFiles:
+    """What :func:`write_plan` wrote, and the report's lines."""
+
+    plan_yaml: str
+    lines: list[str]
+
+
+def _week_label(week: float, start: Any) -> str:
+    import datetime as dt
+
+    if not math.isfinite(week):
+        return "not by the date"
+    return f"week {int(week)} ({(start + dt.timedelta(weeks=int(week))).isoformat()})"
+
+
+def plan_lines(result: PlanResult, by: Any, start: Any) -> list[str]:
+    """The report: the routine in words, the crossing week, hours, opportunities per context."""
+    req = result.request
+    ch = result.chosen
+    median, low, high = ch.crossing_band(0.8)
+    lines = []
+    if not result.reached:
+        best = float(result.trials["median_ssi"].max())
+        lines.append(
+            f"out of reach: no routine found within {req.max_hours_per_week:g} h a week reaches "
+            f"{req.target_ssi:g} by {by} with probability {req.confidence:g}; the best reachable "
+            f"score is {best:.1f} (median, best candidate); the most likely routine follows"
+        )
+    lines.append(f"plan: {routine_in_words(ch.strategy)}")
+    lines.append(
+        f"hours a week: {ch.hours_per_week:.1f} (now {result.current.hours_per_week:.1f}); "
+        f"P(SSI >= {req.target_ssi:g} by {by}) = {ch.probability:.2f} "
+        f"(now {result.current.probability:.2f}), {len(ch.final_ssi)} replications"
+    )
+    if math.isfinite(median) or math.isfinite(low):
+        lines.append(
+            f"target crossed: median {_week_label(median, start)}, 80% band "
+            f"{_week_label(low, start)} to {_week_label(high, start)}"
+        )
+    else:
+        lines.append(f"target crossed: not by {by} in at least 90% of the replications")
+    lines.append(
+        f"SSI on {by}: median {np.median(ch.final_ssi):.1f} with the plan, "
+        f"{np.median(result.current.final_ssi):.1f} as you are"
+    )
+    opp = ", ".join(
+        f"{context} {row['current']:.1f} -> {row['plan']:.1f}"
+        for context, row in result.opportunities.iterrows()
+    )
+    lines.append(f"opportunities by {by} (mean, now -> plan): {opp}")
+    lines.extend(f"note: {n}" for n in result.notes)
+    return lines
+
+
+def plan_document(result: PlanResult, scenario: Scenario, by: Any) -> dict[str, Any]:
+    """``plan.yaml``: the scenario, its horizon the date, with ``as-is`` and ``plan``."""
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    data["name"] = "plan"
+    data["description"] = (
+        f"ssisim plan: SSI {result.request.target_ssi:g} by {by} within "
+        f"{result.request.max_hours_per_week:g} h a week, probability {result.request.confidence:g}"
+    )
+    data["seed"] = result.seed
+    data["weeks"] = result.request.horizon_weeks
+    data["replications"] = result.request.final_replications
+    data["checkpoints"] = [result.request.horizon_weeks]
+    current = result.current.strategy.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    current["name"] = "as-is"
+    chosen = result.chosen.strategy.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    chosen["name"] = "plan"
+    chosen["description"] = routine_in_words(result.chosen.strategy)
+    data["strategies"] = [current, chosen]
+    Scenario.model_validate(data)
+    return data
+
+
+def write_plan(
+    out_dir: Any, result: PlanResult, scenario: Scenario, *, by: Any, start: Any
+) -> PlanFiles:
+    """Write ``plan.yaml``, ``plan.txt``, ``trials.csv`` and ``opportunities.csv`` into a new ``out_dir``."""
+    from pathlib import Path
+
+    import yaml
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=False)
+    lines = plan_lines(result, by, start)
+    header = "# Written by `ssisim plan`; run it with `ssisim run plan.yaml`.\n" + "".join(
+        f"# {line}\n" for line in lines
+    )
+    text = header + yaml.safe_dump(plan_document(result, scenario, by), sort_keys=False)
+    (out / "plan.yaml").write_text(text, encoding="utf-8")
+    (out / "plan.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result.trials.to_csv(out / "trials.csv", index=False, float_format="%.6g")
+    result.opportunities.to_csv(out / "opportunities.csv", float_format="%.6g")
+    return PlanFiles(str(out / "plan.yaml"), lines)

@@ -210,7 +210,10 @@ def resolve_named_file(
     try:
         real = candidate.resolve(strict=True)
     except FileNotFoundError:
-        raise ScenarioError(f"{origin}: {key}: no such file {shown}") from None
+        raise ScenarioError(
+            f"{origin}: {key}: no such file to include {printable(repr(str(candidate)))} "
+            f"(got {shown})"
+        ) from None
     except (OSError, RuntimeError) as exc:  # a loop of links, a name too long
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "cannot resolve"
         raise ScenarioError(f"{origin}: {key}: cannot open {shown} ({reason})") from None
@@ -290,8 +293,34 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int |
     return data, lines
 
 
+def _flow_depth_end(text: str) -> int | None:
+    """Where the brackets of ``text`` first open more than :data:`MAX_DEPTH` deep, if they do.
+
+    A cheap upper bound on flow nesting (brackets in scalars count too): the
+    scanner looks far ahead inside deep flow collections, so such a prefix is
+    checked alone first (see :func:`_check_events`).
+    """
+    depth = 0
+    for match in re.finditer(r"[\[\]{}]", text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            return match.end()
+        depth = max(depth, 0)
+    return None
+
+
 def _check_events(text: str, source: str) -> None:
     """Anchors, aliases and depth, from the parser's events (iterative, nothing built)."""
+    end = _flow_depth_end(text)
+    if end is not None:  # a prefix too deep is refused before the whole is scanned
+        try:
+            _check_event_stream(text[:end], source)
+        except yaml.YAMLError:
+            pass  # the brackets were in scalars: check the whole below
+    _check_event_stream(text, source)
+
+
+def _check_event_stream(text: str, source: str) -> None:
     depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         anchor = getattr(event, "anchor", None)
@@ -537,10 +566,11 @@ def _include_scoring(
             f"{shown}:1: an included scoring file needs a top-level `scoring:` block"
         )
     others = [k for k in included if k != "scoring"]
-    if others:
+    if others:  # the file is confined to the scenario's folder: naming its key is safe
+        name = printable(str(others[0]))[:64]
         raise ScenarioError(
-            f"{shown}:{included_lines.get((others[0],), 1)}: an included scoring file holds "
-            "only `scoring:` (it has other top-level keys)"
+            f"{shown}:{included_lines.get((others[0],), 1)}: {name}: unknown key in an included "
+            "scoring file (it holds only `scoring:`)"
         )
     if not isinstance(included["scoring"], dict):
         raise ScenarioError(

@@ -930,7 +930,9 @@ class Execution(_Model):
     ``scheduler``: a Dask scheduler address (``tcp://host:8786``), or
     ``local`` for a Dask ``LocalCluster`` on this machine; default: local
     worker processes. The command line (``--workers``, ``--scheduler``) and
-    the ``SSISIM_SCHEDULER`` environment variable take precedence.
+    the ``SSISIM_SCHEDULER`` environment variable take precedence. A scenario
+    file may set ``scheduler`` only when run with ``--trust-scenario-scheduler``
+    (a scenario must not choose where code runs; ``docs/scenarios.md``).
     """
 
     workers: int = Field(0, ge=0, le=4096, description="local worker processes; 0: all cores")
@@ -957,7 +959,7 @@ class Scenario(_Model):
     platform: Platform = Platform()
     answers: Answers = Answers()
     scoring: Scoring = Scoring()
-    strategies: tuple[Strategy, ...] = Field(min_length=1, max_length=100)
+    strategies: tuple[Strategy, ...] = Field(min_length=1, max_length=100_000)
     sweep: Sweep = Sweep()
     sensitivity: Sensitivity = Sensitivity()
     execution: Execution = Execution()

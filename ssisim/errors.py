@@ -19,5 +19,13 @@ class ScenarioError(SsisimError):
     """
 
 
+class OperationalError(SsisimError):
+    """The machine, not the input, failed the command: a disk full, a folder that
+    cannot be written, worker processes that cannot start.
+
+    The command line prints it on one line and exits with status 1.
+    """
+
+
 class DataError(SsisimError):
     """A data file (results directory, readings) is missing or malformed."""

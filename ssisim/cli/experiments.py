@@ -6,12 +6,15 @@ The pipeline is :mod:`ssisim.experiments.pipeline`; these commands print.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from ssisim.cli.options import EXIT_FAILED, EXIT_INTERRUPTED, experiment_options
+from ssisim.errors import OperationalError
 
 if TYPE_CHECKING:
     from ssisim.experiments.pipeline import Experiment, ExperimentOptions, Outcome
@@ -36,13 +39,36 @@ def _start(kind: str, opts: ExperimentOptions) -> tuple[Experiment, Outcome] | N
         if not est.fits:
             click.echo(f"  refused without --force: {est.refusal()}")
         return None
+    with resumable(exp), progress_bar(exp.todo_runs, opts.quiet) as advance:
+        outcome = run_experiment(exp, advance)
+    return exp, outcome
+
+
+@contextmanager
+def resumable(exp: Experiment) -> Iterator[None]:
+    """Once the results directory exists, an interruption (Ctrl-C at any moment)
+    or a failure of the machine (disk full, a read-only folder) ends in one line
+    that says how to finish with ``--resume``."""
     try:
-        with progress_bar(exp.todo_runs, opts.quiet) as advance:
-            outcome = run_experiment(exp, advance)
+        yield
     except KeyboardInterrupt:
         click.echo(exp.interrupted_line(), err=True)
         sys.exit(EXIT_INTERRUPTED)
-    return exp, outcome
+    except (OSError, OperationalError) as exc:
+        if click.get_current_context().find_root().params.get("debug"):
+            raise
+        if isinstance(exc, OperationalError):
+            what = str(exc)
+        else:
+            what = f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}"
+        if not exp.results.root.is_dir():
+            click.echo(f"error: {what}", err=True)
+            sys.exit(EXIT_FAILED)
+        click.echo(
+            f"error: {what}; once fixed, finish with `{exp.command} --resume {exp.results.root}`",
+            err=True,
+        )
+        sys.exit(EXIT_FAILED)
 
 
 def _finish(exp: Experiment, outcome: Outcome, head: str) -> None:
@@ -71,31 +97,31 @@ def run(opts: ExperimentOptions) -> None:
     if started is None:
         return
     exp, outcome = started
+    with resumable(exp):
+        from rich.console import Console
 
-    from rich.console import Console
+        from ssisim.cli.tables import terminal_table
+        from ssisim.experiments.pipeline import finalize_run, run_manifest
+        from ssisim.results.outcomes import debate_sentences, write_outcomes
+        from ssisim.sim.routine import budget_note
 
-    from ssisim.cli.tables import terminal_table
-    from ssisim.experiments.pipeline import finalize_run, run_manifest
-    from ssisim.results.outcomes import debate_sentences, write_outcomes
-    from ssisim.sim.routine import budget_note
+        sc, store = exp.scenario, exp.results
+        weekly, summary = finalize_run(store, run_manifest("run", sc, outcome), outcome.failures)
+        _, debate = write_outcomes(store.root, weekly, sc.contexts, sc.weeks)
+        if opts.figures:
+            from ssisim.plots.redraw import redraw
 
-    sc, store = exp.scenario, exp.results
-    weekly, summary = finalize_run(store, run_manifest("run", sc, outcome), outcome.failures)
-    _, debate = write_outcomes(store.root, weekly, sc.contexts, sc.weeks)
-    if opts.figures:
-        from ssisim.plots.redraw import redraw
-
-        redraw(store.root)
-    if not opts.quiet:
-        Console().print(terminal_table(summary, sc.weeks))
-        for sentence in debate_sentences(debate):
-            click.echo(sentence)
-    for strategy in sc.strategies:  # a routine whose rates were scaled says so
-        note = budget_note(strategy, sc)
-        if note:
-            click.echo(note)
-    head = f"{len(sc.strategies)} strategies x {sc.replications} replications, {sc.weeks} weeks"
-    _finish(exp, outcome, head)
+            redraw(store.root)
+        if not opts.quiet:
+            Console().print(terminal_table(summary, sc.weeks))
+            for sentence in debate_sentences(debate):
+                click.echo(sentence)
+        for strategy in sc.strategies:  # a routine whose rates were scaled says so
+            note = budget_note(strategy, sc)
+            if note:
+                click.echo(note)
+        head = f"{len(sc.strategies)} strategies x {sc.replications} replications, {sc.weeks} weeks"
+        _finish(exp, outcome, head)
 
 
 @click.command()
@@ -114,29 +140,31 @@ def sweep(opts: ExperimentOptions) -> None:
     if started is None:
         return
     exp, outcome = started
+    with resumable(exp):
+        from ssisim.experiments.pipeline import finalize_sweep, run_manifest
 
-    from ssisim.experiments.pipeline import finalize_sweep, run_manifest
+        sc, store = exp.scenario, exp.results
+        plan = store.plan
+        extra = {"sweep": {"points": len(plan.points), "columns": list(plan.columns)}}
+        at_horizon = finalize_sweep(
+            store, run_manifest("sweep", sc, outcome, extra), outcome.failures
+        )
+        if opts.figures:
+            from ssisim.plots.redraw import redraw
 
-    sc, store = exp.scenario, exp.results
-    plan = store.plan
-    extra = {"sweep": {"points": len(plan.points), "columns": list(plan.columns)}}
-    at_horizon = finalize_sweep(store, run_manifest("sweep", sc, outcome, extra), outcome.failures)
-    if opts.figures:
-        from ssisim.plots.redraw import redraw
+            redraw(store.root)
+        if not opts.quiet and not at_horizon.empty:
+            from rich.console import Console
 
-        redraw(store.root)
-    if not opts.quiet and not at_horizon.empty:
-        from rich.console import Console
+            from ssisim.cli.tables import sweep_table
 
-        from ssisim.cli.tables import sweep_table
-
-        Console().print(sweep_table(at_horizon, plan.columns, sc.weeks))
-    strategies = len(sc.strategies)
-    head = (
-        f"sweep of {len(plan.points)} points x {strategies} "
-        f"strateg{'y' if strategies == 1 else 'ies'} x {sc.replications} replications"
-    )
-    _finish(exp, outcome, head)
+            Console().print(sweep_table(at_horizon, plan.columns, sc.weeks))
+        strategies = len(sc.strategies)
+        head = (
+            f"sweep of {len(plan.points)} points x {strategies} "
+            f"strateg{'y' if strategies == 1 else 'ies'} x {sc.replications} replications"
+        )
+        _finish(exp, outcome, head)
 
 
 @click.command()
@@ -158,45 +186,47 @@ def sensitivity(opts: ExperimentOptions) -> None:
     if started is None:
         return
     exp, outcome = started
+    with resumable(exp):
+        from ssisim.experiments.pipeline import run_manifest
+        from ssisim.experiments.sensitivity import analyze
+        from ssisim.results.files import MANIFEST_FILE, write_json
 
-    from ssisim.experiments.pipeline import run_manifest
-    from ssisim.experiments.sensitivity import analyze
-    from ssisim.results.files import MANIFEST_FILE, write_json
+        sc, store, design = exp.scenario, exp.results, exp.design
+        assert design is not None  # planned by prepare_experiment
+        strategies = len(sc.strategies)
+        head = (
+            f"sensitivity of {len(design.parameters)} parameters, "
+            f"{design.sobol_points} Sobol' points + {len(store.plan.points) - design.sobol_points} "
+            f"tornado points x {strategies} strateg{'y' if strategies == 1 else 'ies'}"
+            f" x {sc.sensitivity.replications} replications"
+        )
+        info = {
+            "sensitivity": {"parameters": list(design.parameters), "outputs": list(design.outputs)}
+        }
+        write_json(store.root / MANIFEST_FILE, run_manifest("sensitivity", sc, outcome, info))
+        if outcome.failures:
+            _finish(exp, outcome, head)
+        seed = sc.sensitivity.seed if sc.sensitivity.seed is not None else sc.seed
+        sobol, _tornado, _ = analyze(store, design, seed)
+        if opts.figures:
+            from ssisim.plots.redraw import redraw
 
-    sc, store, design = exp.scenario, exp.results, exp.design
-    assert design is not None  # planned by prepare_experiment
-    strategies = len(sc.strategies)
-    head = (
-        f"sensitivity of {len(design.parameters)} parameters, "
-        f"{design.sobol_points} Sobol' points + {len(store.plan.points) - design.sobol_points} "
-        f"tornado points x {strategies} strateg{'y' if strategies == 1 else 'ies'}"
-        f" x {sc.sensitivity.replications} replications"
-    )
-    info = {"sensitivity": {"parameters": list(design.parameters), "outputs": list(design.outputs)}}
-    write_json(store.root / MANIFEST_FILE, run_manifest("sensitivity", sc, outcome, info))
-    if outcome.failures:
-        _finish(exp, outcome, head)
-    seed = sc.sensitivity.seed if sc.sensitivity.seed is not None else sc.seed
-    sobol, _tornado, _ = analyze(store, design, seed)
-    if opts.figures:
-        from ssisim.plots.redraw import redraw
+            redraw(store.root)
+        output = design.outputs[0]
+        top = sobol[sobol["output"] == output]
+        if not opts.quiet:
+            from rich.console import Console
 
-        redraw(store.root)
-    output = design.outputs[0]
-    top = sobol[sobol["output"] == output]
-    if not opts.quiet:
-        from rich.console import Console
+            from ssisim.cli.tables import sobol_table
 
-        from ssisim.cli.tables import sobol_table
-
-        Console().print(sobol_table(top, output, sc.weeks))
-    best = (
-        top.sort_values("ST", ascending=False, kind="stable")
-        .groupby("strategy", sort=False)
-        .head(1)
-    )
-    moves = "; ".join(
-        f"{r.strategy}: {r.parameter} moves {output} most (ST {r.ST:.2f} ± {r.ST_conf:.2f})"
-        for r in best.itertuples()
-    )
-    _finish(exp, outcome, head + (f"; {moves}" if moves else ""))
+            Console().print(sobol_table(top, output, sc.weeks))
+        best = (
+            top.sort_values("ST", ascending=False, kind="stable")
+            .groupby("strategy", sort=False)
+            .head(1)
+        )
+        moves = "; ".join(
+            f"{r.strategy}: {r.parameter} moves {output} most (ST {r.ST:.2f} ± {r.ST_conf:.2f})"
+            for r in best.itertuples()
+        )
+        _finish(exp, outcome, head + (f"; {moves}" if moves else ""))

@@ -16,9 +16,9 @@ from ssisim.cli.debate import cohort, outcomes, team
 from ssisim.cli.experiments import run, sensitivity, sweep
 from ssisim.cli.member import MEMBER_COMMANDS
 from ssisim.cli.model import calibrate, explain, fit, strategies, validate
-from ssisim.cli.options import EXIT_INTERRUPTED, EXIT_USAGE
+from ssisim.cli.options import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 from ssisim.cli.plot import plot
-from ssisim.errors import ScenarioError, SsisimError
+from ssisim.errors import OperationalError, ScenarioError, SsisimError
 
 __all__ = ["cli", "main"]
 
@@ -79,8 +79,27 @@ for _command in (
     cli.add_command(_command)
 
 
+def _printable(text: str) -> str:
+    """Each line of a message with control characters, ANSI escapes and the like
+    escaped (as ``repr`` does): nothing a scenario writes can drive the terminal."""
+    return "\n".join(
+        line if line.isprintable() else line.encode("unicode_escape").decode("ascii")
+        for line in text.split("\n")
+    )
+
+
+def _say(text: str, lines: bool = False) -> None:
+    """Print an error; one line unless ``lines`` (a scenario's list of errors)."""
+    try:
+        click.echo(_printable(text if lines else text.replace("\n", "\\n")), err=True)
+    except OSError:  # stderr itself is gone
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point: one-line errors, exit code 2 for user errors, 130 on Ctrl-C."""
+    """Entry point: one-line errors, exit code 2 for user errors, 1 for what the
+    machine failed (disk full, a folder that cannot be written, workers that cannot
+    start, anything unexpected), 130 on Ctrl-C; a traceback only with ``--debug``."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("SSISIM_DEBUG") == "1"
     try:
@@ -94,10 +113,35 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo(f"{cmd}: {exc.format_message()} (see `{cmd} --help`)", err=True)
         sys.exit(EXIT_USAGE)
     except (click.Abort, KeyboardInterrupt):
-        click.echo("interrupted", err=True)
+        _say("interrupted")
         sys.exit(EXIT_INTERRUPTED)
+    except OperationalError as exc:
+        if debug:
+            raise
+        _say(f"error: {exc}")
+        sys.exit(EXIT_FAILED)
     except SsisimError as exc:
         if debug:
             raise
-        click.echo(f"error: {exc}" if not isinstance(exc, ScenarioError) else str(exc), err=True)
+        scenario = isinstance(exc, ScenarioError)
+        _say(str(exc) if scenario else f"error: {exc}", lines=scenario)
         sys.exit(EXIT_USAGE)
+    except BrokenPipeError:  # `ssisim ... | head`: the reader left
+        sys.stderr.close()
+        sys.exit(EXIT_FAILED)
+    except OSError as exc:  # disk full, read-only folder, ...
+        if debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        _say(f"error: {where}{exc.strerror or exc} (run with --debug for details)")
+        sys.exit(EXIT_FAILED)
+    except MemoryError:
+        if debug:
+            raise
+        _say("error: out of memory; try fewer --workers or a smaller population")
+        sys.exit(EXIT_FAILED)
+    except Exception as exc:
+        if debug:
+            raise
+        _say(f"error: {type(exc).__name__}: {exc} (an ssisim bug? --debug shows the traceback)")
+        sys.exit(EXIT_FAILED)

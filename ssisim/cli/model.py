@@ -9,7 +9,14 @@ from pathlib import Path
 
 import click
 
-from ssisim.cli.options import EXIT_FAILED, SET_HELP, load, new_out_dir, scenario_overrides
+from ssisim.cli.options import (
+    EXIT_FAILED,
+    SET_HELP,
+    load,
+    new_out_dir,
+    scenario_overrides,
+    trust_options,
+)
 
 __all__ = ["calibrate", "explain", "fit", "strategies", "validate"]
 
@@ -17,14 +24,23 @@ __all__ = ["calibrate", "explain", "fit", "strategies", "validate"]
 @click.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
+@trust_options
 def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
-    """Check a scenario without running it; print what it would run."""
+    """Check a scenario without running it; print what it would run.
+
+    Runs every check `run`, `sweep` and `sensitivity` run, their blocks included.
+    """
+    from ssisim.experiments.pipeline import validate_experiments
+
     sc = load(scenario, overrides)
+    more = validate_experiments(sc, scenario, overrides)
     names = ", ".join(s.name for s in sc.strategies)
     click.echo(
         f"{scenario}: valid: {sc.name!r}, {len(sc.strategies)} strategies ({names}), "
         f"{sc.replications} replications, {sc.weeks} weeks, {sc.population.size:,} members"
     )
+    for line in more:
+        click.echo(f"  {line}")
 
 
 @click.command()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from ssisim.scenario.loading import Override
+    from ssisim.scenario.loading import Override, Trust
     from ssisim.scenario.schema import Scenario
 
 EXIT_FAILED = 1
@@ -28,9 +28,56 @@ SET_HELP = "Override a scenario key, e.g. --set population.size=5000 (repeatable
 
 SCHEDULER_HELP = (
     "Run on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' for a "
-    "LocalCluster on this machine; default: local processes (also SSISIM_SCHEDULER, "
-    "execution.scheduler)."
+    "LocalCluster on this machine; default: local processes (also SSISIM_SCHEDULER; a "
+    "scenario's execution.scheduler only with --trust-scenario-scheduler)."
 )
+
+_TRUST = "ssisim.trust"
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta.setdefault(_TRUST, {})[param.name] = value
+    return value
+
+
+_TRUST_OPTIONS: list[Decorator] = [
+    click.option(
+        "--trust-scenario-scheduler",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember,
+        help="Let the scenario's execution.scheduler choose the Dask scheduler (a network "
+        "address where code runs); refused without this flag.",
+    ),
+    click.option(
+        "--allow-path",
+        multiple=True,
+        metavar="DIR",
+        type=click.Path(path_type=Path, file_okay=False),
+        expose_value=False,
+        callback=_remember,
+        help="Let the scenario name files in DIR too (scoring: FILE, ...); by default only in "
+        "its own folder (repeatable).",
+    ),
+]
+
+
+def trust_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--trust-scenario-scheduler`` and ``--allow-path``, read back by :func:`current_trust`."""
+    return _apply(_TRUST_OPTIONS, f)
+
+
+def current_trust() -> Trust:
+    """What the running command's flags allow the scenario (see :func:`trust_options`)."""
+    from ssisim.scenario.loading import Trust
+
+    ctx = click.get_current_context(silent=True)
+    given = ctx.meta.get(_TRUST, {}) if ctx is not None else {}
+    return Trust(
+        scheduler=bool(given.get("trust_scenario_scheduler")),
+        allowed_dirs=tuple(given.get("allow_path") or ()),
+    )
+
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -59,7 +106,7 @@ def load(scenario: Path, overrides: Sequence[Override]) -> Scenario:
     """:func:`ssisim.scenario.loading.load_scenario`, imported when a command runs."""
     from ssisim.scenario.loading import load_scenario
 
-    return load_scenario(scenario, overrides)
+    return load_scenario(scenario, overrides, current_trust())
 
 
 def new_out_dir(out: Path | None, name: str) -> Path:
@@ -110,6 +157,7 @@ _EXPERIMENT_OPTIONS: list[Decorator] = [
         "--no-figures", is_flag=True, help="Skip the figures (redraw later with `ssisim plot`)."
     ),
     click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table."),
+    *_TRUST_OPTIONS,
 ]
 
 
@@ -158,6 +206,7 @@ def experiment_options(**flags: str) -> Decorator:
                     force=force,
                     figures=not no_figures,
                     quiet=quiet,
+                    trust=current_trust(),
                 )
             )
 
@@ -186,6 +235,7 @@ _DEBATE_OPTIONS: list[Decorator] = [
     ),
     click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=SET_HELP),
     click.option("--quiet", "-q", is_flag=True, help="No progress bar and no tables."),
+    *_TRUST_OPTIONS,
 ]
 
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from ssisim.engine.worker import Batch, ChunkError, ChunkResult, run_batch
-from ssisim.errors import SsisimError
+from ssisim.errors import OperationalError, SsisimError
 
 __all__ = [
     "BatchOutcome",
@@ -192,7 +192,22 @@ class LocalProcesses(Executor):
     def _start(self) -> _Worker:
         parent, child = self.ctx.Pipe(duplex=True)
         process = self.ctx.Process(target=_serve, args=(child,), daemon=True)  # type: ignore[attr-defined]
-        process.start()
+        # Ctrl-C stays with the parent: the forkserver (started by the first
+        # worker) and the workers it forks never see it, so they print nothing.
+        for attempt in (0, 1):
+            try:
+                with _no_sigint():
+                    process.start()
+                break
+            except OSError as exc:  # the forkserver was killed: it restarts once
+                if attempt:
+                    parent.close()
+                    child.close()
+                    raise OperationalError(
+                        f"cannot start a worker process ({exc.strerror or exc}); "
+                        "run again, or with --workers 1"
+                    ) from None
+                process = self.ctx.Process(target=_serve, args=(child,), daemon=True)  # type: ignore[attr-defined]
         child.close()
         worker = _Worker(process, parent)
         self.pool.append(worker)

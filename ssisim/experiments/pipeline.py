@@ -41,7 +41,7 @@ from ssisim.engine.driver import ExecutionReport, execute
 from ssisim.engine.executors import make_executor, resolve_scheduler, resolve_workers
 from ssisim.engine.plan import Chunk, Plan
 from ssisim.engine.worker import ChunkResult
-from ssisim.errors import ScenarioError, SsisimError
+from ssisim.errors import OperationalError, ScenarioError, SsisimError
 from ssisim.experiments.sensitivity import Design, sensitivity_plan
 from ssisim.experiments.store import ResultStore, plan_document, read_plan
 from ssisim.experiments.sweep import sweep_plan
@@ -55,7 +55,7 @@ from ssisim.results.files import (
     write_json,
 )
 from ssisim.results.tables import SUMMARY_FILE, WEEKLY_FILE, summarize, tidy_weekly
-from ssisim.scenario.loading import Override, load_scenario
+from ssisim.scenario.loading import Override, Trust, load_scenario
 from ssisim.scenario.schema import Scenario
 from ssisim.seeds import run_seed
 from ssisim.sim.run import RunStats, simulate
@@ -73,6 +73,7 @@ __all__ = [
     "run_experiment",
     "run_manifest",
     "run_plan",
+    "validate_experiments",
 ]
 
 POINTS_FILE = "points.csv"
@@ -83,6 +84,14 @@ GiB = 2**30
 MiB = 2**20
 WORKER_BASE_BYTES = 160 * MiB
 """A worker's memory before its population: interpreter, numpy, simpy, pydantic, pyarrow."""
+PROBE_MAX_MEMBERS = 100_000
+"""Above this population size the estimate probes nothing: it answers from
+:data:`BUILD_SECONDS_PER_MEMBER` and :data:`RUN_WEEK_SECONDS_PER_MEMBER` at once,
+without building anything."""
+BUILD_SECONDS_PER_MEMBER = 2e-5
+"""Seconds to build a population, per member (measured: ~0.4 s for 20,000)."""
+RUN_WEEK_SECONDS_PER_MEMBER = 2e-7
+"""Seconds of one run-week, per member of the population (a rough average)."""
 BUILD_OVERHEAD = 6.0
 """Peak memory of a population build, in multiples of the finished arrays
 (716 MiB measured at 1,000,000 members for 125 MB of arrays)."""
@@ -120,6 +129,8 @@ class Estimate:
     disk_bytes: int
     available_bytes: int | None
     local: bool
+    probed: bool = True
+    """Whether the time comes from a probe run (else from per-member constants)."""
 
     @property
     def fits(self) -> bool:
@@ -139,7 +150,8 @@ class Estimate:
             mem += f" ({_size(self.available_bytes)} available)"
         return [
             head,
-            f"time: ~{_duration(self.seconds)} on {self.workers} worker(s)",
+            f"time: ~{_duration(self.seconds)} on {self.workers} worker(s)"
+            + ("" if self.probed else " (rough: nothing was built to measure it)"),
             f"memory: {mem}",
             f"disk: ~{_size(self.disk_bytes)}",
         ]
@@ -194,10 +206,39 @@ def estimate(
     The probe runs replication 0 of every strategy, for up to 26 weeks, at
     the point with the largest population (the costliest), and scales up
     linearly in weeks and runs; parallel work is assumed 90% efficient.
+    A population above :data:`PROBE_MAX_MEMBERS` members, or a plan whose
+    memory estimate exceeds what is free, is not probed: the estimate then
+    answers at once from per-member constants, building nothing.
     """
     chunks = plan.chunks()
     todo = chunks if todo is None else todo
     probe = max(plan.points, key=lambda p: p.scenario.population.size).scenario
+    n = max(1, min(workers, len(todo) or 1))
+    worker, total = memory_estimate(plan, n)
+    free = available_memory()
+    todo_runs = sum(c.runs for c in todo)
+    run_weeks = sum(c.runs * plan.points[c.point].scenario.weeks for c in todo)
+    rows = sum(c.runs * (plan.points[c.point].scenario.weeks + 1) for c in chunks)
+    populations = len({p.scenario.population.model_dump_json() for p in plan.points})
+    too_big = local and free is not None and total > free
+    if probe.population.size > PROBE_MAX_MEMBERS or too_big:
+        size = probe.population.size
+        seconds = run_weeks * size * RUN_WEEK_SECONDS_PER_MEMBER / (n * (0.9 if n > 1 else 1.0))
+        seconds += size * BUILD_SECONDS_PER_MEMBER * min(populations, len(todo) or 1)
+        return Estimate(
+            runs=plan.runs,
+            points=len(plan.points),
+            chunks=len(chunks),
+            todo_runs=todo_runs,
+            workers=n,
+            seconds=seconds,
+            worker_bytes=worker,
+            total_bytes=int(total),
+            disk_bytes=int(rows * 600 * 1.1 + 200 * len(plan.points) * 30),
+            available_bytes=free,
+            local=local,
+            probed=False,
+        )
     weeks = min(probe.weeks, 26)
     short = probe.model_copy(update={"weeks": weeks})
     started = time.perf_counter()
@@ -214,14 +255,8 @@ def estimate(
         len(records), 1
     )
 
-    todo_runs = sum(c.runs for c in todo)
-    run_weeks = sum(c.runs * plan.points[c.point].scenario.weeks for c in todo)
-    rows = sum(c.runs * (plan.points[c.point].scenario.weeks + 1) for c in chunks)
-    n = max(1, min(workers, len(todo) or 1))
-    populations = len({p.scenario.population.model_dump_json() for p in plan.points})
     seconds = run_weeks * per_run_week / (n * (0.9 if n > 1 else 1.0))
     seconds += build * min(populations, len(todo) or 1) * (1 if populations > 1 else n) / n
-    worker, total = memory_estimate(plan, n)
     return Estimate(
         runs=plan.runs,
         points=len(plan.points),
@@ -232,7 +267,7 @@ def estimate(
         worker_bytes=worker,
         total_bytes=int(total),
         disk_bytes=int(rows * per_row * 1.1 + 200 * len(plan.points) * 30),
-        available_bytes=available_memory(),
+        available_bytes=free,
         local=local,
     )
 
@@ -297,7 +332,12 @@ def run_plan(
         return Outcome(ExecutionReport(), 0.0, "nothing to run", 0, sum(c.runs for c in done))
 
     def write(result: ChunkResult) -> None:
-        store.write(result.chunk, result.data)
+        try:
+            store.write(result.chunk, result.data)
+        except OSError as exc:  # disk full, a folder made read-only
+            raise OperationalError(
+                f"{store.chunk_path(result.chunk)}: cannot write ({exc.strerror or exc})"
+            ) from None
 
     with make_executor(workers=n, scheduler=scheduler, retries=retries) as executor:
         report = execute(plan, executor, write, chunks=todo, progress=progress, retries=retries)
@@ -348,6 +388,7 @@ class ExperimentOptions:
     force: bool = False
     figures: bool = True
     quiet: bool = False
+    trust: Trust = field(default_factory=Trust)
 
 
 @dataclass
@@ -387,18 +428,10 @@ class Experiment:
 
     def plan(self, chunk_runs: int | None) -> Plan:
         """The experiment's plan (``chunk_runs`` None: the default chunk size)."""
-        sc, source = self.scenario, self.options.scenario
-        if self.kind == "sweep":
-            if not sc.sweep.active:
-                raise ScenarioError(
-                    f"{source}:1: sweep: the scenario declares no sweep; add e.g. "
-                    "sweep: {grid: {strategies.open-bar.invites_per_week: [20, 50, 100]}}"
-                )
-            return sweep_plan(sc, source, chunk_runs)
-        if self.kind == "sensitivity":
-            plan, self.design = sensitivity_plan(sc, source, chunk_runs)
-            return plan
-        return Plan.single(sc, chunk_runs or sc.execution.chunk_runs)
+        plan, self.design = plan_experiment(
+            self.kind, self.scenario, self.options.scenario, chunk_runs, self.options.overrides
+        )
+        return plan
 
     def interrupted_line(self) -> str:
         """What is on disk after an interruption, and how to finish."""
@@ -408,6 +441,85 @@ class Experiment:
             f"interrupted: {on_disk:,} of {store.plan.runs:,} runs on disk in {store.root}; "
             f"finish with `{self.command} --resume {store.root}`"
         )
+
+
+def plan_experiment(
+    kind: str,
+    sc: Scenario,
+    source: Path | str,
+    chunk_runs: int | None = None,
+    overrides: Sequence[Override] = (),
+) -> tuple[Plan, Design | None]:
+    """The plan of ``ssisim run``, ``sweep`` or ``sensitivity`` (and the
+    sensitivity design), every point validated.
+
+    An error in a ``sweep:`` or ``sensitivity:`` block that a ``--set`` wrote
+    names that ``--set``, not the first line of the file.
+
+    Raises
+    ------
+    ScenarioError
+        The experiment's block is missing or gives an invalid scenario.
+    """
+    try:
+        if kind == "sweep":
+            if not sc.sweep.active:
+                raise ScenarioError(
+                    f"{source}:1: sweep: the scenario declares no sweep; add e.g. "
+                    "sweep: {grid: {strategies.open-bar.invites_per_week: [20, 50, 100]}}"
+                )
+            return sweep_plan(sc, source, chunk_runs), None
+        if kind == "sensitivity":
+            return sensitivity_plan(sc, source, chunk_runs)
+        return Plan.single(sc, chunk_runs or sc.execution.chunk_runs), None
+    except ScenarioError as exc:
+        raise ScenarioError(_name_the_option(str(exc), str(source), kind, overrides)) from None
+
+
+def _name_the_option(message: str, source: str, kind: str, overrides: Sequence[Override]) -> str:
+    """Point a block's error that the file cannot place (line 1) at the ``--set`` that wrote it."""
+    if not message.startswith(f"{source}:1: {kind}"):
+        return message
+    for entry in reversed(overrides):
+        item, label = entry if isinstance(entry, tuple) else (entry, f"--set {entry}")
+        if item.split("=", 1)[0].strip().split(".")[0] == kind:
+            return f"{label}: {message.removeprefix(f'{source}:1: ')}"
+    return message
+
+
+def validate_experiments(
+    sc: Scenario, source: Path | str, overrides: Sequence[Override] = ()
+) -> list[str]:
+    """What ``ssisim validate`` checks beyond the scenario: the ``sweep:`` and
+    ``sensitivity:`` blocks, planned exactly as ``ssisim sweep`` and
+    ``ssisim sensitivity`` plan them, and the memory a run needs.
+
+    Returns
+    -------
+    list of str
+        One line per experiment the scenario declares.
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`plan_experiment`.
+    """
+    lines = []
+    if sc.sweep.active:
+        plan, _ = plan_experiment("sweep", sc, source, None, overrides)
+        lines.append(f"sweep: {len(plan.points):,} points, {plan.runs:,} runs")
+    if sc.sensitivity.parameters:
+        plan, design = plan_experiment("sensitivity", sc, source, None, overrides)
+        assert design is not None
+        lines.append(
+            f"sensitivity: {len(design.parameters)} parameters, {len(plan.points):,} design "
+            f"points, {plan.runs:,} runs"
+        )
+    worker, _ = memory_estimate(Plan.single(sc, 1), 1)
+    free = available_memory()
+    note = f" ({_size(free)} available now)" if free is not None else ""
+    lines.append(f"memory: ~{_size(worker)} per worker{note}")
+    return lines
 
 
 def prepare_experiment(kind: str, options: ExperimentOptions) -> Experiment:
@@ -424,7 +536,7 @@ def prepare_experiment(kind: str, options: ExperimentOptions) -> Experiment:
     """
     if kind not in KINDS:
         raise ValueError(f"unknown experiment kind {kind!r}")
-    sc = load_scenario(options.scenario, options.overrides)
+    sc = load_scenario(options.scenario, options.overrides, options.trust)
     workers = resolve_workers(
         options.workers if options.workers is not None else sc.execution.workers
     )
@@ -439,18 +551,27 @@ def prepare_experiment(kind: str, options: ExperimentOptions) -> Experiment:
         exp.estimate = estimate(plan, workers, todo=todo, local=address is None)
         return exp
 
-    store, exp.done = open_store(kind, sc, exp.plan, out, resume is not None)
+    if resume is None:  # refuse before creating anything: leave nothing behind
+        plan = exp.plan(None)
+        _check_memory(plan, workers, len(plan.chunks()), address, options.force)
+        store, exp.done = open_store(kind, sc, lambda _: plan, out, False)
+    else:
+        store, exp.done = open_store(kind, sc, exp.plan, out, True)
+        remaining = len(store.plan.chunks()) - len(exp.done)
+        _check_memory(store.plan, workers, remaining, address, options.force)
     exp.store = store
-    if address is None and not options.force:
-        todo_n = max(1, min(workers, len(store.plan.chunks()) - len(exp.done)))
-        worker, total = memory_estimate(store.plan, todo_n)
-        free = available_memory()
-        if free is not None and total > free:
-            if resume is None:
-                shutil.rmtree(store.root, ignore_errors=True)  # nothing was run: leave nothing
-            check = Estimate(0, 0, 0, 0, todo_n, 0.0, worker, total, 0, free, True)
-            raise SsisimError(check.refusal())
     return exp
+
+
+def _check_memory(plan: Plan, workers: int, todo: int, address: str | None, force: bool) -> None:
+    if address is not None or force:
+        return
+    todo_n = max(1, min(workers, todo))
+    worker, total = memory_estimate(plan, todo_n)
+    free = available_memory()
+    if free is not None and total > free:
+        check = Estimate(0, 0, 0, 0, todo_n, 0.0, worker, total, 0, free, True)
+        raise SsisimError(check.refusal())
 
 
 def run_experiment(
@@ -498,6 +619,7 @@ def run_manifest(
             "simulation_seconds": round(r.sim_seconds, 3),
             "population_build_seconds": round(r.build_seconds, 3),
             "worker_peak_bytes": max(r.workers_peak_bytes.values(), default=0),
+            "batches_retried": r.retried,
         }
         data["complete"] = not outcome.failures
     data.update(extra or {})

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ssisim.engine.plan import Chunk, Plan
-from ssisim.errors import DataError, SsisimError
+from ssisim.errors import DataError, OperationalError, SsisimError
 from ssisim.records import WEEKLY_COLUMNS
 from ssisim.results.files import atomic_write_bytes, write_json
 
@@ -41,6 +42,8 @@ __all__ = [
     "ResultStore",
     "plan_document",
     "read_weekly",
+    "refuse_links",
+    "remove_leftovers",
 ]
 
 PLAN_FILE = "plan.json"
@@ -73,11 +76,50 @@ def plan_document(kind: str, base: Mapping[str, Any], plan: Plan) -> dict[str, A
     }
 
 
+def refuse_links(root: Path) -> None:
+    """Refuse a results directory that is, or holds, a symbolic link.
+
+    Results are never written through a link: a link planted in a directory
+    to resume (a chunk folder, ``figures``, ``summary.csv``) would send the
+    writes to its target.
+
+    Raises
+    ------
+    DataError
+        One line naming the first link found.
+    """
+    root = Path(root)
+    if root.is_symlink():
+        raise DataError(f"{root}: is a symbolic link; results are never written through links")
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        for name in sorted([*dirs, *files]):
+            path = Path(folder) / name
+            if path.is_symlink():
+                raise DataError(
+                    f"{path}: a symbolic link in the results directory; results are never "
+                    "written through links (remove it to resume; nothing was written)"
+                )
+
+
+def remove_leftovers(root: Path) -> int:
+    """Remove the temporary files (``.NAME.tmp-PID``) an interrupted run left anywhere
+    in a results directory; returns how many."""
+    removed = 0
+    for folder, _dirs, files in os.walk(root, followlinks=False):
+        for name in files:
+            if name.startswith(".") and ".tmp-" in name:
+                with contextlib.suppress(OSError):
+                    (Path(folder) / name).unlink()
+                    removed += 1
+    return removed
+
+
 def read_plan(root: Path) -> dict[str, Any]:
-    """The ``plan.json`` of an experiment directory, to resume it."""
+    """The ``plan.json`` of an experiment directory, to resume it (links refused)."""
     path = Path(root) / PLAN_FILE
     if not Path(root).is_dir():
         raise DataError(f"{root}: no such results directory to resume")
+    refuse_links(Path(root))
     if not path.is_file():
         raise DataError(f"{path}: missing; {root} is not a resumable results directory")
     try:
@@ -143,7 +185,9 @@ class ResultStore:
             (root / WEEKLY_DIR).mkdir()
             write_json(root / PLAN_FILE, document)
         except OSError as exc:
-            raise DataError(f"{root}: cannot write results ({exc.strerror or exc})") from None
+            raise OperationalError(
+                f"{root}: cannot write results ({exc.strerror or exc})"
+            ) from None
         return cls(root, plan)
 
     @classmethod
@@ -165,6 +209,7 @@ class ResultStore:
                 f"{json.dumps(before, default=str)} there, {json.dumps(now, default=str)} now); "
                 "resume with the same scenario and options"
             )
+        remove_leftovers(Path(root))
         (Path(root) / WEEKLY_DIR).mkdir(exist_ok=True)
         return cls(root, plan)
 
@@ -181,6 +226,10 @@ class ResultStore:
         """Write a finished chunk's file (atomically)."""
         path = self.chunk_path(chunk)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent.is_symlink() or path.parent.parent.is_symlink():
+            raise DataError(
+                f"{path.parent}: a symbolic link; results are never written through links"
+            )
         atomic_write_bytes(path, data)
 
     def done(self) -> set[Chunk]:

@@ -59,6 +59,8 @@ def atomic_file(path: Path) -> Iterator[Path]:
     is removed.
     """
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    if os.path.lexists(tmp):  # a leftover, or a link planted to be written through
+        os.unlink(tmp)
     try:
         yield tmp
         os.replace(tmp, path)
@@ -76,7 +78,10 @@ def atomic_text(path: Path) -> Iterator[Any]:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (see :func:`atomic_file`)."""
     with atomic_file(path) as tmp:
-        tmp.write_bytes(data)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(tmp, flags, 0o644)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
 
 
 def write_json(path: Path, data: Mapping[str, Any]) -> None:

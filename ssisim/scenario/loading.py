@@ -1,15 +1,32 @@
-"""Loading a scenario: YAML, ``--set`` overrides, and one-line error messages.
+"""Loading a scenario: bounded YAML, named files, ``--set`` overrides, error messages.
 
-Errors are reported as ``FILE:LINE: key.path: what is wrong (got VALUE)``, with
-"did you mean ...?" for misspelled keys (see :func:`load_scenario`). The schema
-itself is :mod:`ssisim.scenario.schema`.
+Errors are reported as ``FILE:LINE: key.path: what is wrong (got VALUE)``, one
+per line, every error of a scenario at once, sorted by line (see
+:func:`load_scenario`). The schema itself is :mod:`ssisim.scenario.schema`.
+
+A scenario is a document people send each other, so reading one is bounded
+and confined (``docs/scenarios.md``, "Limits and trust"):
+
+- at most :data:`MAX_SCENARIO_BYTES`, nesting at most :data:`MAX_DEPTH` deep,
+  no YAML anchors or aliases, no duplicate keys, no control characters;
+- files it names (:func:`resolve_named_file`) lie in its folder (or a folder
+  given with ``--allow-path``), are regular files of at most
+  :data:`MAX_NAMED_FILE_BYTES`, and their contents are never echoed;
+- ``execution.scheduler`` (where code runs) is refused unless the user trusts
+  the scenario with it (:class:`Trust`).
+
+Every message is made printable: control characters, ANSI escapes and
+newlines in keys or values are shown escaped, as Python's ``repr`` would.
 """
 
 from __future__ import annotations
 
 import copy
+import os
 import re
+import stat
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +37,22 @@ from ssisim.errors import ScenarioError
 from ssisim.scenario.schema import BusinessContext, Scenario, Strategy, did_you_mean
 
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_ERRORS",
+    "MAX_NAMED_FILE_BYTES",
+    "MAX_SCENARIO_BYTES",
     "Override",
+    "Trust",
     "apply_overrides",
     "format_error",
+    "format_errors",
     "line_map",
     "load_scenario",
     "parse_scenario",
+    "parse_yaml",
+    "printable",
+    "read_named_text",
+    "resolve_named_file",
     "scenario_from_manifest",
 ]
 
@@ -33,19 +60,365 @@ __all__ = [
 Override = str | tuple[str, str]
 """``"KEY=VALUE"``, or ``("KEY=VALUE", label)`` where ``label`` names its origin in errors."""
 
+MAX_SCENARIO_BYTES = 1 << 20
+"""A scenario file's largest size (1 MiB); the shipped ones are a few KiB."""
+MAX_NAMED_FILE_BYTES = 1 << 20
+"""The largest file a scenario may name (``scoring: FILE``, ``from: FILE``): 1 MiB."""
+MAX_DEPTH = 32
+"""The deepest nesting of mappings and lists in a scenario or a ``--set`` value
+(the schema itself is 5 deep)."""
+MAX_ERRORS = 50
+"""Errors listed at most; the rest are counted."""
+MAX_INT_DIGITS = 30
+"""Digits of an integer literal at most (larger ones are refused before conversion)."""
 
-def load_scenario(path: str | Path, overrides: Sequence[Override] = ()) -> Scenario:
+_NON_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+"""What YAML (and PyYAML) refuses in a stream."""
+
+
+@dataclass(frozen=True)
+class Trust:
+    """What the user allows a scenario beyond its own values (command-line flags).
+
+    Parameters
+    ----------
+    scheduler : bool
+        ``--trust-scenario-scheduler``: let ``execution.scheduler`` in the
+        file choose a Dask scheduler (a network address where code runs).
+    allowed_dirs : tuple of Path
+        ``--allow-path DIR``: folders outside the scenario's own folder from
+        which it may name files.
+    """
+
+    scheduler: bool = False
+    allowed_dirs: tuple[Path, ...] = ()
+
+
+def printable(text: str) -> str:
+    """``text`` with every non-printable character escaped as ``repr`` would
+    (``\\n``, ``\\x1b``, ``\\u202e``), so that a message is one clean line.
+
+    Examples
+    --------
+    >>> printable("a\\nb\\x1b[31m")
+    'a\\\\nb\\\\x1b[31m'
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+    )
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+def _read_bounded(path: Path, limit: int, what: str, where: str) -> str:
+    """Read a regular file of at most ``limit`` bytes as UTF-8, never blocking.
+
+    ``O_NONBLOCK`` keeps a FIFO from hanging the open; ``fstat`` then refuses
+    anything but a regular file (a FIFO, a device such as ``/dev/zero``).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise ScenarioError(f"{where}: no such {what}") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{where}: is a directory, not a {what}") from None
+    except OSError as exc:
+        raise ScenarioError(f"{where}: cannot read ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ScenarioError(f"{where}: is a directory, not a {what}")
+        if not stat.S_ISREG(info.st_mode):
+            raise ScenarioError(f"{where}: not a regular file (a device, FIFO or socket)")
+        if info.st_size > limit:
+            raise ScenarioError(
+                f"{where}: {info.st_size:,} bytes; a {what} holds at most {limit:,}"
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:  # it grew while we read
+            raise ScenarioError(f"{where}: more than {limit:,} bytes; a {what} holds at most that")
+    except OSError as exc:
+        raise ScenarioError(f"{where}: cannot read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+    try:
+        return b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{where}: not a UTF-8 text file ({exc.reason})") from None
+
+
+def resolve_named_file(
+    scenario_path: str | Path | None,
+    value: Any,
+    key: str,
+    allowed_dirs: Sequence[str | Path] = (),
+    where: str | None = None,
+) -> Path:
+    """The file a scenario names (``scoring: FILE``, ``seller: {from: FILE}``), checked.
+
+    The one rule for every file a scenario names: relative to the scenario's
+    folder; after following links, inside that folder or one of
+    ``allowed_dirs`` (``--allow-path``); a regular file (not a FIFO, device
+    or directory) of at most :data:`MAX_NAMED_FILE_BYTES`. Read it with
+    :func:`read_named_text`. Messages name the path, never the contents.
+
+    Parameters
+    ----------
+    scenario_path : str, Path or None
+        The scenario file. None for a value given on the command line
+        (``--set scoring=FILE``): relative to the working directory, and the
+        user's own choice, so not confined.
+    value : any
+        What the scenario wrote (a string is expected).
+    key : str
+        The dotted key that names the file (``scoring``), for messages.
+    allowed_dirs : sequence of str or Path
+        Folders outside the scenario's own that it may name files in.
+    where : str, optional
+        The origin of messages (``FILE:LINE`` or ``--set ...``).
+
+    Returns
+    -------
+    Path
+        The resolved (absolute, link-free) path.
+
+    Raises
+    ------
+    ScenarioError
+        One line, naming the key and the path as written.
+    """
+    origin = where or (str(scenario_path) if scenario_path is not None else key)
+    if not isinstance(value, str) or not value or len(value) > 4096 or "\0" in value:
+        got = printable(repr(value))[:200]
+        raise ScenarioError(f"{origin}: {key}: expected a file name (got {got})")
+    shown = printable(repr(value))
+    base = Path(scenario_path).parent if scenario_path is not None else Path(".")
+    candidate = base / value
+    try:
+        real = candidate.resolve(strict=True)
+    except FileNotFoundError:
+        raise ScenarioError(
+            f"{origin}: {key}: no such file to include {printable(repr(str(candidate)))} "
+            f"(got {shown})"
+        ) from None
+    except (OSError, RuntimeError) as exc:  # a loop of links, a name too long
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "cannot resolve"
+        raise ScenarioError(f"{origin}: {key}: cannot open {shown} ({reason})") from None
+    if scenario_path is not None:
+        roots = [base.resolve(), *(Path(d).resolve() for d in allowed_dirs)]
+        if not any(real.is_relative_to(r) for r in roots):
+            raise ScenarioError(
+                f"{origin}: {key}: {shown} is outside the scenario's folder "
+                f"{printable(str(roots[0]))}; a scenario names only files in its folder "
+                "(pass --allow-path DIR to allow another)"
+            )
+    try:
+        info = real.stat()
+    except OSError as exc:
+        raise ScenarioError(f"{origin}: {key}: cannot open {shown} ({exc.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError(f"{origin}: {key}: {shown} is not a regular file")
+    if info.st_size > MAX_NAMED_FILE_BYTES:
+        raise ScenarioError(
+            f"{origin}: {key}: {shown} has {info.st_size:,} bytes; at most {MAX_NAMED_FILE_BYTES:,}"
+        )
+    return real
+
+
+def read_named_text(path: Path, key: str, where: str) -> str:
+    """The text of a file checked by :func:`resolve_named_file` (bounded, never blocking)."""
+    return _read_bounded(path, MAX_NAMED_FILE_BYTES, f"{key} file", where)
+
+
+# --------------------------------------------------------------------------- bounded YAML
+
+
+def parse_yaml(text: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int | str]]:
+    """Parse YAML text within the scenario limits; return the data and its line map.
+
+    Refused, each in one line naming where: more than :data:`MAX_SCENARIO_BYTES`,
+    control characters, anchors and aliases, nesting deeper than
+    :data:`MAX_DEPTH`, duplicate keys (naming both lines), integers of more
+    than :data:`MAX_INT_DIGITS` digits, YAML syntax errors. The limits are
+    checked on the event stream, before anything is built, so a hostile file
+    costs milliseconds and little memory.
+
+    Raises
+    ------
+    ScenarioError
+        One line per problem found (duplicate keys are all listed).
+    """
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_SCENARIO_BYTES:
+        raise ScenarioError(
+            f"{source}:1: {size:,} bytes; a scenario holds at most {MAX_SCENARIO_BYTES:,}"
+        )
+    bad = _NON_PRINTABLE.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise ScenarioError(
+            f"{source}:{line}: control character {printable(repr(bad.group()))} at column "
+            f"{column}; a scenario is plain text"
+        )
+    try:
+        _check_events(text, source)
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            lines, problems = _walk(node, source)
+            if problems:
+                raise ScenarioError("\n".join(problems))
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"{mark.line + 1}" if mark is not None else "1"
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(f"{source}:{where}: YAML syntax error: {printable(problem)}") from None
+    return data, lines
+
+
+def _flow_depth_end(text: str) -> int | None:
+    """Where the brackets of ``text`` first open more than :data:`MAX_DEPTH` deep, if they do.
+
+    A cheap upper bound on flow nesting (brackets in scalars count too): the
+    scanner looks far ahead inside deep flow collections, so such a prefix is
+    checked alone first (see :func:`_check_events`).
+    """
+    depth = 0
+    for match in re.finditer(r"[\[\]{}]", text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            return match.end()
+        depth = max(depth, 0)
+    return None
+
+
+def _check_events(text: str, source: str) -> None:
+    """Anchors, aliases and depth, from the parser's events (iterative, nothing built)."""
+    end = _flow_depth_end(text)
+    if end is not None:  # a prefix too deep is refused before the whole is scanned
+        try:
+            _check_event_stream(text[:end], source)
+        except yaml.YAMLError:
+            pass  # the brackets were in scalars: check the whole below
+    _check_event_stream(text, source)
+
+
+def _check_event_stream(text: str, source: str) -> None:
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        anchor = getattr(event, "anchor", None)
+        mark = event.start_mark
+        if anchor is not None:
+            line = mark.line + 1 if mark is not None else 1
+            kind = "alias *" if isinstance(event, yaml.AliasEvent) else "anchor &"
+            raise ScenarioError(
+                f"{source}:{line}: YAML {kind}{printable(anchor)}: anchors and aliases are not "
+                "allowed in a scenario; write the values out (or use a strategy's based_on)"
+            )
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ScenarioError(
+                    f"{source}:{mark.line + 1 if mark else 1}: nested more than {MAX_DEPTH} levels "
+                    "deep; a scenario is at most that deep"
+                )
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
+
+
+_INT_TAG = "tag:yaml.org,2002:int"
+
+
+def _walk(
+    root: yaml.Node | None, source: str
+) -> tuple[dict[tuple[Any, ...], int | str], list[str]]:
+    """Line map, duplicate keys and oversized integers of a composed document (iteratively)."""
+    lines: dict[tuple[Any, ...], int | str] = {}
+    problems: list[tuple[int, str]] = []
+    stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(root, ())] if root is not None else []
+    while stack:
+        node, path = stack.pop()
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                line = key_node.start_mark.line + 1
+                if key is not None and key in seen:
+                    shown = printable(".".join(map(str, (*path, key))))
+                    problems.append(
+                        (
+                            line,
+                            f"{source}:{line}: {shown}: duplicate key (first at line {seen[key]})",
+                        )
+                    )
+                    continue
+                if key is not None:
+                    seen[key] = line
+                lines[(*path, key)] = line
+                stack.append((value_node, (*path, key)))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                stack.append((item, (*path, i)))
+        elif node.tag == _INT_TAG and len(node.value) > MAX_INT_DIGITS:
+            line = node.start_mark.line + 1
+            shown = printable(".".join(map(str, path))) or "value"
+            problems.append(
+                (
+                    line,
+                    f"{source}:{line}: {shown}: an integer of {len(node.value):,} characters; "
+                    f"at most {MAX_INT_DIGITS} digits",
+                )
+            )
+    return lines, [p for _, p in sorted(problems)]
+
+
+def line_map(
+    node: yaml.Node | None, path: tuple[Any, ...] = ()
+) -> dict[tuple[Any, ...], int | str]:
+    """Map each key path of a composed YAML document to its 1-based line (iteratively)."""
+    lines, _ = _walk(node, "")
+    return {(*path, *k): v for k, v in lines.items()}
+
+
+# --------------------------------------------------------------------------- the scenario
+
+
+def load_scenario(
+    path: str | Path, overrides: Sequence[Override] = (), trust: Trust | None = None
+) -> Scenario:
     """Read, override and validate a scenario file.
 
     Parameters
     ----------
     path : str or Path
-        A YAML file. Loaded with ``yaml.safe_load`` only.
+        A YAML file (a regular file of at most :data:`MAX_SCENARIO_BYTES`).
+        Loaded with PyYAML's safe loader only, within the limits of
+        :func:`parse_yaml`.
     overrides : sequence of str or (str, str)
         ``KEY=VALUE`` strings applied before validation (optionally paired
         with the label errors should name, e.g. ``"--weeks 0"``); ``KEY`` is a dotted
         path (``population.size``, ``strategies.open-bar.invites_per_week``),
         ``VALUE`` is parsed as YAML.
+    trust : Trust, optional
+        What the user allows the scenario (default: nothing more).
 
     Returns
     -------
@@ -54,7 +427,8 @@ def load_scenario(path: str | Path, overrides: Sequence[Override] = ()) -> Scena
     Raises
     ------
     ScenarioError
-        One line, ``FILE:LINE: key.path: what is wrong (got VALUE)``.
+        Every error, one per line, ``FILE:LINE: key.path: what is wrong (got VALUE)``,
+        sorted by line.
 
     Examples
     --------
@@ -63,31 +437,24 @@ def load_scenario(path: str | Path, overrides: Sequence[Override] = ()) -> Scena
     4
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such scenario file") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a directory, not a scenario file") from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(f"{path}: not a UTF-8 text file ({exc.reason})") from None
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from None
-    return parse_scenario(text, source=str(path), overrides=overrides)
+    text = _read_bounded(path, MAX_SCENARIO_BYTES, "scenario file", printable(str(path)))
+    return parse_scenario(text, source=str(path), overrides=overrides, trust=trust)
 
 
 def parse_scenario(
-    text: str, source: str = "<string>", overrides: Sequence[Override] = ()
+    text: str,
+    source: str = "<string>",
+    overrides: Sequence[Override] = (),
+    trust: Trust | None = None,
 ) -> Scenario:
-    """Validate a scenario given as YAML text; see :func:`load_scenario`."""
-    try:
-        data = yaml.safe_load(text)
-        lines = line_map(yaml.compose(text, Loader=yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = f"{mark.line + 1}" if mark is not None else "1"
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"{source}:{line}: YAML syntax error: {problem}") from None
+    """Validate a scenario given as YAML text; see :func:`load_scenario`.
+
+    ``source`` names the text in messages, and its folder is where named
+    files are looked for.
+    """
+    trust = trust or Trust()
+    source = printable(source)
+    data, lines = parse_yaml(text, source)
     if data is None:
         raise ScenarioError(
             f"{source}:1: the file is empty; a scenario needs at least `name` and `strategies`"
@@ -96,17 +463,43 @@ def parse_scenario(
         raise ScenarioError(
             f"{source}:1: the top level must be a mapping of keys (got {type(data).__name__})"
         )
-    # `scoring: FILE` includes a weights file, relative to the scenario's directory;
+    early: list[tuple[tuple[Any, ...], str]] = []
+    execution = data.get("execution")
+    if not trust.scheduler and isinstance(execution, dict) and execution.get("scheduler"):
+        line = lines.get(("execution", "scheduler"), 1)
+        got = printable(repr(execution["scheduler"]))
+        early.append(
+            (
+                (0, line, ""),
+                f"{source}:{line}: execution.scheduler: a scenario cannot choose where code runs; "
+                "use --scheduler or SSISIM_SCHEDULER (or --trust-scenario-scheduler to accept "
+                f"the file's) (got {got})",
+            )
+        )
+    # `scoring: FILE` includes a weights file, relative to the scenario's folder;
     # overrides go one at a time so that `--set scoring=FILE` (relative to the
     # current directory) includes one too, and later overrides apply on top.
-    data = _include_scoring(data, Path(source).parent, lines, source)
+    data = _include_scoring(data, source, lines, source, trust)
     for entry in overrides:
         data = apply_overrides(data, [entry], source_lines=lines)
-        data = _include_scoring(data, Path("."), lines, source)
+        data = _include_scoring(data, None, lines, source, trust)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(format_error(exc, data, lines, source)) from None
+        found = early + _error_lines(exc, data, lines, source)
+        raise ScenarioError(_join(found)) from None
+    if early:
+        raise ScenarioError(_join(early))
+    return scenario
+
+
+def _join(found: list[tuple[tuple[Any, ...], str]]) -> str:
+    ordered = [text for _, text in sorted(found, key=lambda e: e[0])]
+    ordered = list(dict.fromkeys(ordered))
+    if len(ordered) > MAX_ERRORS:
+        more = len(ordered) - MAX_ERRORS
+        ordered = [*ordered[:MAX_ERRORS], f"... and {more:,} more errors"]
+    return "\n".join(ordered)
 
 
 def scenario_from_manifest(
@@ -126,7 +519,7 @@ def scenario_from_manifest(
         A run's manifest (see :func:`ssisim.results.tables.read_results`).
     source : str
         The manifest's path, named in errors; a ``scoring: FILE`` override is
-        relative to its directory.
+        relative to the working directory.
     overrides : sequence of str or (str, str)
         As for :func:`load_scenario`, e.g. ``contexts.complex.deal_value_eur=300000``.
 
@@ -146,55 +539,46 @@ def scenario_from_manifest(
 
 
 def _include_scoring(
-    data: dict[str, Any], base: Path, lines: dict[tuple[Any, ...], int | str], source: str
+    data: dict[str, Any],
+    scenario_path: str | None,
+    lines: dict[tuple[Any, ...], int | str],
+    source: str,
+    trust: Trust,
 ) -> dict[str, Any]:
     """Replace ``scoring: FILE`` by the top-level ``scoring:`` block of FILE (e.g. from ``ssisim fit``).
 
-    The included keys' lines are recorded as ``FILE:LINE`` in ``lines``, so
-    errors in them name the included file.
+    FILE is checked by :func:`resolve_named_file` (relative to the scenario's
+    folder, confined to it); with ``scenario_path`` None (a ``--set``), it is
+    relative to the working directory. The included keys' lines are recorded
+    as ``FILE:LINE`` in ``lines``, so errors in them name the included file.
     """
     value = data.get("scoring")
     if not isinstance(value, str):
         return data
     where = lines.get(("scoring",), 1)
     origin = where if isinstance(where, str) else f"{source}:{where}"
-    path = base / value
-    try:
-        text = path.read_text(encoding="utf-8")
-        included = yaml.safe_load(text)
-        included_lines = line_map(yaml.compose(text, Loader=yaml.SafeLoader))
-    except FileNotFoundError:
-        raise ScenarioError(
-            f"{origin}: scoring: no such file to include {str(path)!r} (got {value!r})"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not a UTF-8 text file"
-        raise ScenarioError(f"{origin}: scoring: cannot include {str(path)!r} ({reason})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(
-            f"{path}:{mark.line + 1 if mark else 1}: YAML syntax error: {problem}"
-        ) from None
+    path = resolve_named_file(scenario_path, value, "scoring", trust.allowed_dirs, origin)
+    shown = printable(str(path))
+    text = read_named_text(path, "scoring", f"{origin}: scoring: {shown}")
+    included, included_lines = parse_yaml(text, shown)
     if not isinstance(included, dict) or "scoring" not in included:
         raise ScenarioError(
-            f"{path}:1: an included scoring file needs a top-level `scoring:` block"
+            f"{shown}:1: an included scoring file needs a top-level `scoring:` block"
         )
-    for key in included:
-        if key != "scoring":
-            raise ScenarioError(
-                f"{path}:{included_lines.get((key,), 1)}: {key}: unknown key in an included "
-                "scoring file (it holds only `scoring:`)"
-            )
-    if not isinstance(included["scoring"], dict):
-        got = included["scoring"]
+    others = [k for k in included if k != "scoring"]
+    if others:  # the file is confined to the scenario's folder: naming its key is safe
+        name = printable(str(others[0]))[:64]
         raise ScenarioError(
-            f"{path}:{included_lines.get(('scoring',), 1)}: scoring: must be a mapping of pillars "
-            f"(got {got!r})"
+            f"{shown}:{included_lines.get((others[0],), 1)}: {name}: unknown key in an included "
+            "scoring file (it holds only `scoring:`)"
+        )
+    if not isinstance(included["scoring"], dict):
+        raise ScenarioError(
+            f"{shown}:{included_lines.get(('scoring',), 1)}: scoring: must be a mapping of pillars"
         )
     for key in [k for k in lines if k[:1] == ("scoring",) and len(k) > 1]:
         del lines[key]
-    lines.update({k: f"{path}:{n}" for k, n in included_lines.items() if k[:1] == ("scoring",)})
+    lines.update({k: f"{shown}:{n}" for k, n in included_lines.items() if k[:1] == ("scoring",)})
     return {**data, "scoring": included["scoring"]}
 
 
@@ -215,11 +599,10 @@ def apply_overrides(
         key = key.strip()
         if not sep or not key:
             raise ScenarioError(f"{label}: expected KEY=VALUE, e.g. population.size=5000")
-        try:
-            value = yaml.safe_load(raw) if raw.strip() else None
-        except yaml.YAMLError:
-            value = raw
         parts = key.split(".")
+        if len(parts) > MAX_DEPTH:
+            raise ScenarioError(f"{label}: the key is more than {MAX_DEPTH} levels deep")
+        value = _override_value(raw, label)
         node: Any = data
         resolved: list[Any] = []
         for i, part in enumerate(parts):
@@ -254,6 +637,22 @@ def apply_overrides(
     return data
 
 
+def _override_value(raw: str, label: str) -> Any:
+    """A ``--set`` value parsed as YAML, within the limits of a scenario; text
+    that is not YAML is taken as a string."""
+    if not raw.strip():
+        return None
+    if _NON_PRINTABLE.search(raw) is not None:
+        raise ScenarioError(f"{label}: control characters in the value")
+    try:
+        value, _ = parse_yaml(raw, label)
+    except ScenarioError as exc:
+        if "YAML syntax error" in str(exc):
+            return raw
+        raise ScenarioError(str(exc).replace(f"{label}:1: ", f"{label}: ", 1)) from None
+    return value
+
+
 def _entry_name(entry: Any) -> str | None:
     if isinstance(entry, str):
         return entry
@@ -271,26 +670,6 @@ def _list_index(node: list[Any], part: str) -> int | None:
         if _entry_name(entry) == part:
             return i
     return None
-
-
-def line_map(
-    node: yaml.Node | None, path: tuple[Any, ...] = ()
-) -> dict[tuple[Any, ...], int | str]:
-    """Map each key path of a composed YAML document to its 1-based line."""
-    lines: dict[tuple[Any, ...], int | str] = {}
-    if node is None:
-        return lines
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            sub = line_map(value_node, (*path, key))
-            sub[(*path, key)] = key_node.start_mark.line + 1
-            lines.update(sub)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            lines.update(line_map(item, (*path, i)))
-    return lines
 
 
 def _model_for_path(loc: tuple[Any, ...]) -> type[BaseModel] | None:
@@ -319,10 +698,48 @@ def _model_for_path(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return model
 
 
+def format_errors(
+    exc: ValidationError, data: Any, lines: dict[tuple[Any, ...], int | str], source: str
+) -> list[str]:
+    """Every error of a validation, one printable line each, sorted by line."""
+    return [text for _, text in sorted(_error_lines(exc, data, lines, source), key=lambda e: e[0])]
+
+
 def format_error(
     exc: ValidationError, data: Any, lines: dict[tuple[Any, ...], int | str], source: str
 ) -> str:
-    err = exc.errors(include_url=False)[0]
+    """The first error of a validation (by line), as :func:`format_errors` words it."""
+    return format_errors(exc, data, lines, source)[0]
+
+
+def _error_lines(
+    exc: ValidationError, data: Any, lines: dict[tuple[Any, ...], int | str], source: str
+) -> list[tuple[tuple[Any, ...], str]]:
+    """(sort key, line) for each error: the scenario's lines first, by number,
+    then included files, then the command-line options in the order given."""
+    labels = list(dict.fromkeys(v for v in lines.values() if isinstance(v, str)))
+    out = []
+    errors = exc.errors(include_url=False)
+    deeper = {e["loc"][:n] for e in errors for n in range(len(e["loc"]))}
+    for err in errors:
+        if err["type"] == "too_short" and err["loc"] in deeper:
+            continue  # a list whose failing entries pydantic also counts as missing
+        where, origin, body = _one_error(err, data, lines, source)
+        text = f"{origin}: {printable(body)}"
+        if isinstance(where, int):
+            order: tuple[Any, ...] = (0, where, text)
+        elif re.match(r"^.*:\d+$", where) and not where.startswith("--"):
+            name, _, number = where.rpartition(":")
+            order = (1, name, int(number), text)
+        else:
+            order = (2, labels.index(where) if where in labels else len(labels), text)
+        out.append((order, text))
+    return out
+
+
+def _one_error(
+    err: Any, data: Any, lines: dict[tuple[Any, ...], int | str], source: str
+) -> tuple[int | str, str, str]:
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     # pydantic adds the union member to the location of str | mapping entries
     loc = tuple(p for p in loc if p not in ("str", "int", "float", "tuple[...]"))
@@ -331,9 +748,11 @@ def format_error(
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     # cross-field validators name the nested key first: "target.industries: ..."
-    nested = re.match(r"^([A-Za-z_][\w.]*): (.*)$", msg)
+    # (a list position is a number: "1.based_on: ...")
+    nested = re.match(r"^([A-Za-z_0-9][\w.-]*): (.*)$", msg)
     if kind == "value_error" and nested:
-        loc = (*loc, *nested.group(1).split("."))
+        parts = [int(p) if p.isdigit() else p for p in nested.group(1).split(".")]
+        loc = (*loc, *parts)
         msg = nested.group(2)
     where = _lookup_line(loc, lines)
     origin = where if isinstance(where, str) else f"{source}:{where}"
@@ -341,13 +760,20 @@ def format_error(
     if kind == "extra_forbidden":
         model = _model_for_path(loc)
         hint = did_you_mean(str(loc[-1]), model.model_fields) if model else ""
-        return f"{origin}: {key}: unknown key{hint}"
+        return where, origin, f"{key}: unknown key{hint}"
     if kind == "missing":
-        return f"{origin}: {key}: required key is missing"
+        return where, origin, f"{key}: required key is missing"
     got = err.get("input")
-    got_text = "" if isinstance(got, dict | list) or kind == "value_error" else f" (got {got!r})"
+    got_text = (
+        "" if isinstance(got, dict | list) or kind == "value_error" else f" (got {_short(got)})"
+    )
     label = f"{key}: " if key else ""
-    return f"{origin}: {label}{msg}{got_text}"
+    return where, origin, f"{label}{msg}{got_text}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(text):,} characters)"
 
 
 def _lookup_line(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int | str]) -> int | str:

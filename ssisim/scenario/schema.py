@@ -13,9 +13,16 @@ import difflib
 import math
 import re
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ssisim.errors import ScenarioError
 from ssisim.records import METRIC_COLUMNS
@@ -39,8 +46,29 @@ SENIORITIES: tuple[str, ...] = ("entry", "senior", "manager", "director", "vp", 
 
 Seniority = Literal["entry", "senior", "manager", "director", "vp", "cxo"]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-Rate = Annotated[float, Field(ge=0.0)]
-PositiveFloat = Annotated[float, Field(gt=0.0)]
+MAX_RATE_PER_WEEK = 500.0
+"""The most of any action a routine may take a week (or a month, for articles):
+a few hundred is already beyond what a person does, and what the platform allows."""
+MAX_INVITES_PER_WEEK = 1000.0
+"""Invitations a routine may attempt a week (the built-in ``industrial`` tries 850;
+``platform.invite_cap_per_week`` then lets 100 through)."""
+MAX_WEEKS = 520
+"""The longest horizon, and any week count: ten years."""
+MAX_NAME = 64
+"""The longest name (scenario, strategy, team member, context)."""
+MAX_SEED = 2**63 - 1
+MAX_RUNS = 10_000_000
+"""The most runs a scenario may plan (points x strategies x replications)."""
+MAX_POINTS = 100_000
+"""The most sweep points, or sensitivity design points."""
+
+Rate = Annotated[float, Field(ge=0.0, le=MAX_RATE_PER_WEEK)]
+Minutes = Annotated[float, Field(ge=0.0, le=7 * 24 * 60)]
+PositiveFloat = Annotated[float, Field(gt=0.0, le=1e6)]
+Days = Annotated[float, Field(gt=0.0, le=3650.0)]
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+Text = Annotated[str, Field(max_length=10_000)]
 Targeting = Literal[
     "anyone", "second_degree", "mutual_contacts", "profile_viewers", "relevant", "decision_makers"
 ]
@@ -67,6 +95,34 @@ class _Model(BaseModel):
         extra="forbid", frozen=True, allow_inf_nan=False, validate_default=True
     )
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        """``seed: true`` is a mistake, not 1: numbers refuse ``true`` and ``false``."""
+        if info.field_name is None:
+            return value
+        items = value if isinstance(value, list | tuple) else (value,)
+        if any(isinstance(v, bool) for v in items) and _numeric(
+            cls.model_fields[info.field_name].annotation
+        ):
+            raise ValueError(f"expected a number, not true or false (got {value!r})")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable_names(cls, value: Any, info: ValidationInfo) -> Any:
+        """Names and texts are shown in terminals and tables: no control characters."""
+        if isinstance(value, str) and not value.replace("\n", "").replace("\t", "").isprintable():
+            raise ValueError("control characters are not allowed (escape sequences, NUL, ...)")
+        return value
+
+
+def _numeric(annotation: Any) -> bool:
+    """Whether a field holds numbers (int or float, alone, optional or in a tuple)."""
+    if annotation in (int, float):
+        return True
+    return any(_numeric(a) for a in get_args(annotation) if a is not bool)
+
 
 # --------------------------------------------------------------------------- population
 
@@ -79,7 +135,9 @@ class TargetMarket(_Model):
     or above ``min_seniority`` and ``junior_fit`` below it.
     """
 
-    industries: tuple[str, ...] = Field(("software", "finance", "manufacturing"), min_length=1)
+    industries: tuple[Name, ...] = Field(
+        ("software", "finance", "manufacturing"), min_length=1, max_length=1000
+    )
     min_seniority: Seniority = "manager"
     off_target_fit: Probability = 0.1
     junior_fit: Probability = 0.4
@@ -103,7 +161,7 @@ class SellerProfile(_Model):
     )
     industry: str | None = Field(None, description="default: the first target industry")
     seniority: Seniority = "manager"
-    initial_connections: int = Field(150, ge=0)
+    initial_connections: int = Field(150, ge=0, le=100_000)
     initial_relevant_share: Probability = 0.2
     initial_colleague_share: Probability = 0.15
     initial_tie_strength: Probability = Field(0.3, description="mean strength of initial ties")
@@ -113,12 +171,12 @@ class PopulationParams(_Model):
     """The synthetic professional population (see ``docs/model.md``)."""
 
     size: int = Field(20_000, ge=200, le=5_000_000)
-    seed: int | None = Field(None, ge=0, description="default: derived from the scenario seed")
-    industries: tuple[str, ...] = Field(DEFAULT_INDUSTRIES, min_length=1)
+    seed: Seed | None = Field(None, description="default: derived from the scenario seed")
+    industries: tuple[Name, ...] = Field(DEFAULT_INDUSTRIES, min_length=1, max_length=1000)
     industry_concentration: float = Field(
         0.8, ge=0.0, le=3.0, description="Zipf exponent of industry sizes"
     )
-    mean_company_size: float = Field(40.0, ge=2.0)
+    mean_company_size: float = Field(40.0, ge=2.0, le=1e6)
     company_size_sigma: float = Field(1.2, ge=0.0, le=3.0)
     seniority_shares: tuple[float, float, float, float, float, float] = Field(
         (0.32, 0.28, 0.20, 0.12, 0.06, 0.02),
@@ -138,7 +196,7 @@ class PopulationParams(_Model):
         "drawn structure, 1 moves every tie once on average (a random graph with the same "
         "degrees: no clustering, no communities)",
     )
-    activity_median_posts_per_week: float = Field(0.03, ge=0.0)
+    activity_median_posts_per_week: float = Field(0.03, ge=0.0, le=100.0)
     activity_sigma: float = Field(1.5, ge=0.0, le=4.0)
     openness_mean: Probability = 0.4
     openness_concentration: PositiveFloat = 5.0
@@ -199,10 +257,10 @@ class Restriction(_Model):
     enabled: bool = True
     min_acceptance_rate: Probability = 0.2
     min_invitations: int = Field(
-        40, ge=1, description="invitations in the window before the rule applies"
+        40, ge=1, le=100_000, description="invitations in the window before the rule applies"
     )
     window_weeks: int = Field(4, ge=1, le=52)
-    weeks: int = Field(4, ge=1, le=520, description="how long invitations stay blocked")
+    weeks: int = Field(4, ge=1, le=MAX_WEEKS, description="how long invitations stay blocked")
 
 
 class Leads(_Model):
@@ -275,19 +333,21 @@ class Pitches(_Model):
 class TimeCosts(_Model):
     """Minutes each action costs the seller (all assumptions; ``docs/debate.md``)."""
 
-    post_minutes: Rate = 30.0
-    article_minutes: Rate = 180.0
-    share_minutes: Rate = 5.0
-    comment_minutes: Rate = 5.0
-    reaction_minutes: Rate = 0.25
-    blank_invitation_minutes: Rate = 0.5
-    note_invitation_minutes: Rate = 3.0
-    warm_message_minutes: Rate = 5.0
-    cold_message_minutes: Rate = 3.0
-    conversation_minutes: Rate = Field(15.0, description="per reply handled")
-    search_minutes: Rate = 2.0
-    profile_view_minutes: Rate = 1.0
-    incoming_invitation_minutes: Rate = Field(0.5, description="per incoming invitation answered")
+    post_minutes: Minutes = 30.0
+    article_minutes: Minutes = 180.0
+    share_minutes: Minutes = 5.0
+    comment_minutes: Minutes = 5.0
+    reaction_minutes: Minutes = 0.25
+    blank_invitation_minutes: Minutes = 0.5
+    note_invitation_minutes: Minutes = 3.0
+    warm_message_minutes: Minutes = 5.0
+    cold_message_minutes: Minutes = 3.0
+    conversation_minutes: Minutes = Field(15.0, description="per reply handled")
+    search_minutes: Minutes = 2.0
+    profile_view_minutes: Minutes = 1.0
+    incoming_invitation_minutes: Minutes = Field(
+        0.5, description="per incoming invitation answered"
+    )
 
 
 Buyers = Literal["anyone", "target", "target_decision_makers"]
@@ -311,12 +371,12 @@ class BusinessContext(_Model):
     with the seller is warm, and introductions only from warm introducers.
     """
 
-    description: str = ""
+    description: Text = ""
     buyers: Buyers
     warm_tie_required: bool
     conversion: Conversion
-    deal_value_eur: Rate
-    sales_cycle_weeks: Rate
+    deal_value_eur: float = Field(ge=0.0, le=1e12)
+    sales_cycle_weeks: float = Field(ge=0.0, le=MAX_WEEKS)
     win_rate: Probability
 
 
@@ -347,8 +407,8 @@ DEFAULT_CONTEXTS: Mapping[str, Mapping[str, Any]] = {
 class TeamMember(_Model):
     """A seller of the team: a name and the routine they follow."""
 
-    name: str = Field(min_length=1)
-    strategy: str = Field(min_length=1, description="a built-in or a strategy of `strategies:`")
+    name: Name
+    strategy: Name = Field(description="a built-in or a strategy of `strategies:`")
 
 
 class Team(_Model):
@@ -359,9 +419,11 @@ class Team(_Model):
     the target market; each member's year is one run.
     """
 
-    members: tuple[TeamMember, ...] = Field(min_length=2)
+    members: tuple[TeamMember, ...] = Field(min_length=2, max_length=1000)
     month_weeks: int = Field(4, ge=1, le=52, description="weeks in a leaderboard month")
-    goal_points: float = Field(10.0, ge=0.0, description="SSI points to gain in a month (002)")
+    goal_points: float = Field(
+        10.0, ge=0.0, le=100.0, description="SSI points to gain in a month (002)"
+    )
     context: str = Field(
         "volume", description="business context of the leaderboard's opportunities"
     )
@@ -378,7 +440,7 @@ class Team(_Model):
 class CohortRoutine(_Model):
     """One routine of the cohort's mix and its weight."""
 
-    strategy: str = Field(min_length=1, description="a built-in or a strategy of `strategies:`")
+    strategy: Name = Field(description="a built-in or a strategy of `strategies:`")
     weight: PositiveFloat = 1.0
 
     @model_validator(mode="before")
@@ -406,6 +468,7 @@ class Cohort(_Model):
             CohortRoutine(strategy="power-user-sales-navigator", weight=0.5),
         ),
         min_length=1,
+        max_length=1000,
     )
     jitter: float = Field(0.3, ge=0.0, le=2.0, description="log-scale s.d. of each rate's factor")
     high_ssi: float = Field(70.0, ge=0.0, le=100.0, description="leaders: SSI at or above this")
@@ -453,12 +516,15 @@ class Platform(_Model):
     the boost threshold and size from ``000`` and ``002``: see ``docs/model.md``."""
 
     invite_cap_per_week: int | None = Field(
-        100, ge=0, description="invitations a member may send a week; null lifts the cap"
+        100,
+        ge=0,
+        le=1000,
+        description="invitations a member may send a week; null lifts the cap",
     )
-    connection_limit: int = Field(30_000, ge=1)
+    connection_limit: int = Field(30_000, ge=1, le=1_000_000)
     boost_threshold_ssi: float = Field(70.0, ge=0.0, le=100.0)
     boost_reach: float = Field(0.20, ge=0.0, le=5.0, description="extra reach above the threshold")
-    invitation_expiry_days: PositiveFloat = 180.0
+    invitation_expiry_days: Days = 180.0
     restriction: Restriction = Restriction()
 
 
@@ -476,17 +542,20 @@ class Acceptance(_Model):
 
     relevance_floor: Probability = 0.5
     note_lift: float = Field(
-        0.05, ge=0.0, description="relative lift of a personal note (published: almost none)"
+        0.05,
+        ge=0.0,
+        le=100.0,
+        description="relative lift of a personal note (published: almost none)",
     )
     seniority_factors: tuple[float, float, float, float, float, float] = Field(
         (1.0, 1.0, 1.0, 0.8, 0.65, 0.5),
         description="acceptance relative to a manager, per level of SENIORITIES "
         "(published: C-suite about half the managers' rate)",
     )
-    mutual_lift: float = Field(0.8, ge=0.0)
-    mutual_saturation: int = Field(10, ge=1)
+    mutual_lift: float = Field(0.8, ge=0.0, le=100.0)
+    mutual_saturation: int = Field(10, ge=1, le=100_000)
     profile_floor: Probability = 0.5
-    mean_delay_days: PositiveFloat = 3.0
+    mean_delay_days: Days = 3.0
 
 
 class Reach(_Model):
@@ -515,7 +584,7 @@ class Messaging(_Model):
     cold_reply_rate: Probability = 0.10
     warm_reply_rate: Probability = 0.35
     warm_tie_threshold: Probability = 0.3
-    mean_reply_delay_days: PositiveFloat = 2.0
+    mean_reply_delay_days: Days = 2.0
 
 
 class Inbound(_Model):
@@ -526,7 +595,9 @@ class Inbound(_Model):
     )
     invitee_view_rate: Probability = 0.3
     view_back_rate: Probability = 0.1
-    comment_views: Rate = Field(0.3, description="profile views a comment draws")
+    comment_views: float = Field(
+        0.3, ge=0.0, le=1000.0, description="profile views a comment draws"
+    )
     invite_after_view: Probability = Field(
         0.15, description="chance a viewer who is not a contact invites, times openness"
     )
@@ -568,7 +639,7 @@ class PillarInput(_Model):
     ``min(x / scale, 1)`` for shares (see :mod:`ssisim.pillars`).
     """
 
-    weight: float = Field(ge=0.0)
+    weight: float = Field(ge=0.0, le=1e6)
     scale: PositiveFloat
 
 
@@ -614,7 +685,7 @@ class Scoring(_Model):
     stops. Weights are relative within a pillar.
     """
 
-    activity_half_life_weeks: PositiveFloat = 4.0
+    activity_half_life_weeks: float = Field(4.0, gt=0.0, le=MAX_WEEKS)
     brand: BrandPillar = BrandPillar()
     people: PeoplePillar = PeoplePillar()
     insights: InsightsPillar = InsightsPillar()
@@ -652,9 +723,9 @@ class Strategy(_Model):
 
     model_config = ConfigDict(**_Model.model_config, validate_by_name=True, validate_by_alias=True)
 
-    name: str = Field(min_length=1)
-    description: str = ""
-    source: str = ""
+    name: Name
+    description: Text = ""
+    source: Text = ""
     from_: str | None = Field(
         None,
         alias="from",
@@ -667,11 +738,16 @@ class Strategy(_Model):
     shares_per_week: Rate = 0.0
     comments_per_week: Rate = 0.0
     reactions_per_week: Rate = 0.0
-    invites_per_week: Rate = 0.0
-    invite_targeting: tuple[Targeting, ...] = ("second_degree",)
+    invites_per_week: float = Field(
+        0.0,
+        ge=0.0,
+        le=MAX_INVITES_PER_WEEK,
+        description="invitations attempted a week (the platform's weekly cap then applies)",
+    )
+    invite_targeting: tuple[Targeting, ...] = Field(("second_degree",), max_length=20)
     invite_note_share: Probability = 0.0
-    accept_policy: tuple[AcceptRule, ...] = Field(("everyone",), min_length=1)
-    min_mutual_contacts: int = Field(3, ge=1)
+    accept_policy: tuple[AcceptRule, ...] = Field(("everyone",), min_length=1, max_length=20)
+    min_mutual_contacts: int = Field(3, ge=1, le=100_000)
     warm_messages_per_week: Rate = 0.0
     cold_messages_per_week: Rate = 0.0
     searches_per_week: Rate = 0.0
@@ -680,18 +756,21 @@ class Strategy(_Model):
     stops_at_week: int | None = Field(
         None,
         ge=0,
+        le=MAX_WEEKS,
         description="the routine stops at the start of this week (decay experiments); "
         "incoming invitations are still answered",
     )
     hours_per_week_budget: float | None = Field(
         None,
         gt=0.0,
+        le=168.0,
         description="hours a week the routine may take; every rate is scaled down to fit "
         "(null: no limit)",
     )
     seat: int | None = Field(
         None,
         ge=0,
+        le=100_000,
         description="which seller runs it: null for the population's seller, else a seat of "
         "`team:` or `cohort:` (set by ssisim team / ssisim cohort)",
     )
@@ -744,7 +823,7 @@ class GridAxis(_Model):
     """The values of one grid key: a list, or ``"start:stop:step"`` (stop included
     when the steps land on it: ``"20:100:20"`` is 20, 40, 60, 80, 100)."""
 
-    values: tuple[Any, ...] = Field(min_length=1)
+    values: tuple[Any, ...] = Field(min_length=1, max_length=100_000)
 
     @model_validator(mode="before")
     @classmethod
@@ -782,8 +861,8 @@ class SweepSample(_Model):
 
     method: Literal["latin", "random"] = "latin"
     n: int = Field(0, ge=0, le=1_000_000, description="number of samples")
-    seed: int | None = Field(None, ge=0, description="default: derived from the scenario seed")
-    ranges: dict[str, Uncertain] = {}
+    seed: Seed | None = Field(None, description="default: derived from the scenario seed")
+    ranges: dict[str, Uncertain] = Field(default_factory=dict, max_length=100)
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> SweepSample:
@@ -814,7 +893,7 @@ class Sweep(_Model):
     at every point (common random numbers, see :mod:`ssisim.engine.driver`).
     """
 
-    grid: dict[str, GridAxis] = {}
+    grid: dict[str, GridAxis] = Field(default_factory=dict, max_length=32)
     sample: SweepSample = SweepSample()
 
     @model_validator(mode="after")
@@ -824,7 +903,14 @@ class Sweep(_Model):
         both = sorted(set(self.grid) & set(self.sample.ranges))
         if both:
             raise ValueError(f"grid: {both[0]!r} is both in the grid and in sample.ranges")
+        if self.points > MAX_POINTS:
+            raise ValueError(f"the sweep has {self.points:,} points; at most {MAX_POINTS:,}")
         return self
+
+    @property
+    def points(self) -> int:
+        """How many points the sweep has (grid combinations x samples)."""
+        return math.prod(len(a.values) for a in self.grid.values()) * max(self.sample.n, 1)
 
     @property
     def active(self) -> bool:
@@ -842,11 +928,11 @@ class Sensitivity(_Model):
     pillars, and ``opportunities`` and ``hours`` when the model records them.
     """
 
-    parameters: dict[str, Uncertain] = {}
+    parameters: dict[str, Uncertain] = Field(default_factory=dict, max_length=100)
     samples: int = Field(64, ge=2, le=2**20)
     replications: int = Field(2, ge=1, le=10_000)
-    outputs: tuple[str, ...] = ()
-    seed: int | None = Field(None, ge=0, description="default: derived from the scenario seed")
+    outputs: tuple[str, ...] = Field((), max_length=100)
+    seed: Seed | None = Field(None, description="default: derived from the scenario seed")
 
     @field_validator("samples")
     @classmethod
@@ -870,6 +956,12 @@ class Sensitivity(_Model):
     @model_validator(mode="after")
     def _keys(self) -> Sensitivity:
         _check_keys(self.parameters, "parameters")
+        design = self.samples * (len(self.parameters) + 2)
+        if self.parameters and design > MAX_POINTS:
+            raise ValueError(
+                f"samples: {self.samples:,} x ({len(self.parameters)} parameters + 2) = "
+                f"{design:,} design points; at most {MAX_POINTS:,}"
+            )
         return self
 
 
@@ -879,7 +971,9 @@ class Execution(_Model):
     ``scheduler``: a Dask scheduler address (``tcp://host:8786``), or
     ``local`` for a Dask ``LocalCluster`` on this machine; default: local
     worker processes. The command line (``--workers``, ``--scheduler``) and
-    the ``SSISIM_SCHEDULER`` environment variable take precedence.
+    the ``SSISIM_SCHEDULER`` environment variable take precedence. A scenario
+    file may set ``scheduler`` only when run with ``--trust-scenario-scheduler``
+    (a scenario must not choose where code runs; ``docs/scenarios.md``).
     """
 
     workers: int = Field(0, ge=0, le=4096, description="local worker processes; 0: all cores")
@@ -896,17 +990,17 @@ class Execution(_Model):
 class Scenario(_Model):
     """A complete, validated scenario. Build one with :func:`load_scenario`."""
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    description: str = ""
-    seed: int = Field(0, ge=0)
-    weeks: int = Field(52, ge=1, le=520)
+    name: str = Field(min_length=1, max_length=MAX_NAME, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    description: Text = ""
+    seed: Seed = 0
+    weeks: int = Field(52, ge=1, le=MAX_WEEKS)
     replications: int = Field(20, ge=1, le=100_000)
-    checkpoints: tuple[int, ...] = (12, 26, 52)
+    checkpoints: tuple[int, ...] = Field((12, 26, 52), max_length=MAX_WEEKS)
     population: PopulationParams = PopulationParams()
     platform: Platform = Platform()
     answers: Answers = Answers()
     scoring: Scoring = Scoring()
-    strategies: tuple[Strategy, ...] = Field(min_length=1)
+    strategies: tuple[Strategy, ...] = Field(min_length=1, max_length=100_000)
     sweep: Sweep = Sweep()
     sensitivity: Sensitivity = Sensitivity()
     execution: Execution = Execution()
@@ -918,7 +1012,9 @@ class Scenario(_Model):
         description="compare at equal time: every routine's rates are scaled, up or down, to "
         "plan this many hours a week (null: each routine as stated)",
     )
-    contexts: dict[str, BusinessContext] = Field(default_factory=lambda: _merge_contexts(None))
+    contexts: dict[Name, BusinessContext] = Field(
+        default_factory=lambda: _merge_contexts(None), max_length=100
+    )
     team: Team | None = None
     cohort: Cohort | None = None
 
@@ -954,8 +1050,13 @@ class Scenario(_Model):
             return value
         earlier: dict[str, Any] = {}
         resolved = []
-        for entry in value:
-            fields = _resolve_strategy(entry, earlier)
+        for i, entry in enumerate(value):
+            try:
+                fields = _resolve_strategy(entry, earlier)
+            except ValueError as exc:  # point at the entry, not at `strategies:`
+                message = str(exc)
+                sep = "." if message.startswith("based_on: ") else ": "
+                raise ValueError(f"{i}{sep}{message}") from None
             if isinstance(fields, Mapping) and isinstance(fields.get("name"), str):
                 earlier[fields["name"]] = fields
             resolved.append(fields)
@@ -964,8 +1065,8 @@ class Scenario(_Model):
     @field_validator("checkpoints")
     @classmethod
     def _positive_checkpoints(cls, v: tuple[int, ...]) -> tuple[int, ...]:
-        if any(c < 1 for c in v):
-            raise ValueError(f"checkpoint weeks must be at least 1 (got {list(v)})")
+        if any(c < 1 or c > MAX_WEEKS for c in v):
+            raise ValueError(f"checkpoint weeks must be within 1-{MAX_WEEKS} (got {list(v)})")
         return tuple(sorted(set(v)))
 
     @model_validator(mode="after")
@@ -974,6 +1075,12 @@ class Scenario(_Model):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"strategies: names must be unique (got {dupes[0]!r} twice)")
+        runs = self.sweep.points * len(self.strategies) * self.replications
+        if runs > MAX_RUNS:
+            raise ValueError(
+                f"replications: {self.sweep.points:,} points x {len(self.strategies)} strategies x "
+                f"{self.replications:,} replications = {runs:,} runs; at most {MAX_RUNS:,}"
+            )
         return self
 
     def effective_checkpoints(self) -> tuple[int, ...]:

@@ -96,7 +96,12 @@ def test_relevant_targeting_and_policies_exact():
 
 def test_connection_limit_is_a_ceiling():
     st = Strategy(name="anyone", invites_per_week=50, invite_targeting=("anyone",))
-    text = QUIET + "platform: {connection_limit: 3}\n"
+    # every level accepts alike, so that enough strangers accept to reach the ceiling
+    text = QUIET.replace(
+        "acceptance: {mean_delay_days: 0.01}",
+        "acceptance: {mean_delay_days: 0.01, seniority_factors: [1, 1, 1, 1, 1, 1]}",
+    )
+    text += "platform: {connection_limit: 3}\n"
     assert max(r.connections for r in run(st, text=text)) == 3
 
 

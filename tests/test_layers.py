@@ -18,14 +18,15 @@ import ssisim
 PACKAGE = Path(ssisim.__file__).parent
 
 LATER = {
-    "leaves": {"population", "sim", "engine", "experiments", "results", "plots", "cli"},
-    "scenario": {"population", "sim", "engine", "experiments", "results", "plots", "cli"},
-    "population": {"sim", "engine", "experiments", "results", "plots", "cli"},
-    "sim": {"engine", "experiments", "results", "plots", "cli"},
-    "engine": {"experiments", "results", "plots", "cli"},
-    "experiments": {"plots", "cli"},
-    "results": {"population", "sim", "engine", "experiments", "plots", "cli"},
-    "plots": {"population", "sim", "engine", "experiments", "cli"},
+    "leaves": {"population", "sim", "engine", "experiments", "results", "plots", "cli", "report"},
+    "scenario": {"population", "sim", "engine", "experiments", "results", "plots", "cli", "report"},
+    "population": {"sim", "engine", "experiments", "results", "plots", "cli", "report"},
+    "sim": {"engine", "experiments", "results", "plots", "cli", "report"},
+    "engine": {"experiments", "results", "plots", "cli", "report"},
+    "experiments": {"plots", "report", "cli"},
+    "results": {"population", "sim", "engine", "experiments", "plots", "cli", "report"},
+    "plots": {"population", "sim", "engine", "experiments", "report", "cli"},
+    "report": {"population", "sim", "engine", "experiments", "cli"},
     "cli": set(),
 }
 LEAVES = {"errors", "records", "seeds", "pillars", "stats"}

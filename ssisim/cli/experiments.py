@@ -59,8 +59,9 @@ def _finish(exp: Experiment, outcome: Outcome, head: str) -> None:
 @click.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--reps", type=click.IntRange(min=1), help="Replications per strategy.")
+@click.option("--report", is_flag=True, help="Write report.html at the end (`ssisim report`).")
 @experiment_options(reps="replications")
-def run(opts: ExperimentOptions) -> None:
+def run(opts: ExperimentOptions, report: bool = False) -> None:
     """Run a scenario: every strategy, every replication; write the results.
 
     Writes weekly.csv, summary.csv, manifest.json and figures/ into OUT
@@ -72,6 +73,7 @@ def run(opts: ExperimentOptions) -> None:
         return
     exp, outcome = started
 
+    import pandas as pd
     from rich.console import Console
 
     from ssisim.cli.tables import terminal_table
@@ -80,15 +82,24 @@ def run(opts: ExperimentOptions) -> None:
 
     sc, store = exp.scenario, exp.results
     weekly, summary = finalize_run(store, run_manifest("run", sc, outcome), outcome.failures)
-    _, debate = write_outcomes(store.root, weekly, sc.contexts, sc.weeks)
+    written, _ = write_outcomes(store.root, weekly, sc.contexts, sc.weeks)
     if opts.figures:
         from ssisim.plots.redraw import redraw
 
         redraw(store.root)
+    from ssisim.cli.tables import save_summary
+
+    table = terminal_table(summary, sc.weeks)
+    sentences = debate_sentences(pd.read_csv(written[0]))
+    save_summary(store.root, [table], sentences)
     if not opts.quiet:
-        Console().print(terminal_table(summary, sc.weeks))
-        for sentence in debate_sentences(debate):
+        Console().print(table)
+        for sentence in sentences:
             click.echo(sentence)
+    if report:
+        from ssisim.cli.report import write_report
+
+        write_report(store.root)
     head = f"{len(sc.strategies)} strategies x {sc.replications} replications, {sc.weeks} weeks"
     _finish(exp, outcome, head)
 
@@ -116,6 +127,9 @@ def sweep(opts: ExperimentOptions) -> None:
     plan = store.plan
     extra = {"sweep": {"points": len(plan.points), "columns": list(plan.columns)}}
     at_horizon = finalize_sweep(store, run_manifest("sweep", sc, outcome, extra), outcome.failures)
+    from ssisim.cli.debate import sweep_outcomes
+
+    sweep_outcomes(store.root, sc)  # outcomes per point: opportunities, value, value per hour
     if opts.figures:
         from ssisim.plots.redraw import redraw
 

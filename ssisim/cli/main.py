@@ -17,6 +17,7 @@ from ssisim.cli.experiments import run, sensitivity, sweep
 from ssisim.cli.model import calibrate, explain, fit, strategies, validate
 from ssisim.cli.options import EXIT_INTERRUPTED, EXIT_USAGE
 from ssisim.cli.plot import plot
+from ssisim.cli.report import report
 from ssisim.errors import ScenarioError, SsisimError
 
 __all__ = ["cli", "main"]
@@ -73,6 +74,7 @@ for _command in (
     explain,
     fit,
     plot,
+    report,
 ):
     cli.add_command(_command)
 

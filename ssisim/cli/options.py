@@ -158,7 +158,8 @@ def experiment_options(**flags: str) -> Decorator:
                     force=force,
                     figures=not no_figures,
                     quiet=quiet,
-                )
+                ),
+                **{name: value for name, value in own.items() if name not in flags},
             )
 
         return _apply(_EXPERIMENT_OPTIONS, gather)

@@ -97,7 +97,8 @@ def _findings(
         text = found[0].phrase(money, interval=False, tense="present")
         if len(found) > 1:
             text = text.split(" (", 1)[0] + " in every context"
-        return text[:1].upper() + text[1:]
+        # a strategy's name is written as it is; a sentence starts with a capital
+        return text if found[0].clear else text[:1].upper() + text[1:]
     winners = [f"{v.context}: {v.best if v.clear else 'no clear winner'}" for v in found]
     noun = _METRIC_NOUNS.get(metric, metric)
     if not any(v.clear for v in found):
@@ -474,9 +475,9 @@ def _composition_figure(
             ax.grid(axis="y", visible=False)
         axes[0].set_yticks(range(len(names)), names)
         top_down(axes[0])
-        fig.supxlabel("contacts at the horizon (count, mean)")
+        axes[len(axes) // 2].set_xlabel("contacts at the horizon (count, mean)")
         title(fig, finding, subtitle)
-        fig.text(0.99, 0.005, note, ha="right", va="bottom", fontsize="x-small", color="0.3")
+        footnote(fig, note)
     return fig
 
 

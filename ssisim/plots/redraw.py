@@ -198,7 +198,7 @@ def _run_figures(run_dir: Path) -> list[Path]:
 
 def _headline(v: Verdict) -> str:
     text = v.phrase(interval=False, tense="present")
-    return text[:1].upper() + text[1:] if not v.clear else text
+    return text if v.clear else text[:1].upper() + text[1:]
 
 
 def _sweep_figures(run_dir: Path, manifest: Mapping[str, Any]) -> list[Path]:

@@ -285,6 +285,20 @@ def _short(value: Any) -> str:
 # --------------------------------------------------------------------------- the report
 
 
+_FIGURE_ORDER = (
+    "ssi", "pillars", "network", "ssi-vs-opportunities-per-hour", "opportunities",
+    "pipeline-value", "value-per-hour", "effort", "network-composition", "leaderboard",
+    "sweep", "sobol", "tornado", "cohort", "calibration", "fit",
+)  # fmt: skip
+
+
+def _figure_rank(path: Path) -> tuple[int, str]:
+    """The order :func:`ssisim.plots.redraw.redraw` draws in (``sobol-2`` after ``sobol``)."""
+    stem = re.sub(r"-\d+$", "", path.stem)
+    rank = _FIGURE_ORDER.index(stem) if stem in _FIGURE_ORDER else len(_FIGURE_ORDER)
+    return rank, path.stem
+
+
 def _data_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
@@ -365,7 +379,8 @@ def build_report(
     if draw:
         drawn = redraw(run_dir, Settings(format="png", currency=who.currency))
     else:
-        drawn = sorted(run_dir.glob("*.png")) + sorted((run_dir / "figures").glob("*.png"))
+        pngs = [*run_dir.glob("*.png"), *(run_dir / "figures").glob("*.png")]
+        drawn = sorted(pngs, key=_figure_rank)
     figures = [p for p in drawn if p.suffix in _FIGURE_SUFFIXES]
     found = read_verdicts(run_dir) if kind in ("run", "team") else []
     symbol = currency_symbol(who.currency)

@@ -44,3 +44,83 @@ def assert_redraws(out: Path, figures: list[str]) -> None:
         assert exc.code in (0, None), exc.code
     for name in figures:
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+
+
+def synthetic_weekly(
+    strategies: tuple[str, ...] = ("open-bar", "club-select"),
+    replications: int = 4,
+    weeks: int = 6,
+) -> pd.DataFrame:
+    """A weekly table without simulating: the first strategy brings clearly more leads."""
+    import typing
+
+    from ssisim.records import WeekRecord
+    from ssisim.results.tables import weekly_frame
+
+    zeros = {c: t() for c, t in typing.get_type_hints(WeekRecord).items()}
+    records = []
+    for s, name in enumerate(strategies):
+        for rep in range(replications):
+            for week in range(weeks + 1):
+                flows = week > 0
+                lead = (3 - s) * int(flows) + (rep % 2)
+                records.append(
+                    WeekRecord(
+                        **{
+                            **zeros,
+                            "strategy": name,
+                            "replication": rep,
+                            "week": week,
+                            "ssi": 20.0 + week * (4 + s) + rep * 0.3,
+                            "brand": 5.0 + week,
+                            "people": 5.0 + week * (1 + s),
+                            "insights": 4.0 + week,
+                            "relationships": 6.0 + week,
+                            "connections": 150 + week * (40 - 15 * s),
+                            "relevant_connections": 30 + week * (5 + 5 * s),
+                            "decision_maker_connections": 3 + week,
+                            "known_contacts": 20 + week * (1 + s),
+                            "strong_ties": 5 + s * week,
+                            "leads_inbound": lead,
+                            "leads_inbound_dm": lead // 2,
+                            "leads_inbound_dm_warm": lead // 3,
+                            "leads_outbound": lead,
+                            "leads_outbound_dm": lead // 2,
+                            "leads_existing": int(flows),
+                            "leads_existing_dm": int(flows),
+                            "hours": (2.0 + s) if flows else 0.0,
+                            "pitches_received": (2 - s) * int(flows),
+                        }
+                    )
+                )
+    return weekly_frame(records, list(strategies))
+
+
+def synthetic_run_dir(out: Path, **kwargs: Any) -> Path:
+    """A complete run folder (tables, outcomes, manifest, figures) from :func:`synthetic_weekly`."""
+    from ssisim.plots.redraw import redraw
+    from ssisim.results.files import manifest
+    from ssisim.results.outcomes import write_outcomes
+    from ssisim.results.tables import summarize
+    from ssisim.scenario.loading import parse_scenario
+
+    weekly = synthetic_weekly(**kwargs)
+    names = list(dict.fromkeys(weekly["strategy"]))
+    weeks = int(weekly["week"].max())
+    sc = parse_scenario(
+        f"name: bank-cisos\ndescription: Three routines for selling to CISOs at banks.\n"
+        f"weeks: {weeks}\nreplications: {weekly['replication'].nunique()}\n"
+        f"population: {{size: 1500}}\nstrategies: [{', '.join(names)}]\n"
+        "platform: {boost_threshold_ssi: 65}\n"
+    )
+    summary = summarize(weekly, [weeks], names)
+    write_run_dir(out, weekly, summary, manifest("run", sc))
+    write_outcomes(out, weekly, sc.contexts, weeks)
+    redraw(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One synthetic run folder for the report's tests (read only: copy it to change it)."""
+    return synthetic_run_dir(tmp_path_factory.mktemp("report") / "run")

@@ -148,7 +148,7 @@ def test_write_outcomes(tmp_path):
     paths, summary = write_outcomes(tmp_path, weekly, sc.contexts, sc.weeks)
     assert set(summary.context) == set(sc.contexts)
     names = sorted(p.relative_to(tmp_path).as_posix() for p in paths)
-    assert names == ["outcomes.csv", "outcomes_summary.csv"]
+    assert names == ["differences.csv", "outcomes.csv", "outcomes_summary.csv"]
     table = pd.read_csv(tmp_path / "outcomes.csv")
     assert len(table) == 2 * 2 * 2  # strategies x contexts x replications
     assert set(table.context) == {"volume", "complex"}
@@ -216,3 +216,88 @@ def test_the_ranking_flips_when_only_the_context_changes():
         assert diff > 2.5 * se, (metric, diff, se)
     diff, se = gap("complex", "value_per_hour_eur")
     assert -diff > 2.5 * se, (diff, se)
+
+
+# --------------------------------------------------------------------------- issue 13
+
+
+def _copy_run(run_folder, tmp_path):
+    import shutil
+
+    folder = tmp_path / "run"
+    shutil.copytree(run_folder, folder)
+    return folder
+
+
+def test_a_context_removed_with_null_stays_removed(run_folder, tmp_path):
+    import json
+
+    from ssisim.cli.main import cli
+
+    folder = _copy_run(run_folder, tmp_path)
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text())
+    del manifest["scenario"]["contexts"]["volume"]  # as run with `volume: null`
+    path.write_text(json.dumps(manifest))
+    res = CliRunner().invoke(cli, ["outcomes", str(folder), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    assert set(pd.read_csv(tmp_path / "o" / "outcomes.csv").context) == {"complex"}
+    assert "volume" not in res.output
+
+
+def test_the_positional_scenario_form(run_folder, tmp_path):
+    from ssisim.cli.main import cli
+
+    scenario = tmp_path / "client.yaml"
+    scenario.write_text(
+        "name: client\nstrategies: [inactive]\ncontexts:\n  complex: null\n"
+        "  volume: {deal_value_eur: 3000}\n"
+    )
+    out = tmp_path / "o"
+    res = CliRunner().invoke(cli, ["outcomes", str(run_folder), str(scenario), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out / "outcomes.csv")
+    assert set(table.context) == {"volume"}
+    assert table.pipeline_value_eur.to_numpy() == pytest.approx(3000 * table.opportunities)
+    res = CliRunner().invoke(
+        cli, ["outcomes", str(run_folder), str(scenario), "--scenario", str(scenario)]
+    )
+    assert res.exit_code == 2 and "give the scenario once" in res.output
+
+
+def test_outcomes_of_a_sweep_folder(tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from conftest import synthetic_weekly
+
+    from ssisim.cli.main import cli
+    from ssisim.results.files import manifest
+
+    root = tmp_path / "sweep"
+    column = "contexts.volume.deal_value_eur"
+    root.mkdir()
+    pd.DataFrame({"point": [0, 1], column: [1000, 5000]}).to_csv(root / "points.csv", index=False)
+    for point in (0, 1):
+        folder = root / "weekly" / f"point={point:06d}"
+        folder.mkdir(parents=True)
+        frame = synthetic_weekly(replications=3, weeks=4)
+        frame.insert(0, column, [1000, 5000][point])
+        frame.to_parquet(folder / "s000-r0000000.parquet")
+    sc = parse_scenario("name: sw\nstrategies: [open-bar, club-select]\n")
+    (root / "manifest.json").write_text(__import__("json").dumps(manifest("sweep", sc)))
+    out = tmp_path / "o"
+    res = CliRunner().invoke(cli, ["outcomes", str(root), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out / "outcomes.csv")
+    assert list(table.columns[:2]) == ["point", column]
+    volume = table[table.context == "volume"]
+    # the swept deal value is applied at each point
+    for point, value in ((0, 1000), (1, 5000)):
+        rows = volume[volume.point == point]
+        assert rows.pipeline_value_eur.to_numpy() == pytest.approx(value * rows.opportunities)
+    assert {"point", "strategy", "context", "metric"} <= set(
+        pd.read_csv(out / "outcomes_summary.csv").columns
+    )
+    assert (out / "differences.csv").is_file()

@@ -114,7 +114,7 @@ def test_run_team_and_the_command(tmp_path):
     assert "Leaderboard after month 2" in res.output and "leads with an SSI of" in res.output
     assert (out / "leaderboard.csv").is_file() and (out / "figures" / "leaderboard.png").is_file()
     assert (out / "outcomes.csv").is_file() and (out / "weekly.csv").is_file()
-    assert_redraws(out, ["figures/leaderboard.png", "figures/ssi.png", "figures/outcomes.png"])
+    assert_redraws(out, ["figures/leaderboard.png", "figures/ssi.png", "figures/opportunities.png"])
 
 
 def test_a_team_larger_than_the_company_is_refused():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ from ssisim.cli.options import debate_options, load, new_out_dir, scenario_overr
 if TYPE_CHECKING:
     from ssisim.scenario.schema import Scenario
 
-__all__ = ["cohort", "outcomes", "team"]
+__all__ = ["cohort", "outcomes", "sweep_outcomes", "team"]
 
 
 def _manifest(sc: Scenario, command: str, workers: int, seconds: float) -> dict[str, Any]:
@@ -132,6 +133,9 @@ def cohort(
 
 @click.command()
 @click.argument("run_dir", type=click.Path(path_type=Path))
+@click.argument(
+    "scenario_file", metavar="[SCENARIO]", required=False, type=click.Path(path_type=Path)
+)
 @click.option(
     "--scenario",
     "scenario",
@@ -152,29 +156,100 @@ def cohort(
     help="Output directory for the tables and figures (must not exist; default RUN_DIR/outcomes/<timestamp>).",
 )
 def outcomes(
-    run_dir: Path, scenario: Path | None, overrides: tuple[str, ...], out: Path | None
+    run_dir: Path,
+    scenario_file: Path | None,
+    scenario: Path | None,
+    overrides: tuple[str, ...],
+    out: Path | None,
 ) -> None:
     """Re-evaluate a run's opportunities, value and hours under other business contexts.
 
-    Reads RUN_DIR/weekly.csv (no simulation), applies the contexts (the run's,
-    or SCENARIO's, with --set changes), prints one sentence per context and
-    writes outcomes.csv, outcomes_summary.csv and the debate's figures.
+    Reads RUN_DIR/weekly.csv (no simulation), or every point of a sweep
+    folder, applies the contexts (the run's, or SCENARIO's, given as a second
+    argument or with --scenario, with --set changes), prints one verdict
+    sentence per context and writes outcomes.csv, outcomes_summary.csv,
+    differences.csv and the debate's figures.
     """
-    from ssisim.plots.debate import plot_debate_figures
     from ssisim.results.files import atomic_directory, default_output_dir
-    from ssisim.results.outcomes import debate_sentences, write_outcomes
-    from ssisim.results.tables import read_results
-    from ssisim.scenario.loading import scenario_from_manifest
+    from ssisim.results.outcomes import debate_sentences, recorded_contexts
 
-    weekly, _summary, manifest = read_results(run_dir)
+    if scenario_file is not None and scenario is not None:
+        raise click.UsageError("give the scenario once: as SCENARIO or with --scenario")
+    scenario = scenario_file if scenario_file is not None else scenario
+    manifest = _read_manifest(run_dir)
     if scenario is not None:
         sc = load(scenario, overrides)
     else:
-        sc = scenario_from_manifest(manifest, f"{run_dir}/manifest.json", overrides)
+        from ssisim.scenario.loading import scenario_from_manifest
+
+        recorded = dict(manifest)
+        contexts = recorded_contexts(manifest)
+        if contexts is not None:  # a context the run dropped stays dropped
+            recorded["scenario"] = {**manifest["scenario"], "contexts": contexts}
+        sc = scenario_from_manifest(recorded, f"{run_dir}/manifest.json", overrides)
     out_dir = out if out is not None else default_output_dir("outcomes", root=run_dir)
+    if (run_dir / "points.csv").is_file():
+        from ssisim.results.files import atomic_directory as _atomic
+
+        with _atomic(out_dir) as tmp:
+            sweep_outcomes(run_dir, sc, tmp)
+        click.echo(f"outcomes of every sweep point in {out_dir}")
+        return
+    import pandas as pd
+
+    from ssisim.plots.debate import plot_debate_figures
+    from ssisim.plots.redraw import read_verdicts
+    from ssisim.results.outcomes import write_outcomes
+    from ssisim.results.tables import read_results
+
+    weekly, _summary, _ = read_results(run_dir)
     with atomic_directory(out_dir) as tmp:
         _, summary = write_outcomes(tmp, weekly, sc.contexts)
-        plot_debate_figures(summary, tmp / "figures", title_suffix=sc.name)
-    for line in debate_sentences(summary):
+        plot_debate_figures(summary, tmp / "figures", title_suffix=sc.name,
+                            verdicts=read_verdicts(tmp))  # fmt: skip
+    for line in debate_sentences(pd.read_csv(out_dir / "outcomes.csv")):
         click.echo(line)
     click.echo(f"outcomes in {out_dir}")
+
+
+def _read_manifest(run_dir: Path) -> dict[str, Any]:
+    import json
+
+    from ssisim.errors import DataError
+
+    path = run_dir / "manifest.json"
+    if not run_dir.is_dir():
+        raise DataError(f"{run_dir}: no such results directory")
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(f"{path}: cannot be read ({exc})") from None
+    return data if isinstance(data, dict) else {}
+
+
+def sweep_outcomes(run_dir: Path, sc: Scenario, out_dir: Path | None = None) -> list[Path]:
+    """Outcomes at every point of a sweep (contexts swept too, if they are)."""
+    from ssisim.results.outcomes import write_sweep_outcomes
+    from ssisim.scenario.loading import parse_scenario
+
+    def contexts_at(values: Mapping[str, Any]) -> Any:
+        swept = [
+            (f"{k}={v}", f"point {k}={v}") for k, v in values.items() if k.startswith("contexts.")
+        ]
+        if not swept:
+            return sc.contexts
+        import yaml
+
+        data = {"name": sc.name, "strategies": ["inactive"], "contexts": _dumped(sc)}
+        return parse_scenario(yaml.safe_dump(data), f"{run_dir}/points.csv", swept).contexts
+
+    return write_sweep_outcomes(run_dir, contexts_at, out_dir)
+
+
+def _dumped(sc: Scenario) -> dict[str, Any]:
+    from ssisim.scenario.schema import DEFAULT_CONTEXTS
+
+    kept = {k: v.model_dump(mode="json") for k, v in sc.contexts.items()}
+    return {**{k: None for k in DEFAULT_CONTEXTS if k not in kept}, **kept}

@@ -85,8 +85,9 @@ def _finish(exp: Experiment, outcome: Outcome, head: str) -> None:
 @click.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--reps", type=click.IntRange(min=1), help="Replications per strategy.")
+@click.option("--report", is_flag=True, help="Write report.html at the end (`ssisim report`).")
 @experiment_options(reps="replications")
-def run(opts: ExperimentOptions) -> None:
+def run(opts: ExperimentOptions, report: bool = False) -> None:
     """Run a scenario: every strategy, every replication; write the results.
 
     Writes weekly.csv, summary.csv, manifest.json and figures/ into OUT
@@ -98,28 +99,36 @@ def run(opts: ExperimentOptions) -> None:
         return
     exp, outcome = started
     with resumable(exp):
+        import pandas as pd
         from rich.console import Console
 
-        from ssisim.cli.tables import terminal_table
+        from ssisim.cli.tables import save_summary, terminal_table
         from ssisim.experiments.pipeline import finalize_run, run_manifest
         from ssisim.results.outcomes import debate_sentences, write_outcomes
         from ssisim.sim.routine import budget_note
 
         sc, store = exp.scenario, exp.results
         weekly, summary = finalize_run(store, run_manifest("run", sc, outcome), outcome.failures)
-        _, debate = write_outcomes(store.root, weekly, sc.contexts, sc.weeks)
+        written, _ = write_outcomes(store.root, weekly, sc.contexts, sc.weeks)
         if opts.figures:
             from ssisim.plots.redraw import redraw
 
             redraw(store.root)
+        table = terminal_table(summary, sc.weeks)
+        sentences = debate_sentences(pd.read_csv(written[0]))
+        # a routine whose rates were scaled (by its budget or by equal time) says so
+        notes = [n for n in (budget_note(st, sc) for st in sc.strategies) if n]
+        save_summary(store.root, [table], [*sentences, *notes])
         if not opts.quiet:
-            Console().print(terminal_table(summary, sc.weeks))
-            for sentence in debate_sentences(debate):
+            Console().print(table)
+            for sentence in sentences:
                 click.echo(sentence)
-        for strategy in sc.strategies:  # a routine whose rates were scaled says so
-            note = budget_note(strategy, sc)
-            if note:
-                click.echo(note)
+        for note in notes:
+            click.echo(note)
+        if report:
+            from ssisim.cli.report import write_report
+
+            write_report(store.root)
         head = f"{len(sc.strategies)} strategies x {sc.replications} replications, {sc.weeks} weeks"
         _finish(exp, outcome, head)
 
@@ -149,6 +158,9 @@ def sweep(opts: ExperimentOptions) -> None:
         at_horizon = finalize_sweep(
             store, run_manifest("sweep", sc, outcome, extra), outcome.failures
         )
+        from ssisim.cli.debate import sweep_outcomes
+
+        sweep_outcomes(store.root, sc)  # outcomes per point: opportunities, value, value per hour
         if opts.figures:
             from ssisim.plots.redraw import redraw
 

@@ -18,6 +18,7 @@ from ssisim.cli.member import MEMBER_COMMANDS
 from ssisim.cli.model import calibrate, explain, fit, strategies, validate
 from ssisim.cli.options import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 from ssisim.cli.plot import plot
+from ssisim.cli.report import report
 from ssisim.errors import OperationalError, ScenarioError, SsisimError
 
 __all__ = ["cli", "main"]
@@ -75,6 +76,7 @@ for _command in (
     fit,
     plot,
     *MEMBER_COMMANDS,
+    report,
 ):
     cli.add_command(_command)
 

@@ -207,7 +207,8 @@ def experiment_options(**flags: str) -> Decorator:
                     figures=not no_figures,
                     quiet=quiet,
                     trust=current_trust(),
-                )
+                ),
+                **{name: value for name, value in own.items() if name not in flags},
             )
 
         return _apply(_EXPERIMENT_OPTIONS, gather)

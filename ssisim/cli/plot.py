@@ -11,14 +11,50 @@ __all__ = ["plot"]
 
 @click.command()
 @click.argument("run_dir", type=click.Path(path_type=Path))
-def plot(run_dir: Path) -> None:
+@click.option(
+    "--context",
+    type=click.Choice(["paper", "talk"]),
+    default="paper",
+    show_default=True,
+    help="talk: larger type for a 16:9 slide read from the back of a room.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["png", "svg", "pdf"]),
+    default="png",
+    show_default=True,
+    help="The figures' file format.",
+)
+@click.option(
+    "--strategies", metavar="A,B", help="Draw only these strategies (comma-separated names)."
+)
+@click.option(
+    "--currency", metavar="CODE", help="ISO code of the amounts (default: report.yaml's)."
+)
+def plot(
+    run_dir: Path, context: str, fmt: str, strategies: str | None, currency: str | None
+) -> None:
     """Redraw the figures of a results directory from its files.
 
     Any kind of directory: a run, a sweep, a sensitivity analysis, a team, a
-    cohort or a calibration (the kind is read from its manifest or files).
+    cohort, a calibration or a fit (the kind is read from its manifest or
+    files). Every figure is 16:9, titled with its finding.
     """
-    from ssisim.plots.redraw import redraw
+    from ssisim.plots.redraw import directory_kind, redraw
+    from ssisim.plots.style import Settings
 
-    paths = redraw(run_dir)
+    names = tuple(s.strip() for s in strategies.split(",") if s.strip()) if strategies else None
+    options = Settings(context=context, format=fmt, strategies=names)
+    if currency:
+        options = Settings(context=context, format=fmt, strategies=names, currency=currency.upper())
+    paths = redraw(run_dir, options)
     folders = sorted({str(p.parent) for p in paths})
     click.echo(f"{len(paths)} figures in {', '.join(folders)}")
+    if directory_kind(run_dir) == "sensitivity":
+        import pandas as pd
+
+        from ssisim.plots.experiments import sobol_warnings
+
+        for line in sobol_warnings(pd.read_csv(run_dir / "sobol.csv")):
+            click.echo(f"warning: {line}", err=True)

@@ -6,11 +6,14 @@ Imported by the commands when they run, never at start-up (pandas, rich).
 from __future__ import annotations
 
 import math
+import textwrap
 import typing
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+from rich import box
+from rich.console import Console
 from rich.table import Table
 
 from ssisim.errors import DataError
@@ -21,11 +24,14 @@ from ssisim.scenario.schema import Scoring
 from ssisim.stats import CONFIDENCE
 
 __all__ = [
+    "SUMMARY_MD",
+    "SUMMARY_TXT",
     "calibration_table",
     "cohort_table",
     "fmt",
     "leaderboard_table",
     "pillar_inputs_table",
+    "save_summary",
     "sobol_table",
     "strategies_table",
     "strategy_table",
@@ -48,6 +54,18 @@ _DEFAULT_TABLE_METRICS: tuple[str, ...] = (
 
 
 _PERCENT_METRICS = frozenset({"acceptance_rate", "boosted"})
+
+_HEADERS: dict[str, str] = {
+    "ssi": "SSI",
+    "relationships": "relat.",
+    "connections": "conn.",
+    "relevant_connections": "relevant conn.",
+    "acceptance_rate": "accept.",
+}
+"""Short headers of the terminal table, so that it fits 80 columns."""
+
+SUMMARY_TXT = "summary.txt"
+SUMMARY_MD = "summary.md"
 
 
 def terminal_table(
@@ -94,19 +112,28 @@ def terminal_table(
     if not ns.empty:
         low, high = int(ns.min()), int(ns.max())
         caption = f"n = {low} replications" if low == high else f"n = {low}..{high} replications"
-    table = Table(title=f"Week {week}: mean ± {CONFIDENCE:.0%} CI", caption=caption)
+    table = Table(
+        title=f"Week {week}: mean ± {CONFIDENCE:.0%} CI",
+        caption=caption,
+        box=box.SIMPLE_HEAD,
+        padding=(0, 0, 0, 1),
+        pad_edge=False,
+    )
     cells = at_week.set_index(["strategy", "metric"])
     strategies = list(dict.fromkeys(at_week["strategy"].tolist()))
     rows = [
-        [strategy, *(_cell(cells, strategy, metric) for metric in metrics)]
+        # a hyphen may end a line: long strategy names wrap at their words
+        [textwrap.fill(strategy, 11), *(_cell(cells, strategy, metric) for metric in metrics)]
         for strategy in strategies
     ]
-    table.add_column("strategy", no_wrap=True)
+    table.add_column("strategy", min_width=min(11, max(len(s) for s in strategies)))
     for metric in metrics:
-        # Spaces, not underscores, so that a narrow terminal wraps headers at
-        # word boundaries; cells wrap at spaces too, keeping numbers whole.
-        header = metric.replace("_", " ") + (" (%)" if metric in _PERCENT_METRICS else "")
-        table.add_column(header, justify="right", overflow="fold")
+        # Short headers, each word whole (min_width): the table fits 80
+        # columns; cells wrap at the space before "±", keeping numbers whole.
+        header = _HEADERS.get(metric, metric.replace("_", " "))
+        header += " %" if metric in _PERCENT_METRICS else ""
+        widest = max(len(w) for w in header.split())
+        table.add_column(header, justify="right", min_width=widest)
     for row in rows:
         table.add_row(*row)
     return table
@@ -126,7 +153,8 @@ def _cell(cells: pd.DataFrame, strategy: str, metric: str) -> str:
     if math.isnan(mean):
         return "n/a"
     spread = "n/a" if math.isnan(half) else f"{half * scale:.{digits}f}"
-    return f"{mean * scale:.{digits}f} ± {spread}"
+    # the interval under the mean: the table fits 80 columns
+    return f"{mean * scale:.{digits}f}\n±{spread}"
 
 
 def fmt(value: Any) -> str:
@@ -314,3 +342,47 @@ def pillar_inputs_table(scoring: Scoring) -> Table:
                 f"{MAX_PILLAR * p.weight / total:.1f}",
             )
     return table
+
+
+def _markdown(table: Table) -> str:
+    def cell(x: Any) -> str:
+        return str(x).replace("|", "\\|").replace("\n", " ")
+
+    headers = [cell(c.header) for c in table.columns]
+    rows = list(zip(*[list(c.cells) for c in table.columns], strict=True))
+    lines = [f"**{table.title}**", ""] if table.title else []
+    lines += ["| " + " | ".join(headers) + " |"]
+    lines += ["|" + "|".join(":--" if c.justify == "left" else "--:" for c in table.columns) + "|"]
+    lines += ["| " + " | ".join(cell(x) for x in row) + " |" for row in rows]
+    if table.caption:
+        lines += ["", f"_{table.caption}_"]
+    return "\n".join(lines)
+
+
+def save_summary(
+    out_dir: Any, tables: Sequence[Table], sentences: Sequence[str], width: int = 80
+) -> list[Any]:
+    """Save what the terminal shows: ``summary.txt`` (80 columns) and ``summary.md``.
+
+    Returns
+    -------
+    list of Path
+    """
+    import io
+    from pathlib import Path
+
+    from ssisim.results.files import atomic_text
+
+    out_dir = Path(out_dir)
+    console = Console(file=io.StringIO(), width=width, record=True, color_system=None)
+    for table in tables:
+        console.print(table)
+    for sentence in sentences:
+        console.print(sentence, markup=False, highlight=False)
+    text = console.export_text(styles=False)
+    md = "\n\n".join([*(_markdown(t) for t in tables), *sentences]) + "\n"
+    paths = [out_dir / SUMMARY_TXT, out_dir / SUMMARY_MD]
+    for path, content in zip(paths, (text, md), strict=True):
+        with atomic_text(path) as f:
+            f.write(content)
+    return paths

@@ -3,24 +3,32 @@ the networks' composition, a team's leaderboard and a cohort's claim (C8)."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, StrMethodFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ssisim.plots.style import (
-    DPI,
     compact,
+    currency_symbol,
     footnote,
+    legend_right,
+    money,
+    new_figure,
     save,
     strategy_colors,
     style,
+    title,
+    top_down,
 )
+from ssisim.results.verdicts import Verdict
 from ssisim.stats import CONFIDENCE
 
 __all__ = ["DEBATE_FIGURE_NAMES", "plot_cohort", "plot_debate_figures", "plot_leaderboard"]
@@ -28,10 +36,16 @@ __all__ = ["DEBATE_FIGURE_NAMES", "plot_cohort", "plot_debate_figures", "plot_le
 
 DEBATE_FIGURE_NAMES: tuple[str, ...] = (
     "ssi-vs-opportunities-per-hour.png",
-    "outcomes.png",
+    "opportunities.png",
+    "pipeline-value.png",
+    "value-per-hour.png",
+    "effort.png",
     "network-composition.png",
 )
-"""The files :func:`plot_debate_figures` writes, in order."""
+"""The files :func:`plot_debate_figures` writes, in order: one message each."""
+
+MAX_PANELS = 3
+"""At most this many contexts side by side in one figure; more go to ``NAME-2.png``, ..."""
 
 
 _ORIGIN_STYLE: dict[str, tuple[str, str]] = {
@@ -49,7 +63,11 @@ def _debate_means(summary: pd.DataFrame, context: str | None = None) -> pd.DataF
     if context is None:
         rows = rows[rows["context"] == rows["context"].iloc[0]]
     wide = rows.pivot_table(
-        index="strategy", columns="metric", values=["mean", "ci_low", "ci_high"], sort=False
+        index="strategy",
+        columns="metric",
+        values=["mean", "ci_low", "ci_high"],
+        sort=False,
+        dropna=False,
     )
     out = pd.DataFrame(wide["mean"]).copy()
     for m in out.columns.tolist():
@@ -59,8 +77,6 @@ def _debate_means(summary: pd.DataFrame, context: str | None = None) -> pd.DataF
 
 
 def _err(frame: pd.DataFrame, metric: str) -> Any:
-    import numpy as np
-
     mean = frame[metric].to_numpy(dtype=float)
     # the outcomes are never negative: the lower whisker stops at zero
     low_end = np.maximum(frame[f"{metric}_lo"].to_numpy(dtype=float), 0.0)
@@ -69,8 +85,55 @@ def _err(frame: pd.DataFrame, metric: str) -> Any:
     return [np.maximum(lo, 0), np.maximum(hi, 0)]
 
 
-def plot_debate_figures(summary: pd.DataFrame, out_dir: Path, title_suffix: str = "") -> list[Path]:
-    """Draw the debate's three figures from an outcomes summary.
+def _findings(
+    verdicts: Sequence[Verdict], metric: str, contexts: Sequence[str], fallback: str
+) -> str:
+    """The verdicts on ``metric`` in ``contexts`` as one title."""
+    money = currency_symbol()
+    found = [v for v in verdicts if v.metric == metric and v.context in contexts]
+    if not found:
+        return fallback
+    if len(found) == 1 or all(v.best == found[0].best and v.clear for v in found):
+        text = found[0].phrase(money, interval=False, tense="present")
+        if len(found) > 1:
+            text = text.split(" (", 1)[0] + " in every context"
+        # a strategy's name is written as it is; a sentence starts with a capital
+        return text if found[0].clear else text[:1].upper() + text[1:]
+    winners = [f"{v.context}: {v.best if v.clear else 'no clear winner'}" for v in found]
+    noun = _METRIC_NOUNS.get(metric, metric)
+    if not any(v.clear for v in found):
+        pairs = "; ".join(f"{v.context}: {v.best} and {v.runner_up}" for v in found)
+        return f"No clear difference between the two leaders on {noun.split(' ', 2)[-1]} ({pairs})"
+    return f"Who brings {noun} depends on the context ({'; '.join(winners)})"
+
+
+_METRIC_NOUNS = {
+    "opportunities": "the most opportunities",
+    "pipeline_value_eur": "the most pipeline value",
+    "value_per_hour_eur": "the most value per hour",
+    "hours": "the fewest hours",
+    "ssi": "the highest SSI",
+}
+
+
+def _panel_verdict(verdicts: Sequence[Verdict], metric: str, context: str) -> str:
+    """A panel's second title line: the context's verdict, in short."""
+    for v in verdicts:
+        if v.metric == metric and v.context == context:
+            if v.clear:
+                return f"\nbest: {v.best}, ahead of {v.runner_up}"
+            return f"\nno clear difference ({v.best}, {v.runner_up})"
+    return ""
+
+
+def plot_debate_figures(
+    summary: pd.DataFrame,
+    out_dir: Path,
+    title_suffix: str = "",
+    *,
+    verdicts: Sequence[Verdict] = (),
+) -> list[Path]:
+    """Draw the debate's figures from an outcomes summary, one message each.
 
     Parameters
     ----------
@@ -79,7 +142,10 @@ def plot_debate_figures(summary: pd.DataFrame, out_dir: Path, title_suffix: str 
     out_dir : Path
         Where to write :data:`DEBATE_FIGURE_NAMES`; created if needed.
     title_suffix : str
-        Appended to the titles (e.g. the scenario name).
+        The figures' subtitle (the scenario's name).
+    verdicts : sequence of Verdict
+        The paired verdicts (:func:`ssisim.results.verdicts.verdicts`): the
+        titles state them. Without, the titles say what is shown.
 
     Returns
     -------
@@ -88,49 +154,73 @@ def plot_debate_figures(summary: pd.DataFrame, out_dir: Path, title_suffix: str 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     strategies = list(dict.fromkeys(summary["strategy"]))
-    contexts = list(dict.fromkeys(summary["context"]))
+    all_contexts = list(dict.fromkeys(summary["context"]))
     colors = strategy_colors(strategies)
-    suffix = f" — {title_suffix}" if title_suffix and title_suffix[0].isalnum() else title_suffix
+    subtitle = title_suffix.removeprefix(" — ").strip()
     n = int(summary["n"].max()) if len(summary) else 0
     note = (
-        f"Means of {n} replications; bars and whiskers: {CONFIDENCE:.0%} confidence intervals. "
+        f"Means of {n} replications; whiskers: {CONFIDENCE:.0%} confidence intervals. "
         "Per hour: the opportunities the routine brings (existing relationships left out), "
         "for routines of half an hour a week or more."
     )
-    figures = [
-        _ssi_per_hour_figure(summary, contexts, colors, suffix, note),
-        _outcomes_figure(summary, contexts, colors, suffix, note),
-        _composition_figure(
-            summary,
-            colors,
-            suffix,
-            f"Means of {n} replications at the horizon. Known contacts: tie at least the known "
-            "threshold (0.3 by default), people one could name; strong ties: the SSI's (0.5).",
+    money = currency_symbol()
+    paths: list[Path] = []
+    groups = [all_contexts[i : i + MAX_PANELS] for i in range(0, len(all_contexts), MAX_PANELS)]
+    for g, contexts in enumerate(groups):
+        tail = "" if g == 0 else f"-{g + 1}"
+        per_context = [
+            ("ssi-vs-opportunities-per-hour", _ssi_per_hour_figure(
+                summary, contexts, colors, subtitle, note)),
+            ("opportunities", _opportunities_figure(
+                summary, contexts, colors, subtitle, note,
+                _findings(verdicts, "opportunities", contexts, "Opportunities by origin"),
+                verdicts)),
+            ("pipeline-value", _per_context_bars(
+                summary, contexts, colors, subtitle, note, "pipeline_value_eur",
+                f"pipeline value ({money.strip()})",
+                _findings(verdicts, "pipeline_value_eur", contexts, "Pipeline value"),
+                verdicts)),
+            ("value-per-hour", _per_context_bars(
+                summary, contexts, colors, subtitle, note, "value_per_hour_eur",
+                f"pipeline value per hour of routine ({money.strip()}/h)",
+                _findings(verdicts, "value_per_hour_eur", contexts, "Pipeline value per hour"),
+                verdicts)),
+        ]  # fmt: skip
+        for name, fig in per_context:
+            paths.append(save(fig, out_dir / f"{name}{tail}.png"))
+    first = all_contexts[:1]
+    effort = _findings(verdicts, "hours", first, "What the routine costs")
+    paths.insert(
+        4, save(_effort_figure(summary, colors, subtitle, note, effort), out_dir / "effort.png")
+    )
+    composition_note = (
+        f"Means of {n} replications at the horizon. Known contacts: tie at least the known "
+        "threshold (0.3 by default), people one could name; strong ties: the SSI's (0.5)."
+    )
+    paths.insert(
+        5,
+        save(
+            _composition_figure(summary, colors, subtitle, composition_note),
+            out_dir / "network-composition.png",
         ),
-    ]
-    return [
-        save(fig, out_dir / name) for fig, name in zip(figures, DEBATE_FIGURE_NAMES, strict=True)
-    ]
+    )
+    return paths
 
 
 def _ssi_per_hour_figure(
     summary: pd.DataFrame,
     contexts: Sequence[str],
     colors: Mapping[str, Any],
-    suffix: str,
+    subtitle: str,
     note: str,
 ) -> Figure:
-    import numpy as np
-
     with style():
-        fig = Figure(figsize=(6.5 * len(contexts), 6), dpi=DPI, layout="constrained")
-        axes = fig.subplots(1, len(contexts), squeeze=False)[0]
+        fig = new_figure()
+        axes = fig.subplots(1, len(contexts), squeeze=False, sharey=True)[0]
+        bests = []
         for ax, ctx in zip(axes, contexts, strict=True):
             wide = _debate_means(summary, ctx)
             untimed = []
-            # neighbours along x get their labels on opposite sides: fewer overlaps
-            xs = wide["opportunities_per_hour"].dropna().sort_values()
-            side = {name: k % 2 for k, name in enumerate(xs.index)}
             for name, color in colors.items():
                 if name not in wide.index:
                     continue
@@ -146,22 +236,18 @@ def _ssi_per_hour_figure(
                     yerr=_err(row, "ssi"),
                     fmt="o",
                     color=color,
-                    markersize=9,
+                    markersize=10,
                     capsize=3,
                     label=name,
                 )
-                ax.annotate(
-                    name,
-                    (x, float(row["ssi"].iloc[0])),
-                    xytext=(6, 7 if side.get(name, 0) else -15),
-                    textcoords="offset points",
-                )
+            per_hour = wide["opportunities_per_hour"].dropna()
+            if len(per_hour):
+                bests.append((ctx, str(per_hour.idxmax()), str(wide["ssi"].idxmax())))
             ax.set_ylim(0, 100)
             ax.set_xlim(left=0)
-            ax.set_xlabel("opportunities per hour of routine (LinkedIn-driven)")
-            ax.set_ylabel("SSI at the horizon (points, 0–100)")
-            deal = _context_note(summary, ctx)
-            ax.set_title(f"{ctx} context{deal}")
+            ax.margins(x=0.15)
+            ax.set_xlabel("opportunities per hour of routine")
+            ax.set_title(f"{ctx} context{_context_note(summary, ctx)}", loc="left")
             if untimed:
                 ax.text(
                     0.98,
@@ -173,9 +259,17 @@ def _ssi_per_hour_figure(
                     fontsize="small",
                     color="0.35",
                 )
-        fig.suptitle(
-            f"The score against what an hour of LinkedIn brings{suffix}", fontweight="bold"
-        )
+        axes[0].set_ylabel("SSI at the horizon (points, 0–100)")
+        differ = [(c, b, s) for c, b, s in bests if b != s]
+        if not bests:
+            finding = "The score against what an hour of LinkedIn brings"
+        elif differ:
+            c, b, s = differ[0]
+            finding = f"The highest SSI ({s}) is not the most opportunities per hour ({c}: {b})"
+        else:
+            finding = f"{bests[0][2]} leads on both the SSI and the opportunities per hour"
+        title(fig, finding, subtitle)
+        legend_right(fig, colors)
         footnote(fig, note)
     return fig
 
@@ -186,69 +280,107 @@ def _context_note(summary: pd.DataFrame, context: str) -> str:
     if rows.empty or value.empty:
         return ""
     opp, val = rows["mean"].sum(), value["mean"].sum()
-    return f" (about €{val / opp:,.0f} an opportunity)" if opp > 0 else ""
+    return f" (about {money(val / opp)} an opportunity)" if opp > 0 else ""
 
 
-def _outcomes_figure(
+def _opportunities_figure(
     summary: pd.DataFrame,
     contexts: Sequence[str],
     colors: Mapping[str, Any],
-    suffix: str,
+    subtitle: str,
     note: str,
+    finding: str,
+    verdicts: Sequence[Verdict] = (),
 ) -> Figure:
     names = list(colors)
-    height = 0.42 * len(names) + 1.4
     with style():
-        fig = Figure(figsize=(17, height * (len(contexts) + 1)), dpi=DPI, layout="constrained")
-        grid = fig.subplots(len(contexts) + 1, 3, squeeze=False)
-        for r, ctx in enumerate(contexts):
+        fig = new_figure()
+        axes = fig.subplots(1, len(contexts), squeeze=False, sharey=True)[0]
+        for ax, ctx in zip(axes, contexts, strict=True):
             wide = _debate_means(summary, ctx).reindex(names)
-            _stacked_origins(grid[r, 0], wide, colors, f"{ctx}: opportunities by origin")
-            _bars(grid[r, 1], wide, "pipeline_value_eur", colors, f"{ctx}: pipeline value (€)")
-            _bars(
-                grid[r, 2],
-                wide,
-                "value_per_hour_eur",
-                colors,
-                f"{ctx}: pipeline value per hour (€/h)",
-            )
-        wide = _debate_means(summary).reindex(names)
-        _bars(grid[-1, 0], wide, "hours_per_week", colors, "hours a week the routine takes")
-        _bars(grid[-1, 1], wide, "pitches_received", colors, "unsolicited pitches received (year)")
-        _bars(grid[-1, 2], wide, "known_contacts", colors, "known contacts at the horizon")
-        # the title is the legend's: constrained layout would put an outside legend
-        # on top of a suptitle (as in header)
-        _origin_legend(fig, f"What the SSI does not measure, by business context{suffix}")
+            panel = f"{ctx} context{_panel_verdict(verdicts, 'opportunities', ctx)}"
+            _stacked_origins(ax, wide, colors, panel)
+            ax.set_xlabel("opportunities over the horizon (mean)")
+        title(fig, finding, subtitle)
+        _origin_legend(fig)
         footnote(fig, note)
     return fig
 
 
-def _stacked_origins(ax: Axes, wide: pd.DataFrame, colors: Mapping[str, Any], title: str) -> None:
+def _per_context_bars(
+    summary: pd.DataFrame,
+    contexts: Sequence[str],
+    colors: Mapping[str, Any],
+    subtitle: str,
+    note: str,
+    metric: str,
+    xlabel: str,
+    finding: str,
+    verdicts: Sequence[Verdict] = (),
+) -> Figure:
+    names = list(colors)
+    with style():
+        fig = new_figure()
+        axes = fig.subplots(1, len(contexts), squeeze=False, sharey=True)[0]
+        for ax, ctx in zip(axes, contexts, strict=True):
+            wide = _debate_means(summary, ctx).reindex(names)
+            panel = f"{ctx} context{_panel_verdict(verdicts, metric, ctx)}"
+            _bars(ax, wide, metric, colors, panel, money_axis=True)
+            ax.set_xlabel(xlabel)
+        title(fig, finding, subtitle)
+        footnote(fig, note)
+    return fig
+
+
+def _effort_figure(
+    summary: pd.DataFrame, colors: Mapping[str, Any], subtitle: str, note: str, finding: str
+) -> Figure:
+    names = list(colors)
+    wide = _debate_means(summary).reindex(names)
+    with style():
+        fig = new_figure()
+        left, right = fig.subplots(1, 2, sharey=True)
+        _bars(left, wide, "hours_per_week", colors, "Time the routine takes")
+        left.set_xlabel("hours per week (mean)")
+        _bars(right, wide, "pitches_received", colors, "Unsolicited pitches received")
+        right.set_xlabel("pitches over the horizon (count, mean)")
+        title(fig, finding, subtitle)
+        footnote(fig, note)
+    return fig
+
+
+def _stacked_origins(ax: Axes, wide: pd.DataFrame, colors: Mapping[str, Any], name: str) -> None:
     names = list(wide.index)
     left = [0.0] * len(names)
     for origin, (_label, hatch) in _ORIGIN_STYLE.items():
         col = f"opportunities_{origin}"
         values = wide[col].fillna(0.0).tolist()
         alpha = 0.3 if origin == "existing" else 0.9
-        for i, name in enumerate(names):
+        for i, strategy in enumerate(names):
             ax.barh(
                 i,
                 values[i],
                 left=left[i],
-                color=colors[name],
+                color=colors[strategy],
                 alpha=alpha,
                 hatch=hatch,
                 edgecolor="white",
                 height=0.7,
             )
         left = [a + b for a, b in zip(left, values, strict=True)]
+    for i, total in enumerate(left):
+        ax.annotate(f"{total:,.0f}", (total, i), xytext=(4, 0), textcoords="offset points",
+                    va="center", fontweight="bold")  # fmt: skip
     ax.set_yticks(range(len(names)), names)
-    ax.invert_yaxis()
-    ax.set_title(title, loc="left", fontsize="medium")
-    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    top_down(ax)
+    ax.set_xlim(0, max(max(left, default=0.0), 1.0) * 1.18)
+    ax.set_title(name, loc="left")
+    ax.grid(axis="y", visible=False)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    ax.xaxis.set_major_formatter(FuncFormatter(compact))
 
 
-def _origin_legend(fig: Figure, title: str) -> None:
+def _origin_legend(fig: Figure) -> None:
     fig.legend(
         handles=[
             Patch(
@@ -260,24 +392,27 @@ def _origin_legend(fig: Figure, title: str) -> None:
             )
             for o, (lab, h) in _ORIGIN_STYLE.items()
         ],
-        title=title,
-        title_fontproperties={"weight": "bold", "size": "large"},
-        loc="outside upper center",
-        ncols=len(_ORIGIN_STYLE),
+        title="origin of the opportunity",
+        loc="outside right upper",
         frameon=False,
-        fontsize="small",
     )
 
 
-def _bars(ax: Axes, wide: pd.DataFrame, metric: str, colors: Mapping[str, Any], title: str) -> None:
-    import numpy as np
-
+def _bars(
+    ax: Axes,
+    wide: pd.DataFrame,
+    metric: str,
+    colors: Mapping[str, Any],
+    name: str,
+    *,
+    money_axis: bool = False,
+) -> None:
     names = list(wide.index)
     values = wide[metric].to_numpy(dtype=float)
     shown = np.nan_to_num(values, nan=0.0)
     err = _err(wide, metric)
     ax.barh(
-        range(len(names)), shown, color=[colors[n] for n in names], height=0.7, xerr=err, capsize=2
+        range(len(names)), shown, color=[colors[n] for n in names], height=0.7, xerr=err, capsize=3
     )
     ax.set_xlim(left=0)
     for i, v in enumerate(values):
@@ -286,60 +421,62 @@ def _bars(ax: Axes, wide: pd.DataFrame, metric: str, colors: Mapping[str, Any], 
                 "n/a", (0, i), xytext=(4, 0), textcoords="offset points", va="center", color="0.4"
             )
     ax.set_yticks(range(len(names)), names)
-    ax.invert_yaxis()
-    ax.set_title(title, loc="left", fontsize="medium")
-    top = np.nanmax(np.abs(shown), initial=0)
-    if top >= 100_000:  # compact (150k, 1.5M): long tick labels would overlap
+    top_down(ax)
+    ax.set_title(name, loc="left")
+    ax.grid(axis="y", visible=False)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    if money_axis:
+        ax.xaxis.set_major_formatter(FuncFormatter(money))
+    else:  # compact (2.5, 150k, 1.5M): long tick labels would overlap
         ax.xaxis.set_major_formatter(FuncFormatter(compact))
-    else:
-        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}" if top >= 10 else "{x:,.2f}"))
+
+
+_KINDS: tuple[tuple[str, str], ...] = (
+    ("connections", "all connections"),
+    ("relevant_connections", "relevant (target market)"),
+    ("decision_maker_connections", "decision makers"),
+    ("known_contacts", "known contacts (warm ties)"),
+    ("strong_ties", "strong ties"),
+)
 
 
 def _composition_figure(
-    summary: pd.DataFrame, colors: Mapping[str, Any], suffix: str, note: str
+    summary: pd.DataFrame, colors: Mapping[str, Any], subtitle: str, note: str
 ) -> Figure:
-    import numpy as np
-
+    """One panel per kind of contact, each on its own linear scale from zero."""
     wide = _debate_means(summary).reindex(list(colors))
-    kinds = (
-        ("connections", "all connections", 0.25),
-        ("relevant_connections", "relevant (target market)", 0.5),
-        ("decision_maker_connections", "decision makers", 0.7),
-        ("known_contacts", "known contacts (warm ties)", 0.85),
-        ("strong_ties", "strong ties", 1.0),
-    )
     names = list(wide.index)
+    known = wide["known_contacts"]
+    finding = "Who is in each network, and how well known"
+    if len(names) >= 2 and known.notna().any():
+        big = wide["connections"].idxmax()
+        warm = known.idxmax()
+        if big != warm:
+            finding = f"{big} has the biggest network, {warm} knows the most people in it"
+        else:
+            finding = f"{big} has the biggest network and knows the most people in it"
     with style():
-        fig = Figure(figsize=(11, 0.9 * len(names) + 2), dpi=DPI, layout="constrained")
-        ax = fig.subplots()
-        step = 0.16
-        for k, (metric, _label, alpha) in enumerate(kinds):
-            values = np.maximum(wide[metric].to_numpy(dtype=float), 0.8)
-            y = np.arange(len(names)) + (k - 2) * step
-            ax.barh(y, values, height=step * 0.95, color=[colors[n] for n in names], alpha=alpha)
-            for yi, v in zip(y, wide[metric].to_numpy(dtype=float), strict=True):
-                ax.annotate(
-                    f"{v:,.0f}",
-                    (max(v, 0.8), yi),
-                    xytext=(3, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize="x-small",
-                )
-        ax.set_xscale("log")
-        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-        ax.set_yticks(range(len(names)), names)
-        ax.invert_yaxis()
-        ax.set_xlabel("contacts at the horizon (log scale)")
-        ax.legend(
-            handles=[Patch(facecolor="0.35", alpha=a, label=lab) for _m, lab, a in kinds],
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.12),
-            ncols=len(kinds),
-            frameon=False,
-            fontsize="small",
-        )
-        fig.suptitle(f"Who is in each network, and how well known{suffix}", fontweight="bold")
+        fig = new_figure()
+        axes = fig.subplots(1, len(_KINDS), sharey=True)
+        for ax, (metric, name) in zip(axes, _KINDS, strict=True):
+            values = wide[metric].to_numpy(dtype=float)
+            ax.barh(range(len(names)), np.nan_to_num(values), color=[colors[n] for n in names],
+                    height=0.7)  # fmt: skip
+            top = float(np.nanmax(values, initial=0.0))
+            for i, v in enumerate(values):
+                ax.annotate(f"{v:,.0f}" if np.isfinite(v) else "n/a", (0, i), xytext=(3, 0),
+                            textcoords="offset points", va="center", fontsize="small",
+                            color="white" if np.isfinite(v) and v > 0.35 * top else "0.15",
+                            fontweight="bold")  # fmt: skip
+            ax.set_xlim(0, max(top, 1.0) * 1.05)
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=2))
+            ax.xaxis.set_major_formatter(FuncFormatter(compact))
+            ax.set_title(textwrap.fill(name, 16), loc="left", fontsize="medium")
+            ax.grid(axis="y", visible=False)
+        axes[0].set_yticks(range(len(names)), names)
+        top_down(axes[0])
+        axes[len(axes) // 2].set_xlabel("contacts at the horizon (count, mean)")
+        title(fig, finding, subtitle)
         footnote(fig, note)
     return fig
 
@@ -361,27 +498,20 @@ def plot_leaderboard(table: pd.DataFrame, team: Any, path: Path) -> Path:
     members = [m.name for m in team.members]
     colors = strategy_colors(members)
     months = sorted(table["month"].unique().tolist())
+    ranks: dict[str, int] = {}
     with style():
-        fig = Figure(figsize=(15, 6), dpi=DPI, layout="constrained")
+        fig = new_figure()
         left, right = fig.subplots(1, 2, width_ratios=(1, 1.3))
         width = 0.8 / max(len(members), 1)
         for i, name in enumerate(members):
             rows = table[table["member"] == name].sort_values("month")
             label = f"{name} ({rows['strategy'].iloc[0]})" if len(rows) else name
+            if len(rows):  # the rank in the legend: labels on the lines would collide
+                label = f"#{int(rows.iloc[-1]['rank'])} {label}"
+                ranks[label] = int(rows.iloc[-1]["rank"])
             left.plot(
                 rows["month"], rows["ssi"], marker="o", color=colors[name], linewidth=2, label=label
             )
-            if len(rows):
-                last = rows.iloc[-1]
-                left.annotate(
-                    f"#{int(last['rank'])}",
-                    (last["month"], last["ssi"]),
-                    xytext=(6, 0),
-                    textcoords="offset points",
-                    va="center",
-                    color=colors[name],
-                    fontweight="bold",
-                )
             x = np.asarray(rows["month"], dtype=float) + (i - (len(members) - 1) / 2) * width
             right.bar(x, rows["ssi_change"], width=width * 0.95, color=colors[name], label=name)
         right.axhline(team.goal_points, color="0.3", linestyle="--", linewidth=1.2)
@@ -404,14 +534,21 @@ def plot_leaderboard(table: pd.DataFrame, team: Any, path: Path) -> Path:
         right.set_ylabel("SSI change over the month (points)")
         left.set_title("Leaderboard: SSI and rank", loc="left")
         right.set_title("Who gained the most this month?", loc="left")
-        left.legend(
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.12),
-            ncols=3,
+        handles, labels = left.get_legend_handles_labels()
+        order = sorted(range(len(labels)), key=lambda i: ranks.get(labels[i], 99))
+        fig.legend(
+            [handles[i] for i in order],
+            [labels[i] for i in order],
+            title="rank after the last month",
+            loc="outside right upper",
             frameon=False,
-            fontsize="small",
         )
-        fig.suptitle("The team's SSI competition, month by month", fontweight="bold")
+        last = table[table["month"] == table["month"].max()].sort_values("rank")
+        finding = "The team's SSI competition, month by month"
+        if len(last):
+            top = last.iloc[0]
+            finding = f"{top['member']} ({top['strategy']}) leads after month {int(top['month'])} with an SSI of {top['ssi']:.0f}"
+        title(fig, finding)
         n = int(table.attrs.get("replications", 0)) if hasattr(table, "attrs") else 0
         footnote(
             fig,
@@ -444,7 +581,7 @@ def plot_cohort(sellers: pd.DataFrame, ratios: pd.DataFrame, cohort: Any, path: 
     routines = list(dict.fromkeys(sellers["routine"]))
     colors = strategy_colors(routines)
     with style():
-        fig = Figure(figsize=(6 * len(contexts) + 5, 6), dpi=DPI, layout="constrained")
+        fig = new_figure()
         axes = fig.subplots(1, len(contexts) + 1, width_ratios=(*([1.2] * len(contexts)), 0.9))
         for ax, ctx in zip(axes[:-1], contexts, strict=True):
             for name in routines:
@@ -483,11 +620,21 @@ def plot_cohort(sellers: pd.DataFrame, ratios: pd.DataFrame, cohort: Any, path: 
         )
         ax.set_yticks(y, contexts)
         ax.set_ylim(-0.6, len(contexts) - 0.4)
-        ax.invert_yaxis()
+        top_down(ax)
         ax.set_xlabel(f"opportunities, SSI ≥ {cohort.high_ssi:g} over SSI ≤ {cohort.low_ssi:g}")
         ax.set_title("The opportunity ratio (95% CI)", loc="left")
-        fig.suptitle(
-            "Do social selling leaders create 45% more opportunities? (C8)", fontweight="bold"
+        ratio = ratios.set_index("context")
+        verdicts_c8 = []
+        for ctx in contexts:
+            lo, hi = float(ratio.loc[ctx, "ci_low"]), float(ratio.loc[ctx, "ci_high"])
+            if lo > 1.45 or hi < 1.45:
+                verdicts_c8.append(f"{ctx}: {'above' if lo > 1.45 else 'below'} 1.45")
+            else:
+                verdicts_c8.append(f"{ctx}: consistent with 1.45")
+        title(
+            fig,
+            "Do social selling leaders create 45% more opportunities? " + "; ".join(verdicts_c8),
+            "LinkedIn's claim C8",
         )
         footnote(
             fig,

@@ -1,133 +1,275 @@
 """Figures of sweeps and sensitivity analyses, drawn from their tables alone,
-in the style of every other figure (:mod:`ssisim.plots.style`)."""
+in the style of every other figure (:mod:`ssisim.plots.style`): 16:9, at most
+:data:`MAX_PANELS` panels side by side, more panels in further files
+(``sobol.png``, ``sobol-2.png``, ...), axis labels in words."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-from ssisim.plots.style import save, strategy_colors, themed
+from ssisim.plots.style import (
+    BAND_ALPHA,
+    compact,
+    footnote,
+    label,
+    legend_right,
+    new_figure,
+    save,
+    strategy_colors,
+    style,
+    title,
+    top_down,
+)
 from ssisim.stats import CONFIDENCE
 
-__all__ = ["sobol_figure", "sweep_figure", "tornado_figure"]
+__all__ = [
+    "MAX_PANELS",
+    "sobol_figure",
+    "sobol_figures",
+    "sobol_warnings",
+    "sweep_figure",
+    "sweep_figures",
+    "tornado_figure",
+    "tornado_figures",
+]
+
+MAX_PANELS = 3
+"""Panels side by side in one figure; more go to further files."""
+
+TORNADO_PANELS = 2
+"""Tornado panels side by side: each has its own parameter labels (sorted by swing)."""
+
+SOBOL_CONF_WIDE = 0.25
+"""A Sobol' index whose interval half-width exceeds this is called imprecise."""
 
 
-@themed
-def sweep_figure(
-    at_horizon: pd.DataFrame, columns: Sequence[str], path: Path, title: str = ""
-) -> Path | None:
+def _numbered(path: Path, k: int) -> Path:
+    return path if k == 0 else path.with_name(f"{path.stem}-{k + 1}{path.suffix}")
+
+
+def sweep_figures(
+    at_horizon: pd.DataFrame, columns: Sequence[str], path: Path, subtitle: str = ""
+) -> list[Path]:
     """Each metric at the horizon against each numeric swept key, per strategy.
 
     ``at_horizon`` holds summary rows (``point``, the swept columns,
-    ``strategy``, ``metric``, ``mean``, ``ci_low``, ``ci_high``). Points are
-    joined by lines when only one key is swept; the bars are 95% CIs.
+    ``strategy``, ``metric``, ``mean``, ``ci_low``, ``ci_high``). One figure
+    per swept key (``sweep.png``, ``sweep-2.png``, ...), one panel per metric
+    (at most :data:`MAX_PANELS`); lines and 95% bands when one key is swept,
+    points with 95% bars when several are (the other keys vary too).
     """
     numeric = [c for c in columns if pd.api.types.is_numeric_dtype(at_horizon[c])]
     if at_horizon.empty or not numeric:
-        return None
-    metrics = list(dict.fromkeys(at_horizon["metric"]))
+        return []
+    metrics = list(dict.fromkeys(at_horizon["metric"]))[:MAX_PANELS]
     strategies = list(dict.fromkeys(at_horizon["strategy"]))
     colors = strategy_colors(strategies)
-    fig = Figure(figsize=(4.2 * len(numeric), 3.0 * len(metrics)), layout="constrained")
-    axes = fig.subplots(len(metrics), len(numeric), squeeze=False)
-    for i, metric in enumerate(metrics):
-        for j, column in enumerate(numeric):
-            ax = axes[i][j]
-            for strategy in strategies:
-                rows = at_horizon[
-                    (at_horizon["metric"] == metric) & (at_horizon["strategy"] == strategy)
-                ].sort_values(column)
-                x = rows[column].to_numpy(dtype=float)
-                y = rows["mean"].to_numpy(dtype=float)
-                err = np.vstack([y - rows["ci_low"], rows["ci_high"] - y])
-                err = np.nan_to_num(err)
-                ax.errorbar(
-                    x,
-                    y,
-                    yerr=err,
-                    fmt="o-" if len(numeric) == 1 else "o",
-                    ms=4,
-                    capsize=3,
-                    color=colors[strategy],
-                    label=strategy,
-                )
-            ax.set_xlabel(column)
-            ax.set_ylabel(f"{metric.replace('_', ' ')} at the horizon")
-            ax.grid(alpha=0.3)
-    axes[0][0].legend(frameon=False, fontsize="small")
-    fig.suptitle(title or f"Sweep: mean and {CONFIDENCE:.0%} CI at the horizon")
-    return save(fig, path)
+    paths = []
+    for k, column in enumerate(numeric):
+        with style():
+            fig = new_figure()
+            axes = fig.subplots(1, len(metrics), squeeze=False)[0]
+            for ax, metric in zip(axes, metrics, strict=True):
+                for strategy in strategies:
+                    rows = at_horizon[
+                        (at_horizon["metric"] == metric) & (at_horizon["strategy"] == strategy)
+                    ].sort_values(column)
+                    x = rows[column].to_numpy(dtype=float)
+                    y = rows["mean"].to_numpy(dtype=float)
+                    lo, hi = rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float)
+                    if len(numeric) == 1:
+                        ax.fill_between(x, lo, hi, color=colors[strategy], alpha=BAND_ALPHA, lw=0)
+                        ax.plot(x, y, "o-", color=colors[strategy], lw=2.2, ms=6)
+                    else:
+                        err = np.nan_to_num(np.vstack([y - lo, hi - y]))
+                        ax.errorbar(x, y, yerr=err, fmt="o", ms=6, capsize=3,
+                                    color=colors[strategy])  # fmt: skip
+                ax.set_xlabel(label(column))
+                ax.set_ylabel(f"{label(metric)} at the horizon")
+                ax.set_ylim(0, 100 if metric == "ssi" else None)
+                ax.set_ylim(bottom=0)
+                ax.yaxis.set_major_formatter(FuncFormatter(compact))
+            title(fig, _sweep_finding(at_horizon, column, metrics[0], strategies[0]), subtitle)
+            legend_right(fig, colors)
+            note = f"Mean and {CONFIDENCE:.0%} confidence interval over the replications at each point."
+            if len(numeric) > 1:
+                note += " Other swept keys vary at each value: points, not lines."
+            footnote(fig, note)
+        paths.append(save(fig, _numbered(path, k)))
+    return paths
 
 
-@themed
-def sobol_figure(sobol: pd.DataFrame, path: Path, title: str = "") -> Path:
-    """First-order (S1) and total (ST) Sobol' indices with their 95% intervals:
-    one panel per (output, strategy)."""
-    outputs = list(dict.fromkeys(sobol["output"]))
-    strategies = list(dict.fromkeys(sobol["strategy"]))
+def sweep_figure(
+    at_horizon: pd.DataFrame, columns: Sequence[str], path: Path, title: str = ""
+) -> Path | None:
+    """The first of :func:`sweep_figures` (kept for callers of one figure)."""
+    paths = sweep_figures(at_horizon, columns, path, title)
+    return paths[0] if paths else None
+
+
+def _sweep_finding(at_horizon: pd.DataFrame, column: str, metric: str, strategy: str) -> str:
+    rows = at_horizon[
+        (at_horizon["metric"] == metric) & (at_horizon["strategy"] == strategy)
+    ].sort_values(column)
+    means = rows.groupby(column, sort=True)["mean"].mean()
+    if len(means) < 2:
+        return f"{label(metric)} against {label(column)}"
+    first, last = float(means.iloc[0]), float(means.iloc[-1])
+    peak = means.idxmax()
+    verb = "rises" if last > first else "falls"
+    text = (
+        f"{strategy}: {label(metric)} {verb} from {compact(first)} to {compact(last)} "
+        f"as {label(column)} goes from {means.index[0]:g} to {means.index[-1]:g}"
+    )
+    if peak not in (means.index[0], means.index[-1]):
+        text += f" (highest at {peak:g})"
+    return text
+
+
+def sobol_warnings(sobol: pd.DataFrame) -> list[str]:
+    """Why the indices cannot be trusted, if they cannot: one line per problem.
+
+    An index outside [0, 1] (beyond rounding) or an interval wider than
+    :data:`SOBOL_CONF_WIDE` says the sample is too small.
+    """
+    out = []
+    values = sobol[["S1", "ST"]].to_numpy(dtype=float)
+    outside = int(np.sum((values < -0.05) | (values > 1.05)))
+    conf = sobol[["S1_conf", "ST_conf"]].to_numpy(dtype=float)
+    wide = int(np.sum(conf > SOBOL_CONF_WIDE))
+    if outside:
+        out.append(
+            f"{outside} Sobol' index(es) outside [0, 1]: the sample is too small "
+            "(raise sensitivity.samples or --samples)"
+        )
+    if wide:
+        out.append(
+            f"{wide} Sobol' interval(s) wider than ±{SOBOL_CONF_WIDE:g}: the sample is too "
+            "small to rank the parameters (raise sensitivity.samples or --samples)"
+        )
+    return out
+
+
+def _panels(table: pd.DataFrame) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(zip(table["output"], table["strategy"], strict=True)))
+
+
+def sobol_figures(sobol: pd.DataFrame, path: Path, subtitle: str = "") -> list[Path]:
+    """First-order (S1) and total (ST) Sobol' indices with their 95% intervals.
+
+    One panel per (output, strategy), at most :data:`MAX_PANELS` a figure
+    (``sobol.png``, ``sobol-2.png``, ...); a warning on every figure when
+    :func:`sobol_warnings` finds one.
+    """
+    panels = _panels(sobol)
     params = list(dict.fromkeys(sobol["parameter"]))
-    height = max(2.2, 0.45 * len(params) + 1.0)
-    fig = Figure(figsize=(5.2 * len(strategies), height * len(outputs)), layout="constrained")
-    axes = fig.subplots(len(outputs), len(strategies), squeeze=False)
-    y = np.arange(len(params))
-    for i, output in enumerate(outputs):
-        for j, strategy in enumerate(strategies):
-            ax = axes[i][j]
-            rows = (
-                sobol[(sobol["output"] == output) & (sobol["strategy"] == strategy)]
-                .set_index("parameter")
-                .reindex(params)
+    warnings = sobol_warnings(sobol)
+    paths = []
+    for k in range(0, len(panels), MAX_PANELS):
+        group = panels[k : k + MAX_PANELS]
+        with style():
+            fig = new_figure()
+            axes = fig.subplots(1, len(group), squeeze=False, sharey=True)[0]
+            y = np.arange(len(params))
+            for ax, (output, strategy) in zip(axes, group, strict=True):
+                rows = (
+                    sobol[(sobol["output"] == output) & (sobol["strategy"] == strategy)]
+                    .set_index("parameter")
+                    .reindex(params)
+                )
+                ax.barh(y - 0.2, rows["S1"], 0.4, xerr=rows["S1_conf"], capsize=2,
+                        color="#0072B2", label="first order (S1)")  # fmt: skip
+                ax.barh(y + 0.2, rows["ST"], 0.4, xerr=rows["ST_conf"], capsize=2,
+                        color="#E69F00", label="total (ST)")  # fmt: skip
+                ax.axvline(0, color="0.3", lw=0.8)
+                ax.axvspan(1.0, 10.0, color="0.92", lw=0, zorder=0)
+                low = float(np.nanmin(rows[["S1", "ST"]].to_numpy(), initial=0.0))
+                ax.set_xlim(min(0.0, low) - 0.05, 1.1)
+                ax.set_title(f"{label(output)} — {strategy}", loc="left")
+                ax.set_xlabel("share of variance")
+                ax.grid(axis="y", visible=False)
+            axes[0].set_yticks(y, [label(p) for p in params])
+            top_down(axes[0])
+            output, strategy = group[0]
+            first = sobol[(sobol["output"] == output) & (sobol["strategy"] == strategy)]
+            top = first.sort_values("ST", ascending=False).iloc[0]
+            finding = (
+                f"{label(str(top['parameter']))} moves {label(output)} most "
+                f"(total index {top['ST']:.2f} ± {top['ST_conf']:.2f})"
             )
-            ax.barh(y - 0.2, rows["S1"], 0.4, xerr=rows["S1_conf"], capsize=2,
-                    color="C0", label="first order (S1)")  # fmt: skip
-            ax.barh(y + 0.2, rows["ST"], 0.4, xerr=rows["ST_conf"], capsize=2,
-                    color="C1", label="total (ST)")  # fmt: skip
-            ax.set_yticks(y, params, fontsize="small")
-            ax.invert_yaxis()
-            ax.axvline(0, color="0.5", lw=0.8)
-            ax.set_xlim(left=min(0.0, float(np.nanmin(rows[["S1", "ST"]].to_numpy())) - 0.05))
-            ax.set_title(f"{output} — {strategy}", fontsize="medium")
-            ax.grid(axis="x", alpha=0.3)
-    axes[0][0].legend(frameon=False, fontsize="small", loc="lower right")
-    fig.suptitle(title or f"Sobol' indices at the horizon ({CONFIDENCE:.0%} CI)")
-    return save(fig, path)
+            title(fig, finding, subtitle)
+            handles, names = axes[0].get_legend_handles_labels()
+            fig.legend(handles, names, loc="outside right upper", frameon=False)
+            note = f"Bars: Sobol' indices at the horizon; whiskers: {CONFIDENCE:.0%} intervals."
+            footnote(fig, note, " ".join(warnings))
+        paths.append(save(fig, _numbered(path, k // MAX_PANELS)))
+    return paths
 
 
-@themed
+def sobol_figure(sobol: pd.DataFrame, path: Path, title: str = "") -> Path:
+    """The first of :func:`sobol_figures`."""
+    return sobol_figures(sobol, path, title)[0]
+
+
+def tornado_figures(tornado: pd.DataFrame, path: Path, subtitle: str = "") -> list[Path]:
+    """One-at-a-time swings around the baseline, widest on top: one panel per
+    (output, strategy), at most :data:`MAX_PANELS` a figure."""
+    panels = _panels(tornado)
+    paths = []
+    per = TORNADO_PANELS
+    for k in range(0, len(panels), per):
+        group = panels[k : k + per]
+        with style():
+            fig = new_figure()
+            axes = fig.subplots(1, len(group), squeeze=False)[0]
+            for ax, (output, strategy) in zip(axes, group, strict=True):
+                rows = tornado[
+                    (tornado["output"] == output) & (tornado["strategy"] == strategy)
+                ].sort_values("swing", ascending=True)
+                base = float(rows["at_baseline"].iloc[0]) if len(rows) else 0.0
+                y = np.arange(len(rows))
+                ax.barh(
+                    y, rows["at_low"] - base, left=base, color="#0072B2", label="at the low end"
+                )
+                ax.barh(y, rows["at_high"] - base, left=base, color="#D55E00", alpha=0.85,
+                        label="at the high end")  # fmt: skip
+                ax.set_yticks(
+                    y,
+                    [
+                        f"{textwrap.fill(label(p), 26)}\n[{lo:g} – {hi:g}]"
+                        for p, lo, hi in zip(
+                            rows["parameter"], rows["low"], rows["high"], strict=True
+                        )
+                    ],
+                    fontsize="small",
+                )
+                ax.axvline(base, color="0.2", lw=1)
+                ax.set_title(f"{label(output)} — {strategy} (baseline {base:.1f})", loc="left")
+                ax.set_xlabel(f"{label(output)} at the horizon")
+                ax.grid(axis="y", visible=False)
+            output, strategy = group[0]
+            first = tornado[(tornado["output"] == output) & (tornado["strategy"] == strategy)]
+            top = first.sort_values("swing", ascending=False).iloc[0]
+            finding = (
+                f"{label(str(top['parameter']))} swings {label(output)} most: "
+                f"{top['at_low']:.1f} to {top['at_high']:.1f} over its range"
+            )
+            title(fig, finding, subtitle)
+            handles, names = axes[0].get_legend_handles_labels()
+            fig.legend(handles, names, loc="outside right upper", frameon=False)
+            footnote(
+                fig, "Each parameter moved alone to its low and high end, the others at baseline."
+            )
+        paths.append(save(fig, _numbered(path, k // per)))
+    return paths
+
+
 def tornado_figure(tornado: pd.DataFrame, path: Path, title: str = "") -> Path:
-    """One-at-a-time swings around the baseline: one panel per (output, strategy),
-    parameters sorted by swing, widest on top."""
-    outputs = list(dict.fromkeys(tornado["output"]))
-    strategies = list(dict.fromkeys(tornado["strategy"]))
-    n = tornado["parameter"].nunique()
-    height = max(2.2, 0.4 * n + 1.0)
-    fig = Figure(figsize=(5.2 * len(strategies), height * len(outputs)), layout="constrained")
-    axes = fig.subplots(len(outputs), len(strategies), squeeze=False)
-    for i, output in enumerate(outputs):
-        for j, strategy in enumerate(strategies):
-            ax = axes[i][j]
-            rows = tornado[
-                (tornado["output"] == output) & (tornado["strategy"] == strategy)
-            ].sort_values("swing", ascending=True)
-            base = float(rows["at_baseline"].iloc[0]) if len(rows) else 0.0
-            y = np.arange(len(rows))
-            ax.barh(y, rows["at_low"] - base, left=base, color="C0", label="at low")
-            ax.barh(y, rows["at_high"] - base, left=base, color="C3", alpha=0.8, label="at high")
-            ax.set_yticks(
-                y,
-                [
-                    f"{p} [{lo:g}, {hi:g}]"
-                    for p, lo, hi in zip(rows["parameter"], rows["low"], rows["high"], strict=True)
-                ],
-                fontsize="small",
-            )
-            ax.axvline(base, color="0.2", lw=0.8)
-            ax.set_title(f"{output} — {strategy} (baseline {base:.1f})", fontsize="medium")
-            ax.grid(axis="x", alpha=0.3)
-    axes[0][0].legend(frameon=False, fontsize="small", loc="lower right")
-    fig.suptitle(title or "One at a time: each parameter at its low and high end")
-    return save(fig, path)
+    """The first of :func:`tornado_figures`."""
+    return tornado_figures(tornado, path, title)[0]

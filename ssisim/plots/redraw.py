@@ -18,13 +18,21 @@ kind             files read                          figures written
 ``sensitivity``  ``sobol.csv``, ``tornado.csv``      ``figures/sobol.png``, ``tornado.png``
 ``cohort``       ``sellers.csv``, ``ratio.csv``      ``cohort.png``
 ``calibration``  ``calibration.csv``                 ``calibration.png``
+``fit``          ``predictions.csv``, ``errors.csv``  ``figures/fit.png``
 ===============  ==================================  =================================
+
+A run's debate figures (``opportunities.png``, ``pipeline-value.png``, ...)
+are titled with the paired verdicts of ``differences.csv`` (computed from
+``outcomes.csv`` when the folder predates it). Figures are drawn with the
+:class:`~ssisim.plots.style.Settings` given (context, format, strategies),
+the currency from :func:`ssisim.plots.client.client_options`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,17 +40,33 @@ import pandas as pd
 from pydantic import ValidationError
 
 from ssisim.errors import DataError
+from ssisim.plots.client import client_options
 from ssisim.plots.debate import plot_cohort, plot_debate_figures, plot_leaderboard
-from ssisim.plots.experiments import sobol_figure, sweep_figure, tornado_figure
+from ssisim.plots.experiments import sobol_figures, sweep_figures, tornado_figures
 from ssisim.plots.run import DEFAULT_BOOST_THRESHOLD, plot_figures
-from ssisim.plots.scoring import plot_calibration
-from ssisim.plots.style import find_number, scenario_name
+from ssisim.plots.scoring import plot_calibration, plot_fit
+from ssisim.plots.style import Settings, find_number, scenario_name, settings, using
+from ssisim.results.outcomes import MIN_HOURS_PER_WEEK
 from ssisim.results.tables import read_results
+from ssisim.results.verdicts import (
+    DIFFERENCES_FILE,
+    Verdict,
+    inactive_strategies,
+    paired_differences,
+    verdicts,
+)
 from ssisim.scenario.schema import Cohort, Team
 
-__all__ = ["KINDS", "SWEEP_FIGURE_METRICS", "directory_kind", "redraw"]
+__all__ = [
+    "KINDS",
+    "SWEEP_FIGURE_METRICS",
+    "directory_kind",
+    "read_manifest",
+    "read_verdicts",
+    "redraw",
+]
 
-KINDS: tuple[str, ...] = ("run", "team", "sweep", "sensitivity", "cohort", "calibration")
+KINDS: tuple[str, ...] = ("run", "team", "sweep", "sensitivity", "cohort", "calibration", "fit")
 """The kinds of results directory :func:`redraw` knows."""
 
 SWEEP_FIGURE_METRICS: tuple[str, ...] = ("ssi", "connections", "relevant_connections")
@@ -51,6 +75,7 @@ SWEEP_FIGURE_METRICS: tuple[str, ...] = ("ssi", "connections", "relevant_connect
 # the file that tells each kind apart when the manifest does not say
 _MARKERS: tuple[tuple[str, str], ...] = (
     ("calibration.csv", "calibration"),
+    ("predictions.csv", "fit"),
     ("sobol.csv", "sensitivity"),
     ("sellers.csv", "cohort"),
     ("leaderboard.csv", "team"),
@@ -59,8 +84,9 @@ _MARKERS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _manifest(run_dir: Path) -> dict[str, Any]:
-    path = run_dir / "manifest.json"
+def read_manifest(run_dir: Path) -> dict[str, Any]:
+    """A results folder's ``manifest.json`` ({} when it has none)."""
+    path = Path(run_dir) / "manifest.json"
     if not path.exists():
         return {}
     try:
@@ -68,6 +94,9 @@ def _manifest(run_dir: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DataError(f"{path}: cannot be read ({exc})") from None
     return data if isinstance(data, dict) else {}
+
+
+_manifest = read_manifest
 
 
 def directory_kind(run_dir: Path, manifest: Mapping[str, Any] | None = None) -> str:
@@ -101,6 +130,20 @@ def _csv(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: cannot be read ({exc})") from None
 
 
+def _only(frame: pd.DataFrame, column: str = "strategy") -> pd.DataFrame:
+    """The rows of the strategies :func:`settings` asks for (all by default)."""
+    wanted = settings().strategies
+    if wanted is None or column not in frame.columns:
+        return frame
+    kept = frame[frame[column].isin(wanted)]
+    if kept.empty:
+        found = ", ".join(dict.fromkeys(frame[column].astype(str)))
+        raise DataError(
+            f"--strategies {','.join(wanted)}: none of them in the results (got {found})"
+        )
+    return kept
+
+
 def _block(manifest: Mapping[str, Any], key: str, model: Any, run_dir: Path) -> Any:
     scenario = manifest.get("scenario")
     block = scenario.get(key) if isinstance(scenario, Mapping) else None
@@ -116,60 +159,84 @@ def _block(manifest: Mapping[str, Any], key: str, model: Any, run_dir: Path) -> 
         ) from None
 
 
+def read_verdicts(run_dir: Path) -> list[Verdict]:
+    """The paired verdicts of a run folder (``differences.csv``, or from ``outcomes.csv``)."""
+    run_dir = Path(run_dir)
+    outcomes_path = run_dir / "outcomes.csv"
+    if not outcomes_path.exists():
+        return []
+    outcomes = _only(_csv(outcomes_path))
+    path = run_dir / DIFFERENCES_FILE
+    if path.exists() and settings().strategies is None:
+        differences = _csv(path)
+    else:
+        differences = paired_differences(outcomes)
+    return verdicts(differences, inactive=inactive_strategies(outcomes, MIN_HOURS_PER_WEEK))
+
+
 def _run_figures(run_dir: Path) -> list[Path]:
     weekly, _summary, manifest = read_results(run_dir)
+    weekly = _only(weekly)
     name = scenario_name(manifest) or ""
     threshold = find_number(manifest, "boost_threshold_ssi")
+    found = read_verdicts(run_dir)
+    ssi = [v for v in found if v.metric == "ssi"]
     paths = plot_figures(
         weekly,
         run_dir / "figures",
         title_suffix=name,
         boost_threshold_ssi=DEFAULT_BOOST_THRESHOLD if threshold is None else threshold,
+        ssi_finding=_headline(ssi[0]) if ssi else "",
     )
     outcomes = run_dir / "outcomes_summary.csv"
     if outcomes.exists():  # the debate's figures, from the outcomes table
-        paths += plot_debate_figures(_csv(outcomes), run_dir / "figures", title_suffix=name)
+        paths += plot_debate_figures(
+            _only(_csv(outcomes)), run_dir / "figures", title_suffix=name, verdicts=found
+        )
     return paths
 
 
+def _headline(v: Verdict) -> str:
+    text = v.phrase(interval=False, tense="present")
+    return text if v.clear else text[:1].upper() + text[1:]
+
+
 def _sweep_figures(run_dir: Path, manifest: Mapping[str, Any]) -> list[Path]:
-    summary = _csv(run_dir / "summary.csv")
+    summary = _only(_csv(run_dir / "summary.csv"))
     sweep = manifest.get("sweep")
     columns = list(sweep.get("columns", [])) if isinstance(sweep, Mapping) else []
+    if not columns and (run_dir / "points.csv").exists():
+        columns = [c for c in _csv(run_dir / "points.csv").columns if c != "point"]
     horizon = summary.groupby("point")["week"].transform("max")
     at_horizon = summary[
         (summary["week"] == horizon) & summary["metric"].isin(SWEEP_FIGURE_METRICS)
     ]
     title = scenario_name(manifest) or ""
-    path = sweep_figure(at_horizon, columns, run_dir / "figures" / "sweep.png", title)
-    return [] if path is None else [path]
+    return sweep_figures(at_horizon, columns, run_dir / "figures" / "sweep.png", title)
 
 
 def _sensitivity_figures(run_dir: Path, manifest: Mapping[str, Any]) -> list[Path]:
-    name = scenario_name(manifest)
-    prefix = f"{name}: " if name else ""
+    name = scenario_name(manifest) or ""
     return [
-        sobol_figure(
-            _csv(run_dir / "sobol.csv"),
-            run_dir / "figures" / "sobol.png",
-            f"{prefix}Sobol' indices",
-        ),
-        tornado_figure(
-            _csv(run_dir / "tornado.csv"),
-            run_dir / "figures" / "tornado.png",
-            f"{prefix}one at a time",
+        *sobol_figures(_only(_csv(run_dir / "sobol.csv")), run_dir / "figures" / "sobol.png", name),
+        *tornado_figures(
+            _only(_csv(run_dir / "tornado.csv")), run_dir / "figures" / "tornado.png", name
         ),
     ]
 
 
-def redraw(run_dir: Path) -> list[Path]:
+def redraw(run_dir: Path, options: Settings | None = None) -> list[Path]:
     """Draw (again) every figure of a results directory of any kind.
 
     Parameters
     ----------
     run_dir : Path
         A directory written by ``ssisim run``, ``sweep``, ``sensitivity``,
-        ``team``, ``cohort`` or ``calibrate``.
+        ``team``, ``cohort``, ``calibrate`` or ``fit``.
+    options : Settings, optional
+        Context (``paper``, ``talk``), format (``png``, ``svg``, ``pdf``),
+        strategies to draw; the currency is the folder's
+        (:func:`ssisim.plots.client.client_options`) unless set here.
 
     Returns
     -------
@@ -184,15 +251,34 @@ def redraw(run_dir: Path) -> list[Path]:
     run_dir = Path(run_dir)
     manifest = _manifest(run_dir) if run_dir.is_dir() else {}
     kind = directory_kind(run_dir, manifest)
+    chosen = options if options is not None else Settings()
+    if options is None or options.currency == Settings().currency:
+        chosen = replace(chosen, currency=client_options(run_dir, manifest).currency)
+    with using(chosen):
+        return _draw(run_dir, kind, manifest)
+
+
+def _draw(run_dir: Path, kind: str, manifest: Mapping[str, Any]) -> list[Path]:
+    name = scenario_name(manifest) or ""
     if kind == "calibration":
         return [plot_calibration(_csv(run_dir / "calibration.csv"), run_dir / "calibration.png")]
+    if kind == "fit":
+        return [
+            plot_fit(
+                _csv(run_dir / "predictions.csv"),
+                _csv(run_dir / "errors.csv"),
+                run_dir / "figures" / "fit.png",
+                name,
+            )
+        ]
     if kind == "sensitivity":
         return _sensitivity_figures(run_dir, manifest)
     if kind == "sweep":
         return _sweep_figures(run_dir, manifest)
     if kind == "cohort":
         cohort = _block(manifest, "cohort", Cohort, run_dir)
-        sellers, ratios = _csv(run_dir / "sellers.csv"), _csv(run_dir / "ratio.csv")
+        sellers = _only(_csv(run_dir / "sellers.csv"), "routine")
+        ratios = _csv(run_dir / "ratio.csv")
         return [plot_cohort(sellers, ratios, cohort, run_dir / "cohort.png")]
     paths = _run_figures(run_dir)
     if kind == "team":

@@ -5,69 +5,150 @@ from __future__ import annotations
 import math
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ssisim.plots.style import (
-    save,
-    style,
-)
-from ssisim.scenario.schema import Scoring
+from ssisim.plots.style import footnote, new_figure, save, style, title
+from ssisim.scenario.schema import PILLARS, Scoring
+from ssisim.stats import CONFIDENCE
 
-__all__ = ["plot_calibration", "plot_pillar_responses"]
+__all__ = ["plot_calibration", "plot_fit", "plot_pillar_responses"]
 
 
-def plot_calibration(table: pd.DataFrame, path: Path) -> Path:
-    """Draw the calibration table: each target's range and the simulated mean with its CI.
+def plot_calibration(table: pd.DataFrame, path: Path, subtitle: str = "") -> Path:
+    """Draw the calibration table: where each simulated mean falls in its target range.
+
+    One row per target, on a common scale: 0 is the low end of the target
+    range and 1 its high end (the grey band), so targets in different units
+    share one 16:9 panel; the simulated mean and its 95% CI are placed on
+    that scale, and written out in their unit on the right.
 
     Parameters
     ----------
     table : pandas.DataFrame
         The table of :func:`ssisim.experiments.calibration.calibrate` (or its CSV).
     path : Path
-        The PNG file to write (atomically).
+        The file to write (atomically).
+    subtitle : str
+        Under the title.
 
     Returns
     -------
     Path
-        ``path``.
+        ``path`` (its suffix follows the format setting).
     """
-    rows = len(table)
+    records = [
+        SimpleNamespace(**{str(k): v for k, v in r.items()}) for r in table.to_dict("records")
+    ]
     with style():
-        fig = Figure(figsize=(9.5, 0.62 * rows + 1.2), layout="constrained")
-        axes = fig.subplots(rows, 1, squeeze=False)[:, 0]
-        records = [
-            SimpleNamespace(**{str(k): v for k, v in r.items()}) for r in table.to_dict("records")
-        ]
-        for ax, row in zip(axes, records, strict=True):
+        fig = new_figure()
+        ax = fig.subplots()
+        ax.axvspan(0, 1, color="0.88", lw=0)
+        limit = 1.6
+        labels = []
+        for i, row in enumerate(records):
             lo, hi = float(row.target_low), float(row.target_high)
-            mean = float(row.mean)
-            ci_lo = float(row.ci_low) if math.isfinite(row.ci_low) else mean
-            ci_hi = float(row.ci_high) if math.isfinite(row.ci_high) else mean
-            span = [v for v in (lo, hi, mean, ci_lo, ci_hi) if math.isfinite(v)]
-            pad = 0.15 * (max(span) - min(span) or 1.0)
-            ax.axvspan(lo, hi, color="0.85", lw=0)
-            color = "tab:green" if row.passed else "tab:red"
-            if math.isfinite(mean):
-                ax.errorbar(
-                    [mean],
-                    [0],
-                    xerr=[[mean - ci_lo], [ci_hi - mean]],
-                    fmt="o",
-                    color=color,
-                    capsize=3,
+            span = hi - lo if hi > lo else 1.0
+
+            def scaled(v: float, lo: float = lo, span: float = span) -> float:
+                return (
+                    max(-limit + 1, min(limit, (v - lo) / span)) if math.isfinite(v) else math.nan
                 )
-            ax.set_xlim(min(span) - pad, max(span) + pad)
-            ax.set_yticks([])
-            ax.set_ylim(-1, 1)
-            verdict = "pass" if row.passed else "FAIL"
-            ax.set_ylabel(f"{row.id}", rotation=0, ha="right", va="center", fontsize="small")
-            ax.set_title(
-                f"{row.statement}  [{row.unit}; {verdict}]", fontsize="small", loc="left", pad=2
+
+            mean = float(row.mean)
+            x = scaled(mean)
+            c_lo = scaled(float(row.ci_low)) if math.isfinite(row.ci_low) else x
+            c_hi = scaled(float(row.ci_high)) if math.isfinite(row.ci_high) else x
+            color = "#009E73" if row.passed else "#D55E00"
+            if math.isfinite(x):
+                ax.errorbar([x], [i], xerr=[[max(x - c_lo, 0)], [max(c_hi - x, 0)]], fmt="o",
+                            color=color, capsize=3, markersize=7)  # fmt: skip
+            digits = 0 if abs(hi) >= 1000 else (2 if row.unit == "ratio" else 1)
+            verdict = "✓" if row.passed else "✗"
+            ax.annotate(
+                f"{verdict} {mean:,.{digits}f} (target {lo:,.{digits}f}–{hi:,.{digits}f} {row.unit})",
+                xy=(1.0, i),
+                xycoords=("axes fraction", "data"),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize="small",
+                color=color,
             )
-            ax.tick_params(axis="x", labelsize="x-small", pad=1)
-        fig.suptitle("Calibration: target range (grey) and simulated mean with its 95% CI")
+            statement = str(row.statement)
+            labels.append(
+                f"{row.id}  {statement if len(statement) <= 48 else statement[:47] + '…'}"
+            )
+        ax.set_yticks(range(len(records)), labels, fontsize="small")
+        ax.set_ylim(len(records) - 0.5, -0.5)
+        ax.set_xlim(-limit + 1, limit)
+        ax.set_xticks([0, 1], ["low end\nof the target", "high end\nof the target"])
+        ax.grid(axis="y", visible=False)
+        passed = sum(bool(r.passed) for r in records)
+        failed = [str(r.id) for r in records if not r.passed]
+        finding = f"{passed} of {len(records)} calibration targets met"
+        if failed:
+            finding += f"; missed: {', '.join(dict.fromkeys(failed))}"
+        title(fig, finding, subtitle or "The model against the published figures")
+        footnote(
+            fig,
+            f"Simulated mean and {CONFIDENCE:.0%} CI placed within each target's range (grey); "
+            "values beyond the axis are drawn at its edge.",
+        )
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return save(fig, path)
+
+
+def plot_fit(
+    predictions: pd.DataFrame, errors: pd.DataFrame, path: Path, subtitle: str = ""
+) -> Path:
+    """A fit: the member's readings against the default and the fitted model, per pillar.
+
+    Parameters
+    ----------
+    predictions : pandas.DataFrame
+        One row per reading: ``week``, then for ``ssi`` and each pillar the
+        reading, ``<name>_baseline`` and ``<name>_fitted`` (``predictions.csv``).
+    errors : pandas.DataFrame
+        ``score``, ``rmse_baseline``, ``rmse_fitted`` (``errors.csv``).
+    path : Path
+        The file to write.
+    """
+    rmse: Any = errors.set_index("score") if "score" in errors.columns else pd.DataFrame()
+    with style():
+        fig = new_figure()
+        axes = fig.subplot_mosaic(
+            [["ssi", PILLARS[0], PILLARS[1]], ["ssi", PILLARS[2], PILLARS[3]]]
+        )
+        week = predictions["week"].to_numpy(dtype=float)
+        for name, ax in axes.items():
+            if name not in predictions.columns:
+                ax.set_visible(False)
+                continue
+            ax.plot(week, predictions[f"{name}_baseline"], color="0.45", ls="--", lw=2,
+                    label="default model")  # fmt: skip
+            ax.plot(week, predictions[f"{name}_fitted"], color="#0072B2", lw=2.4,
+                    label="fitted model")  # fmt: skip
+            ax.scatter(week, predictions[name], color="black", s=28, zorder=3,
+                       label="your readings")  # fmt: skip
+            ax.set_ylim(0, 100 if name == "ssi" else 25)
+            err = ""
+            if name in rmse.index:
+                err = f" (error {rmse.loc[name, 'rmse_baseline']:.1f} → {rmse.loc[name, 'rmse_fitted']:.1f})"
+            ax.set_title(f"{'SSI' if name == 'ssi' else name}{err}", loc="left", fontsize="medium")
+            ax.set_xlabel("week of the routine")
+        axes["ssi"].set_ylabel("points")
+        handles, names = axes["ssi"].get_legend_handles_labels()
+        fig.legend(handles, names, loc="outside right upper", frameon=False)
+        finding = "Your readings against the default and the fitted model"
+        if "ssi" in rmse.index:
+            b, f = float(rmse.loc["ssi", "rmse_baseline"]), float(rmse.loc["ssi", "rmse_fitted"])
+            finding = f"The fitted scoring cuts the SSI error from {b:.1f} to {f:.1f} points (RMSE)"
+        title(fig, finding, subtitle)
+        footnote(fig, "Models: means over the replications at each reading's week.")
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         return save(fig, path)

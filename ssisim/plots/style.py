@@ -13,14 +13,19 @@ from __future__ import annotations
 
 import functools
 import math
+import textwrap
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
@@ -33,31 +38,265 @@ R = TypeVar("R")
 
 __all__ = [
     "BAND_ALPHA",
+    "BUILTIN_COLORS",
     "DPI",
+    "FIGSIZE",
+    "PALETTE",
+    "Settings",
     "band_note",
     "compact",
+    "currency_symbol",
     "find_number",
     "footnote",
     "header",
+    "label",
+    "legend_right",
     "line_handle",
     "lines_with_bands",
+    "money",
+    "new_figure",
     "save",
     "scenario_name",
+    "settings",
     "strategy_colors",
     "style",
     "themed",
+    "title",
+    "top_down",
+    "using",
 ]
 
 DPI = 120
 
-
 BAND_ALPHA = 0.2
+
+PALETTE: tuple[str, ...] = (
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+    "#882255", "#332288", "#117733", "#999933", "#AA4499", "#44AA99",
+)  # fmt: skip
+"""Colour-blind-safe colours (Okabe & Ito, 2008; Tol's "muted" scheme) that
+strategy names are hashed into."""
+
+BUILTIN_COLORS: dict[str, str] = {
+    "inactive": "#7F7F7F",
+    "beginner": "#56B4E9",
+    "active": "#009E73",
+    "power-user": "#332288",
+    "industrial": "#E69F00",
+    "open-bar": "#D55E00",
+    "club-select": "#0072B2",
+    "patient-inbound": "#117733",
+    "zoom": "#CC79A7",
+    "linkedin-playbook": "#882255",
+    "power-user-sales-navigator": "#AA4499",
+}
+"""The built-in strategies' colours: the same in every figure of every run."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How figures are drawn: set once per :func:`ssisim.plots.redraw.redraw`.
+
+    Attributes
+    ----------
+    context : {"paper", "talk"}
+        ``talk``: larger type and thicker lines, readable from the back of a
+        room on a 16:9 slide; ``paper`` for a report or a client's PDF.
+    format : {"png", "svg", "pdf"}
+        The files' format.
+    strategies : tuple of str or None
+        Draw only these strategies (None: all).
+    currency : str
+        ISO code of the amounts (the scenario's deal values are in it).
+    """
+
+    context: str = "paper"
+    format: str = "png"
+    strategies: tuple[str, ...] | None = None
+    currency: str = "EUR"
+
+
+CONTEXTS: tuple[str, ...] = ("paper", "talk")
+FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+FIGSIZE: dict[str, tuple[float, float]] = {"paper": (12.0, 6.75), "talk": (13.333, 7.5)}
+"""Every figure is 16:9 (inches); at :data:`DPI` a talk figure is 1600 x 900 pixels."""
+_FONT_SCALE = {"paper": 1.0, "talk": 1.35}
+_TITLE_WIDTH = {"paper": 66, "talk": 52}  # characters of a title line at x-large
+_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+_settings: ContextVar[Settings] = ContextVar("ssisim_plot_settings", default=Settings())  # noqa: B039
+
+
+def settings() -> Settings:
+    """The settings figures are being drawn with."""
+    return _settings.get()
+
+
+@contextmanager
+def using(new: Settings) -> Iterator[Settings]:
+    """Draw the figures made inside the block with ``new``."""
+    token = _settings.set(new)
+    try:
+        yield new
+    finally:
+        _settings.reset(token)
+
+
+def currency_symbol(code: str | None = None) -> str:
+    """``€`` for EUR, ``$`` for USD, ...; other codes as ``CHF `` (code and a space).
+
+    >>> currency_symbol("EUR"), currency_symbol("CHF")
+    ('€', 'CHF ')
+    """
+    code = (code or settings().currency).upper()
+    return _SYMBOLS.get(code, f"{code} ")
+
+
+def money(x: float, _pos: int | None = None, code: str | None = None) -> str:
+    """An amount for a tick or a label: ``€12,300``, ``€1.5M``.
+
+    >>> money(1_500_000, code="USD"), money(950, code="EUR")
+    ('$1.5M', '€950')
+    """
+    return f"{'-' if x < 0 else ''}{currency_symbol(code)}{compact(abs(x))}"
 
 
 def strategy_colors(strategies: Sequence[str]) -> dict[str, tuple[float, float, float]]:
-    """One colour per strategy, from a colour-blind-safe palette, in the order given."""
-    palette = "colorblind" if len(strategies) <= 10 else "husl"
-    return dict(zip(strategies, sns.color_palette(palette, len(strategies)), strict=True))
+    """One colour per strategy name, the same in every figure and every run.
+
+    A built-in strategy has its colour (:data:`BUILTIN_COLORS`); another name
+    is hashed (CRC-32 of its UTF-8 bytes, stable across runs and machines,
+    unlike :func:`hash`) into :data:`PALETTE`; when two names of one figure
+    fall on the same colour, the later one takes the next free colour.
+
+    >>> strategy_colors(["club-select"])["club-select"] == strategy_colors(["x", "club-select"])["club-select"]
+    True
+    """
+    out: dict[str, tuple[float, float, float]] = {}
+    taken: set[str] = set()
+    custom = []
+    for name in dict.fromkeys(strategies):
+        if name in BUILTIN_COLORS:
+            out[name] = to_rgb(BUILTIN_COLORS[name])
+            taken.add(BUILTIN_COLORS[name])
+        else:
+            custom.append(name)
+    for name in custom:
+        start = zlib.crc32(name.encode("utf-8")) % len(PALETTE)
+        for k in range(len(PALETTE)):
+            color = PALETTE[(start + k) % len(PALETTE)]
+            if color not in taken or len(taken) >= len(PALETTE):
+                break
+        taken.add(color)
+        out[name] = to_rgb(color)
+    return {name: out[name] for name in dict.fromkeys(strategies)}
+
+
+def new_figure(**kwargs: Any) -> Figure:
+    """A 16:9 figure of the current context, laid out by constrained layout."""
+    return Figure(figsize=FIGSIZE[settings().context], dpi=DPI, layout="constrained", **kwargs)
+
+
+_WORDS: dict[str, str] = {
+    "invites_per_week": "invitations per week",
+    "posts_per_week": "posts per week",
+    "articles_per_week": "articles per week",
+    "comments_per_week": "comments per week",
+    "shares_per_week": "shares per week",
+    "messages_per_week": "messages per week",
+    "searches_per_week": "searches per week",
+    "profile_views_per_week": "profiles viewed per week",
+    "deal_value_eur": "deal value",
+    "pipeline_value_eur": "pipeline value",
+    "won_value_eur": "won value",
+    "value_per_hour_eur": "pipeline value per hour",
+    "sales_cycle_weeks": "sales cycle (weeks)",
+    "win_rate": "win rate",
+    "boost_threshold_ssi": "visibility boost threshold (SSI)",
+    "boost_reach": "visibility boost (share of reach)",
+    "invite_cap_per_week": "invitation cap per week",
+    "connection_limit": "connection limit",
+    "initial_connections": "initial connections",
+    "ssi": "SSI",
+    "hours_per_week": "hours per week",
+    "pitches_received": "unsolicited pitches received",
+    "relevant_connections": "relevant connections",
+    "decision_maker_connections": "decision-maker connections",
+    "known_contacts": "known contacts",
+    "strong_ties": "strong ties",
+    "opportunities_per_hour": "opportunities per hour",
+    "acceptance_rate": "acceptance rate",
+    "activity_half_life_weeks": "activity half-life (weeks)",
+    "relevance_floor": "relevance floor",
+    "cold_reply_rate": "reply rate to cold messages",
+    "feed_share": "share of the feed",
+}
+
+
+def label(key: str) -> str:
+    """Words for a column or a dotted scenario key, never the raw key.
+
+    >>> label("strategies.open-bar.invites_per_week")
+    'open-bar: invitations per week'
+    >>> label("contexts.complex.deal_value_eur")
+    'complex context: deal value'
+    >>> label("population.size")
+    'population size'
+    >>> label("relevant_connections")
+    'relevant connections'
+    """
+    parts = key.split(".")
+    words = [_WORDS.get(p, p.replace("_", " ")) for p in parts]
+    if parts[0] == "strategies" and len(parts) >= 3:
+        return f"{parts[1]}: {' '.join(words[2:])}"
+    if parts[0] == "answers" and len(parts) >= 3:
+        return f"{words[1]}: {' '.join(words[2:])}"
+    if parts[0] == "contexts" and len(parts) >= 3:
+        return f"{parts[1]} context: {' '.join(words[2:])}"
+    if parts[0] in ("population", "platform", "scoring") and len(parts) >= 2:
+        return " ".join([parts[0], *words[1:]]) if parts[0] == "population" else " ".join(words[1:])
+    return " ".join(words)
+
+
+def title(fig: Figure, finding: str, subtitle: str = "") -> None:
+    """The figure's finding as its title (bold), the scenario's name under it (grey).
+
+    The title keeps a blank second line, which constrained layout reserves;
+    the subtitle is drawn on it.
+    """
+    width = _TITLE_WIDTH.get(settings().context, 90)
+    finding = textwrap.fill(finding, width, break_on_hyphens=False)
+    lines = finding.count("\n") + 1
+    text = fig.suptitle(
+        f"{finding}\n" if subtitle else finding,
+        fontweight="bold",
+        fontsize="x-large",
+        x=0.01,
+        ha="left",
+        linespacing=1.25,
+    )
+    if subtitle:
+        height_pt = fig.get_figheight() * 72.0
+        # constrained layout puts the title's top 3 points (h_pad) below the edge
+        y = 1.0 - (3.0 + 1.25 * lines * float(text.get_fontsize()) * 1.2) / height_pt
+        fig.text(0.01, y, subtitle, ha="left", va="top", fontsize="large", color="0.35")
+
+
+def top_down(ax: Axes) -> None:
+    """First category on top; axes sharing y are inverted once, not once each."""
+    if not ax.yaxis_inverted():
+        ax.invert_yaxis()
+
+
+def legend_right(fig: Figure, colors: Mapping[str, Any], title_text: str = "") -> None:
+    """The strategies' colours, right of the panels (never over a title or a line)."""
+    fig.legend(
+        [line_handle(c) for c in colors.values()],
+        list(colors),
+        title=title_text or None,
+        loc="outside right upper",
+        frameon=False,
+    )
 
 
 def themed(draw: Callable[P, R]) -> Callable[P, R]:
@@ -74,7 +313,9 @@ def themed(draw: Callable[P, R]) -> Callable[P, R]:
 @contextmanager
 def style(font_scale: float = 1.0) -> Iterator[None]:
     """The theme of every figure, for the figures made inside the block only."""
-    with sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=font_scale):
+    context = settings().context
+    scale = font_scale * _FONT_SCALE.get(context, 1.0)
+    with sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=scale):
         yield
 
 
@@ -134,14 +375,38 @@ def band_note(bands: pd.DataFrame) -> str:
     )
 
 
-def footnote(fig: Figure, note: str) -> None:
-    fig.supxlabel(note, fontsize="small", color="0.3", x=0.01, ha="left")
+def footnote(fig: Figure, note: str, warning: str = "") -> None:
+    """A note under the panels, wrapped to the figure's width; a warning first, in red."""
+    width = {"paper": 150, "talk": 120}.get(settings().context, 150)
+    text = textwrap.fill(note, width)
+    if warning:
+        text = textwrap.fill(f"⚠ {warning}", width) + "\n" + text
+    fig.supxlabel(
+        text,
+        fontsize="small",
+        color="#B00020" if warning else "0.3",
+        fontweight="bold" if warning else "normal",
+        x=0.01,
+        ha="left",
+    )
 
 
 def save(fig: Figure, path: Path) -> Path:
+    """Write a figure atomically in the current format (the suffix follows it).
+
+    No timestamp or software version in the file: the same figure is the
+    same bytes (PNG, SVG; PDF without its creation date).
+    """
+    fmt = settings().format
+    path = Path(path).with_suffix(f".{fmt}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_file(path) as tmp:  # a reader never sees half a PNG
-        fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None})
+    metadata: dict[str, Any] = {"Software": None} if fmt == "png" else {"Creator": None}
+    if fmt == "pdf":
+        metadata["CreationDate"] = None
+    if fmt == "svg":
+        metadata = {"Creator": None, "Date": None}
+    with atomic_file(path) as tmp:  # a reader never sees half a file
+        fig.savefig(tmp, format=fmt, dpi=DPI, metadata=metadata)
     return path
 
 
@@ -174,8 +439,12 @@ def find_number(data: Any, key: str) -> float | None:
 
 
 def compact(x: float, _pos: int | None = None) -> str:
-    """Tick labels like 250k or 1.5M."""
+    """Tick labels like 2.5, 250, 12k or 1.5M (never two ticks with one label).
+
+    >>> [compact(v) for v in (0, 2.5, 250, 12_000, 1_500_000)]
+    ['0', '2.5', '250', '12k', '1.5M']
+    """
     for size, suffix in ((1e6, "M"), (1e3, "k")):
         if abs(x) >= size:
             return f"{x / size:,.3g}{suffix}"
-    return f"{x:,.0f}"
+    return f"{x:,.3g}"

@@ -38,7 +38,7 @@ construction. The mechanisms are in ``docs/debate.md``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,12 @@ import pandas as pd
 
 from ssisim.errors import DataError
 from ssisim.results.files import atomic_text, write_csv
+from ssisim.results.verdicts import (
+    inactive_strategies,
+    paired_differences,
+    verdict_sentences,
+    write_differences,
+)
 from ssisim.scenario.schema import BusinessContext
 from ssisim.stats import t_quantiles
 
@@ -58,8 +64,10 @@ __all__ = [
     "eligible_columns",
     "leaders",
     "outcomes_table",
+    "recorded_contexts",
     "summarize_outcomes",
     "write_outcomes",
+    "write_sweep_outcomes",
 ]
 
 ORIGINS: tuple[str, ...] = ("inbound", "outbound", "introduction", "existing")
@@ -326,14 +334,34 @@ def leaders(summary: pd.DataFrame, context: str) -> list[tuple[str, str, float, 
     return out
 
 
-def debate_sentences(summary: pd.DataFrame, contexts: Sequence[str] | None = None) -> list[str]:
-    """One sentence per context: which strategy led on which outcome.
+def debate_sentences(
+    table: pd.DataFrame, contexts: Sequence[str] | None = None, *, money: str = "€"
+) -> list[str]:
+    """One sentence per context: the verdicts, or who led on which outcome.
 
-    For example: "In the volume context, open-bar brought the most
-    opportunities (225.4), brought the most pipeline value (€338,125);
-    industrial brought the most pipeline value per hour (€350/h); ..."
-    (see :func:`leaders` for who is compared on what).
+    Given an outcomes table (one row per replication, :func:`outcomes_table`),
+    the sentences are paired verdicts (:mod:`ssisim.results.verdicts`): a
+    strategy is named as doing better only when the 95% interval of the
+    paired difference excludes zero, else "no clear difference". For
+    example: "In the volume context, open-bar brought more opportunities than
+    club-select (+41.3, 95% CI +35.0 to +47.6); ...".
+
+    Given a summary only (:func:`summarize_outcomes`, no replications to
+    pair), they say which strategy had the best mean on each outcome, for
+    example "In the volume context, open-bar brought the most opportunities
+    (225.4), ..." (see :func:`leaders`).
     """
+    if "replication" in table.columns and table["strategy"].nunique() < 2:
+        table = summarize_outcomes(table)  # nothing to pair: say what the one strategy did
+    if "replication" in table.columns:
+        differences = paired_differences(table)
+        return verdict_sentences(
+            differences,
+            contexts,
+            inactive=inactive_strategies(table, MIN_HOURS_PER_WEEK),
+            money=money,
+        )
+    summary = table
     names = list(contexts) if contexts is not None else list(dict.fromkeys(summary["context"]))
     sentences = []
     for name in names:
@@ -364,8 +392,10 @@ def write_outcomes(
     """Write the debate's tables into a results directory.
 
     Writes ``outcomes.csv`` (one row per strategy, context and replication,
-    columns :data:`OUTCOME_COLUMNS`) and ``outcomes_summary.csv`` (means with
-    95% confidence intervals), each to a temporary name then renamed. The
+    columns :data:`OUTCOME_COLUMNS`), ``outcomes_summary.csv`` (means with
+    95% confidence intervals, full precision) and ``differences.csv`` (the
+    paired differences of :func:`ssisim.results.verdicts.paired_differences`),
+    each to a temporary name then renamed. The
     figures are drawn from them by :func:`ssisim.plots.redraw.redraw`.
 
     Parameters
@@ -391,4 +421,113 @@ def write_outcomes(
     for path, table in zip(paths, (outcomes, summary), strict=True):
         with atomic_text(path) as f:
             write_csv(table, f)
+    paths.append(write_differences(out_dir, outcomes)[0])
     return paths, summary
+
+
+# --------------------------------------------------------------------------- recorded runs and sweeps
+
+SWEEP_WEEKLY_DIR = "weekly"
+POINTS_FILE = "points.csv"
+
+
+def recorded_contexts(manifest: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The ``contexts:`` block a manifest records, with removed defaults kept removed.
+
+    A scenario drops a default context with ``volume: null``; the manifest
+    records the contexts as run (without ``volume``). Merged over the
+    defaults again, ``volume`` would come back: this marks every default the
+    run did not have as ``None`` (dropped). None when the manifest records no
+    contexts (the defaults apply).
+    """
+    from ssisim.scenario.schema import DEFAULT_CONTEXTS
+
+    scenario = manifest.get("scenario")
+    found = scenario.get("contexts") if isinstance(scenario, Mapping) else None
+    if not isinstance(found, Mapping):
+        return None
+    dropped: dict[str, Any] = {name: None for name in DEFAULT_CONTEXTS if name not in found}
+    return {**dropped, **found}
+
+
+def _point_frames(root: Path) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Each sweep point's weekly rows, read from ``weekly/point=NNNNNN/*.parquet``."""
+    for folder in sorted((root / SWEEP_WEEKLY_DIR).glob("point=*")):
+        files = sorted(folder.glob("*.parquet"))
+        if not files:
+            continue
+        try:
+            point = int(folder.name.split("=", 1)[1])
+            frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+        except (OSError, ValueError) as exc:
+            raise DataError(f"{folder}: cannot be read ({exc})") from None
+        frame["strategy"] = frame["strategy"].astype(str)
+        yield point, frame
+
+
+def write_sweep_outcomes(
+    root: Path,
+    contexts_at: Callable[[Mapping[str, Any]], Mapping[str, BusinessContext]],
+    out_dir: Path | None = None,
+) -> list[Path]:
+    """Outcomes per sweep point: ``outcomes.csv``, ``outcomes_summary.csv``, ``differences.csv``.
+
+    Each table is the run's table (:func:`write_outcomes`) with the point's
+    index and swept values as its first columns, one point at a time (never
+    every point's weekly rows at once).
+
+    Parameters
+    ----------
+    root : Path
+        A sweep directory (``points.csv`` and ``weekly/point=*/``).
+    contexts_at : callable
+        The business contexts of a point, given its swept values
+        (``{"contexts.volume.deal_value_eur": 3000, ...}``): a sweep may
+        sweep the contexts themselves.
+    out_dir : Path, optional
+        Where to write (default ``root``).
+
+    Raises
+    ------
+    DataError
+        The directory holds no sweep, or a point's files cannot be read.
+    """
+    root = Path(root)
+    points_path = root / POINTS_FILE
+    if not points_path.is_file():
+        raise DataError(f"{root}: not a sweep directory (no {POINTS_FILE})")
+    points = pd.read_csv(points_path).set_index("point")
+    columns = [c for c in points.columns]
+    out_dir = root if out_dir is None else Path(out_dir)
+    names = (OUTCOMES_FILE, OUTCOMES_SUMMARY_FILE, "differences.csv")
+    paths = [out_dir / n for n in names]
+    found = False
+    with (
+        atomic_text(paths[0]) as f_out,
+        atomic_text(paths[1]) as f_sum,
+        atomic_text(paths[2]) as f_diff,
+    ):
+        for point, frame in _point_frames(root):
+            values = (
+                {str(k): v for k, v in points.loc[point].to_dict().items()}
+                if point in points.index
+                else {}
+            )
+            order = list(dict.fromkeys(frame["strategy"]))
+            rank = {s: i for i, s in enumerate(order)}
+            weekly = frame.assign(_s=frame["strategy"].map(rank)).sort_values(
+                ["_s", "replication", "week"], kind="stable"
+            )
+            weekly = weekly.drop(columns=["_s", *[c for c in columns if c in weekly.columns]])
+            outcomes = outcomes_table(weekly.reset_index(drop=True), contexts_at(values))
+            tables = (outcomes, summarize_outcomes(outcomes), paired_differences(outcomes))
+            for handle, table in zip((f_out, f_sum, f_diff), tables, strict=True):
+                for i, (name, value) in enumerate([("point", point), *values.items()]):
+                    table.insert(i, name, value)
+                write_csv(table, handle, header=not found)
+            found = True
+    if not found:
+        for p in paths:
+            p.unlink(missing_ok=True)
+        raise DataError(f"{root}: no weekly rows under {SWEEP_WEEKLY_DIR}/ to evaluate")
+    return paths

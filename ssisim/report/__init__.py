@@ -1,0 +1,1 @@
+"""The report: one self-contained HTML (and PDF) file for any results folder."""

@@ -1,0 +1,545 @@
+"""``ssisim report DIR``: one self-contained HTML file for any results folder.
+
+The report reads the folder's files only (tables, manifest, figures drawn
+again by :func:`ssisim.plots.redraw.redraw`), never the engine or the
+model. In order: what was compared and why; the verdicts (paired
+differences with their intervals); the figures, titled with their findings;
+tables rounded for reading (the CSVs keep full precision); the assumptions
+that differ from the defaults, each with the sentence of ``docs/model.md``
+that explains it; for a fit, the readings against the default and the fitted
+scoring; the calibration status of the model used; a reproducibility footer
+(version, seed, command, the scenario as run, SHA-256 of the data files).
+
+The HTML holds everything (figures as ``data:`` URIs, CSS inline): it makes
+no request when opened and prints to A4. :func:`write_pdf` prints it to PDF
+through headless Chromium where it is installed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+import yaml
+
+from ssisim.errors import DataError
+from ssisim.plots.client import Client, client_options
+from ssisim.plots.redraw import directory_kind, read_manifest, read_verdicts, redraw
+from ssisim.plots.style import Settings, currency_symbol, label, scenario_name
+from ssisim.report.messages import amount, number, say, verdict_text
+from ssisim.results.files import atomic_text
+from ssisim.stats import CONFIDENCE
+
+__all__ = ["CHROMIUM", "REPORT_FILE", "build_report", "report_tables", "write_pdf", "write_xlsx"]
+
+REPORT_FILE = "report.html"
+CHROMIUM: tuple[str, ...] = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
+"""Where :func:`write_pdf` looks for a headless browser, in order."""
+
+_FIGURE_SUFFIXES = (".png",)
+_DATA_SUFFIXES = (".csv", ".json", ".yaml")
+_MODEL_DOC = Path(__file__).resolve().parents[2] / "docs" / "model.md"
+_IGNORED_KEYS = (
+    "name", "description", "seed", "weeks", "replications", "checkpoints", "execution",
+    "strategies", "sweep", "sensitivity", "team", "cohort", "time",
+)  # fmt: skip
+
+
+@dataclass
+class Table:
+    """A table of the report: a title, columns, rows of formatted cells."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    numeric: list[bool] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _fmt(value: Any, lang: str, digits: int = 1) -> str:
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, int):
+        return number(value, lang, 0)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return number(value, lang)
+        if value != 0 and abs(value) < 0.1:
+            return number(value, lang, 3)
+        return number(value, lang, 0 if abs(value) >= 1000 else digits)
+    return str(value)
+
+
+def _frame_table(title: str, frame: pd.DataFrame, lang: str, digits: int = 1) -> Table:
+    columns = [label(str(c)) for c in frame.columns]
+    rows = [[_fmt(v, lang, digits) for v in row] for row in frame.itertuples(index=False)]
+    numeric = [
+        pd.api.types.is_numeric_dtype(frame[c]) and frame[c].dtype != bool for c in frame.columns
+    ]
+    return Table(title, columns, rows, numeric)
+
+
+def _interval(mean: float, low: float, high: float, lang: str, money: str | None = None) -> str:
+    if money is not None:
+        text = amount(mean, lang, money)
+        if math.isfinite(low) and math.isfinite(high):
+            text += f" ({amount(low, lang, money)} – {amount(high, lang, money)})"
+        return text
+    text = number(mean, lang, 1)
+    if math.isfinite(low) and math.isfinite(high):
+        text += f" ({number(low, lang, 1)} – {number(high, lang, 1)})"
+    return text
+
+
+_OUTCOME_TABLE = (
+    "ssi", "opportunities", "pipeline_value_eur", "value_per_hour_eur", "hours_per_week",
+    "pitches_received",
+)  # fmt: skip
+
+
+def report_tables(run_dir: Path, kind: str, client: Client) -> list[Table]:
+    """The tables of a results folder, rounded for reading (the CSVs keep full precision)."""
+    lang, money = client.language, currency_symbol(client.currency)
+    level = f"{CONFIDENCE:.0%}"
+    tables: list[Table] = []
+    read = lambda name: pd.read_csv(run_dir / name)  # noqa: E731
+    if kind in ("run", "team") and (run_dir / "outcomes_summary.csv").exists():
+        summary = read("outcomes_summary.csv")
+        for context, rows in summary.groupby("context", sort=False):
+            wide = rows.set_index(["strategy", "metric"])
+            strategies = list(dict.fromkeys(rows["strategy"]))
+            metrics = [m for m in _OUTCOME_TABLE if m in set(rows["metric"])]
+            body = []
+            for s in strategies:
+                cells = [s]
+                for m in metrics:
+                    r = wide.loc[(s, m)]
+                    cur = money if m.endswith("_eur") else None
+                    cells.append(_interval(r["mean"], r["ci_low"], r["ci_high"], lang, cur))
+                body.append(cells)
+            tables.append(
+                Table(
+                    f"{context}: mean ({level} CI)",
+                    ["strategy", *[label(m) for m in metrics]],
+                    body,
+                    [False, *[True] * len(metrics)],
+                )
+            )
+    if kind in ("run", "team") and (run_dir / "differences.csv").exists():
+        d = read("differences.csv")
+        body = []
+        for r in d.itertuples(index=False):
+            cur = money if str(r.metric).endswith("_eur") else None
+
+            def fmt(x: Any, c: str | None = cur) -> str:
+                return amount(x, lang, c, sign=True) if c else number(x, lang, 1, sign=True)
+
+            body.append([str(r.context), label(str(r.metric)), f"{r.strategy_a} − {r.strategy_b}",
+                         fmt(r.difference), f"{fmt(r.ci_low)} – {fmt(r.ci_high)}",
+                         "✓" if r.clear else "–"])  # fmt: skip
+        tables.append(
+            Table(
+                f"Paired differences ({level} CI)",
+                ["context", "metric", "pair", "difference", "interval", "clear"],
+                body,
+                [False, False, False, True, True, False],
+            )
+        )
+    if kind == "team":
+        board = read("leaderboard.csv")
+        last = board[board["month"] == board["month"].max()].sort_values("rank")
+        cols = ["rank", "member", "strategy", "ssi", "ssi_change", "opportunities"]
+        tables.append(_frame_table("Leaderboard after the last month", last[cols], lang))
+    if kind == "sweep":
+        summary = read("summary.csv")
+        points = read("points.csv")
+        horizon = summary.groupby("point")["week"].transform("max")
+        ssi = summary[(summary["week"] == horizon) & (summary["metric"] == "ssi")]
+        wide = ssi.pivot_table(index="point", columns="strategy", values="mean", sort=False)
+        frame = points.set_index("point").join(wide).reset_index()
+        tables.append(_frame_table("SSI at the horizon, per point (mean)", frame, lang))
+        if (run_dir / "outcomes_summary.csv").exists():
+            out = read("outcomes_summary.csv")
+            opp = out[out["metric"] == "opportunities"]
+            keys = [c for c in points.columns if c != "point"]
+            frame = opp[["point", *keys, "strategy", "context", "mean"]].rename(
+                columns={"mean": "opportunities"}
+            )
+            tables.append(_frame_table("Opportunities per point (mean)", frame, lang))
+    if kind == "sensitivity":
+        sobol = read("sobol.csv")
+        frame = sobol.assign(parameter=sobol["parameter"].map(label))
+        tables.append(_frame_table(f"Sobol' indices ({level} half-widths)", frame, lang, 2))
+        tornado = read("tornado.csv")
+        frame = tornado.assign(parameter=tornado["parameter"].map(label))
+        tables.append(_frame_table("One at a time", frame, lang))
+    if kind == "cohort":
+        tables.append(
+            _frame_table("Opportunity ratio, high over low SSI", read("ratio.csv"), lang, 2)
+        )
+    if kind == "calibration":
+        cal = read("calibration.csv")
+        cols = ["id", "statement", "source", "mean", "target_low", "target_high", "unit", "passed"]
+        tables.append(_frame_table("Calibration targets", cal[cols], lang))
+    if kind == "fit":
+        tables.append(
+            _frame_table("Error against your readings (RMSE, points)", read("errors.csv"), lang, 2)
+        )
+        if (run_dir / "parameters.csv").exists():
+            tables.append(_frame_table("Weights and scales", read("parameters.csv"), lang, 2))
+    return tables
+
+
+# --------------------------------------------------------------------------- assumptions
+
+
+def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(data, Mapping):
+        out: dict[str, Any] = {}
+        for k, v in data.items():
+            out.update(_flatten(v, f"{prefix}{k}."))
+        return out
+    return {prefix.rstrip("."): data}
+
+
+def _defaults(scenario: Mapping[str, Any]) -> dict[str, Any]:
+    from ssisim.scenario.schema import Scenario
+
+    return dict(
+        Scenario.model_validate({"name": "defaults", "strategies": ["inactive"]}).model_dump(
+            mode="json"
+        )
+    )
+
+
+def _doc_sentence(key: str) -> tuple[str, str]:
+    """The sentence of docs/model.md that explains ``key``, and its source codes."""
+    if not _MODEL_DOC.is_file():
+        return "", ""
+    leaf = key.rsplit(".", 1)[-1]
+    text = _MODEL_DOC.read_text(encoding="utf-8")
+    found = ""
+    for line in text.splitlines():
+        if f"`{leaf}`" not in line:
+            continue
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            found = found or " — ".join(c for c in cells[1:] if c)
+            continue
+        for sentence in re.split(r"(?<=[.!?])\s+", line):
+            if f"`{leaf}`" in sentence:
+                found = sentence.strip()
+                break
+        if found and not found.startswith("|"):
+            break
+    found = found.replace("`", "")
+    sources = ", ".join(dict.fromkeys(re.findall(r"\b0\d\d\b", found)))
+    return found, sources
+
+
+def assumptions(manifest: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Settings of the scenario as run that differ from the model's defaults."""
+    scenario = manifest.get("scenario")
+    if not isinstance(scenario, Mapping):
+        return []
+    ran = _flatten({k: v for k, v in scenario.items() if k not in _IGNORED_KEYS})
+    base = _flatten({k: v for k, v in _defaults(scenario).items() if k not in _IGNORED_KEYS})
+    rows = []
+    for key, value in ran.items():
+        if key in base and base[key] == value:
+            continue
+        sentence, sources = _doc_sentence(key)
+        rows.append(
+            {
+                "key": key,
+                "label": label(key),
+                "default": "—" if key not in base else _short(base[key]),
+                "value": _short(value),
+                "sentence": sentence,
+                "sources": sources,
+            }
+        )
+    return rows
+
+
+def _short(value: Any) -> str:
+    text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
+    text = text.removesuffix("...").strip()
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+# --------------------------------------------------------------------------- the report
+
+
+_FIGURE_ORDER = (
+    "ssi", "pillars", "network", "ssi-vs-opportunities-per-hour", "opportunities",
+    "pipeline-value", "value-per-hour", "effort", "network-composition", "leaderboard",
+    "sweep", "sobol", "tornado", "cohort", "calibration", "fit",
+)  # fmt: skip
+
+
+def _figure_rank(path: Path) -> tuple[int, str]:
+    """The order :func:`ssisim.plots.redraw.redraw` draws in (``sobol-2`` after ``sobol``)."""
+    stem = re.sub(r"-\d+$", "", path.stem)
+    rank = _FIGURE_ORDER.index(stem) if stem in _FIGURE_ORDER else len(_FIGURE_ORDER)
+    return rank, path.stem
+
+
+def _data_uri(path: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def _checksums(run_dir: Path) -> list[tuple[str, str]]:
+    out = []
+    for path in sorted(run_dir.iterdir()):
+        if path.is_file() and path.suffix in _DATA_SUFFIXES and not path.name.startswith("."):
+            out.append((path.name, hashlib.sha256(path.read_bytes()).hexdigest()))
+    return out
+
+
+def _version() -> str:
+    try:
+        return metadata.version("ssisim")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a source tree
+        return "0+unknown"
+
+
+def _description(manifest: Mapping[str, Any]) -> str:
+    scenario = manifest.get("scenario")
+    if isinstance(scenario, Mapping) and isinstance(scenario.get("description"), str):
+        return str(scenario["description"]).strip()
+    return ""
+
+
+def _names(manifest: Mapping[str, Any], key: str) -> list[str]:
+    scenario = manifest.get("scenario")
+    block = scenario.get(key) if isinstance(scenario, Mapping) else None
+    if isinstance(block, Mapping):
+        return [str(k) for k in block]
+    if isinstance(block, list):
+        return [str(b.get("name")) if isinstance(b, Mapping) else str(b) for b in block]
+    return []
+
+
+def build_report(
+    run_dir: Path,
+    out: Path | None = None,
+    *,
+    language: str | None = None,
+    currency: str | None = None,
+    client: str | None = None,
+    command: Sequence[str] | None = None,
+    draw: bool = True,
+) -> Path:
+    """Write the report of a results folder: one self-contained HTML file.
+
+    Parameters
+    ----------
+    run_dir : Path
+        Any results folder (run, team, sweep, sensitivity, cohort, calibration, fit).
+    out : Path, optional
+        The HTML file (default ``run_dir/report.html``).
+    language, currency, client : str, optional
+        Override the folder's ``report.yaml`` (see :mod:`ssisim.plots.client`).
+    command : sequence of str, optional
+        The command that wrote the report, shown in the footer.
+    draw : bool
+        Draw the figures again (the default, in the report's currency);
+        False embeds the PNG figures already in the folder.
+
+    Returns
+    -------
+    Path
+        The file written (atomically).
+
+    Raises
+    ------
+    DataError
+        The folder is not a results folder, or a file it needs cannot be read.
+    """
+    run_dir = Path(run_dir)
+    manifest = read_manifest(run_dir) if run_dir.is_dir() else {}
+    kind = directory_kind(run_dir, manifest)
+    who = client_options(run_dir, manifest, language=language, currency=currency, client=client)
+    lang = who.language
+    if draw:
+        drawn = redraw(run_dir, Settings(format="png", currency=who.currency))
+    else:
+        pngs = [*run_dir.glob("*.png"), *(run_dir / "figures").glob("*.png")]
+        drawn = sorted(pngs, key=_figure_rank)
+    figures = [p for p in drawn if p.suffix in _FIGURE_SUFFIXES]
+    found = read_verdicts(run_dir) if kind in ("run", "team") else []
+    symbol = currency_symbol(who.currency)
+    contexts = list(dict.fromkeys(v.context for v in found))
+    sentences = []
+    for ctx in contexts:
+        clauses = [verdict_text(v, lang, symbol) for v in found if v.context == ctx]
+        sentences.append(say(lang, "context", name=ctx) + "; ".join(clauses) + ".")
+    other = _kind_sentences(run_dir, kind, lang)
+    scenario = manifest.get("scenario") if isinstance(manifest.get("scenario"), Mapping) else {}
+    diffs = assumptions(manifest)
+    scoring_changes = [a["label"] for a in diffs if a["key"].startswith("scoring.")]
+    calibration = (
+        say(lang, "not_calibrated", keys=", ".join(scoring_changes[:4]))
+        if scoring_changes
+        else say(lang, "calibrated")
+    )
+    context = {
+        "lang": lang,
+        "t": lambda key, **kw: say(lang, key, **kw),
+        "title": scenario_name(manifest) or run_dir.name,
+        "client": who.client,
+        "kind": say(lang, f"kind_{kind}"),
+        "description": _description(manifest),
+        "strategies": _names(manifest, "strategies"),
+        "contexts": _names(manifest, "contexts") if kind in ("run", "team") else [],
+        "replications": (scenario or {}).get("replications"),
+        "weeks": (scenario or {}).get("weeks"),
+        "currency": who.currency,
+        "verdicts": sentences,
+        "other_sentences": other,
+        "level": f"{CONFIDENCE:.0%}",
+        "figures": [
+            {"name": p.name, "uri": _data_uri(p), "alt": p.stem.replace("-", " ")} for p in figures
+        ],
+        "tables": report_tables(run_dir, kind, who),
+        "assumptions": diffs,
+        "calibration": calibration,
+        "version": _version(),
+        "run_version": (manifest.get("versions") or {}).get("ssisim", ""),
+        "seed": manifest.get("seed", (scenario or {}).get("seed", "")),
+        "run_command": " ".join(map(str, manifest.get("command", []))),
+        "report_command": " ".join(command) if command else "",
+        "scenario_yaml": yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True)
+        if scenario
+        else "",
+        "checksums": _checksums(run_dir),
+    }
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("ssisim.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+    )
+    html = env.get_template("report.html.j2").render(**context)
+    path = Path(out) if out is not None else run_dir / REPORT_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_text(path) as f:
+        f.write(html)
+    return path
+
+
+def _kind_sentences(run_dir: Path, kind: str, lang: str) -> list[str]:
+    """What a folder without paired strategies concludes, in a sentence or two (English)."""
+    out: list[str] = []
+    if kind == "calibration":
+        cal = pd.read_csv(run_dir / "calibration.csv")
+        failed = cal[~cal["passed"].astype(bool)]
+        out.append(f"{int(cal['passed'].sum())} of {len(cal)} calibration targets met."
+                   + (f" Missed: {', '.join(dict.fromkeys(failed['id']))}." if len(failed) else ""))  # fmt: skip
+    elif kind == "cohort":
+        for r in pd.read_csv(run_dir / "ratio.csv").itertuples(index=False):
+            low, high = float(r.ci_low), float(r.ci_high)  # type: ignore[arg-type]
+            where = "above" if low > 1.45 else ("below" if high < 1.45 else "consistent with")
+            out.append(
+                f"In the {r.context} context, high-SSI sellers had {number(r.ratio, lang, 2)}× the "
+                f"opportunities of low-SSI ones ({number(r.ci_low, lang, 2)}–{number(r.ci_high, lang, 2)}): "
+                f"{where} LinkedIn's 1.45."
+            )
+    elif kind == "sensitivity":
+        from ssisim.plots.experiments import sobol_warnings
+
+        sobol = pd.read_csv(run_dir / "sobol.csv")
+        for (strategy, output), rows in sobol.groupby(["strategy", "output"], sort=False):
+            top = rows.sort_values("ST", ascending=False).iloc[0]
+            out.append(f"{strategy}: {label(str(top['parameter']))} moves {label(str(output))} most "
+                       f"(total index {number(top['ST'], lang, 2)} ± {number(top['ST_conf'], lang, 2)}).")  # fmt: skip
+        out += [f"Warning: {w}." for w in sobol_warnings(sobol)]
+    elif kind == "fit":
+        errors = pd.read_csv(run_dir / "errors.csv").set_index("score")
+        if "ssi" in errors.index:
+            e = errors.loc["ssi"]
+            out.append(f"The fitted scoring cuts the SSI error from {number(e['rmse_baseline'], lang)} "
+                       f"to {number(e['rmse_fitted'], lang)} points (RMSE).")  # fmt: skip
+    elif kind == "team":
+        board = pd.read_csv(run_dir / "leaderboard.csv")
+        last = board[board["month"] == board["month"].max()].sort_values("rank").iloc[0]
+        out.append(f"{last['member']} ({last['strategy']}) leads after month {int(last['month'])} "
+                   f"with an SSI of {number(last['ssi'], lang)}.")  # fmt: skip
+    return out
+
+
+# --------------------------------------------------------------------------- PDF and Excel
+
+
+def find_chromium() -> str | None:
+    """A headless browser to print with (see :data:`CHROMIUM`), or None."""
+    for name in CHROMIUM:
+        found = shutil.which(name) if "/" not in name else (name if Path(name).is_file() else None)
+        if found:
+            return found
+    return None
+
+
+def write_pdf(html: Path, pdf: Path | None = None, *, timeout: float = 120.0) -> Path | None:
+    """Print the report to PDF (A4) with headless Chromium; None where there is none.
+
+    Raises
+    ------
+    DataError
+        Chromium ran and failed.
+    """
+    browser = find_chromium()
+    if browser is None:
+        return None
+    html = Path(html).resolve()
+    pdf = Path(pdf) if pdf is not None else html.with_suffix(".pdf")
+    with tempfile.TemporaryDirectory(prefix="ssisim-chromium-") as profile:
+        tmp = pdf.with_name(f".{pdf.name}.tmp")
+        args = [
+            browser, "--headless", "--no-sandbox", "--disable-gpu",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", "--no-pdf-header-footer", f"--user-data-dir={profile}",
+            f"--print-to-pdf={tmp}", html.as_uri(),
+        ]  # fmt: skip
+        try:
+            done = subprocess.run(args, capture_output=True, timeout=timeout, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise DataError(f"{browser}: could not print {html} ({exc})") from None
+        if done.returncode != 0 or not tmp.is_file():
+            tmp.unlink(missing_ok=True)
+            last = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+            raise DataError(f"{browser}: printing {html} failed ({last[0]})")
+        tmp.replace(pdf)
+    return pdf
+
+
+def write_xlsx(run_dir: Path, path: Path | None = None, max_rows: int = 1_000_000) -> Path:
+    """One workbook, one sheet per CSV table of the folder (full precision).
+
+    Tables longer than ``max_rows`` (Excel's limit is 1,048,576) are left out.
+    """
+    run_dir = Path(run_dir)
+    path = Path(path) if path is not None else run_dir / "report.xlsx"
+    tmp = path.with_name(f".{path.name}.tmp.xlsx")
+    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        for csv in sorted(run_dir.glob("*.csv")):
+            frame = pd.read_csv(csv)
+            if len(frame) > max_rows:
+                continue
+            frame.to_excel(writer, sheet_name=csv.stem[:31], index=False)
+    tmp.replace(path)
+    return path

@@ -1,0 +1,201 @@
+"""The report's words in English and French: a small message catalogue, and numbers as each writes them."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ssisim.results.verdicts import Verdict
+from ssisim.stats import CONFIDENCE
+
+__all__ = ["MESSAGES", "number", "say", "verdict_text"]
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "report": "Report",
+        "for": "for",
+        "what": "What was compared, and why",
+        "verdicts": "Verdicts",
+        "verdicts_intro": (
+            "Each verdict compares the best strategy with the runner-up, replication by "
+            "replication (common random numbers). A strategy is named as better only when "
+            "the {level} confidence interval of the paired difference excludes zero."
+        ),
+        "no_verdicts": "This kind of result has no comparison of strategies to give a verdict on.",
+        "figures": "Figures",
+        "tables": "Tables",
+        "assumptions": "Assumptions that differ from the defaults",
+        "no_assumptions": "None: the scenario uses the model's defaults.",
+        "key": "setting",
+        "default": "default",
+        "value": "as run",
+        "explanation": "what it is (docs/model.md)",
+        "calibration": "Calibration status of the model",
+        "calibrated": (
+            "The scoring is the model's default, calibrated against the published figures "
+            "(run `ssisim calibrate` for the targets and where each lands)."
+        ),
+        "not_calibrated": (
+            "The scoring differs from the default ({keys}): the published calibration does not "
+            "apply as is; check it with `ssisim calibrate --set ...`."
+        ),
+        "fit": "Your readings against the default and the fitted scoring",
+        "reproduce": "Reproducibility",
+        "version": "ssisim version",
+        "seed": "seed",
+        "command": "command",
+        "scenario_as_run": "The scenario as run",
+        "checksums": "SHA-256 of the data files",
+        "kind": "kind of result",
+        "strategies": "strategies",
+        "contexts": "business contexts",
+        "replications": "replications",
+        "weeks": "weeks",
+        "created": "written by",
+        "currency_note": "Amounts in {currency}.",
+        "context": "In the {name} context, ",
+        "no_clear": "no clear difference in {what} between {a} and {b} ({d}, {ci})",
+        "clear": "{a} {verb} {what} than {b} ({d}, {ci})",
+        "ci": "{level} CI {lo} to {hi}",
+        "kind_run": "a comparison of strategies",
+        "kind_team": "a sales team and its leaderboard",
+        "kind_sweep": "a sweep of settings",
+        "kind_sensitivity": "a sensitivity analysis",
+        "kind_cohort": "a cohort of sellers (LinkedIn's claim C8)",
+        "kind_calibration": "a calibration against published figures",
+        "kind_fit": "a fit of the scoring to your own readings",
+    },
+    "fr": {
+        "report": "Rapport",
+        "for": "pour",
+        "what": "Ce qui a été comparé, et pourquoi",
+        "verdicts": "Verdicts",
+        "verdicts_intro": (
+            "Chaque verdict compare la meilleure stratégie à la deuxième, réplication par "
+            "réplication (nombres aléatoires communs). Une stratégie n'est dite meilleure que "
+            "si l'intervalle de confiance à {level} de la différence appariée exclut zéro."
+        ),
+        "no_verdicts": "Ce type de résultat ne compare pas de stratégies : pas de verdict.",
+        "figures": "Figures",
+        "tables": "Tableaux",
+        "assumptions": "Hypothèses différentes des valeurs par défaut",
+        "no_assumptions": "Aucune : le scénario utilise les valeurs par défaut du modèle.",
+        "key": "paramètre",
+        "default": "par défaut",
+        "value": "utilisé",
+        "explanation": "ce que c'est (docs/model.md)",
+        "calibration": "Calibration du modèle",
+        "calibrated": (
+            "Le score utilise la pondération par défaut, calibrée sur les chiffres publiés "
+            "(`ssisim calibrate` donne les cibles et le résultat de chacune)."
+        ),
+        "not_calibrated": (
+            "La pondération diffère de celle par défaut ({keys}) : la calibration publiée ne "
+            "s'applique pas telle quelle ; vérifiez-la avec `ssisim calibrate --set ...`."
+        ),
+        "fit": "Vos relevés face au modèle par défaut et au modèle ajusté",
+        "reproduce": "Reproductibilité",
+        "version": "version de ssisim",
+        "seed": "graine",
+        "command": "commande",
+        "scenario_as_run": "Le scénario tel qu'exécuté",
+        "checksums": "SHA-256 des fichiers de données",
+        "kind": "type de résultat",
+        "strategies": "stratégies",
+        "contexts": "contextes commerciaux",
+        "replications": "réplications",
+        "weeks": "semaines",
+        "created": "produit par",
+        "currency_note": "Montants en {currency}.",
+        "context": "Dans le contexte {name}, ",
+        "no_clear": "pas de différence nette de {what} entre {a} et {b} ({d}, {ci})",
+        "clear": "{a} {verb} {what} que {b} ({d}, {ci})",
+        "ci": "IC à {level} de {lo} à {hi}",
+        "kind_run": "une comparaison de stratégies",
+        "kind_team": "une équipe commerciale et son classement",
+        "kind_sweep": "un balayage de paramètres",
+        "kind_sensitivity": "une analyse de sensibilité",
+        "kind_cohort": "une cohorte de vendeurs (affirmation C8 de LinkedIn)",
+        "kind_calibration": "une calibration sur les chiffres publiés",
+        "kind_fit": "un ajustement du score à vos propres relevés",
+    },
+}
+"""Every fixed text of the report, per language."""
+
+# metric: (en "more", en "less", en noun, fr "more", fr "less", fr noun)
+_WORDS: dict[str, tuple[str, str, str, str, str, str]] = {
+    "ssi": ("a higher SSI", "a lower SSI", "SSI", "un SSI plus élevé", "un SSI plus bas", "SSI"),
+    "opportunities": ("more opportunities", "fewer opportunities", "opportunities",
+                      "plus d'opportunités", "moins d'opportunités", "opportunités"),
+    "pipeline_value_eur": ("more pipeline value", "less pipeline value", "pipeline value",
+                           "plus de valeur de pipeline", "moins de valeur de pipeline",
+                           "valeur de pipeline"),
+    "value_per_hour_eur": ("more pipeline value per hour", "less pipeline value per hour",
+                           "pipeline value per hour", "plus de valeur par heure",
+                           "moins de valeur par heure", "valeur par heure"),
+    "hours": ("more hours", "fewer hours", "hours", "plus d'heures", "moins d'heures", "heures"),
+    "pitches_received": ("more pitches", "fewer pitches", "pitches received",
+                         "plus de sollicitations", "moins de sollicitations",
+                         "sollicitations reçues"),
+}  # fmt: skip
+_VERBS = {
+    "en": {"ssi": "reached", "hours": "took", "pitches_received": "received"},
+    "fr": {"ssi": "a atteint", "hours": "a pris", "pitches_received": "a reçu"},
+}
+_MONEY = frozenset({"pipeline_value_eur", "value_per_hour_eur"})
+_LOWER_IS_BETTER = frozenset({"hours", "pitches_received"})
+
+
+def say(language: str, key: str, **values: object) -> str:
+    """The message ``key`` in ``language``, filled with ``values``."""
+    text = MESSAGES.get(language, MESSAGES["en"]).get(key) or MESSAGES["en"][key]
+    return text.format(**values) if values else text
+
+
+def number(x: Any, language: str = "en", digits: int = 1, *, sign: bool = False) -> str:
+    """A number as each language writes it: 12,300.5 (en), 12 300,5 (fr).
+
+    >>> number(12300.46, "en"), number(12300.46, "fr"), number(-2.0, "en", sign=True)
+    ('12,300.5', '12\\u202f300,5', '−2.0')
+    """
+    if x is None or not math.isfinite(float(x)):
+        return "n/a" if language == "en" else "n.d."
+    x = float(x)
+    text = f"{abs(x):,.{digits}f}"
+    if language == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    prefix = "−" if x < 0 else ("+" if sign and x > 0 else "")
+    return prefix + text
+
+
+def amount(x: Any, language: str, symbol: str, digits: int = 0, *, sign: bool = False) -> str:
+    """An amount: €12,300 (en), 12 300 € (fr)."""
+    text = number(x, language, digits, sign=sign)
+    if language == "fr":
+        return f"{text}\u00a0{symbol.strip()}"
+    if text[:1] in "+−":
+        return f"{text[0]}{symbol}{text[1:]}"
+    return f"{symbol}{text}"
+
+
+def verdict_text(v: Verdict, language: str, symbol: str) -> str:
+    """A verdict as a clause in ``language``, with its difference and interval."""
+    words = _WORDS[v.metric]
+    more, less, noun = words[:3] if language == "en" else words[3:]
+
+    def fmt(x: float) -> str:
+        if v.metric in _MONEY:
+            return amount(x, language, symbol, sign=True)
+        return number(x, language, 1, sign=True)
+
+    level = f"{CONFIDENCE:.0%}".replace("%", "\u00a0%") if language == "fr" else f"{CONFIDENCE:.0%}"
+    ci = say(language, "ci", level=level, lo=fmt(v.low), hi=fmt(v.high))
+    if not v.clear:
+        return say(
+            language, "no_clear", what=noun, a=v.best, b=v.runner_up, d=fmt(v.difference), ci=ci
+        )
+    what = less if v.metric in _LOWER_IS_BETTER else more
+    verb = _VERBS[language].get(v.metric, "brought" if language == "en" else "a apporté")
+    return say(
+        language, "clear", a=v.best, verb=verb, what=what, b=v.runner_up, d=fmt(v.difference), ci=ci
+    )

@@ -1,0 +1,297 @@
+"""Verdicts: which strategy did better, as paired differences under common random numbers.
+
+Replication ``r`` of every strategy shares the streams strategies have in
+common (the population, the existing relationships), so strategies are
+compared pair by pair, replication by replication: the interval of the mean
+difference is the interval of the per-replication differences
+(:func:`ssisim.stats.paired_difference`, Student t at
+:data:`ssisim.stats.CONFIDENCE`). A verdict names a winner only when that
+interval excludes zero; otherwise it says "no clear difference".
+
+For each business context and each metric of :data:`VERDICT_METRICS`, every
+pair of strategies gets a row of ``differences.csv`` (:data:`DIFFERENCE_COLUMNS`).
+A verdict compares the best strategy (by mean) with the runner-up: if the
+best is clearly ahead of the runner-up, it is clearly ahead of all.
+
+Examples
+--------
+>>> import pandas as pd
+>>> table = pd.DataFrame({"strategy": ["a"] * 3 + ["b"] * 3, "context": "volume",
+...     "replication": [0, 1, 2] * 2, "opportunities": [5.0, 6.0, 7.0, 1.0, 2.0, 2.5],
+...     "hours_per_week": 1.0})
+>>> d = paired_differences(table, metrics=("opportunities",))
+>>> d[["strategy_a", "strategy_b", "difference", "clear"]].to_dict("records")
+[{'strategy_a': 'a', 'strategy_b': 'b', 'difference': 4.166666666666667, 'clear': True}]
+>>> verdict_sentences(d)
+['In the volume context, a brought more opportunities than b (+4.2, 95% CI +3.4 to +4.9).']
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ssisim.results.files import atomic_text, write_csv
+from ssisim.stats import CONFIDENCE, paired_difference
+
+__all__ = [
+    "DIFFERENCES_FILE",
+    "DIFFERENCE_COLUMNS",
+    "VERDICT_METRICS",
+    "Verdict",
+    "inactive_strategies",
+    "paired_differences",
+    "verdict_sentences",
+    "verdicts",
+    "write_differences",
+]
+
+DIFFERENCES_FILE = "differences.csv"
+
+
+@dataclass(frozen=True)
+class _Metric:
+    name: str
+    more: str  # "more opportunities"
+    less: str  # "fewer opportunities"
+    higher_is_better: bool
+    money: bool = False
+    per_hour: bool = False  # compared among routines that take time only
+
+
+VERDICT_METRICS: tuple[_Metric, ...] = (
+    _Metric("ssi", "a higher SSI", "a lower SSI", True),
+    _Metric("opportunities", "more opportunities", "fewer opportunities", True),
+    _Metric("pipeline_value_eur", "more pipeline value", "less pipeline value", True, money=True),
+    _Metric(
+        "value_per_hour_eur",
+        "more pipeline value per hour",
+        "less pipeline value per hour",
+        True,
+        money=True,
+        per_hour=True,
+    ),
+    _Metric("hours", "more hours", "fewer hours", False),
+    _Metric("pitches_received", "more pitches", "fewer pitches", False),
+)
+"""What a verdict is given on: SSI at the horizon, opportunities, pipeline value,
+value per hour, hours of routine, unsolicited pitches received."""
+
+DIFFERENCE_COLUMNS: tuple[str, ...] = (
+    "context",
+    "metric",
+    "strategy_a",
+    "strategy_b",
+    "n",
+    "mean_a",
+    "mean_b",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "clear",
+)
+"""Columns of ``differences.csv``: ``difference = mean of (a - b)`` over the
+``n`` paired replications, its interval, and whether the interval excludes 0."""
+
+_BY_NAME = {m.name: m for m in VERDICT_METRICS}
+
+
+def paired_differences(
+    outcomes: pd.DataFrame, metrics: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Every pair of strategies, per context and metric, paired by replication.
+
+    Parameters
+    ----------
+    outcomes : pandas.DataFrame
+        One row per (strategy, context, replication), e.g. ``outcomes.csv``.
+    metrics : sequence of str, optional
+        Default: the names of :data:`VERDICT_METRICS` present in ``outcomes``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`DIFFERENCE_COLUMNS`; pairs ``(a, b)`` with ``a`` before
+        ``b`` in the order of first appearance. A pair where either value is
+        missing (a per-hour value of a routine that takes no time) is left out
+        of that metric's pairs.
+    """
+    names = [m.name for m in VERDICT_METRICS] if metrics is None else list(metrics)
+    names = [m for m in names if m in outcomes.columns]
+    strategies = list(dict.fromkeys(outcomes["strategy"]))
+    contexts = list(dict.fromkeys(outcomes["context"]))
+    rows = []
+    for context in contexts:
+        here = outcomes[outcomes["context"] == context]
+        wide = {s: here[here["strategy"] == s].set_index("replication") for s in strategies}
+        for metric in names:
+            for a, b in itertools.combinations(strategies, 2):
+                pair = pd.concat(
+                    [wide[a][metric].rename("a"), wide[b][metric].rename("b")],
+                    axis=1,
+                    join="inner",
+                ).dropna()
+                if pair.empty:
+                    continue
+                d = paired_difference(pair["a"].to_numpy(), pair["b"].to_numpy())
+                rows.append(
+                    {
+                        "context": context,
+                        "metric": metric,
+                        "strategy_a": a,
+                        "strategy_b": b,
+                        "n": d.n,
+                        "mean_a": float(pair["a"].mean()),
+                        "mean_b": float(pair["b"].mean()),
+                        "difference": d.mean,
+                        "ci_low": d.low,
+                        "ci_high": d.high,
+                        "clear": d.clear,
+                    }
+                )
+    return pd.DataFrame(rows, columns=list(DIFFERENCE_COLUMNS))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The best strategy on one metric in one context, against the runner-up."""
+
+    context: str
+    metric: str
+    best: str
+    runner_up: str
+    difference: float  # best - runner-up, in the metric's unit
+    low: float
+    high: float
+    clear: bool
+
+    def phrase(self, money: str = "€", *, interval: bool = True, tense: str = "past") -> str:
+        """The verdict as a clause: "open-bar brought more opportunities than club-select (...)".
+
+        ``interval`` False gives the difference only (figure titles);
+        ``tense`` "present" says "brings" (a finding) rather than "brought".
+        """
+        m = _BY_NAME[self.metric]
+        fmt = _number(self.metric, money)
+        ci = f", {CONFIDENCE:.0%} CI {fmt(self.low)} to {fmt(self.high)}" if interval else ""
+        if not self.clear:
+            return (
+                f"no clear difference in {m.more.split(' ', 1)[1]} between {self.best} "
+                f"and {self.runner_up} ({fmt(self.difference)}{ci})"
+            )
+        what = m.more if m.higher_is_better else m.less
+        verbs = {"ssi": "reached", "hours": "took", "pitches_received": "received"}
+        verb = verbs.get(m.name, "brought")
+        if tense == "present":
+            verb = {"reached": "reaches", "took": "takes", "received": "receives"}.get(
+                verb, "brings"
+            )
+        return f"{self.best} {verb} {what} than {self.runner_up} ({fmt(self.difference)}{ci})"
+
+
+def _number(metric: str, money: str) -> Callable[[float], str]:
+    m = _BY_NAME.get(metric)
+
+    def fmt(x: float) -> str:
+        if not math.isfinite(x):
+            return "n/a"
+        sign = "+" if x > 0 else ("−" if x < 0 else "")
+        v = abs(x)
+        if m is not None and m.money:
+            return f"{sign}{money}{v:,.0f}"
+        return f"{sign}{v:,.1f}" if v < 1000 else f"{sign}{v:,.0f}"
+
+    return fmt
+
+
+def verdicts(
+    differences: pd.DataFrame,
+    *,
+    inactive: Sequence[str] = (),
+) -> list[Verdict]:
+    """One verdict per (context, metric): the best strategy against the runner-up.
+
+    Parameters
+    ----------
+    differences : pandas.DataFrame
+        :func:`paired_differences` (or ``differences.csv``).
+    inactive : sequence of str
+        Strategies left out of every verdict but the SSI's (doing nothing
+        "wins" on hours and pitches).
+    """
+    out = []
+    for (context, metric), rows in differences.groupby(["context", "metric"], sort=False):
+        m = _BY_NAME.get(str(metric))
+        if m is None:
+            continue
+        if m.name != "ssi":
+            rows = rows[~rows["strategy_a"].isin(inactive) & ~rows["strategy_b"].isin(inactive)]
+        if rows.empty:
+            continue
+        means: dict[str, float] = {}
+        for r in rows.to_dict("records"):
+            means.setdefault(str(r["strategy_a"]), float(r["mean_a"]))
+            means.setdefault(str(r["strategy_b"]), float(r["mean_b"]))
+        ranked = sorted(means, key=lambda s: means[s], reverse=m.higher_is_better)
+        best, second = ranked[0], ranked[1]
+        row: Any = rows[
+            ((rows["strategy_a"] == best) & (rows["strategy_b"] == second))
+            | ((rows["strategy_a"] == second) & (rows["strategy_b"] == best))
+        ].iloc[0]
+        sign = 1.0 if row["strategy_a"] == best else -1.0
+        lo, hi = sorted((sign * float(row["ci_low"]), sign * float(row["ci_high"])))
+        out.append(
+            Verdict(
+                context=str(context),
+                metric=str(metric),
+                best=best,
+                runner_up=second,
+                difference=sign * float(row["difference"]),
+                low=lo,
+                high=hi,
+                clear=bool(row["clear"]),
+            )
+        )
+    return out
+
+
+def inactive_strategies(outcomes: pd.DataFrame, min_hours_per_week: float = 0.5) -> list[str]:
+    """Strategies whose routine takes less than ``min_hours_per_week`` on average."""
+    if "hours_per_week" not in outcomes.columns:
+        return []
+    mean = outcomes.groupby("strategy", sort=False)["hours_per_week"].mean()
+    return [str(s) for s, h in mean.items() if np.isfinite(h) and h < min_hours_per_week]
+
+
+def verdict_sentences(
+    differences: pd.DataFrame,
+    contexts: Sequence[str] | None = None,
+    *,
+    inactive: Sequence[str] = (),
+    money: str = "€",
+) -> list[str]:
+    """One sentence per context: the verdicts on each metric, joined by semicolons."""
+    found = verdicts(differences, inactive=inactive)
+    names = contexts if contexts is not None else list(dict.fromkeys(v.context for v in found))
+    sentences = []
+    for name in names:
+        parts = [v.phrase(money) for v in found if v.context == name]
+        if parts:
+            sentences.append(f"In the {name} context, {'; '.join(parts)}.")
+    return sentences
+
+
+def write_differences(out_dir: Path, outcomes: pd.DataFrame) -> tuple[Path, pd.DataFrame]:
+    """Write ``differences.csv`` (atomically) into ``out_dir``; return it and its table."""
+    table = paired_differences(outcomes)
+    path = Path(out_dir) / DIFFERENCES_FILE
+    with atomic_text(path) as f:
+        write_csv(table, f)
+    return path, table

@@ -1,0 +1,149 @@
+"""``ssisim report``: one self-contained file, verdicts in words, English and French, A4, Excel."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import struct
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from ssisim.cli.main import cli
+from ssisim.report import build
+from ssisim.report.build import build_report, write_pdf, write_xlsx
+from ssisim.report.messages import number
+
+
+@pytest.fixture(scope="module")
+def report_html(run_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    out = tmp_path_factory.mktemp("html") / "report.html"
+    text = build_report(run_folder, out, client="Banque Exemple", draw=False)
+    return html.unescape(text.read_text(encoding="utf-8"))
+
+
+def test_the_report_holds_everything_in_order(report_html: str):
+    order = ["What was compared", "Verdicts", "Figures", "Tables", "Assumptions",
+             "Calibration status", "Reproducibility"]  # fmt: skip
+    at = [report_html.index(h) for h in order]
+    assert at == sorted(at)
+    assert "Banque Exemple" in report_html and "Three routines for selling to CISOs" in report_html
+    assert "open-bar brought more opportunities than club-select" in report_html
+    assert "95% CI" in report_html
+    # the assumption that differs from the defaults, with the model's sentence
+    assert "boost_threshold_ssi" in report_html
+    # the footer: checksums of the data files and the scenario as run
+    assert re.search(r"outcomes\.csv</td><td><code>[0-9a-f]{64}", report_html)
+    assert "name: bank-cisos" in report_html
+
+
+def test_the_report_makes_no_request(report_html: str):
+    sources = re.findall(r'(?:src|href)="([^"]*)"', report_html)
+    assert sources and all(s.startswith("data:") for s in sources)
+    assert "http://" not in report_html.replace("http://www.w3.org", "")
+    assert "https://" not in report_html
+    assert len(re.findall(r"<img ", report_html)) >= 9
+
+
+def test_tables_round_for_reading_and_csvs_keep_full_precision(run_folder: Path, report_html: str):
+    raw = (run_folder / "outcomes_summary.csv").read_text()
+    assert re.search(r"\d\.\d{5,}", raw)  # full precision on disk
+    cells = re.findall(r'<td class="num">([^<]*)</td>', report_html)
+    assert cells and not any(re.search(r"\d\.\d{4,}", c) for c in cells)
+
+
+def test_french_and_another_currency(run_folder: Path, tmp_path: Path):
+    path = build_report(run_folder, tmp_path / "r.html", language="fr", currency="CHF", draw=False)
+    text = html.unescape(path.read_text(encoding="utf-8"))
+    assert '<html lang="fr">' in text and "Ce qui a été comparé" in text
+    assert "Dans le contexte volume, " in text
+    assert "open-bar a apporté plus d'opportunités que club-select" in text
+    assert "CHF" in text and number(12300.5, "fr") == "12\u202f300,5"
+
+
+def test_report_yaml_beside_the_results(run_folder: Path, tmp_path: Path):
+    folder = tmp_path / "copy"
+    shutil.copytree(run_folder, folder)
+    (folder / "report.yaml").write_text("language: fr\ncurrency: usd\nclient: ACME\n")
+    text = build_report(folder, draw=False).read_text(encoding="utf-8")
+    assert "Rapport pour ACME" in text and "USD" in text
+
+
+def test_figures_are_16_by_9(run_folder: Path):
+    for png in sorted((run_folder / "figures").glob("*.png")):
+        width, height = struct.unpack(">II", png.read_bytes()[16:24])
+        assert abs(width / height - 16 / 9) < 0.02, (png.name, width, height)
+
+
+def test_pdf_says_so_without_chromium(run_folder: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(build, "CHROMIUM", ("/nonexistent/chromium",))
+    path = build_report(run_folder, tmp_path / "r.html", draw=False)
+    assert write_pdf(path) is None
+
+
+def test_xlsx_one_sheet_per_table(run_folder: Path, tmp_path: Path):
+    path = write_xlsx(run_folder, tmp_path / "r.xlsx")
+    sheets = pd.ExcelFile(path).sheet_names
+    assert {"outcomes", "outcomes_summary", "differences", "summary", "weekly"} <= set(sheets)
+
+
+def test_the_command(run_folder: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(build, "CHROMIUM", ("/nonexistent/chromium",))
+    out = tmp_path / "client.html"
+    res = CliRunner().invoke(
+        cli,
+        ["report", str(run_folder), "--out", str(out), "--pdf", "--client", "X", "--keep-figures"],
+    )
+    assert res.exit_code == 0, res.output
+    assert out.is_file() and "headless Chromium not found" in res.output
+
+
+def test_plot_options(run_folder: Path, tmp_path: Path):
+    folder = tmp_path / "copy"
+    shutil.copytree(run_folder, folder)
+    res = CliRunner().invoke(
+        cli,
+        [
+            "plot",
+            str(folder),
+            "--context",
+            "talk",
+            "--format",
+            "svg",
+            "--strategies",
+            "open-bar",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    svg = (folder / "figures" / "ssi.svg").read_text()
+    assert "open-bar" in svg and "club-select" not in svg
+
+
+def test_a_fit_folder_draws_readings_default_and_fitted(tmp_path: Path):
+    import json
+
+    folder = tmp_path / "fit"
+    folder.mkdir()
+    weeks = [0, 4, 8, 12]
+    table = {"date": ["2025-01-06", "2025-02-03", "2025-03-03", "2025-03-31"], "week": weeks}
+    for name, top in (("ssi", 60.0), ("brand", 15.0), ("people", 15.0), ("insights", 12.0),
+                      ("relationships", 14.0)):  # fmt: skip
+        table[name] = [top * (0.5 + w / 24) for w in weeks]
+        table[f"{name}_baseline"] = [top * 0.8 for _ in weeks]
+        table[f"{name}_fitted"] = [top * (0.52 + w / 25) for w in weeks]
+    pd.DataFrame(table).to_csv(folder / "predictions.csv", index=False)
+    pd.DataFrame(
+        {
+            "score": ["ssi", "brand"],
+            "readings": [4, 4],
+            "rmse_baseline": [9.1, 2.0],
+            "rmse_fitted": [1.2, 0.4],
+        }
+    ).to_csv(folder / "errors.csv", index=False)
+    (folder / "manifest.json").write_text(json.dumps({"kind": "fit", "scenario": "my-routine"}))
+    text = build_report(folder).read_text(encoding="utf-8")
+    assert (folder / "figures" / "fit.png").is_file()
+    assert "cuts the SSI error from 9.1 to 1.2 points" in text

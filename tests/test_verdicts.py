@@ -1,0 +1,69 @@
+"""Paired verdicts: a winner only when the interval of the paired difference excludes zero."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ssisim.results.verdicts import (
+    DIFFERENCE_COLUMNS,
+    paired_differences,
+    verdict_sentences,
+    verdicts,
+    write_differences,
+)
+from ssisim.stats import paired_difference
+
+
+def _outcomes(b_shift: float, noise: tuple[float, ...]) -> pd.DataFrame:
+    rows = []
+    for s, shift in (("a", 0.0), ("b", b_shift), ("inactive", -50.0)):
+        for r, e in enumerate(noise):
+            rows.append(
+                {
+                    "strategy": s,
+                    "context": "volume",
+                    "replication": r,
+                    "opportunities": 10.0 + shift + (e if s == "b" else 0.0),
+                    "hours": 5.0 if s != "inactive" else 0.0,
+                    "hours_per_week": 1.0 if s != "inactive" else 0.0,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_pairs_by_replication_and_matches_stats():
+    table = _outcomes(-3.0, (0.5, -0.5, 0.2, -0.2))
+    d = paired_differences(table, metrics=("opportunities",))
+    assert tuple(d.columns) == DIFFERENCE_COLUMNS
+    row = d[(d.strategy_a == "a") & (d.strategy_b == "b")].iloc[0]
+    expected = paired_difference([10.0] * 4, [7.5, 6.5, 7.2, 6.8])
+    assert row.difference == pytest.approx(expected.mean)
+    assert (row.ci_low, row.ci_high) == pytest.approx((expected.low, expected.high))
+    assert bool(row.clear)
+
+
+def test_a_winner_only_when_the_interval_excludes_zero():
+    clear = verdicts(paired_differences(_outcomes(-3.0, (0.5, -0.5, 0.2, -0.2))),
+                     inactive=["inactive"])  # fmt: skip
+    (opp,) = [v for v in clear if v.metric == "opportunities"]
+    assert (opp.best, opp.runner_up, opp.clear) == ("a", "b", True)
+    # same means, noise larger than the gap: no winner named
+    noisy = paired_differences(_outcomes(-0.1, (3.0, -3.0, 2.0, -2.5)))
+    (sentence,) = verdict_sentences(noisy, inactive=["inactive"])
+    assert "no clear difference in opportunities between a and b" in sentence
+    assert sentence.startswith("In the volume context, ")
+
+
+def test_the_inactive_routine_does_not_win_on_hours():
+    d = paired_differences(_outcomes(-3.0, (0.5, -0.5, 0.2, -0.2)))
+    found = {v.metric: v for v in verdicts(d, inactive=["inactive"])}
+    assert found["hours"].best != "inactive"
+    everyone = {v.metric: v for v in verdicts(d)}
+    assert everyone["hours"].best == "inactive"
+
+
+def test_write_differences(tmp_path):
+    path, table = write_differences(tmp_path, _outcomes(-3.0, (0.5, -0.5, 0.2)))
+    assert path.name == "differences.csv"
+    assert len(pd.read_csv(path)) == len(table) == 3 * 2  # pairs x metrics present

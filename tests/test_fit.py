@@ -557,3 +557,19 @@ def test_the_long_tracker_format_and_several_files_are_joined(tmp_path):
         DataError, match=r"b.csv:2: date: 2025-02-03 is also in .*a.csv:6 with other values"
     ):
         read_readings([first, second])
+
+
+def test_fit_results_folder_is_redrawn_and_reported(recovery):
+    """--results writes what `ssisim plot` and `ssisim report` read for a fit."""
+    tmp, _ = recovery
+    results = tmp / "fit-results"
+    args = ["fit", str(tmp / "readings.csv"), "--routine", str(tmp / "routine.yaml")]
+    res = CliRunner().invoke(cli, [*args, "--reps", "2", "--results", str(results), "-q"])
+    assert res.exit_code == 0, res.output
+    for name in ("predictions.csv", "errors.csv", "parameters.csv", "manifest.json"):
+        assert (results / name).is_file(), name
+    assert yaml.safe_load((results / "manifest.json").read_text())["kind"] == "fit"
+    assert (results / "figures" / "fit.png").read_bytes()[:4] == b"\x89PNG"
+    res = CliRunner().invoke(cli, ["report", str(results)])
+    assert res.exit_code == 0, res.output
+    assert "readings" in (results / "report.html").read_text(encoding="utf-8")

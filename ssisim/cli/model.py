@@ -212,6 +212,13 @@ def calibrate(
 @click.option(
     "--out", type=click.Path(path_type=Path), help="Write the fitted scoring to this YAML file."
 )
+@click.option(
+    "--results",
+    "results_dir",
+    type=click.Path(path_type=Path),
+    help="Also write a results folder (predictions.csv, errors.csv, parameters.csv, "
+    "manifest.json, figures/fit.png) that `ssisim plot` and `ssisim report` read; must not exist.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no tables.")
 def fit(
     readings: tuple[Path, ...],
@@ -224,6 +231,7 @@ def fit(
     ridge: float,
     overrides: tuple[str, ...],
     out: Path | None,
+    results_dir: Path | None,
     quiet: bool,
 ) -> None:
     """Fit the pillar weights and saturation scales to your own SSI readings.
@@ -265,6 +273,17 @@ def fit(
     if out is not None:
         write_weights(out, result, routine=str(routine or member))
     elapsed = time.perf_counter() - started
+    if results_dir is not None:
+        from ssisim.plots.redraw import redraw
+        from ssisim.results.files import atomic_directory, manifest, write_csv, write_json
+
+        with atomic_directory(results_dir) as tmp:
+            write_csv(result.predictions, tmp / "predictions.csv")
+            write_csv(result.errors, tmp / "errors.csv")
+            write_csv(result.parameters, tmp / "parameters.csv")
+            info = {"readings": len(frame), "strategy": strategy.name, "ridge": ridge}
+            write_json(tmp / "manifest.json", manifest("fit", sc, fit=info))
+        redraw(results_dir)
     if not quiet:
         report = Console()
         for table in report_tables(result):
@@ -277,6 +296,7 @@ def fit(
         f"{sc.replications} replications of {strategy.name!r} in {elapsed:.1f} s; "
         f"ssi RMSE {ssi['rmse_baseline']:.2f} -> {ssi['rmse_fitted']:.2f} points"
         + (f"; weights in {out}" if out is not None else "")
+        + (f"; results in {results_dir}" if results_dir is not None else "")
     )
 
 

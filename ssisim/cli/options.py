@@ -120,17 +120,23 @@ def new_out_dir(out: Path | None, name: str) -> Path:
     return out_dir
 
 
+SEED_OPTION: Decorator = click.option("--seed", type=click.IntRange(min=0), help="The seed.")
+WEEKS_OPTION: Decorator = click.option(
+    "--weeks", type=click.IntRange(min=1), help="Horizon in weeks."
+)
+OUT_OPTION: Decorator = click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    help="Output directory (must not exist; default results/<scenario name>/<timestamp>/).",
+)
+
 # --------------------------------------------------------------------------- run, sweep, sensitivity
 
 _EXPERIMENT_OPTIONS: list[Decorator] = [
-    click.option("--seed", type=click.IntRange(min=0), help="The seed."),
-    click.option("--weeks", type=click.IntRange(min=1), help="Horizon in weeks."),
-    click.option(
-        "--out",
-        "out",
-        type=click.Path(path_type=Path),
-        help="Output directory (must not exist; default results/<scenario name>/<timestamp>/).",
-    ),
+    SEED_OPTION,
+    WEEKS_OPTION,
+    OUT_OPTION,
     click.option(
         "--workers",
         type=click.IntRange(min=0),
@@ -219,14 +225,9 @@ def experiment_options(**flags: str) -> Decorator:
 # --------------------------------------------------------------------------- team, cohort
 
 _DEBATE_OPTIONS: list[Decorator] = [
-    click.option("--seed", type=click.IntRange(min=0), help="The seed."),
-    click.option("--weeks", type=click.IntRange(min=1), help="Horizon in weeks."),
-    click.option(
-        "--out",
-        "out",
-        type=click.Path(path_type=Path),
-        help="Output directory (must not exist; default results/<scenario name>/<timestamp>/).",
-    ),
+    SEED_OPTION,
+    WEEKS_OPTION,
+    OUT_OPTION,
     click.option(
         "--workers",
         type=click.IntRange(min=0),

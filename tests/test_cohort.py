@@ -122,3 +122,34 @@ def test_a_cohort_larger_than_the_industry_is_refused_before_any_run(tmp_path, c
     assert "cohort.sellers: the seller's industry has" in err
     assert "2900 sellers need at least that many" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_the_claim_is_a_curve_over_the_existing_relationships_rate():
+    """C8 as a curve (issue 10): rescaling the existing relationships' leads, which
+    change no score, moves the ratio monotonically; at the scenario's own rate the
+    curve gives the cohort's ratio exactly."""
+    from ssisim.experiments.cohort import claim_sentence, ratio_curve
+
+    sc = cohort_scenario(parse_scenario(COHORT))
+    rng = np.random.default_rng(0)
+    n = sc.cohort.sellers
+    sellers = pd.DataFrame(
+        {
+            "seller": [f"s{i}" for i in range(n)],
+            "ssi": np.r_[np.full(n // 2, 80.0), np.full(n - n // 2, 20.0)],
+            **{
+                f"opportunities_{ctx}": rng.uniform(50, 60, n)
+                + np.r_[np.full(n // 2, 30.0), np.zeros(n - n // 2)]
+                for ctx in sc.contexts
+            },
+            **{f"opportunities_existing_{ctx}": rng.uniform(40, 50, n) for ctx in sc.contexts},
+        }
+    )
+    curve = ratio_curve(sellers, sc, rates=(0.02, sc.answers.leads.existing_rate, 0.3))
+    for ctx in sc.contexts:
+        ratios = curve[curve.context == ctx].sort_values("existing_rate").ratio.to_numpy()
+        assert ratios[0] > ratios[1] > ratios[2], ratios
+    at_own = curve[curve.existing_rate == sc.answers.leads.existing_rate].reset_index(drop=True)
+    own = opportunity_ratios(sellers, sc)
+    np.testing.assert_allclose(at_own.ratio, own.ratio)
+    assert claim_sentence(curve).startswith("LinkedIn's 1.45 holds where")

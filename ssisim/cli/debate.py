@@ -101,7 +101,13 @@ def cohort(
     from ssisim.cli.progress import progress_bar
     from ssisim.cli.tables import cohort_table
     from ssisim.errors import ScenarioError
-    from ssisim.experiments.cohort import cohort_sentences, run_cohort, write_cohort
+    from ssisim.experiments.cohort import (
+        claim_sentence,
+        cohort_sentences,
+        ratio_curve,
+        run_cohort,
+        write_cohort,
+    )
     from ssisim.plots.redraw import redraw
 
     options = scenario_overrides(
@@ -126,6 +132,8 @@ def cohort(
         Console().print(cohort_table(result.ratios))
         for line in cohort_sentences(result.ratios, result.scenario):
             click.echo(line)
+        if result.scenario.answers.leads.existing_rate > 0:
+            click.echo(claim_sentence(ratio_curve(result.sellers, result.scenario)))
     click.echo(
         f"{sc.cohort.sellers} sellers, {sc.weeks} weeks, in {result.seconds:.1f} s; results in {out_dir}"
     )

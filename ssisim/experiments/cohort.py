@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -45,9 +45,11 @@ __all__ = [
     "JITTERED_FIELDS",
     "RATIO_COLUMNS",
     "CohortResult",
+    "claim_sentence",
     "cohort_scenario",
     "cohort_sentences",
     "opportunity_ratios",
+    "ratio_curve",
     "run_cohort",
     "sellers_table",
     "write_cohort",
@@ -229,6 +231,86 @@ def cohort_sentences(ratios: pd.DataFrame, scenario: Scenario) -> list[str]:
     return out
 
 
+CURVE_RATES: tuple[float, ...] = (0.0, 0.01, 0.02, 0.04, 0.08, 0.16, 0.3)
+"""The existing-relationship rates of the claim's curve (the default, 0.08, among them)."""
+
+
+def ratio_curve(
+    sellers: pd.DataFrame,
+    scenario: Scenario,
+    rates: Sequence[float] = CURVE_RATES,
+) -> pd.DataFrame:
+    """C8's ratio as a curve over ``answers.leads.existing_rate``, from one simulation.
+
+    The existing relationships' leads are independent draws at
+    ``existing_rate`` (their own stream; they change no score, so who is a
+    leader does not depend on the rate): at another rate ``r`` their
+    expected count is the simulated one times ``r / existing_rate``. Each
+    point of the curve rescales the existing relationships' opportunities
+    so, keeps what the routines brought, and recomputes the ratio with the
+    same bootstrap as :func:`opportunity_ratios` (its interval reflects the
+    sellers' spread, not the extra noise of a separate run at ``r``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``existing_rate`` and the columns of :func:`opportunity_ratios`.
+
+    Raises
+    ------
+    ValueError
+        The scenario's ``existing_rate`` is 0 (nothing to rescale).
+    """
+    base = scenario.answers.leads.existing_rate
+    if base <= 0:
+        raise ValueError("the curve rescales the existing relationships' leads: existing_rate > 0")
+    frames = []
+    for rate in rates:
+        scaled = sellers.copy()
+        for ctx in scenario.contexts:
+            col, existing = f"opportunities_{ctx}", f"opportunities_existing_{ctx}"
+            extra = scaled[existing] * (rate / base - 1.0)
+            scaled[col] = scaled[col] + extra
+            scaled[existing] = scaled[existing] + extra
+        ratios = opportunity_ratios(scaled, scenario)  # the same bootstrap stream each time
+        ratios.insert(0, "existing_rate", rate)
+        frames.append(ratios)
+    return pd.concat(frames, ignore_index=True)
+
+
+def claim_sentence(curve: pd.DataFrame, claim: float = 1.45) -> str:
+    """Where LinkedIn's ratio holds along the curve of :func:`ratio_curve`, per context.
+
+    Examples
+    --------
+    >>> curve = pd.DataFrame({"existing_rate": [0.02, 0.08], "context": ["volume"] * 2,
+    ...                       "ratio": [2.0, 1.3]})
+    >>> claim_sentence(curve)
+    "LinkedIn's 1.45 holds where each existing relationship passes about 0.067 opportunities a week (volume); more and the ratio falls: the claim depends on how much of a seller's business comes from outside LinkedIn."
+    """
+    parts = []
+    for ctx, rows in curve.groupby("context", sort=False):
+        rows = rows.sort_values("existing_rate")
+        rates, ratios = rows["existing_rate"].to_numpy(), rows["ratio"].to_numpy()
+        ok = np.isfinite(ratios)
+        rates, ratios = rates[ok], ratios[ok]
+        above = np.flatnonzero(ratios >= claim)
+        if above.size == 0 or above[-1] == ratios.size - 1:
+            parts.append(f"no rate tried ({ctx})")
+            continue
+        i = above[-1]  # the ratio falls with the rate: interpolate where it crosses the claim
+        t = (ratios[i] - claim) / (ratios[i] - ratios[i + 1])
+        parts.append(
+            f"about {rates[i] + t * (rates[i + 1] - rates[i]):.3f} opportunities a week ({ctx})"
+        )
+    return (
+        f"LinkedIn's {claim:g} holds where each existing relationship passes "
+        + " and ".join(parts)
+        + "; more and the ratio falls: the claim depends on how much of a seller's business "
+        "comes from outside LinkedIn."
+    )
+
+
 @dataclass
 class CohortResult:
     """What :func:`run_cohort` returns: the weekly table, one row per seller, the ratios."""
@@ -286,8 +368,8 @@ def run_cohort(
 
 
 def write_cohort(out_dir: Path, result: CohortResult, manifest: Mapping[str, Any]) -> list[Path]:
-    """Write ``sellers.csv``, ``ratio.csv``, ``weekly.csv``, ``cohort.png`` and
-    ``manifest.json`` into a new directory, atomically.
+    """Write ``sellers.csv``, ``ratio.csv``, ``weekly.csv``, ``manifest.json`` and
+    ``ratio_curve.csv`` (:func:`ratio_curve`) into a new directory, atomically.
 
     Raises
     ------
@@ -295,10 +377,14 @@ def write_cohort(out_dir: Path, result: CohortResult, manifest: Mapping[str, Any
         ``out_dir`` exists or cannot be written.
     """
     out_dir = Path(out_dir)
-    names = ["sellers.csv", "ratio.csv", "weekly.csv", "manifest.json"]
+    names = ["sellers.csv", "ratio.csv", "weekly.csv", "manifest.json", "ratio_curve.csv"]
     with atomic_directory(out_dir) as tmp:
         write_csv(result.sellers, tmp / names[0])
         write_csv(result.ratios, tmp / names[1])
         write_csv(result.weekly, tmp / names[2])
         write_json(tmp / names[3], manifest)
+        if result.scenario.answers.leads.existing_rate > 0:
+            write_csv(ratio_curve(result.sellers, result.scenario), tmp / names[4])
+        else:
+            names.pop()
     return [out_dir / n for n in names]

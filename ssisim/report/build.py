@@ -352,7 +352,9 @@ def build_report(
     who = client_options(run_dir, manifest, language=language, currency=currency, client=client)
     lang = who.language
     if draw:
-        drawn = redraw(run_dir, Settings(format="png", currency=who.currency))
+        drawn = redraw(
+            run_dir, Settings(format="png", currency=who.currency, language=who.language)
+        )
     else:
         pngs = [*run_dir.glob("*.png"), *(run_dir / "figures").glob("*.png")]
         drawn = sorted(pngs, key=_figure_rank)

@@ -301,3 +301,13 @@ def test_outcomes_of_a_sweep_folder(tmp_path):
         pd.read_csv(out / "outcomes_summary.csv").columns
     )
     assert (out / "differences.csv").is_file()
+
+
+def test_scenario_from_manifest_keeps_a_removed_context_removed():
+    from ssisim.scenario.loading import scenario_from_manifest
+
+    run = parse_scenario("name: x\nstrategies: [inactive]\ncontexts: {volume: null}\n")
+    manifest = {"scenario": run.model_dump(mode="json")}
+    assert list(scenario_from_manifest(manifest).contexts) == list(run.contexts)
+    assert "volume" not in scenario_from_manifest(manifest).contexts
+    assert set(scenario_from_manifest({}).contexts) == set(DEFAULT_CONTEXTS)

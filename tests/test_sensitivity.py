@@ -87,6 +87,13 @@ def test_sensitivity_end_to_end(tmp_path, scenario):
     samples = pd.read_csv(out / "samples.csv")
     assert len(samples) == 32 + 5 and set(samples.design) >= {"sobol", "baseline"}
     assert_redraws(out, ["figures/sobol.png", "figures/tornado.png"])
+    # 8 samples are too few: the terminal says so, as the figure and the report do
+    from ssisim.plots.experiments import sobol_warnings
+
+    warnings = sobol_warnings(sobol)
+    assert warnings
+    for line in warnings:
+        assert f"warning: {line}" in res.stderr
 
 
 def test_a_scenario_without_parameters_is_refused(tmp_path, capsys):

@@ -179,7 +179,7 @@ def outcomes(
     differences.csv and the debate's figures.
     """
     from ssisim.results.files import atomic_directory, default_output_dir
-    from ssisim.results.outcomes import debate_sentences, recorded_contexts
+    from ssisim.results.outcomes import debate_sentences
 
     if scenario_file is not None and scenario is not None:
         raise click.UsageError("give the scenario once: as SCENARIO or with --scenario")
@@ -190,11 +190,7 @@ def outcomes(
     else:
         from ssisim.scenario.loading import scenario_from_manifest
 
-        recorded = dict(manifest)
-        contexts = recorded_contexts(manifest)
-        if contexts is not None:  # a context the run dropped stays dropped
-            recorded["scenario"] = {**manifest["scenario"], "contexts": contexts}
-        sc = scenario_from_manifest(recorded, f"{run_dir}/manifest.json", overrides)
+        sc = scenario_from_manifest(manifest, f"{run_dir}/manifest.json", overrides)
     out_dir = out if out is not None else default_output_dir("outcomes", root=run_dir)
     if (run_dir / "points.csv").is_file():
         from ssisim.results.files import atomic_directory as _atomic

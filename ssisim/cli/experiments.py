@@ -241,4 +241,8 @@ def sensitivity(opts: ExperimentOptions) -> None:
             f"{r.strategy}: {r.parameter} moves {output} most (ST {r.ST:.2f} ± {r.ST_conf:.2f})"
             for r in best.itertuples()
         )
+        from ssisim.plots.experiments import sobol_warnings
+
+        for line in sobol_warnings(sobol):  # as on the figure and in the report
+            click.echo(f"warning: {line}", err=True)
         _finish(exp, outcome, head + (f"; {moves}" if moves else ""))

@@ -32,8 +32,18 @@ __all__ = ["plot"]
 @click.option(
     "--currency", metavar="CODE", help="ISO code of the amounts (default: report.yaml's)."
 )
+@click.option(
+    "--language",
+    type=click.Choice(["en", "fr"]),
+    help="The figures' language (default: report.yaml's, else English).",
+)
 def plot(
-    run_dir: Path, context: str, fmt: str, strategies: str | None, currency: str | None
+    run_dir: Path,
+    context: str,
+    fmt: str,
+    strategies: str | None,
+    currency: str | None,
+    language: str | None = None,
 ) -> None:
     """Redraw the figures of a results directory from its files.
 
@@ -41,13 +51,17 @@ def plot(
     cohort, a calibration or a fit (the kind is read from its manifest or
     files). Every figure is 16:9, titled with its finding.
     """
+    from dataclasses import replace
+
     from ssisim.plots.redraw import directory_kind, redraw
     from ssisim.plots.style import Settings
 
     names = tuple(s.strip() for s in strategies.split(",") if s.strip()) if strategies else None
     options = Settings(context=context, format=fmt, strategies=names)
     if currency:
-        options = Settings(context=context, format=fmt, strategies=names, currency=currency.upper())
+        options = replace(options, currency=currency.upper())
+    if language:
+        options = replace(options, language=language)
     paths = redraw(run_dir, options)
     folders = sorted({str(p.parent) for p in paths})
     click.echo(f"{len(paths)} figures in {', '.join(folders)}")

@@ -235,8 +235,9 @@ def redraw(run_dir: Path, options: Settings | None = None) -> list[Path]:
         ``team``, ``cohort``, ``calibrate`` or ``fit``.
     options : Settings, optional
         Context (``paper``, ``talk``), format (``png``, ``svg``, ``pdf``),
-        strategies to draw; the currency is the folder's
-        (:func:`ssisim.plots.client.client_options`) unless set here.
+        strategies to draw; the currency and the language are the folder's
+        (:func:`ssisim.plots.client.client_options`, as in its report)
+        unless set here.
 
     Returns
     -------
@@ -252,8 +253,13 @@ def redraw(run_dir: Path, options: Settings | None = None) -> list[Path]:
     manifest = _manifest(run_dir) if run_dir.is_dir() else {}
     kind = directory_kind(run_dir, manifest)
     chosen = options if options is not None else Settings()
-    if options is None or options.currency == Settings().currency:
-        chosen = replace(chosen, currency=client_options(run_dir, manifest).currency)
+    default = Settings()
+    if chosen.currency == default.currency or chosen.language == default.language:
+        folder = client_options(run_dir, manifest)  # report.yaml: the report's own settings
+        if chosen.currency == default.currency:
+            chosen = replace(chosen, currency=folder.currency)
+        if chosen.language == default.language:
+            chosen = replace(chosen, language=folder.language)
     with using(chosen):
         return _draw(run_dir, kind, manifest)
 

@@ -64,6 +64,7 @@ __all__ = [
     "title",
     "top_down",
     "using",
+    "words",
 ]
 
 DPI = 120
@@ -108,12 +109,16 @@ class Settings:
         Draw only these strategies (None: all).
     currency : str
         ISO code of the amounts (the scenario's deal values are in it).
+    language : {"en", "fr"}
+        The language of the figures' text (titles, labels, legends, notes):
+        the report's (:func:`ssisim.plots.client.client_options`).
     """
 
     context: str = "paper"
     format: str = "png"
     strategies: tuple[str, ...] | None = None
     currency: str = "EUR"
+    language: str = "en"
 
 
 CONTEXTS: tuple[str, ...] = ("paper", "talk")
@@ -265,7 +270,7 @@ def title(fig: Figure, finding: str, subtitle: str = "") -> None:
     the subtitle is drawn on it.
     """
     width = _TITLE_WIDTH.get(settings().context, 90)
-    finding = textwrap.fill(finding, width, break_on_hyphens=False)
+    finding = textwrap.fill(words(finding), width, break_on_hyphens=False)
     lines = finding.count("\n") + 1
     text = fig.suptitle(
         f"{finding}\n" if subtitle else finding,
@@ -378,9 +383,9 @@ def band_note(bands: pd.DataFrame) -> str:
 def footnote(fig: Figure, note: str, warning: str = "") -> None:
     """A note under the panels, wrapped to the figure's width; a warning first, in red."""
     width = {"paper": 150, "talk": 120}.get(settings().context, 150)
-    text = textwrap.fill(note, width)
+    text = textwrap.fill(words(note), width)
     if warning:
-        text = textwrap.fill(f"⚠ {warning}", width) + "\n" + text
+        text = textwrap.fill(f"⚠ {words(warning)}", width) + "\n" + text
     fig.supxlabel(
         text,
         fontsize="small",
@@ -398,6 +403,8 @@ def save(fig: Figure, path: Path) -> Path:
     same bytes (PNG, SVG; PDF without its creation date).
     """
     fmt = settings().format
+    if settings().language != "en":
+        _translate_texts(fig)
     path = Path(path).with_suffix(f".{fmt}")
     path.parent.mkdir(parents=True, exist_ok=True)
     metadata: dict[str, Any] = {"Software": None} if fmt == "png" else {"Creator": None}
@@ -408,6 +415,30 @@ def save(fig: Figure, path: Path) -> Path:
     with atomic_file(path) as tmp:  # a reader never sees half a file
         fig.savefig(tmp, format=fmt, dpi=DPI, metadata=metadata)
     return path
+
+
+def words(text: str) -> str:
+    """``text`` in the figures' language (:attr:`Settings.language`; English as written)."""
+    from ssisim.plots.french import translate
+
+    return translate(text, settings().language)
+
+
+def _translate_texts(fig: Figure) -> None:
+    """Every remaining English text of a figure (labels, legends, panel titles) translated."""
+    from matplotlib.text import Text
+
+    for artist in fig.findobj(Text):
+        text = artist.get_text()
+        if not text.strip():
+            continue
+        done = words(text)
+        if done == text and "\n" in text:
+            done = words(" ".join(text.split("\n")))
+            if done == " ".join(text.split("\n")):
+                done = "\n".join(words(line) for line in text.split("\n"))
+        if done != text:
+            artist.set_text(done)
 
 
 def scenario_name(manifest: Mapping[str, Any]) -> str | None:

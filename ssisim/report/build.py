@@ -39,6 +39,7 @@ from ssisim.plots.client import Client, client_options
 from ssisim.plots.redraw import directory_kind, read_manifest, read_verdicts, redraw
 from ssisim.plots.style import Settings, currency_symbol, label, scenario_name
 from ssisim.report.messages import amount, number, say, verdict_text
+from ssisim.report.sentences import doc_sentence
 from ssisim.results.files import atomic_text
 from ssisim.stats import CONFIDENCE
 
@@ -50,7 +51,6 @@ CHROMIUM: tuple[str, ...] = ("/usr/bin/chromium", "chromium", "chromium-browser"
 
 _FIGURE_SUFFIXES = (".png",)
 _DATA_SUFFIXES = (".csv", ".json", ".yaml")
-_MODEL_DOC = Path(__file__).resolve().parents[2] / "docs" / "model.md"
 _IGNORED_KEYS = (
     "name", "description", "seed", "weeks", "replications", "checkpoints", "execution",
     "strategies", "sweep", "sensitivity", "team", "cohort", "time",
@@ -226,31 +226,6 @@ def _defaults(scenario: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
-def _doc_sentence(key: str) -> tuple[str, str]:
-    """The sentence of docs/model.md that explains ``key``, and its source codes."""
-    if not _MODEL_DOC.is_file():
-        return "", ""
-    leaf = key.rsplit(".", 1)[-1]
-    text = _MODEL_DOC.read_text(encoding="utf-8")
-    found = ""
-    for line in text.splitlines():
-        if f"`{leaf}`" not in line:
-            continue
-        if line.startswith("|"):
-            cells = [c.strip() for c in line.strip("|").split("|")]
-            found = found or " — ".join(c for c in cells[1:] if c)
-            continue
-        for sentence in re.split(r"(?<=[.!?])\s+", line):
-            if f"`{leaf}`" in sentence:
-                found = sentence.strip()
-                break
-        if found and not found.startswith("|"):
-            break
-    found = found.replace("`", "")
-    sources = ", ".join(dict.fromkeys(re.findall(r"\b0\d\d\b", found)))
-    return found, sources
-
-
 def assumptions(manifest: Mapping[str, Any]) -> list[dict[str, str]]:
     """Settings of the scenario as run that differ from the model's defaults."""
     scenario = manifest.get("scenario")
@@ -262,7 +237,7 @@ def assumptions(manifest: Mapping[str, Any]) -> list[dict[str, str]]:
     for key, value in ran.items():
         if key in base and base[key] == value:
             continue
-        sentence, sources = _doc_sentence(key)
+        sentence, sources = doc_sentence(key)
         rows.append(
             {
                 "key": key,
@@ -377,7 +352,9 @@ def build_report(
     who = client_options(run_dir, manifest, language=language, currency=currency, client=client)
     lang = who.language
     if draw:
-        drawn = redraw(run_dir, Settings(format="png", currency=who.currency))
+        drawn = redraw(
+            run_dir, Settings(format="png", currency=who.currency, language=who.language)
+        )
     else:
         pngs = [*run_dir.glob("*.png"), *(run_dir / "figures").glob("*.png")]
         drawn = sorted(pngs, key=_figure_rank)

@@ -64,7 +64,6 @@ __all__ = [
     "eligible_columns",
     "leaders",
     "outcomes_table",
-    "recorded_contexts",
     "summarize_outcomes",
     "write_outcomes",
     "write_sweep_outcomes",
@@ -429,25 +428,6 @@ def write_outcomes(
 
 SWEEP_WEEKLY_DIR = "weekly"
 POINTS_FILE = "points.csv"
-
-
-def recorded_contexts(manifest: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The ``contexts:`` block a manifest records, with removed defaults kept removed.
-
-    A scenario drops a default context with ``volume: null``; the manifest
-    records the contexts as run (without ``volume``). Merged over the
-    defaults again, ``volume`` would come back: this marks every default the
-    run did not have as ``None`` (dropped). None when the manifest records no
-    contexts (the defaults apply).
-    """
-    from ssisim.scenario.schema import DEFAULT_CONTEXTS
-
-    scenario = manifest.get("scenario")
-    found = scenario.get("contexts") if isinstance(scenario, Mapping) else None
-    if not isinstance(found, Mapping):
-        return None
-    dropped: dict[str, Any] = {name: None for name in DEFAULT_CONTEXTS if name not in found}
-    return {**dropped, **found}
 
 
 def _point_frames(root: Path) -> Iterator[tuple[int, pd.DataFrame]]:

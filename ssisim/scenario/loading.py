@@ -511,7 +511,9 @@ def scenario_from_manifest(
 
     A run's ``manifest.json`` records its resolved scenario; this keeps its
     ``name`` and ``contexts`` (the defaults when absent) with one idle
-    strategy, then applies ``overrides``.
+    strategy, then applies ``overrides``. The recorded contexts are the
+    contexts as run: a default context absent from them (removed with
+    ``volume: null``) stays absent.
 
     Parameters
     ----------
@@ -528,12 +530,20 @@ def scenario_from_manifest(
     ScenarioError
         An override is invalid.
     """
+    from ssisim.scenario.schema import DEFAULT_CONTEXTS
+
     found = manifest.get("scenario")
     base: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    contexts = base.get("contexts")
+    if isinstance(contexts, Mapping):
+        # the manifest records the contexts as run, complete: a default the run
+        # did not have was removed (``volume: null``) and stays removed, rather
+        # than coming back when the block is merged over the defaults again
+        contexts = {**{k: None for k in DEFAULT_CONTEXTS if k not in contexts}, **contexts}
     data = {
         "name": base.get("name", "outcomes"),
         "strategies": ["inactive"],
-        "contexts": base.get("contexts"),
+        "contexts": contexts,
     }
     return parse_scenario(yaml.safe_dump(data), source, overrides)
 

@@ -1,0 +1,294 @@
+"""The figures' text in French: a catalogue of the English phrases the figures write.
+
+:func:`translate` rewrites one text (a title, a label, a note) when the
+figures are drawn in French (``Settings.language == "fr"``): exact phrases
+first, then patterns with the names and numbers kept. A phrase without a
+translation stays in English (a new figure text needs its entry here;
+``tests/test_plots.py`` checks every title of a run, a team and a sweep).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["translate"]
+
+_N = r"([−+\-]?[\d.,]+[^\s)]*)"
+
+_EXACT: dict[str, str] = {
+    "week since start (weeks)": "semaines depuis le début",
+    "SSI (points, 0–100)": "SSI (points, 0–100)",
+    "SSI at the horizon (points, 0–100)": "SSI à l'horizon (points, 0–100)",
+    "points (0–25)": "points (0–25)",
+    "brand: establish your professional brand": "marque : établir votre marque professionnelle",
+    "people: find the right people": "personnes : trouver les bonnes personnes",
+    "insights: engage with insights": "échanges : interagir avec des informations",
+    "relationships: build relationships": "relations : construire des relations",
+    "connections (count)": "relations (nombre)",
+    "connections (count, mean)": "relations (nombre, moyenne)",
+    "Network size": "Taille du réseau",
+    "relevant (target market)": "pertinentes (marché cible)",
+    "relevant (target\nmarket)": "pertinentes\n(marché cible)",
+    "other": "autres",
+    "opportunities per hour of routine": "opportunités par heure de routine",
+    "opportunities over the horizon (mean)": "opportunités sur l'horizon (moyenne)",
+    "origin of the opportunity": "origine de l'opportunité",
+    "inbound (content)": "entrantes (contenu)",
+    "outbound (warm replies)": "sortantes (réponses chaleureuses)",
+    "introductions (ties)": "recommandations (liens)",
+    "existing relationships": "relations existantes",
+    "hours per week (mean)": "heures par semaine (moyenne)",
+    "Time the routine takes": "Temps que prend la routine",
+    "pitches over the horizon (count, mean)": "sollicitations sur l'horizon (nombre, moyenne)",
+    "Unsolicited pitches received": "Sollicitations non désirées reçues",
+    "all connections": "toutes les relations",
+    "contacts at the horizon (count, mean)": "contacts à l'horizon (nombre, moyenne)",
+    "decision makers": "décideurs",
+    "known contacts\n(warm ties)": "contacts connus\n(liens chaleureux)",
+    "strong ties": "liens forts",
+    "The four SSI pillars over time": "Les quatre piliers du SSI au fil du temps",
+    "Bigger or better network?": "Un réseau plus grand ou meilleur ?",
+    "The score against what an hour of LinkedIn brings": (
+        "Le score face à ce que rapporte une heure de LinkedIn"
+    ),
+    "Who is in each network, and how well known": "Qui est dans chaque réseau, et à quel point connu",
+    "Leaderboard: SSI and rank": "Classement : SSI et rang",
+    "Who gained the most this month?": "Qui a le plus progressé ce mois-ci ?",
+    "The team's SSI competition, month by month": "La compétition SSI de l'équipe, mois par mois",
+    "The opportunity ratio (95% CI)": "Le rapport d'opportunités (IC à 95 %)",
+    "LinkedIn's claim C8": "L'affirmation C8 de LinkedIn",
+    "The model against the published figures": "Le modèle face aux chiffres publiés",
+    "Your readings against the default and the fitted model": (
+        "Vos relevés face au modèle par défaut et au modèle ajusté"
+    ),
+    "Models: means over the replications at each reading's week.": (
+        "Modèles : moyennes des réplications à la semaine de chaque relevé."
+    ),
+    "Each parameter moved alone to its low and high end, the others at baseline.": (
+        "Chaque paramètre déplacé seul à ses bornes basse et haute, les autres à la référence."
+    ),
+    "Opportunities by origin": "Opportunités par origine",
+    "Pipeline value": "Valeur de pipeline",
+    "Pipeline value per hour": "Valeur de pipeline par heure",
+    "What the routine costs": "Ce que coûte la routine",
+    "SSI": "SSI",
+}
+
+_METRICS = {
+    "a higher SSI": "un SSI plus élevé",
+    "a lower SSI": "un SSI plus bas",
+    "more opportunities": "plus d'opportunités",
+    "fewer opportunities": "moins d'opportunités",
+    "more pipeline value per hour": "plus de valeur de pipeline par heure",
+    "less pipeline value per hour": "moins de valeur de pipeline par heure",
+    "more pipeline value": "plus de valeur de pipeline",
+    "less pipeline value": "moins de valeur de pipeline",
+    "more hours": "plus d'heures",
+    "fewer hours": "moins d'heures",
+    "more pitches": "plus de sollicitations",
+    "fewer pitches": "moins de sollicitations",
+    "opportunities": "opportunités",
+    "pipeline value per hour": "valeur de pipeline par heure",
+    "pipeline value": "valeur de pipeline",
+    "hours": "heures",
+    "pitches received": "sollicitations reçues",
+    "SSI": "SSI",
+}
+_VERBS = {
+    "reaches": "atteint",
+    "brings": "apporte",
+    "takes": "prend",
+    "receives": "reçoit",
+    "reached": "a atteint",
+    "brought": "a apporté",
+    "took": "a pris",
+    "received": "a reçu",
+}
+
+
+def _metric(text: str) -> str:
+    return _METRICS.get(text, text)
+
+
+def _verdict(m: re.Match[str]) -> str:
+    who, verb, what, other, rest = m.groups()
+    rest = rest.replace(" in every context", " dans tous les contextes")
+    return f"{who} {_VERBS[verb]} {_metric(what)} que {other}{rest}"
+
+
+_PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = tuple(
+    (re.compile(p, re.S), r)
+    for p, r in (
+        (
+            r"^(\S+) (reaches|brings|takes|receives|reached|brought|took|received) "
+            r"(.+?) than (\S+)((?: \(.*\))?(?: in every context)?)$",
+            _verdict,
+        ),
+        (
+            r"^(No|no) clear difference in (.+?) between (\S+) and (\S+)(.*)$",
+            lambda m: (
+                f"{'Pas' if m[1] == 'No' else 'pas'} de différence nette de "
+                f"{_metric(m[2])} entre {m[3]} et {m[4]}{m[5]}"
+            ),
+        ),
+        (
+            r"^No clear difference between the two leaders on (.+?) \((.*)\)$",
+            lambda m: (
+                f"Pas de différence nette entre les deux premiers en {_metric(m[1])} ({m[2]})"
+            ),
+        ),
+        (
+            r"^Who brings (.+?) depends on the context \((.*)\)$",
+            lambda m: f"Qui apporte {_metric(m[1])} dépend du contexte ({m[2]})",
+        ),
+        (r"^(\S+) reaches an SSI of (\S+)$", r"\1 atteint un SSI de \2"),
+        (
+            r"^(\S+) reaches the highest mean SSI \((\S+), (\S+) points above (\S+)\)$",
+            r"\1 atteint le SSI moyen le plus élevé (\2, \3 points de plus que \4)",
+        ),
+        (
+            r"^The strategies differ most on '(\w+)' \((.+?)\): (\S+) (\S+) against (\S+) (\S+) points$",
+            r"Les stratégies diffèrent le plus sur « \1 » : \3 \4 contre \5 \6 points",
+        ),
+        (
+            r"^(\S+)'s network is (\S+) bigger than (\S+)'s; (\S+) of it is relevant, against (\S+)$",
+            r"Le réseau de \1 est \2 plus grand que celui de \3 ; \4 en est pertinent, contre \5",
+        ),
+        (r"^visibility boost threshold \((.+)\)$", r"seuil de visibilité accrue (\1)"),
+        (r"^(\d+)% relevant$", r"\1 % pertinentes"),
+        (r"^no connections$", "aucune relation"),
+        (r"^Network composition at week (\d+)$", r"Composition du réseau à la semaine \1"),
+        (
+            r"^(\S+) context \(about (.+) an opportunity\)$",
+            r"contexte \1 (environ \2 par opportunité)",
+        ),
+        (r"^(\S+) context(\n.*)?$", lambda m: f"contexte {m[1]}{_line(m[2] or '')}"),
+        (
+            r"^The highest SSI \((\S+)\) is not the most opportunities per hour \((.+)\)$",
+            r"Le SSI le plus élevé (\1) n'apporte pas le plus d'opportunités par heure (\2)",
+        ),
+        (
+            r"^(\S+) leads on both the SSI and the opportunities per hour$",
+            r"\1 est en tête à la fois en SSI et en opportunités par heure",
+        ),
+        (
+            r"^(\S+) has the biggest network, (\S+) knows the most people in it$",
+            r"\1 a le plus grand réseau, \2 y connaît le plus de monde",
+        ),
+        (
+            r"^(\S+) has the biggest network and knows the most people in it$",
+            r"\1 a le plus grand réseau et y connaît le plus de monde",
+        ),
+        (r"^pipeline value \((.+)\)$", r"valeur de pipeline (\1)"),
+        (
+            r"^pipeline value per hour of routine \((.+)\)$",
+            r"valeur de pipeline par heure de routine (\1)",
+        ),
+        (
+            r"^(.+) \((\S+)\) leads after month (\d+) with an SSI of (\S+)$",
+            r"\1 (\2) est en tête après le mois \3 avec un SSI de \4",
+        ),
+        (r"^month \((\d+) weeks each\)$", r"mois (\1 semaines chacun)"),
+        (r"^goal: \+(\S+) points in a month \(002\)$", r"objectif : +\1 points en un mois (002)"),
+        (
+            r"^Lines: mean of n = (\S+) replications per strategy; shaded bands: (\S+) "
+            r"confidence interval of the mean\.$",
+            r"Courbes : moyenne de n = \1 réplications par stratégie ; zones ombrées : "
+            r"intervalle de confiance à \2 de la moyenne.",
+        ),
+        (
+            r"^Lines: one replication per strategy \(n = (\S+)\); no confidence band\.$",
+            r"Courbes : une réplication par stratégie (n = \1) ; pas d'intervalle de confiance.",
+        ),
+        (
+            r"^Means of (\d+) replications; whiskers: (\S+) confidence intervals\.(.*)$",
+            r"Moyennes de \1 réplications ; moustaches : intervalles de confiance à \2.",
+        ),
+        (
+            r"^Means of (\d+) replications at the horizon\.(.*)$",
+            r"Moyennes de \1 réplications à l'horizon. Contacts connus : lien au moins égal au "
+            r"seuil « connu » ; liens forts : lien au moins égal au seuil « fort ».",
+        ),
+        (r"^Means over replications(.*)$", r"Moyennes sur les réplications\1"),
+        (
+            r"^Mean and (\S+) confidence interval over the replications at each point\.$",
+            r"Moyenne et intervalle de confiance à \1 des réplications en chaque point.",
+        ),
+        (
+            r"^Bars: Sobol' indices at the horizon; whiskers: (\S+) intervals\.$",
+            r"Barres : indices de Sobol' à l'horizon ; moustaches : intervalles à \1.",
+        ),
+        (r"^(.+) at the horizon$", lambda m: f"{_metric(m[1])} à l'horizon"),
+        (
+            r"^(.+) against (.+)$",
+            lambda m: f"{_metric(m[1])} en fonction de {m[2]}",
+        ),
+        (
+            r"^(\S+): (.+) (rises|falls|moves|stays) from (\S+) to (\S+) as (.+) goes from (\S+) to (\S+?)( \(highest at (\S+)\))?$",
+            lambda m: (
+                f"{m[1]} : {_metric(m[2])} passe de {m[4]} à {m[5]} quand {m[6]} va de "
+                f"{m[7]} à {m[8]}" + (f" (maximum à {m[10]})" if m[9] else "")
+            ),
+        ),
+        (
+            r"^(.+) moves (.+) most \(total index (\S+) ± (\S+)\)$",
+            lambda m: f"{m[1]} fait le plus varier {_metric(m[2])} (indice total {m[3]} ± {m[4]})",
+        ),
+        (
+            r"^(.+) swings (.+) most: (\S+) to (\S+) over its range$",
+            lambda m: (
+                f"{m[1]} fait le plus varier {_metric(m[2])} : de {m[3]} à {m[4]} sur sa plage"
+            ),
+        ),
+        (
+            r"^(\d+) of (\d+) calibration targets met(; missed: (.+))?$",
+            lambda m: (
+                f"{m[1]} cibles de calibration sur {m[2]} atteintes"
+                + (f" ; manquées : {m[4]}" if m[3] else "")
+            ),
+        ),
+        (
+            r"^The fitted scoring cuts the SSI error from (\S+) to (\S+) points \(RMSE\)$",
+            r"Le score ajusté réduit l'erreur sur le SSI de \1 à \2 points (RMSE)",
+        ),
+        (
+            r"^Do social selling leaders create 45% more opportunities\? (.*)$",
+            lambda m: (
+                "Les leaders du social selling créent-ils 45 % d'opportunités en plus ? "
+                + m[1]
+                .replace("consistent with", "compatible avec")
+                .replace("above", "au-dessus de")
+                .replace("below", "en dessous de")
+            ),
+        ),
+        (
+            r"^(\d+) Sobol' index\(es\) outside \[0, 1\]: .*$",
+            r"\1 indice(s) de Sobol' hors de [0, 1] : l'échantillon est trop petit "
+            r"(augmentez sensitivity.samples ou --samples)",
+        ),
+        (
+            r"^(\d+) Sobol' interval\(s\) wider than (\S+): .*$",
+            r"\1 intervalle(s) de Sobol' plus large(s) que \2 : l'échantillon est trop petit "
+            r"pour classer les paramètres (augmentez sensitivity.samples ou --samples)",
+        ),
+    )
+)
+
+
+def _line(text: str) -> str:
+    """A panel's second line: ``best: a, ahead of b`` or ``no clear difference (a, b)``."""
+    text = re.sub(r"^\nbest: (\S+), ahead of (\S+)$", r"\nmeilleure : \1, devant \2", text)
+    return re.sub(r"^\nno clear difference \((.+)\)$", r"\npas de différence nette (\1)", text)
+
+
+def translate(text: str, language: str = "fr") -> str:
+    """``text`` in ``language`` (English, or French when the catalogue has it)."""
+    if language != "fr" or not text.strip():
+        return text
+    if text in _EXACT:
+        return _EXACT[text]
+    for pattern, repl in _PATTERNS:
+        m = pattern.match(text)
+        if m:
+            return m.expand(repl) if isinstance(repl, str) else repl(m)  # type: ignore[operator]
+    return text

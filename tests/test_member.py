@@ -16,13 +16,14 @@ import pytest
 import yaml
 
 from ssisim.cli.main import main
-from ssisim.errors import DataError
+from ssisim.errors import DataError, ScenarioError
 from ssisim.member import archive as archive_module
 from ssisim.member.archive import open_archive
 from ssisim.member.classify import classify_industry, classify_seniority
 from ssisim.member.export import read_export
 from ssisim.member.scenario import load_member_scenario
 from ssisim.member.write import import_member
+from ssisim.pillars import pillar_scores
 from ssisim.population.cache import population_for
 from ssisim.population.seats import seller_start_for
 
@@ -141,6 +142,50 @@ def test_a_scenario_names_the_member_relative_to_its_folder(tmp_path):
     sc = load_member_scenario(scenario)
     assert sc.strategies[0].posts_per_week == 2  # the scenario's own value wins
     assert sc.population.seller.from_ == str((tmp_path / "me" / "member.yaml").resolve())
+
+
+def test_a_plain_load_resolves_a_strategys_from(tmp_path):
+    from ssisim.scenario.loading import load_scenario
+
+    path = fixtures.write_archive("complete-2026", tmp_path)
+    import_member(path, tmp_path / "me")
+    doc = yaml.safe_load((tmp_path / "me" / "member.yaml").read_text(encoding="utf-8"))
+    scenario = tmp_path / "mine.yaml"
+    scenario.write_text(
+        "name: mine\nweeks: 3\npopulation: {size: 2000, seller: {from: me/member.yaml}}\n"
+        "strategies: [{name: as-is, from: me/member.yaml}, {name: more, from: me/member.yaml, "
+        "posts_per_week: 7}]\n",
+        encoding="utf-8",
+    )
+    sc = load_scenario(scenario)
+    as_is, more = sc.strategies
+    for key, value in doc["routine"].items():
+        assert getattr(as_is, key) == pytest.approx(value), key
+    assert more.posts_per_week == 7
+    assert more.comments_per_week == pytest.approx(doc["routine"]["comments_per_week"])
+    assert sc.population.seller.initial_connections == doc["seller"]["initial_connections"]
+    assert as_is.from_ == str((tmp_path / "me" / "member.yaml").resolve())
+
+
+def test_from_outside_the_scenarios_folder_needs_allow_path(tmp_path):
+    from ssisim.scenario.loading import Trust, load_scenario
+
+    path = fixtures.write_archive("basic-2022", tmp_path)
+    import_member(path, tmp_path / "me")
+    (tmp_path / "s").mkdir()
+    scenario = tmp_path / "s" / "mine.yaml"
+    scenario.write_text(
+        "name: mine\nstrategies: [{name: as-is, from: ../me/member.yaml}]\n", encoding="utf-8"
+    )
+    with pytest.raises(ScenarioError, match=r"mine.yaml:2: strategies.as-is.from: .*outside"):
+        load_scenario(scenario)
+    sc = load_scenario(scenario, trust=Trust(allowed_dirs=(tmp_path / "me",)))
+    assert sc.strategies[0].from_ is not None
+    (tmp_path / "s" / "other.yaml").write_text("format: something\n", encoding="utf-8")
+    scenario.write_text("name: mine\nstrategies: [{name: x, from: other.yaml}]\n")
+    with pytest.raises(ScenarioError, match="not a member file") as err:
+        load_scenario(scenario)
+    assert "\n" not in str(err.value)
 
 
 BAD = {
@@ -333,6 +378,11 @@ def test_plan_yaml_runs(tmp_path):
     )
     plan = yaml.safe_load((tmp_path / "p" / "plan.yaml").read_text(encoding="utf-8"))
     assert [s["name"] for s in plan["strategies"]] == ["as-is", "plan"]
+    text = (tmp_path / "p" / "plan.yaml").read_text(encoding="utf-8")
+    assert str(tmp_path) not in text  # no absolute path: the member file is copied beside it
+    assert plan["population"]["seller"]["from"] == "member.yaml"
+    assert {s.get("from") for s in plan["strategies"]} <= {"member.yaml", None}
+    assert (tmp_path / "p" / "member.yaml").is_file()
     main_ok(
         [
             "run",
@@ -365,3 +415,140 @@ def test_plan_is_reproducible_from_its_seed_and_meets_the_confidence(tmp_path):
     # the chosen routine is the cheapest feasible candidate of the search
     feasible = first.trials[first.trials["probability"] >= 0.8]
     assert first.chosen.hours_per_week == pytest.approx(feasible["hours_per_week"].min())
+
+
+@pytest.mark.parametrize("reached", [True, False])
+def test_plan_figure_shows_the_median_score_when_nothing_reaches(tmp_path, monkeypatch, reached):
+    import pandas as pd
+
+    from ssisim.plots import plan as plan_plot
+
+    seen = {}
+
+    def fake_save(fig, path):
+        seen["labels"] = [ax.get_ylabel() for ax in fig.axes]
+        return path
+
+    monkeypatch.setattr(plan_plot, "save", fake_save)
+    trials = pd.DataFrame(
+        {
+            "trial": [0, 1, 2],
+            "hours_per_week": [0.5, 1.0, 2.0],
+            "probability": [0.0, 0.5, 0.9] if reached else [0.0, 0.0, 0.1],
+            "median_ssi": [30.0, 41.0, 52.0],
+            "opportunities_volume": [1.0, 2.0, 3.0],
+        }
+    )
+    plan_plot.plot_plan_tradeoff(
+        trials, tmp_path / "t.png", target_ssi=70, confidence=0.8, chosen_trial=2, by="2027-06-30"
+    )
+    assert seen["labels"][0] == (
+        "P(SSI ≥ 70 by 2027-06-30)" if reached else "median SSI by 2027-06-30"
+    )
+
+
+def test_the_members_reading_is_the_week_0_score_then_fades(tmp_path):
+    from ssisim.seeds import run_seed
+    from ssisim.sim.run import simulate
+
+    path = fixtures.write_archive("complete-2026", tmp_path)
+    reading = {"date": "2026-03-01", "ssi": 61.0, "brand": 16.0, "people": 14.0,
+               "insights": 15.0, "relationships": 16.0}  # fmt: skip
+    written, _ = import_member(path, tmp_path / "me", reading=reading)
+    sc = load_member_scenario(written, ["population.size=2000", "weeks=40"])
+    strategy = sc.strategies[0]
+    pop = population_for(sc)
+    records = simulate(pop, sc, strategy, run_seed(sc, strategy, 0))
+    first = records[0]
+    assert first.week == 0
+    assert first.ssi == pytest.approx(61.0)
+    assert [first.brand, first.people, first.insights, first.relationships] == pytest.approx(
+        [16.0, 14.0, 15.0, 16.0]
+    )
+    # the offset (reading - the model's score of the same inputs) fades at the activity half-life
+    inputs: list = []
+    simulate(pop, sc, strategy, run_seed(sc, strategy, 0), inputs=inputs)
+    decay = 0.5 ** (1.0 / sc.scoring.activity_half_life_weeks)
+    model = [pillar_scores(week_inputs, sc.scoring)["ssi"] for week_inputs in inputs]
+    gap = 61.0 - float(model[0])
+    assert abs(gap) > 1
+    for record, own in zip(records, model, strict=True):
+        assert record.ssi == pytest.approx(
+            min(max(float(own) + gap * decay**record.week, 0.0), 100.0)
+        )
+    assert abs(records[-1].ssi - float(model[-1])) < abs(gap) / 4
+
+
+def test_a_run_without_a_reading_scores_the_model(tmp_path):
+    from ssisim.seeds import run_seed
+    from ssisim.sim.run import simulate
+
+    path = fixtures.write_archive("complete-2026", tmp_path)
+    written, _ = import_member(path, tmp_path / "me")
+    sc = load_member_scenario(written, ["population.size=2000", "weeks=3"])
+    inputs: list = []
+    records = simulate(
+        population_for(sc), sc, sc.strategies[0], run_seed(sc, sc.strategies[0], 0), inputs=inputs
+    )
+    assert records[0].ssi == pytest.approx(float(pillar_scores(inputs[0], sc.scoring)["ssi"]))
+
+
+TEAM_NAMES = ("Alice Martin", "Bob Durand")
+
+
+def _team_file(tmp_path: Path) -> Path:
+    path = tmp_path / "team.csv"
+    path.write_text(
+        "name;date;ssi;brand;people;insights;relationships;industry rank;network rank\n"
+        "Alice Martin;2026-02-23;40;10;10;10;10;20%;15\n"
+        "Bob Durand;2026-02-23;22;5;6;5;6;;\n"
+        "Alice Martin;2026-03-02;41;10;10;10;11;19%;14\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_team_file_is_read_without_names(tmp_path):
+    from ssisim.experiments.readings import read_team, team_latest
+
+    team = read_team(_team_file(tmp_path))
+    assert list(team["member"]) == ["m1", "m2", "m1"]
+    assert not any(name in team.to_csv() for name in TEAM_NAMES)
+    latest = team_latest(team)
+    assert list(latest["member"]) == ["m1", "m2"]
+    assert list(latest["ssi"]) == [41.0, 22.0]
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "name;date;ssi;brand;people;insights;relationships\nAl;2026-03-02;41;10;10;10;x\n"
+    )
+    with pytest.raises(DataError, match=r"bad.csv:2: relationships"):
+        read_team(bad)
+
+
+def test_plan_team_writes_a_plan_per_member_and_a_summary_without_names(tmp_path, capsys):
+    team = _team_file(tmp_path)
+    main_ok(
+        ["plan", "--team", str(team), "--target", "45", "--from", "2026-03-02", "--by",
+         "2026-04-13", "--budget", "50", "--reps", "1", "--set", "population.size=1000",
+         "--out", str(tmp_path / "p"), "-q"]
+    )  # fmt: skip
+    out = capsys.readouterr()
+    summary = (tmp_path / "p" / "team.csv").read_text(encoding="utf-8")
+    assert summary.splitlines()[0].startswith("member,reading_date,ssi_now")
+    assert [line.split(",")[0] for line in summary.splitlines()[1:]] == ["m1", "m2"]
+    for member in ("m1", "m2"):
+        assert (tmp_path / "p" / member / "plan.yaml").is_file()
+        assert (tmp_path / "p" / member / "tradeoff.png").is_file()
+    files = [p for p in (tmp_path / "p").rglob("*") if p.is_file()]
+    for p in files:
+        data = p.read_bytes()
+        for name in TEAM_NAMES:
+            for part in name.split():
+                assert part.encode() not in data, (p, part)
+        assert str(tmp_path).encode() not in data or p.suffix == ".png", p
+    for name in TEAM_NAMES:
+        assert name.split()[0] not in out.out + out.err
+    code, err = _err(capsys, ["plan", "--team", str(tmp_path / "none.csv"), "--target", "45",
+                              "--by", "2026-04-13", "--from", "2026-03-02", "--out", str(tmp_path / "q")])  # fmt: skip
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "q").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -82,9 +83,19 @@ def import_export(archive: Path, out: Path, scenario: Path | None, readings: Pat
     "--start",
     "start",
     type=click.Path(path_type=Path),
-    required=True,
     help="member.yaml from `ssisim import`, or a scenario (its first strategy is today's routine).",
 )
+@click.option(
+    "--team",
+    type=click.Path(path_type=Path),
+    help="A team file (name, date, SSI, pillars, ranks): plan each member to the same date, "
+    "from their latest reading (--start: a scenario for the market and today's routine).",
+)
+@click.option("--dayfirst", "date_order", flag_value="dayfirst", help="Team dates are DD/MM/YYYY.")
+@click.option(
+    "--monthfirst", "date_order", flag_value="monthfirst", help="Team dates are MM/DD/YYYY."
+)
+@click.option("--date-format", "date_order", help="The team file's date format, e.g. '%m/%d/%Y'.")
 @click.option(
     "--from",
     "from_date",
@@ -129,7 +140,9 @@ def import_export(archive: Path, out: Path, scenario: Path | None, readings: Pat
 def plan(
     target: float,
     by_date: dt.datetime,
-    start: Path,
+    start: Path | None,
+    team: Path | None,
+    date_order: str | None,
     from_date: dt.datetime | None,
     max_hours: float,
     confidence: float,
@@ -147,7 +160,7 @@ def plan(
     platform's limits and --max-hours; writes plan.yaml (run it with
     `ssisim run`), trials.csv, opportunities.csv and tradeoff.png.
     """
-    from ssisim.cli.options import new_out_dir, scenario_overrides
+    from ssisim.cli.options import current_trust, new_out_dir, scenario_overrides
     from ssisim.cli.progress import progress_bar
     from ssisim.experiments.plan import PlanRequest, plan_routine, write_plan
     from ssisim.member.scenario import load_member_scenario
@@ -163,7 +176,6 @@ def plan(
         )
     weeks = days // 7
     options = scenario_overrides(overrides, [("seed", seed, "--seed")])
-    scenario = load_member_scenario(start, options)
     request = PlanRequest(
         target_ssi=target,
         horizon_weeks=weeks,
@@ -173,6 +185,13 @@ def plan(
         budget_runs=budget,
         replications=reps,
     )
+    if team is not None:
+        _plan_team(team, start, date_order, request, options, out, quiet, by_date.date(), first)
+        click.echo(f"in {time.perf_counter() - started:.0f} s")
+        return
+    if start is None:
+        raise click.UsageError("give --start member.yaml (or a scenario), or --team team.csv")
+    scenario = load_member_scenario(start, options, current_trust())
     request.check()
     out_dir = new_out_dir(out, "plan")
     with progress_bar(budget, quiet) as advance:
@@ -193,6 +212,102 @@ def plan(
         f"{result.runs} simulations in {elapsed:.0f} s (seed {result.seed}); "
         f"written: {written.plan_yaml}, figure: {figure}"
     )
+
+
+def _plan_team(
+    team: Path,
+    start: Path | None,
+    date_order: str | None,
+    request: Any,
+    options: list[Any],
+    out: Path | None,
+    quiet: bool,
+    by: dt.date,
+    first: dt.date,
+) -> None:
+    """``ssisim plan --team``: one plan per member (``m1``, ``m2``...) and ``team.csv``.
+
+    Each member starts from their latest reading (week-0 score) with the
+    start scenario's seller and first strategy (default: an inactive
+    routine); everything is read and checked before anything is written.
+    """
+    import tempfile
+
+    import pandas as pd
+    import yaml
+
+    from ssisim.cli.options import current_trust, new_out_dir
+    from ssisim.cli.progress import progress_bar
+    from ssisim.experiments.plan import (
+        TEAM_SUMMARY_COLUMNS,
+        plan_routine,
+        reading_member_document,
+        team_summary_row,
+        write_plan,
+    )
+    from ssisim.experiments.readings import read_team, team_latest
+    from ssisim.member.scenario import is_member_file, load_member_scenario
+    from ssisim.plots.plan import plot_plan_tradeoff
+
+    if start is not None and is_member_file(start):
+        raise click.BadParameter(
+            "with --team, --start is a scenario (the market and today's routine), not a "
+            "member file",
+            param_hint="--start",
+        )
+    request.check()
+    latest = team_latest(read_team(team, date_order))
+    out_dir = new_out_dir(out, "plan-team")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="ssisim-team-") as tmp:
+        scenarios = []
+        for _, row in latest.iterrows():
+            member = str(row["member"])
+            reading = {"date": row["date"].date().isoformat()}
+            reading.update(
+                {k: float(row[k]) for k in ("ssi", "brand", "people", "insights", "relationships")}
+            )
+            path = Path(tmp) / member / "member.yaml"
+            path.parent.mkdir()
+            path.write_text(yaml.safe_dump(reading_member_document(reading)), encoding="utf-8")
+            label = f"{team}: {member}"
+            if start is None:
+                base = Path(tmp) / member / "scenario.yaml"
+                base.write_text(
+                    "name: team\npopulation: {seller: {from: member.yaml}}\n"
+                    "strategies: [{name: as-is}]\n",
+                    encoding="utf-8",
+                )
+                scenario = load_member_scenario(base, options, current_trust())
+            else:
+                extra = (f"population.seller.from={path}", label)
+                scenario = load_member_scenario(start, [*options, extra], current_trust())
+            scenarios.append((member, reading, scenario))
+        out_dir.mkdir(parents=True, exist_ok=False)
+        for member, reading, scenario in scenarios:
+            if not quiet:
+                click.echo(f"{member}: SSI {reading['ssi']:g} on {reading['date']}", err=True)
+            with progress_bar(request.budget_runs, quiet) as advance:
+                result = plan_routine(scenario, scenario.strategies[0], request, advance)
+            plan_dir = out_dir / member
+            write_plan(plan_dir, result, scenario, by=by, start=first)
+            plot_plan_tradeoff(
+                result.trials,
+                plan_dir / "tradeoff.png",
+                target_ssi=request.target_ssi,
+                confidence=request.confidence,
+                chosen_trial=result.chosen_trial,
+                by=by.isoformat(),
+            )
+            rows.append(team_summary_row(member, reading, result, member))
+    summary = pd.DataFrame(rows, columns=list(TEAM_SUMMARY_COLUMNS))
+    summary.to_csv(out_dir / "team.csv", index=False, float_format="%.6g")
+    click.echo(
+        f"{len(rows)} members planned to SSI {request.target_ssi:g} by {by.isoformat()} "
+        "(members as m1, m2... in the order of the team file; no name is written)"
+    )
+    click.echo(summary.drop(columns=["plan"]).to_string(index=False))
+    click.echo(f"written: {out_dir / 'team.csv'} and one plan folder per member")
 
 
 MEMBER_COMMANDS = (import_export, plan)

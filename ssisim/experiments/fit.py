@@ -318,6 +318,24 @@ _LONG_VALUE = ("value", "score", "valeur")
 
 def _readings_rows(path: Path, date_order: str | None) -> tuple[list[dict[str, Any]], int]:
     """The file's readings (parsed rows, in file order) and its header's line."""
+    header, header_at, raw, sep = _raw_table(path)
+    names = [_normalize_header(h) for h in header]
+    if (
+        any(n in _LONG_FIELD for n in names)
+        and any(n in _LONG_VALUE for n in names)
+        and not any(_COLUMN_OF.get(n) in PILLARS for n in names)
+    ):
+        header, raw = _widen(path, header, raw, names)
+    columns = _map_header(header, f"{path}:{header_at}", sep)
+    order = _date_order(
+        path, [(line, _cell(cells, columns, "date") or "") for line, cells in raw], date_order
+    )
+    rows = [_parse_row(cells, columns, line, f"{path}:{line}", order) for line, cells in raw]
+    return rows, header_at
+
+
+def _raw_table(path: Path) -> tuple[list[str], int, list[tuple[int, list[str]]], str]:
+    """A readings file's header, its line, its rows (line, cells) and its separator."""
     text = _read_text(path)
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
@@ -350,19 +368,7 @@ def _readings_rows(path: Path, date_order: str | None) -> tuple[list[dict[str, A
             )
         raw.append((reader.line_num, cells))
     assert header is not None  # lines is not empty
-    names = [_normalize_header(h) for h in header]
-    if (
-        any(n in _LONG_FIELD for n in names)
-        and any(n in _LONG_VALUE for n in names)
-        and not any(_COLUMN_OF.get(n) in PILLARS for n in names)
-    ):
-        header, raw = _widen(path, header, raw, names)
-    columns = _map_header(header, f"{path}:{header_at}", sep)
-    order = _date_order(
-        path, [(line, _cell(cells, columns, "date") or "") for line, cells in raw], date_order
-    )
-    rows = [_parse_row(cells, columns, line, f"{path}:{line}", order) for line, cells in raw]
-    return rows, header_at
+    return header, header_at, raw, sep
 
 
 def _widen(

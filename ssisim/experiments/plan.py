@@ -554,10 +554,37 @@ def plan_document(result: PlanResult, scenario: Scenario, by: Any) -> dict[str, 
     return data
 
 
+def _local_member_files(data: dict[str, Any]) -> dict[str, str]:
+    """Point ``plan.yaml``'s ``from:`` keys at copies beside it; returns {copy name: original}.
+
+    ``plan.yaml`` never records an absolute path: the member files it names
+    are copied into its folder (they hold counts and classes only) and named
+    relative to it, so the plan's folder runs anywhere (``ssisim run plan.yaml``).
+    """
+    names: dict[str, str] = {}
+
+    def local(original: str) -> str:
+        for name, path in names.items():
+            if path == original:
+                return name
+        name = "member.yaml" if not names else f"member-{len(names) + 1}.yaml"
+        names[name] = original
+        return name
+
+    seller = data.get("population", {}).get("seller", {})
+    if seller.get("from"):
+        seller["from"] = local(str(seller["from"]))
+    for entry in data.get("strategies", []):
+        if isinstance(entry, dict) and entry.get("from"):
+            entry["from"] = local(str(entry["from"]))
+    return names
+
+
 def write_plan(
     out_dir: Any, result: PlanResult, scenario: Scenario, *, by: Any, start: Any
 ) -> PlanFiles:
     """Write ``plan.yaml``, ``plan.txt``, ``trials.csv`` and ``opportunities.csv`` into a new ``out_dir``."""
+    import shutil
     from pathlib import Path
 
     import yaml
@@ -568,9 +595,67 @@ def write_plan(
     header = "# Written by `ssisim plan`; run it with `ssisim run plan.yaml`.\n" + "".join(
         f"# {line}\n" for line in lines
     )
-    text = header + yaml.safe_dump(plan_document(result, scenario, by), sort_keys=False)
+    document = plan_document(result, scenario, by)
+    for name, original in _local_member_files(document).items():
+        shutil.copyfile(original, out / name)
+    text = header + yaml.safe_dump(document, sort_keys=False)
     (out / "plan.yaml").write_text(text, encoding="utf-8")
     (out / "plan.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     result.trials.to_csv(out / "trials.csv", index=False, float_format="%.6g")
     result.opportunities.to_csv(out / "opportunities.csv", float_format="%.6g")
     return PlanFiles(str(out / "plan.yaml"), lines)
+
+
+# --------------------------------------------------------------------------- teams
+
+TEAM_SUMMARY_COLUMNS: tuple[str, ...] = (
+    "member",
+    "reading_date",
+    "ssi_now",
+    "target",
+    "reached",
+    "probability",
+    "hours_per_week",
+    "median_crossing_week",
+    "median_ssi_by_date",
+    "ssi_as_is_by_date",
+    "plan",
+)
+"""Columns of ``team.csv``, the summary of ``ssisim plan --team``."""
+
+
+def reading_member_document(reading: Mapping[str, Any]) -> dict[str, Any]:
+    """A member file that holds a team member's latest reading only (no export).
+
+    Its ``seller`` and ``routine`` are empty (the start scenario's values
+    stand) and it has no ``network`` (the population's own seller starts);
+    the reading is the run's week-0 score (``docs/own-data.md``).
+    """
+    keys = ("date", "ssi", "brand", "people", "insights", "relationships")
+    return {
+        "format": "ssisim-member/1",
+        "source": "a team file's latest reading (ssisim plan --team)",
+        "ssi": {k: reading[k] for k in keys if k in reading},
+        "seller": {},
+        "routine": {},
+    }
+
+
+def team_summary_row(
+    member: str, reading: Mapping[str, Any], result: PlanResult, plan_dir: str
+) -> dict[str, Any]:
+    """One row of ``team.csv``: the member's label, reading and plan (no name)."""
+    median, _, _ = result.chosen.crossing_band(0.8)
+    return {
+        "member": member,
+        "reading_date": reading.get("date"),
+        "ssi_now": reading.get("ssi"),
+        "target": result.request.target_ssi,
+        "reached": result.reached,
+        "probability": round(result.chosen.probability, 3),
+        "hours_per_week": round(result.chosen.hours_per_week, 2),
+        "median_crossing_week": median if math.isfinite(median) else None,
+        "median_ssi_by_date": round(float(np.median(result.chosen.final_ssi)), 1),
+        "ssi_as_is_by_date": round(float(np.median(result.current.final_ssi)), 1),
+        "plan": plan_dir,
+    }

@@ -15,12 +15,22 @@ from typing import Any
 import pandas as pd
 
 from ssisim.errors import DataError
-from ssisim.experiments.fit import read_readings, reading_weeks
+from ssisim.experiments.fit import (
+    _cell,
+    _date_order,
+    _frame,
+    _map_header,
+    _normalize_header,
+    _parse_row,
+    _raw_table,
+    read_readings,
+    reading_weeks,
+)
 from ssisim.member.scenario import load_member_scenario, read_member
 from ssisim.scenario.loading import Override
 from ssisim.scenario.schema import PILLARS, Scenario, Strategy
 
-__all__ = ["latest_reading", "member_routine"]
+__all__ = ["TEAM_NAME_HEADERS", "latest_reading", "member_routine", "read_team", "team_latest"]
 
 
 def latest_reading(path: str | Path, date_order: str | None = None) -> dict[str, Any]:
@@ -31,6 +41,99 @@ def latest_reading(path: str | Path, date_order: str | None = None) -> dict[str,
         "date": last["date"].date().isoformat(),
         **{k: float(last[k]) for k in ("ssi", *PILLARS)},
     }
+
+
+TEAM_NAME_HEADERS: tuple[str, ...] = (
+    "name",
+    "member",
+    "seller",
+    "person",
+    "nom",
+    "membre",
+    "vendeur",
+    "full name",
+)
+"""Headers of a team file's member column (compared lower case, without accents)."""
+
+MAX_TEAM_MEMBERS = 200
+"""Members of a team file at most (each is planned on its own)."""
+
+
+def read_team(path: str | Path, date_order: str | None = None) -> pd.DataFrame:
+    """A team file: one or more dated readings per member (name, date, SSI, pillars, ranks).
+
+    The wide readings layout (:func:`ssisim.experiments.fit.read_readings`:
+    the same headers, separators, decimal commas and date rules) with a
+    column naming the member (:data:`TEAM_NAME_HEADERS`). The names are read
+    in memory only, to group the rows: members are returned as ``m1``,
+    ``m2``, ... in the order they first appear in the file, and no name is
+    ever written or shown.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``member`` then the columns of ``read_readings`` (``date``, ``ssi``, the pillars, the ranks) and
+        ``line``, in file order; each member's readings in date order.
+
+    Raises
+    ------
+    DataError
+        One line ``FILE:LINE: column: what is wrong``: no member column, a
+        member without a name, a malformed reading (as ``read_readings``),
+        a member's dates repeated or out of order, more than
+        :data:`MAX_TEAM_MEMBERS` members, no reading.
+    """
+    path = Path(path)
+    header, header_at, raw, sep = _raw_table(path)
+    names = [_normalize_header(h) for h in header]
+    who = next((i for i, n in enumerate(names) if n in TEAM_NAME_HEADERS), None)
+    if who is None:
+        raise DataError(
+            f"{path}:{header_at}: name: missing column, expected a header such as 'name' or "
+            "'member' (one row per member and date)"
+        )
+    columns = _map_header(header, f"{path}:{header_at}", sep)
+    order = _date_order(
+        path, [(line, _cell(cells, columns, "date") or "") for line, cells in raw], date_order
+    )
+    labels: dict[str, str] = {}
+    last: dict[str, dict[str, Any]] = {}
+    rows = []
+    for line, cells in raw:
+        name = cells[who].strip() if who < len(cells) else ""
+        if not name:
+            raise DataError(f"{path}:{line}: name: missing value (a member's name or label)")
+        key = name.casefold()
+        if key not in labels:
+            if len(labels) >= MAX_TEAM_MEMBERS:
+                raise DataError(
+                    f"{path}:{line}: name: more than {MAX_TEAM_MEMBERS} members in a team file"
+                )
+            labels[key] = f"m{len(labels) + 1}"
+        row = _parse_row(cells, columns, line, f"{path}:{line}", order)
+        before = last.get(key)
+        if before is not None and row["date"] <= before["date"]:
+            what = "same date as" if row["date"] == before["date"] else "earlier than"
+            raise DataError(
+                f"{path}:{line}: date: {what} line {before['line']} for member "
+                f"{labels[key]}; each member's readings must be in date order "
+                f"(got {row['date'].isoformat()})"
+            )
+        last[key] = row
+        rows.append({"member": labels[key], **row})
+    if not rows:
+        raise DataError(f"{path}:{header_at}: no reading below the header")
+    frame = _frame(rows, str(path))
+    frame.insert(0, "member", [row["member"] for row in rows])
+    return frame
+
+
+def team_latest(team: pd.DataFrame) -> pd.DataFrame:
+    """Each member's latest reading (one row per member, in the file's order of members)."""
+    order = {m: i for i, m in enumerate(dict.fromkeys(team["member"]))}
+    latest = team.groupby("member", sort=False).tail(1)
+    latest = latest.sort_values("member", key=lambda s: s.map(order), kind="stable")
+    return latest.reset_index(drop=True)
 
 
 _HISTORY_RATES = {

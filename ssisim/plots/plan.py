@@ -1,5 +1,10 @@
 """The trade-off of ``ssisim plan``: hours a week against the chance of reaching the target,
-and against opportunities. Reads the plan's ``trials.csv`` only."""
+and against opportunities. Reads the plan's ``trials.csv`` only.
+
+When no candidate reaches the target with the confidence asked, the left
+panel shows the median score reached on the date instead of the chance (all
+zeros, or nearly, would say nothing), with the target as a line: how far the
+member is, and what more hours buy."""
 
 from __future__ import annotations
 
@@ -62,45 +67,55 @@ def plot_plan_tradeoff(
     with style():
         fig = Figure(figsize=(11, 4.6), layout="constrained")
         left, right = fig.subplots(1, 2)
+        reached = bool((trials["probability"] >= confidence).any())
+        y = "probability" if reached or "median_ssi" not in trials else "median_ssi"
         left.scatter(
-            trials["hours_per_week"],
-            trials["probability"],
-            color="0.6",
-            s=22,
-            label="candidate routines",
+            trials["hours_per_week"], trials[y], color="0.6", s=22, label="candidate routines"
         )
-        front = _frontier(trials, "probability")
+        front = _frontier(trials, y)
         left.step(
             front["hours_per_week"],
-            front["probability"],
+            front[y],
             where="post",
             color="tab:blue",
             linewidth=2,
-            label="best chance for the hours",
+            label="best chance for the hours" if y == "probability" else "best median score",
         )
         left.axhline(
-            confidence,
+            confidence if y == "probability" else target_ssi,
             color="tab:red",
             linestyle="--",
             linewidth=1,
-            label=f"confidence {confidence:.0%}",
+            label=f"confidence {confidence:.0%}"
+            if y == "probability"
+            else f"target {target_ssi:g}",
         )
         if chosen_trial is not None and (trials["trial"] == chosen_trial).any():
             row = trials[trials["trial"] == chosen_trial].iloc[0]
             left.scatter(
                 [row["hours_per_week"]],
-                [row["probability"]],
+                [row[y]],
                 s=140,
                 marker="*",
                 color="tab:red",
                 zorder=5,
-                label="the plan",
+                label="the plan" if reached else "the most likely routine",
             )
         left.set_xlabel("hours a week")
-        left.set_ylabel(f"P(SSI ≥ {target_ssi:g}{' by ' + by if by else ''})")
-        left.set_ylim(-0.03, 1.03)
-        left.legend(loc="center right", fontsize="small")
-        left.set_title("Chance of reaching the target", loc="left")
+        when = f" by {by}" if by else ""
+        if y == "probability":
+            left.set_ylabel(f"P(SSI ≥ {target_ssi:g}{when})")
+            left.set_ylim(-0.03, 1.03)
+            left.legend(loc="center right", fontsize="small")
+            left.set_title("Chance of reaching the target", loc="left")
+        else:
+            top = max(float(trials[y].max()), target_ssi)
+            left.set_ylabel(f"median SSI{when}")
+            left.set_ylim(0, min(100.0, top * 1.1 + 1))
+            left.legend(loc="lower right", fontsize="small")
+            left.set_title(
+                f"Out of reach: the median score reached (target {target_ssi:g})", loc="left"
+            )
         for context in contexts:
             column = f"opportunities_{context}"
             right.scatter(

@@ -228,7 +228,9 @@ def _member_start_for(population: Population, scenario: Scenario) -> SellerStart
     key = (id(population), path, scenario.seed)
     found = _MEMBER_STARTS.get(key)
     if found is None:
-        network = read_member(path)["network"]
+        network = read_member(path).get("network")
+        if not isinstance(network, Mapping):  # a team member known by readings only
+            return default_start(population)
         found = member_start(
             population, profile, network, debate_rng(scenario.seed, MEMBER_NETWORK)
         )

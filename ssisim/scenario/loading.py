@@ -41,6 +41,7 @@ __all__ = [
     "MAX_ERRORS",
     "MAX_NAMED_FILE_BYTES",
     "MAX_SCENARIO_BYTES",
+    "MEMBER_FORMAT",
     "Override",
     "Trust",
     "apply_overrides",
@@ -480,9 +481,12 @@ def parse_scenario(
     # overrides go one at a time so that `--set scoring=FILE` (relative to the
     # current directory) includes one too, and later overrides apply on top.
     data = _include_scoring(data, source, lines, source, trust)
+    members: set[str] = set()  # member files already resolved (their path is absolute)
+    data = _include_members(data, source, lines, source, trust, members)
     for entry in overrides:
         data = apply_overrides(data, [entry], source_lines=lines)
         data = _include_scoring(data, None, lines, source, trust)
+        data = _include_members(data, None, lines, source, trust, members)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -590,6 +594,91 @@ def _include_scoring(
         del lines[key]
     lines.update({k: f"{shown}:{n}" for k, n in included_lines.items() if k[:1] == ("scoring",)})
     return {**data, "scoring": included["scoring"]}
+
+
+MEMBER_FORMAT = "ssisim-member/"
+"""The ``format:`` prefix of a member file written by ``ssisim import``."""
+
+
+def _read_member_file(
+    scenario_path: str | None,
+    value: Any,
+    key: str,
+    lines: dict[tuple[Any, ...], int | str],
+    loc: tuple[Any, ...],
+    source: str,
+    trust: Trust,
+) -> tuple[Path, dict[str, Any]]:
+    """The member file named by ``from:`` at ``loc``: checked, read, parsed (bounded)."""
+    where = _lookup_line(loc, lines)
+    origin = where if isinstance(where, str) else f"{source}:{where}"
+    path = resolve_named_file(scenario_path, value, key, trust.allowed_dirs, origin)
+    shown = printable(str(path))
+    member, _ = parse_yaml(read_named_text(path, key, f"{origin}: {key}: {shown}"), shown)
+    if not isinstance(member, dict) or not str(member.get("format", "")).startswith(MEMBER_FORMAT):
+        raise ScenarioError(
+            f"{origin}: {key}: {shown} is not a member file written by `ssisim import`"
+        )
+    for block in ("seller", "routine"):
+        if not isinstance(member.get(block), dict):
+            raise ScenarioError(
+                f"{shown}:1: {block}: missing block in a member file; import the export again"
+            )
+    return path, member
+
+
+def _include_members(
+    data: dict[str, Any],
+    scenario_path: str | None,
+    lines: dict[tuple[Any, ...], int | str],
+    source: str,
+    trust: Trust,
+    done: set[str],
+) -> dict[str, Any]:
+    """Resolve ``population.seller.from`` and each strategy's ``from`` (``docs/own-data.md``).
+
+    The member file (``member.yaml`` from ``ssisim import``) is checked by
+    :func:`resolve_named_file` as ``scoring: FILE`` is; its ``seller:`` values
+    become the defaults of the seller's block and its ``routine:`` values the
+    defaults of the strategy (what the scenario writes itself wins). ``from``
+    is kept as the resolved absolute path (in ``done``), so that the seller's
+    network can be placed from it and a later pass leaves it alone.
+    """
+    population = data.get("population")
+    seller = population.get("seller") if isinstance(population, dict) else None
+    out = data
+    if isinstance(seller, dict) and seller.get("from") is not None and seller["from"] not in done:
+        loc = ("population", "seller", "from")
+        path, member = _read_member_file(
+            scenario_path, seller["from"], ".".join(loc), lines, loc, source, trust
+        )
+        done.add(str(path))
+        new_seller = {**member["seller"], **seller, "from": str(path)}
+        out = {**out, "population": {**population, "seller": new_seller}}  # type: ignore[dict-item]
+    strategies = out.get("strategies")
+    if isinstance(strategies, list) and any(
+        isinstance(e, dict) and e.get("from") is not None and e["from"] not in done
+        for e in strategies
+    ):
+        resolved = []
+        for i, entry in enumerate(strategies):
+            if isinstance(entry, dict) and entry.get("from") is not None:
+                if entry["from"] not in done:
+                    name = _entry_name(entry) or str(i)
+                    path, member = _read_member_file(
+                        scenario_path,
+                        entry["from"],
+                        f"strategies.{printable(name)[:64]}.from",
+                        lines,
+                        ("strategies", i, "from"),
+                        source,
+                        trust,
+                    )
+                    done.add(str(path))
+                    entry = {"name": "as-is", **member["routine"], **entry, "from": str(path)}
+            resolved.append(entry)
+        out = {**out, "strategies": resolved}
+    return out
 
 
 def apply_overrides(

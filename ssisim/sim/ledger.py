@@ -7,6 +7,12 @@ into the trailing (exponentially weighted) weekly averages the SSI reads
 :class:`~ssisim.records.WeekRecord` (:meth:`Ledger.record`). What the SSI does
 not measure (introductions, pitches, restrictions) happens between the two,
 in :func:`ssisim.sim.routine.end_week`.
+
+A seller started from an imported member whose file carries an SSI reading
+starts from that reading: week 0 scores the reading, and the gap between it
+and the model's own score of the week-0 inputs fades at the activity
+half-life (:meth:`Ledger.start_from_reading`; ``docs/own-data.md``, an
+assumption).
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ssisim.pillars import pillar_scores
+from ssisim.member.scenario import member_reading
+from ssisim.pillars import MAX_PILLAR, pillar_scores
 from ssisim.population.members import MemberScores
 from ssisim.records import LEAD_COLUMNS, WeekRecord
 from ssisim.scenario.schema import Scenario, Strategy
@@ -103,11 +110,42 @@ class Ledger:
     inputs_log: list[dict[str, dict[str, float]]] | None = None
     trailing_decay: float = field(init=False)  # per week, from the activity half-life
     tie_decay: float = field(init=False)  # per week, from the ties' half-life
+    reading: dict[str, float] | None = field(init=False)  # the member's SSI reading, if any
+    offset: dict[str, float] | None = field(init=False)  # reading - model at week 0
 
     def __post_init__(self) -> None:
         sc = self.scenario
         self.trailing_decay = 0.5 ** (1.0 / sc.scoring.activity_half_life_weeks)
         self.tie_decay = 0.5 ** (1.0 / sc.answers.ties.half_life_weeks)
+        path = sc.population.seller.from_
+        # the member is the population's seller (no team or cohort seat)
+        self.reading = member_reading(path) if path and self.strategy.seat is None else None
+        self.offset = None
+
+    def start_from_reading(self, score: dict[str, float], week: int) -> dict[str, float]:
+        """The week's scores with the member's reading as the week-0 score.
+
+        At the first record the offset ``reading - model`` is taken, for the
+        SSI and each pillar (a reading without pillars spreads its SSI offset
+        equally over the four); every record adds ``offset * d ** week``,
+        ``d`` the weekly decay of the trailing activity (the activity
+        half-life), clipped to 0-25 a pillar and 0-100 the SSI. So week 0
+        shows the reading, and the score then follows the simulated inputs as
+        the past the model does not see fades (an assumption).
+        """
+        assert self.reading is not None
+        if self.offset is None:
+            gap = self.reading["ssi"] - score["ssi"]
+            self.offset = {"ssi": gap}
+            for pillar in ("brand", "people", "insights", "relationships"):
+                found = self.reading.get(pillar)
+                self.offset[pillar] = found - score[pillar] if found is not None else gap / 4
+        factor = self.trailing_decay**week
+        out = dict(score)
+        for key, value in self.offset.items():
+            top = 4 * MAX_PILLAR if key == "ssi" else MAX_PILLAR
+            out[key] = min(max(score[key] + value * factor, 0.0), top)
+        return out
 
     def close_week(self, answers: np.random.Generator) -> int:
         """Decay the ties, draw the endorsements, update the trailing activity.
@@ -207,6 +245,8 @@ class Ledger:
         if self.inputs_log is not None:
             self.inputs_log.append(inputs)
         score = {k: float(v) for k, v in pillar_scores(inputs, sc.scoring).items()}
+        if self.reading is not None:
+            score = self.start_from_reading(score, week)
         ssi = score["ssi"]
         boosted = ssi > sc.platform.boost_threshold_ssi
         self.records.append(

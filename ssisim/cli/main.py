@@ -7,19 +7,40 @@ the library when it runs.
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Sequence
 
-import click
 
-from ssisim.cli.debate import cohort, outcomes, team
-from ssisim.cli.experiments import run, sensitivity, sweep
-from ssisim.cli.member import MEMBER_COMMANDS
-from ssisim.cli.model import calibrate, explain, fit, strategies, validate
-from ssisim.cli.options import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
-from ssisim.cli.plot import plot
-from ssisim.cli.report import report
-from ssisim.errors import OperationalError, ScenarioError, SsisimError
+def _interrupted_while_starting(_signum: int, _frame: object) -> None:
+    """Ctrl-C before :func:`main` runs (during the imports): one line, exit 130."""
+    os.write(2, b"interrupted\n")
+    os._exit(130)
+
+
+def _on_sigint(handler: object, instead_of: object) -> None:
+    try:
+        if signal.getsignal(signal.SIGINT) is instead_of:
+            signal.signal(signal.SIGINT, handler)  # type: ignore[arg-type]
+    except ValueError:  # imported outside the main thread
+        pass
+
+
+# the imports below take ~100 ms: Ctrl-C there would print a traceback; Python's
+# handler is back at the end of this module, before main() runs
+_on_sigint(_interrupted_while_starting, signal.default_int_handler)
+
+from collections.abc import Sequence  # noqa: E402
+
+import click  # noqa: E402
+
+from ssisim.cli.debate import cohort, outcomes, team  # noqa: E402
+from ssisim.cli.experiments import run, sensitivity, sweep  # noqa: E402
+from ssisim.cli.member import MEMBER_COMMANDS  # noqa: E402
+from ssisim.cli.model import calibrate, explain, fit, strategies, validate  # noqa: E402
+from ssisim.cli.options import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE  # noqa: E402
+from ssisim.cli.plot import plot  # noqa: E402
+from ssisim.cli.report import report  # noqa: E402
+from ssisim.errors import OperationalError, ScenarioError, SsisimError  # noqa: E402
 
 __all__ = ["cli", "main"]
 
@@ -41,7 +62,21 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Interrupted(BaseException):
+    """Ctrl-C, carried past click (which prints an empty line before its Abort)."""
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted() from None
+        except EOFError as exc:  # click would call it an interruption
+            raise RuntimeError(f"EOFError: {exc or 'unexpected end of a stream'}") from exc
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--version",
     is_flag=True,
@@ -114,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         cmd = exc.ctx.command_path if exc.ctx else "ssisim"
         click.echo(f"{cmd}: {exc.format_message()} (see `{cmd} --help`)", err=True)
         sys.exit(EXIT_USAGE)
-    except (click.Abort, KeyboardInterrupt):
+    except (click.Abort, KeyboardInterrupt, _Interrupted):
         _say("interrupted")
         sys.exit(EXIT_INTERRUPTED)
     except OperationalError as exc:
@@ -147,3 +182,6 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise
         _say(f"error: {type(exc).__name__}: {exc} (an ssisim bug? --debug shows the traceback)")
         sys.exit(EXIT_FAILED)
+
+
+_on_sigint(signal.default_int_handler, _interrupted_while_starting)

@@ -196,16 +196,31 @@ class LocalProcesses(Executor):
         # worker) and the workers it forks never see it, so they print nothing.
         for attempt in (0, 1):
             try:
-                with _no_sigint():
-                    process.start()
+                if self.ctx.get_start_method() == "forkserver":
+                    # Ctrl-C ignored only while the forkserver is spawned (it keeps
+                    # SIG_IGN across exec, and the workers it forks inherit it);
+                    # held while it imports the engine (a second), never lost
+                    from multiprocessing import forkserver
+
+                    with _no_sigint():
+                        forkserver.ensure_running()
+                    with _held_sigint():
+                        process.start()
+                else:
+                    with _no_sigint():
+                        process.start()
                 break
-            except OSError as exc:  # the forkserver was killed: it restarts once
+            except (OSError, EOFError) as exc:  # the forkserver was killed: it restarts once
                 if attempt:
                     parent.close()
                     child.close()
+                    why = (
+                        (exc.strerror if isinstance(exc, OSError) else None)
+                        or exc
+                        or "its server died"
+                    )
                     raise OperationalError(
-                        f"cannot start a worker process ({exc.strerror or exc}); "
-                        "run again, or with --workers 1"
+                        f"cannot start a worker process ({why}); run again, or with --workers 1"
                     ) from None
                 process = self.ctx.Process(target=_serve, args=(child,), daemon=True)  # type: ignore[attr-defined]
         child.close()
@@ -421,6 +436,23 @@ def _no_sigint() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def _held_sigint() -> Iterator[None]:
+    """A Ctrl-C meanwhile is held, then raised as KeyboardInterrupt at the end."""
+    caught: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            raise KeyboardInterrupt
 
 
 # --------------------------------------------------------------------------- choosing

@@ -1,0 +1,217 @@
+"""Interrupts at random moments (issue 12 §5): SIGINT and SIGKILL of the main
+process of `ssisim run` and `ssisim sweep`, then `--resume`, give the bytes of
+an uninterrupted run; SIGINT ends in one line and exit status 130; a killed
+forkserver ends in one line (exit 1) or the run completes.
+
+The moments come from a seeded RNG, as fractions of the measured duration of
+an uninterrupted run: the same moments every time, spread from the imports to
+the final write. The default suite tries two; ``-m slow`` tries more.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ssisim.cli.main import main
+
+SSISIM = str(Path(sys.executable).parent / "ssisim")
+RUN = """\
+name: interrupted
+seed: 5
+weeks: 3
+replications: 6
+population: {size: 300}
+execution: {chunk_runs: 1}
+strategies: [open-bar, club-select]
+"""
+SWEEP = (
+    RUN
+    + """\
+sweep:
+  grid:
+    strategies.open-bar.invites_per_week: [15, 45]
+"""
+)
+SCENARIOS = {"run": RUN, "sweep": SWEEP}
+
+
+def _command(kind: str, scenario: Path, *args: str) -> list[str]:
+    return [SSISIM, kind, str(scenario), "-q", "--no-figures", "--workers", "2", *args]
+
+
+def _results(root: Path) -> dict[str, bytes]:
+    """Every result file's bytes but the manifest's (it records times)."""
+    files = [p for p in root.rglob("*") if p.is_file() and p.name != "manifest.json"]
+    return {str(p.relative_to(root)): p.read_bytes() for p in files}
+
+
+def _forkserver_of(pid: int) -> int | None:
+    """The forkserver process started by ``pid``, if any."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rpartition(")")[2].split()[1])
+        if ppid == pid and b"forkserver" in cmdline:
+            return int(entry.name)
+    return None
+
+
+@pytest.fixture(scope="module")
+def reference(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, tuple[dict[str, bytes], float]]:
+    """Each kind's uninterrupted results, and how long the command took."""
+    root = tmp_path_factory.mktemp("reference")
+    out: dict[str, tuple[dict[str, bytes], float]] = {}
+    for kind, text in SCENARIOS.items():
+        path = root / f"{kind}.yaml"
+        path.write_text(text)
+        started = time.perf_counter()
+        result = subprocess.run(
+            _command(kind, path, "--out", str(root / kind)), capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        out[kind] = (_results(root / kind), time.perf_counter() - started)
+    return out
+
+
+def _interrupt_and_resume(
+    tmp_path: Path, reference: dict, kind: str, sig: signal.Signals, fraction: float
+) -> None:
+    expected, duration = reference[kind]
+    scenario = tmp_path / f"{kind}.yaml"
+    scenario.write_text(SCENARIOS[kind])
+    out = tmp_path / "o"
+    process = subprocess.Popen(
+        _command(kind, scenario, "--out", str(out)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(fraction * duration)
+    process.send_signal(sig)
+    _, err = process.communicate(timeout=120)
+    if process.returncode == 0:  # it finished before the signal
+        assert _results(out) == expected
+        return
+    assert "Traceback" not in err, err
+    if sig == signal.SIGINT:
+        assert process.returncode == 130, err
+        assert len(err.splitlines()) == 1 and err.startswith("interrupted"), repr(err)
+        if out.is_dir():
+            assert f"--resume {out}" in err, err
+    else:
+        assert process.returncode == -signal.SIGKILL, err
+    again = ["--resume", str(out)] if out.is_dir() else ["--out", str(out)]
+    result = subprocess.run(_command(kind, scenario, *again), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert not list(out.rglob(".*.tmp-*"))
+    assert _results(out) == expected
+
+
+def _moments(n: int, seed: int) -> list[float]:
+    rng = np.random.default_rng(seed)
+    return [round(float(x), 3) for x in rng.uniform(0.02, 1.0, n)]
+
+
+@pytest.mark.parametrize(
+    "kind,sig,fraction",
+    [("run", signal.SIGINT, _moments(1, 12)[0]), ("sweep", signal.SIGKILL, _moments(1, 13)[0])],
+)
+def test_interrupt_at_a_random_moment_then_resume(tmp_path, reference, kind, sig, fraction):
+    _interrupt_and_resume(tmp_path, reference, kind, sig, fraction)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+@pytest.mark.parametrize("kind", ["run", "sweep"])
+@pytest.mark.parametrize("fraction", _moments(4, 2024))
+def test_interrupt_at_more_random_moments_then_resume(tmp_path, reference, kind, sig, fraction):
+    _interrupt_and_resume(tmp_path, reference, kind, sig, fraction)
+
+
+def test_sigint_while_starting_is_one_line(tmp_path):
+    """Ctrl-C during the imports (before any command runs) prints one line, exit 130.
+
+    Before Python runs ssisim's first line (its own start-up, ~20 ms) nothing
+    of ssisim's can answer: an interrupt there is Python's to report."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(RUN)
+    for delay in (0.1, 0.2, 0.4):
+        process = subprocess.Popen(
+            _command("run", scenario, "--out", str(tmp_path / "o")),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        if process.returncode == 0 or "init_import_site" in err:
+            continue  # finished already, or interrupted before Python ran ssisim
+        assert process.returncode == 130, err
+        assert len(err.splitlines()) == 1 and err.startswith("interrupted"), repr(err)
+
+
+def test_interrupt_before_the_results_exist_is_one_line_without_a_blank(
+    tmp_path, capsys, monkeypatch
+):
+    """Ctrl-C while the scenario is read or the population built: `interrupted`
+    alone, without the empty line click prints before it."""
+    from ssisim.experiments import pipeline
+
+    def interrupted(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "prepare_experiment", interrupted)
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(RUN)
+    with pytest.raises(SystemExit) as info:
+        main(["run", str(scenario), "-q", "--out", str(tmp_path / "o")])
+    assert info.value.code == 130
+    assert capsys.readouterr().err == "interrupted\n"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_forkserver_is_one_line_or_the_run_completes(tmp_path, reference):
+    """The forkserver is killed while a run goes on, and a worker dies, so that
+    a new one must be started: the forkserver is started again and the run
+    completes with the same bytes, or it ends in one line, exit status 1."""
+    expected, _ = reference["run"]
+    scenario = tmp_path / "run.yaml"
+    scenario.write_text(RUN)
+    out = tmp_path / "o"
+    process = subprocess.Popen(
+        _command("run", scenario, "--out", str(out)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SSISIM_TEST_EXIT_AT": "0:3:once"},
+    )
+    deadline = time.monotonic() + 60
+    server = None
+    while server is None and time.monotonic() < deadline and process.poll() is None:
+        server = _forkserver_of(process.pid)
+        time.sleep(0.01)
+    assert server is not None, "no forkserver seen"
+    os.kill(server, signal.SIGKILL)
+    _, err = process.communicate(timeout=120)
+    assert "Traceback" not in err, err
+    if process.returncode == 0:
+        assert _results(out) == expected
+    else:
+        assert process.returncode == 1, err
+        assert len(err.splitlines()) == 1 and err.startswith("error:"), repr(err)

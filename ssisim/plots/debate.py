@@ -527,8 +527,9 @@ def plot_leaderboard(table: pd.DataFrame, team: Any, path: Path) -> Path:
         )
         right.axhline(0, color="0.5", linewidth=0.8)
         left.set_ylim(0, 100)
+        step = -(-len(months) // 7)  # at most 7 month labels: readable on a slide
         for ax in (left, right):
-            ax.set_xticks(months)
+            ax.set_xticks(months[::step])
             ax.set_xlabel(f"month ({team.month_weeks} weeks each)")
         left.set_ylabel("SSI at the month's end (points)")
         right.set_ylabel("SSI change over the month (points)")
@@ -540,7 +541,7 @@ def plot_leaderboard(table: pd.DataFrame, team: Any, path: Path) -> Path:
             [handles[i] for i in order],
             [labels[i] for i in order],
             title="rank after the last month",
-            loc="outside right upper",
+            loc="outside right center",  # upper, it would collide with a long title
             frameon=False,
         )
         last = table[table["month"] == table["month"].max()].sort_values("rank")

@@ -55,6 +55,7 @@ __all__ = [
     "lines_with_bands",
     "money",
     "new_figure",
+    "panel_xlabel",
     "save",
     "scenario_name",
     "settings",
@@ -427,6 +428,12 @@ def words(text: str) -> str:
     from ssisim.plots.french import translate
 
     return translate(text, settings().language)
+
+
+def panel_xlabel(ax: Axes, text: str, panels: int) -> None:
+    """An x label repeated under ``panels`` panels of a row, wrapped so neighbours never touch."""
+    width = max(20, {"paper": 96, "talk": 66}.get(settings().context, 96) // max(panels, 1))
+    ax.set_xlabel(textwrap.fill(words(text), width, break_on_hyphens=False))
 
 
 def _translate_texts(fig: Figure) -> None:

@@ -22,6 +22,7 @@ from ssisim.plots.style import (
     legend_right,
     money,
     new_figure,
+    panel_xlabel,
     save,
     strategy_colors,
     style,
@@ -246,7 +247,7 @@ def _ssi_per_hour_figure(
             ax.set_ylim(0, 100)
             ax.set_xlim(left=0)
             ax.margins(x=0.15)
-            ax.set_xlabel("opportunities per hour of routine")
+            panel_xlabel(ax, "opportunities per hour of routine", len(axes))
             ax.set_title(f"{ctx} context{_context_note(summary, ctx)}", loc="left")
             if untimed:
                 ax.text(
@@ -300,7 +301,7 @@ def _opportunities_figure(
             wide = _debate_means(summary, ctx).reindex(names)
             panel = f"{ctx} context{_panel_verdict(verdicts, 'opportunities', ctx)}"
             _stacked_origins(ax, wide, colors, panel)
-            ax.set_xlabel("opportunities over the horizon (mean)")
+            panel_xlabel(ax, "opportunities over the horizon (mean)", len(axes))
         title(fig, finding, subtitle)
         _origin_legend(fig)
         footnote(fig, note)
@@ -326,7 +327,7 @@ def _per_context_bars(
             wide = _debate_means(summary, ctx).reindex(names)
             panel = f"{ctx} context{_panel_verdict(verdicts, metric, ctx)}"
             _bars(ax, wide, metric, colors, panel, money_axis=True)
-            ax.set_xlabel(xlabel)
+            panel_xlabel(ax, xlabel, len(axes))
         title(fig, finding, subtitle)
         footnote(fig, note)
     return fig
@@ -527,8 +528,9 @@ def plot_leaderboard(table: pd.DataFrame, team: Any, path: Path) -> Path:
         )
         right.axhline(0, color="0.5", linewidth=0.8)
         left.set_ylim(0, 100)
+        step = -(-len(months) // 7)  # at most 7 month labels: readable on a slide
         for ax in (left, right):
-            ax.set_xticks(months)
+            ax.set_xticks(months[::step])
             ax.set_xlabel(f"month ({team.month_weeks} weeks each)")
         left.set_ylabel("SSI at the month's end (points)")
         right.set_ylabel("SSI change over the month (points)")
@@ -540,7 +542,7 @@ def plot_leaderboard(table: pd.DataFrame, team: Any, path: Path) -> Path:
             [handles[i] for i in order],
             [labels[i] for i in order],
             title="rank after the last month",
-            loc="outside right upper",
+            loc="outside right center",  # upper, it would collide with a long title
             frameon=False,
         )
         last = table[table["month"] == table["month"].max()].sort_values("rank")

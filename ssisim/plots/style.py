@@ -55,6 +55,7 @@ __all__ = [
     "lines_with_bands",
     "money",
     "new_figure",
+    "panel_xlabel",
     "save",
     "scenario_name",
     "settings",
@@ -271,7 +272,6 @@ def title(fig: Figure, finding: str, subtitle: str = "") -> None:
     """
     width = _TITLE_WIDTH.get(settings().context, 90)
     finding = textwrap.fill(words(finding), width, break_on_hyphens=False)
-    lines = finding.count("\n") + 1
     text = fig.suptitle(
         f"{finding}\n" if subtitle else finding,
         fontweight="bold",
@@ -281,10 +281,16 @@ def title(fig: Figure, finding: str, subtitle: str = "") -> None:
         linespacing=1.25,
     )
     if subtitle:
+        from matplotlib.backends.backend_agg import RendererAgg
+
         height_pt = fig.get_figheight() * 72.0
-        # constrained layout puts the title's top 3 points (h_pad) below the edge
-        y = 1.0 - (3.0 + 1.25 * lines * float(text.get_fontsize()) * 1.2) / height_pt
-        fig.text(0.01, y, subtitle, ha="left", va="top", fontsize="large", color="0.35")
+        # constrained layout puts the title's top 3 points (h_pad) below the
+        # edge; the subtitle sits on the title's last (blank) line, measured
+        dpi = float(fig.dpi)
+        renderer = RendererAgg(fig.get_figwidth() * dpi, fig.get_figheight() * dpi, dpi)
+        title_pt = text.get_window_extent(renderer).height * 72.0 / dpi
+        y = 1.0 - (3.0 + title_pt - 0.1 * float(text.get_fontsize())) / height_pt
+        fig.text(0.01, y, subtitle, ha="left", va="bottom", fontsize="large", color="0.35")
 
 
 def top_down(ax: Axes) -> None:
@@ -422,6 +428,12 @@ def words(text: str) -> str:
     from ssisim.plots.french import translate
 
     return translate(text, settings().language)
+
+
+def panel_xlabel(ax: Axes, text: str, panels: int) -> None:
+    """An x label repeated under ``panels`` panels of a row, wrapped so neighbours never touch."""
+    width = max(20, {"paper": 96, "talk": 66}.get(settings().context, 96) // max(panels, 1))
+    ax.set_xlabel(textwrap.fill(words(text), width, break_on_hyphens=False))
 
 
 def _translate_texts(fig: Figure) -> None:

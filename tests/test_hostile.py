@@ -386,3 +386,17 @@ def test_mutated_scenarios_are_refused_in_one_line(data, key, value):
     with pytest.raises(ScenarioError) as info:
         parse_scenario(yaml.safe_dump(data), "g.yaml")
     assert "\n" not in str(info.value) and str(info.value).startswith("g.yaml:")
+
+
+def test_member_habits_have_physical_bounds():
+    """population.habits rates are bounded like a strategy's (issue 12 §3)."""
+    from ssisim.scenario.loading import parse_scenario
+
+    with pytest.raises(ScenarioError, match=r"population\.habits\.comments_per_week"):
+        parse_scenario(
+            "name: x\npopulation: {habits: {comments_per_week: 1e12}}\nstrategies: [inactive]\n"
+        )
+    with pytest.raises(ScenarioError, match=r"population\.habits\.sessions_per_week"):
+        parse_scenario(
+            "name: x\npopulation: {habits: {sessions_per_week: 1e9}}\nstrategies: [inactive]\n"
+        )

@@ -31,7 +31,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["MemberHabits"]
+__all__ = ["MAX_RATE_PER_WEEK", "MemberHabits"]
+
+MAX_RATE_PER_WEEK = 500.0
+"""Upper bound of a member's weekly rate (the same physical bound as a strategy's rates;
+this module imports nothing from ssisim, so it keeps its own copy)."""
 
 
 class MemberHabits(BaseModel):
@@ -51,6 +55,7 @@ class MemberHabits(BaseModel):
     reference_posts_per_week: float = Field(
         0.03,
         gt=0.0,
+        le=100.0,
         description="posts a week of the reference member, whose rates are given below",
     )
     activity_elasticity: float = Field(
@@ -62,6 +67,7 @@ class MemberHabits(BaseModel):
     max_rate_multiplier: float = Field(
         30.0,
         ge=1.0,
+        le=1000.0,
         description="no member's rates exceed this many times the reference member's",
     )
     seniority_lift: float = Field(
@@ -73,6 +79,7 @@ class MemberHabits(BaseModel):
     engaged_half_posts_per_week: float = Field(
         0.3,
         gt=0.0,
+        le=100.0,
         description="posts a week at which shares and chances are halfway from inactive to active",
     )
 
@@ -80,26 +87,43 @@ class MemberHabits(BaseModel):
     sessions_per_week: float = Field(
         3.0,
         gt=0.0,
+        le=MAX_RATE_PER_WEEK,
         description="LinkedIn sessions a week (Poisson); each does an equal share of the week's flows",
     )
-    searches_per_week: float = Field(2.0, ge=0.0, description="searches a week")
-    profile_views_per_week: float = Field(3.0, ge=0.0, description="profiles viewed a week")
-    shares_per_week: float = Field(0.15, ge=0.0, description="items shared a week")
-    comments_per_week: float = Field(1.5, ge=0.0, description="comments written a week")
-    messages_per_week: float = Field(2.0, ge=0.0, description="messages sent a week")
+    searches_per_week: float = Field(
+        2.0, ge=0.0, le=MAX_RATE_PER_WEEK, description="searches a week"
+    )
+    profile_views_per_week: float = Field(
+        3.0, ge=0.0, le=MAX_RATE_PER_WEEK, description="profiles viewed a week"
+    )
+    shares_per_week: float = Field(
+        0.15, ge=0.0, le=MAX_RATE_PER_WEEK, description="items shared a week"
+    )
+    comments_per_week: float = Field(
+        1.5, ge=0.0, le=MAX_RATE_PER_WEEK, description="comments written a week"
+    )
+    messages_per_week: float = Field(
+        2.0, ge=0.0, le=MAX_RATE_PER_WEEK, description="messages sent a week"
+    )
     reply_rate: float = Field(
         0.35, ge=0.0, le=1.0, description="share of a member's messages that get a reply"
     )
-    invitations_per_week: float = Field(0.5, ge=0.0, description="invitations sent a week")
+    invitations_per_week: float = Field(
+        0.5, ge=0.0, le=MAX_RATE_PER_WEEK, description="invitations sent a week"
+    )
     acceptance_rate: float = Field(
         0.4, ge=0.0, le=1.0, description="share of a member's invitations that are accepted"
     )
     inmails_per_week: float = Field(
-        1.0, ge=0.0, description="InMails sent a week, by members with Sales Navigator"
+        1.0,
+        ge=0.0,
+        le=MAX_RATE_PER_WEEK,
+        description="InMails sent a week, by members with Sales Navigator",
     )
     engagements_per_post_per_connection: float = Field(
         0.004,
         ge=0.0,
+        le=1.0,
         description="reactions and comments a post receives, per connection of its author",
     )
 
@@ -107,6 +131,7 @@ class MemberHabits(BaseModel):
     network_scale: float = Field(
         7.5,
         gt=0.0,
+        le=1000.0,
         description="LinkedIn connections per tie inside the population, for the reference member",
     )
     network_elasticity: float = Field(
@@ -125,7 +150,7 @@ class MemberHabits(BaseModel):
         description="share of a very active member's connections that are strong",
     )
     endorsements_per_strong_tie: float = Field(
-        0.5, ge=0.0, description="endorsements received per strong tie (a stock)"
+        0.5, ge=0.0, le=100.0, description="endorsements received per strong tie (a stock)"
     )
     profile_completeness_inactive: float = Field(
         0.6, ge=0.0, le=1.0, description="mean profile completeness of a non-posting member"

@@ -167,6 +167,31 @@ def test_a_plain_load_resolves_a_strategys_from(tmp_path):
     assert as_is.from_ == str((tmp_path / "me" / "member.yaml").resolve())
 
 
+def test_results_record_a_member_file_by_name_not_by_path(tmp_path):
+    """The resolved path of member.yaml (a folder of the member's machine) stays out
+    of every results file: the manifest and plan.json name the file only."""
+    from ssisim.cli.main import main
+
+    path = fixtures.write_archive("complete-2026", tmp_path)
+    import_member(path, tmp_path / "me")
+    scenario = tmp_path / "mine.yaml"
+    scenario.write_text(
+        "name: mine\nweeks: 2\nreplications: 1\n"
+        "population: {size: 2000, seller: {from: me/member.yaml}}\n"
+        "strategies: [{name: as-is, from: me/member.yaml}]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    try:
+        main(["run", str(scenario), "--out", str(out), "-q", "--no-figures", "--workers", "1"])
+    except SystemExit as exc:
+        assert exc.code in (0, None)
+    folder = str(tmp_path).encode()
+    for file in out.rglob("*"):
+        if file.is_file():
+            assert folder not in file.read_bytes(), file
+
+
 def test_from_outside_the_scenarios_folder_needs_allow_path(tmp_path):
     from ssisim.scenario.loading import Trust, load_scenario
 

@@ -248,6 +248,7 @@ def _plan_team(
     from ssisim.experiments.readings import read_team, team_latest
     from ssisim.member.scenario import is_member_file, load_member_scenario
     from ssisim.plots.plan import plot_plan_tradeoff
+    from ssisim.results.files import atomic_text
 
     if start is not None and is_member_file(start):
         raise click.BadParameter(
@@ -301,7 +302,8 @@ def _plan_team(
             )
             rows.append(team_summary_row(member, reading, result, member))
     summary = pd.DataFrame(rows, columns=list(TEAM_SUMMARY_COLUMNS))
-    summary.to_csv(out_dir / "team.csv", index=False, float_format="%.6g")
+    with atomic_text(out_dir / "team.csv") as f:  # whole or not at all, as every results file
+        summary.to_csv(f, index=False, float_format="%.6g", lineterminator="\n")
     click.echo(
         f"{len(rows)} members planned to SSI {request.target_ssi:g} by {by.isoformat()} "
         "(members as m1, m2... in the order of the team file; no name is written)"

@@ -51,6 +51,7 @@ from ssisim.results.files import (
     atomic_text,
     default_output_dir,
     manifest,
+    public_scenario,
     write_csv,
     write_json,
 )
@@ -286,18 +287,14 @@ def open_store(
     if resume:
         stored = read_plan(out)
         plan = plan_for(int(stored["chunk_runs"]))
-        store = ResultStore.reopen(
-            out, plan, plan_document(kind, base.model_dump(mode="json"), plan)
-        )
+        store = ResultStore.reopen(out, plan, plan_document(kind, public_scenario(base), plan))
         return store, store.done()
     if out.exists():
         raise SsisimError(
             f"{out}: already exists; choose another --out, or --resume {out} (nothing was written)"
         )
     plan = plan_for(None)
-    return ResultStore.create(
-        out, plan, plan_document(kind, base.model_dump(mode="json"), plan)
-    ), set()
+    return ResultStore.create(out, plan, plan_document(kind, public_scenario(base), plan)), set()
 
 
 @dataclass

@@ -34,12 +34,28 @@ class Row:
 
 
 _SAFE = re.compile(r"[0-9A-Za-z :/,.+-]{0,40}")
+_KEYWORDS = frozenset(
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june "
+    "july august september october november december am pm utc gmt t z incoming outgoing".split()
+)
+"""The only words a shown cell may hold: months, clock and zone marks, the Direction values."""
 
 
 def shown(value: str) -> str:
     """A cell as an error may show it: dates, numbers and keywords as written; anything
-    else (it could be a name, an email, a message) only by its length."""
-    if _SAFE.fullmatch(value) and (any(c.isdigit() for c in value) or value.isupper()):
+    else (it could be a name, an email, a message) only by its length.
+
+    Examples
+    --------
+    >>> shown("08 Feb 2026"), shown("INCOMING"), shown("JOHN SMITH")
+    ("'08 Feb 2026'", "'INCOMING'", 'a value of 10 characters, not shown')
+    """
+    words = re.findall(r"[A-Za-z]+", value)
+    if (
+        _SAFE.fullmatch(value)
+        and (any(c.isdigit() for c in value) or value.isupper())
+        and all(w.lower() in _KEYWORDS for w in words)
+    ):
         return repr(value)
     return f"a value of {len(value)} characters, not shown"
 

@@ -36,6 +36,7 @@ __all__ = [
     "atomic_write_bytes",
     "default_output_dir",
     "manifest",
+    "public_scenario",
     "write_csv",
     "write_json",
 ]
@@ -177,6 +178,31 @@ def default_output_dir(
     return candidate
 
 
+def public_scenario(scenario: Scenario) -> dict[str, Any]:
+    """The resolved scenario as results files record it, without local paths.
+
+    A member file named with ``from:`` is resolved to an absolute path while
+    the scenario runs; a results folder records only its file name, so that no
+    folder of the member's machine (a home folder's name) leaves with it.
+    """
+    return _without_paths(scenario.model_dump(mode="json"))
+
+
+def _public_arg(arg: str) -> str:
+    return Path(arg).name if os.path.isabs(arg) else arg
+
+
+def _without_paths(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {
+            k: Path(v).name if k in ("from_", "from") and isinstance(v, str) else _without_paths(v)
+            for k, v in data.items()
+        }
+    if isinstance(data, list):
+        return [_without_paths(v) for v in data]
+    return data
+
+
 def manifest(kind: str, scenario: Scenario, **extra: Any) -> dict[str, Any]:
     """What produced a results directory: kind, resolved scenario, seed, command, versions.
 
@@ -191,9 +217,10 @@ def manifest(kind: str, scenario: Scenario, **extra: Any) -> dict[str, Any]:
             packages[name] = None
     return {
         "kind": kind,
-        "scenario": scenario.model_dump(mode="json"),
+        "scenario": public_scenario(scenario),
         "seed": scenario.seed,
-        "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
+        # absolute paths name folders of the user's machine: only their file names are kept
+        "command": [Path(sys.argv[0]).name, *(_public_arg(a) for a in sys.argv[1:])],
         "versions": {"python": platform.python_version(), **packages},
         **extra,
     }

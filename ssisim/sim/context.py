@@ -13,9 +13,11 @@ The clock runs in days; week ``w`` spans days ``[7w, 7w + 7)``.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import simpy
@@ -27,7 +29,7 @@ from ssisim.scenario.schema import Scenario, Strategy
 from ssisim.sim.ledger import Ledger, Week
 from ssisim.sim.network import Network
 
-__all__ = ["DAYS_PER_WEEK", "RunContext", "RunStats", "at", "new_context"]
+__all__ = ["DAYS_PER_WEEK", "RunContext", "RunStats", "at", "new_context", "settle"]
 
 DAYS_PER_WEEK = 7
 
@@ -92,6 +94,12 @@ class RunContext:
         Invitations sent each week, and how many of them were accepted so far.
     window_start : int
         Restrictions: weeks before this no longer count.
+    marked : numpy.ndarray
+        A bitmap over the members, all False between uses: a post marks who
+        saw it (cheaper than set operations on small arrays).
+    pending : list
+        What arrives later (acceptances, replies): a heap of ``(time, order,
+        action, args)``, applied by :func:`settle` in time order.
     """
 
     pop: Population
@@ -123,6 +131,11 @@ class RunContext:
     restricted_from: float = -math.inf
     restricted_until: float = -math.inf
     window_start: int = 0
+    pending: list[tuple[float, int, Callable[..., None], tuple[Any, ...]]] = field(
+        default_factory=list
+    )
+    scheduled: int = 0  # items ever put in ``pending`` (their order)
+    marked: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def new_context(
@@ -203,13 +216,33 @@ def new_context(
         existing=start.contacts.astype(np.int64),  # existing relationships (week 0)
         sent_by_week=np.zeros(scenario.weeks + 1, dtype=np.int64),
         accepted_by_week=np.zeros(scenario.weeks + 1, dtype=np.int64),
+        marked=np.zeros(population.n, dtype=bool),
     )
     net.connect_many(start.contacts, start.ties)
     return ctx
 
 
-def at(ctx: RunContext, t: float, action: Callable[[], None]) -> None:
-    """Run ``action`` at time ``t`` (days; now if ``t`` has passed), as a SimPy event."""
-    event = ctx.env.timeout(max(t - ctx.env.now, 0.0))
-    event.callbacks.append(lambda _e: action())
-    ctx.stats.events += 1
+def at(ctx: RunContext, t: float, action: Callable[..., None], *args: Any) -> None:
+    """Make ``action(ctx, *args)`` happen at time ``t`` (days; now if ``t`` has passed).
+
+    What arrives later and depends on nothing but its time (an acceptance, a
+    reply) is not a SimPy event: it waits in ``ctx.pending`` and
+    :func:`settle` applies it, in time order, before anything that happens
+    at or after ``t`` reads or changes the run. The effect is the one a
+    SimPy timeout would have (the same order, the same draws), at the cost
+    of a heap push instead of an event.
+    """
+    heapq.heappush(ctx.pending, (max(t, ctx.env.now), ctx.scheduled, action, args))
+    ctx.scheduled += 1
+
+
+def settle(ctx: RunContext, until: float | None = None) -> None:
+    """Apply, in time order, what was due by ``until`` (default: now) and is still pending."""
+    pending = ctx.pending
+    if not pending:
+        return
+    limit = ctx.env.now if until is None else until
+    pop = heapq.heappop
+    while pending and pending[0][0] <= limit:
+        _t, _order, action, args = pop(pending)
+        action(ctx, *args)

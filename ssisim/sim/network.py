@@ -28,9 +28,8 @@ class Network:
         The shared, read-only population.
     my_company : int
         The seller's company (contacts there are colleagues).
-    contact, tie, mutual : numpy.ndarray
-        Per member: a first-degree contact; the tie's strength (0-1); how many
-        of the seller's contacts they know.
+    contact, tie : numpy.ndarray
+        Per member: a first-degree contact; the tie's strength (0-1).
     invited : numpy.ndarray
         Per member: invited by the seller, or inviting the seller (never again).
     viewed_at : numpy.ndarray
@@ -38,32 +37,37 @@ class Network:
     contact_ids : numpy.ndarray
         The contacts' ids in the order they came, the first ``n_contacts``
         used; its size is the platform's connection limit.
-    n_contacts, relevant, decision_makers, colleagues, endorsements : int
-        Stocks the score reads.
-    dm_per_company : dict
-        Decision makers among the contacts, per company.
+    n_contacts, endorsements : int
+        Contacts and endorsements so far.
     recent_viewers : list
         Strangers who viewed the profile (pruned when read).
     inbox : list
         Members whose invitations await an answer.
+
+    The stocks derived from the contacts (:attr:`mutual`, :attr:`relevant`,
+    :attr:`decision_makers`, :attr:`colleagues`, :attr:`dm_per_company`) are
+    brought up to date when read: contacts added one at a time (an accepted
+    invitation) are accounted for in one vectorised step at the next read,
+    not one numpy call each.
     """
 
     pop: Population
     my_company: int
     contact: np.ndarray
     tie: np.ndarray
-    mutual: np.ndarray
     invited: np.ndarray
     viewed_at: np.ndarray
     contact_ids: np.ndarray
     n_contacts: int = 0
-    relevant: int = 0
-    decision_makers: int = 0
-    colleagues: int = 0
     endorsements: int = 0
-    dm_per_company: dict[int, int] = field(default_factory=dict)
     recent_viewers: list[int] = field(default_factory=list)
     inbox: list[int] = field(default_factory=list)
+    _mutual: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    _relevant: int = 0
+    _decision_makers: int = 0
+    _colleagues: int = 0
+    _dm_per_company: dict[int, int] = field(default_factory=dict)
+    _accounted: int = 0  # contact_ids[:_accounted] are in the stocks above
 
     @classmethod
     def empty(cls, population: Population, me: int, limit: int) -> Network:
@@ -78,10 +82,10 @@ class Network:
             my_company=int(population.company[me]),
             contact=np.zeros(n, dtype=bool),
             tie=np.zeros(n, dtype=np.float64),
-            mutual=np.zeros(n, dtype=np.int32),
             invited=np.zeros(n, dtype=bool),
             viewed_at=np.full(n, -np.inf),
             contact_ids=np.empty(min(n, limit), dtype=np.int64),
+            _mutual=np.zeros(n, dtype=np.int32),
         )
         net.invited[me] = True
         net.contact[me] = True
@@ -96,6 +100,52 @@ class Network:
         """How many more contacts the connection limit allows."""
         return self.contact_ids.size - self.n_contacts
 
+    def _account(self) -> None:
+        """Fold the contacts added since the last read into the derived stocks."""
+        if self._accounted == self.n_contacts:
+            return
+        pop = self.pop
+        ids = self.contact_ids[self._accounted : self.n_contacts]
+        self._accounted = self.n_contacts
+        np.add.at(self._mutual, gather_neighbors(pop.indptr, pop.indices, ids), 1)
+        self._relevant += int(np.count_nonzero(pop.relevant[ids]))
+        dm = ids[pop.decision_maker[ids]]
+        self._decision_makers += dm.size
+        self._colleagues += int(np.count_nonzero(pop.company[ids] == self.my_company))
+        dm_per_company = self._dm_per_company
+        for c in pop.company[dm].tolist():
+            dm_per_company[c] = dm_per_company.get(c, 0) + 1
+
+    @property
+    def mutual(self) -> np.ndarray:
+        """Per member: how many of the seller's contacts they know."""
+        self._account()
+        return self._mutual
+
+    @property
+    def relevant(self) -> int:
+        """Relevant contacts."""
+        self._account()
+        return self._relevant
+
+    @property
+    def decision_makers(self) -> int:
+        """Decision makers among the contacts."""
+        self._account()
+        return self._decision_makers
+
+    @property
+    def colleagues(self) -> int:
+        """Contacts in the seller's company."""
+        self._account()
+        return self._colleagues
+
+    @property
+    def dm_per_company(self) -> dict[int, int]:
+        """Decision makers among the contacts, per company."""
+        self._account()
+        return self._dm_per_company
+
     def connect_many(self, ids: np.ndarray, ties: np.ndarray) -> int:
         """Add first-degree ties (ids must be new and unique), as many as there is room for.
 
@@ -104,23 +154,14 @@ class Network:
         int
             How many were added: the first ones of ``ids``.
         """
-        pop = self.pop
         take = min(ids.size, self.room())
-        ids, ties = ids[:take], ties[:take]
         if take == 0:
             return 0
+        ids, ties = ids[:take], ties[:take]
         self.contact[ids] = True
         self.tie[ids] = ties
         self.contact_ids[self.n_contacts : self.n_contacts + take] = ids
         self.n_contacts += take
-        np.add.at(self.mutual, gather_neighbors(pop.indptr, pop.indices, ids), 1)
-        self.relevant += int(pop.relevant[ids].sum())
-        dm = ids[pop.decision_maker[ids]]
-        self.decision_makers += dm.size
-        self.colleagues += int((pop.company[ids] == self.my_company).sum())
-        dm_per_company = self.dm_per_company
-        for c in pop.company[dm].tolist():
-            dm_per_company[c] = dm_per_company.get(c, 0) + 1
         return take
 
     def connect_one(self, j: int, strength: float) -> bool:
@@ -131,20 +172,12 @@ class Network:
         bool
             Whether it was added (not when ``j`` is a contact already, or no room is left).
         """
-        pop = self.pop
         if self.contact[j] or self.contact_ids.size == self.n_contacts:
             return False
         self.contact[j] = True
         self.tie[j] = strength
         self.contact_ids[self.n_contacts] = j
         self.n_contacts += 1
-        self.mutual[pop.indices[pop.indptr[j] : pop.indptr[j + 1]]] += 1  # a row has no repeats
-        self.relevant += bool(pop.relevant[j])
-        company = int(pop.company[j])
-        self.colleagues += company == self.my_company
-        if pop.decision_maker[j]:
-            self.decision_makers += 1
-            self.dm_per_company[company] = self.dm_per_company.get(company, 0) + 1
         return True
 
     def strengthen_one(self, j: int, gain: float) -> None:
@@ -171,8 +204,9 @@ class Network:
         if self.n_contacts == 0 or k <= 0:
             return np.empty(0, dtype=np.int64)
         via = self.contacts[rng.integers(0, self.n_contacts, size=k)]
-        deg = pop.indptr[via + 1] - pop.indptr[via]
-        via, deg = via[deg > 0], deg[deg > 0]
+        deg = pop.degree[via]
+        has = deg > 0
+        via, deg = via[has], deg[has]
         pick = pop.indptr[via] + (rng.random(via.size) * deg).astype(np.int64)
         return pop.indices[pick].astype(np.int64)
 

@@ -25,7 +25,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ssisim.scenario.schema import Scenario, Strategy
-from ssisim.sim.context import DAYS_PER_WEEK, RunContext
+from ssisim.sim.context import DAYS_PER_WEEK, RunContext, settle
 from ssisim.sim.mechanisms.content import article, comment, post, react, share
 from ssisim.sim.mechanisms.invitations import answer_inbox, invitation_minutes, invite
 from ssisim.sim.mechanisms.leads import existing, introductions
@@ -78,6 +78,7 @@ def repeating(
         for i in range(k):
             yield env.timeout(start + (i + 0.5) * WORKING_DAYS / k - env.now)
             stats.events += 1
+            settle(ctx)
             action(ctx)
         yield env.timeout(start + DAYS_PER_WEEK - env.now)
 
@@ -99,6 +100,7 @@ def daily(
             today = [(c * (day + 1)) // WORKING_DAYS - (c * day) // WORKING_DAYS for c in counts]
             if any(today):
                 stats.events += 1
+                settle(ctx)
                 action(ctx, *today)
         yield env.timeout(start + DAYS_PER_WEEK - env.now)
 
@@ -109,6 +111,7 @@ def answering(ctx: RunContext) -> Generator[Any, Any, None]:
     for day in range(ctx.sc.weeks * DAYS_PER_WEEK):
         yield env.timeout(day + INBOX_TIME_OF_DAY - env.now)
         stats.events += 1
+        settle(ctx)
         passive_views(ctx)
         answer_inbox(ctx)
 
@@ -141,6 +144,7 @@ def refreshing(ctx: RunContext) -> Generator[Any, Any, None]:
     for week in range(1, ctx.sc.weeks + 1):
         yield env.timeout(week * DAYS_PER_WEEK - env.now)
         stats.events += 1
+        settle(ctx)
         strong = end_week(ctx)
         record(ctx, week, strong)
         ledger.reset()

@@ -23,7 +23,7 @@ from ssisim.population.seats import seller_start_for
 from ssisim.records import WeekRecord
 from ssisim.scenario.schema import Scenario, Strategy
 from ssisim.seeds import existing_rng
-from ssisim.sim.context import DAYS_PER_WEEK, RunContext, RunStats, new_context
+from ssisim.sim.context import DAYS_PER_WEEK, RunContext, RunStats, new_context, settle
 from ssisim.sim.mechanisms.content import reach
 from ssisim.sim.mechanisms.leads import trust
 from ssisim.sim.routine import start
@@ -55,7 +55,9 @@ def _played(
     )
     ctx.ledger.inputs_log = inputs
     start(ctx)
-    ctx.env.run(until=scenario.weeks * DAYS_PER_WEEK + 0.5)
+    horizon = scenario.weeks * DAYS_PER_WEEK + 0.5
+    ctx.env.run(until=horizon)
+    settle(ctx, horizon)  # what arrived after the last process step, before the horizon
     return ctx
 
 

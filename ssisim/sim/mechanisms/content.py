@@ -44,6 +44,8 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> N
     engaged_all: list[np.ndarray] = []
     frontier = viewers
     propensity, tie, me = ctx.engage_propensity, net.tie, ctx.me
+    marked = ctx.marked  # a bitmap of who saw this post: cleared before returning
+    marked[viewers] = True
     for hop in range(reach.max_hops + 1):
         p = (
             reach.reaction_rate
@@ -57,11 +59,14 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> N
         if hop == reach.max_hops or engaged.size == 0:
             break
         nxt = gather_neighbors(pop.indptr, pop.indices, engaged)
-        nxt = np.unique(nxt[rng.random(nxt.size) < p_hop])
-        nxt = np.setdiff1d(nxt, np.concatenate(seen), assume_unique=False)
+        nxt = np.unique(nxt[rng.random(nxt.size) < p_hop])  # sorted, as the draws expect
+        nxt = nxt[~marked[nxt]]
         nxt = nxt[nxt != me]
+        marked[nxt] = True
         seen.append(nxt)
         frontier = nxt
+    for group in seen:
+        marked[group] = False
     impressions = sum(a.size for a in seen)
     engaged = np.concatenate(engaged_all)
     w = ctx.week

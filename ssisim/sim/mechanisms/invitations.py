@@ -10,8 +10,6 @@ applies the acceptance policy (``accept_policy``) at the end of the day.
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
 from ssisim.scenario.schema import Scenario, Strategy
@@ -129,7 +127,7 @@ def invite(ctx: RunContext, k: int) -> None:
         targets[accept].tolist(), delays[accept].tolist(), note[accept].tolist(), strict=True
     ):
         strength = ties.new_tie_strength + (ties.note_bonus if noted else 0.0)
-        at(ctx, env.now + delay, partial(accepted, ctx, j, strength, sent_week))
+        at(ctx, env.now + delay, accepted, j, strength, sent_week)
 
 
 def accepted(ctx: RunContext, j: int, strength: float, sent_week: int) -> None:

@@ -6,8 +6,6 @@ conversation, the tie warms, and a warm reply may be a lead (outbound).
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
 from ssisim.scenario.schema import Scenario, Strategy
@@ -65,7 +63,7 @@ def message(ctx: RunContext, warm: int, cold: int) -> None:
         replies = who[arng.random(who.size) < rate]
         delays = arng.exponential(msg.mean_reply_delay_days, size=replies.size)
         for j, d in zip(replies.tolist(), delays.tolist(), strict=True):
-            at(ctx, now + d, partial(replied, ctx, j))
+            at(ctx, now + d, replied, j)
 
 
 def replied(ctx: RunContext, j: int) -> None:

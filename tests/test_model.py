@@ -1,5 +1,7 @@
 """The model on a tiny hand-built graph, where the outcome is exact."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -295,7 +297,10 @@ def test_known_contacts_and_pitches():
     assert {r.pitches_received for r in recs} == {0}  # week-0 contacts are not new
     st = Strategy(name="inviter", invites_per_week=5, invite_targeting=("second_degree",))
     recs = run(st, pop, text=text)
-    assert [r.pitches_received for r in recs] == [0, 2, 0, 0, 0]  # 2 and 3 connect in week 1
+    # everyone sells and pitches on connecting: one pitch per new contact, the week it comes
+    new = [0] + [b.connections - a.connections for a, b in itertools.pairwise(recs)]
+    assert sum(new) > 0
+    assert [r.pitches_received for r in recs] == new
     nobody = run(st, tiny(seller_contacts=[1, 4, 5], seller_ties=[0.2, 0.35, 0.8]), text=text)
     assert sum(r.pitches_received for r in nobody) == 0
 
@@ -352,12 +357,17 @@ strategies:
   - linkedin-playbook
   - {name: spray, based_on: industrial, profile_completeness: 0.3, invite_targeting: [anyone]}
 """
-    recs = run_replications(parse_scenario(text))
-    restricted = {}
+    recs = run_replications(parse_scenario(text.replace("replications: 1", "replications: 4")))
+    weeks: dict[tuple[str, int], int] = {}
     for r in recs:
-        restricted[r.strategy] = restricted.get(r.strategy, 0) + r.restricted
-    assert restricted.pop("spray") >= 10
-    assert restricted == dict.fromkeys(restricted, 0)
+        key = (r.strategy, r.replication)
+        weeks[key] = weeks.get(key, 0) + r.restricted
+    assert all(weeks[("spray", rep)] >= 10 for rep in range(4))  # every spraying run
+    # linkedin-playbook accepts near the 20% floor: some of its runs are blocked for
+    # one 4-week spell (about a third at 5,000 members); no other routine ever is
+    assert sum(weeks[("linkedin-playbook", rep)] for rep in range(4)) <= 8
+    others = {k: v for k, v in weeks.items() if k[0] not in ("spray", "linkedin-playbook")}
+    assert others == dict.fromkeys(others, 0)
 
 
 def test_records_have_defaults_for_the_debate_columns():

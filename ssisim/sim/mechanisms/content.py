@@ -14,6 +14,7 @@ import numpy as np
 
 from ssisim.population.build import gather_neighbors
 from ssisim.sim.context import RunContext
+from ssisim.sim.draws import pick, pick_one
 from ssisim.sim.mechanisms.leads import inbound
 from ssisim.sim.mechanisms.prospecting import receive_views
 
@@ -117,15 +118,15 @@ def comment(ctx: RunContext) -> None:
     w.comments += 1
     w.minutes += sc.time.comment_minutes
     if net.n_contacts:
-        author = int(net.contact_ids[ctx.rng.integers(net.n_contacts)])
+        author = int(net.contact_ids[pick_one(ctx.rng, net.n_contacts)])
         net.strengthen_one(author, sc.answers.ties.interaction_gain)
     else:
-        author = int(ctx.rng.integers(pop.n))
+        author = pick_one(ctx.rng, pop.n)
     boost = 1.0 + sc.platform.boost_reach if ctx.boosted else 1.0
     k = ctx.arng.poisson(sc.answers.inbound.comment_views * boost)
     nbrs = pop.neighbors(author)
     if k and nbrs.size:
-        viewers = nbrs[ctx.arng.integers(0, nbrs.size, size=k)].astype(np.int64)
+        viewers = nbrs[pick(ctx.arng, nbrs.size, k)].astype(np.int64)
         receive_views(ctx, viewers)
         inbound(ctx, viewers)
 
@@ -135,5 +136,5 @@ def react(ctx: RunContext) -> None:
     net = ctx.net
     ctx.week.minutes += ctx.sc.time.reaction_minutes
     if net.n_contacts:
-        who = int(net.contact_ids[ctx.rng.integers(net.n_contacts)])
+        who = int(net.contact_ids[pick_one(ctx.rng, net.n_contacts)])
         net.strengthen_one(who, ctx.sc.answers.ties.interaction_gain / 3)

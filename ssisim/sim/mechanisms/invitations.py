@@ -14,6 +14,7 @@ import numpy as np
 
 from ssisim.scenario.schema import Scenario, Strategy
 from ssisim.sim.context import DAYS_PER_WEEK, RunContext, at
+from ssisim.sim.draws import pick
 from ssisim.sim.mechanisms.prospecting import receive_views
 
 __all__ = [
@@ -58,10 +59,10 @@ def candidates(ctx: RunContext, pool: str, k: int) -> np.ndarray:
     elif pool == "decision_makers":
         ids = ctx.dm_ids
     else:  # anyone
-        return rng.integers(0, ctx.pop.n, size=3 * k)
+        return pick(rng, ctx.pop.n, 3 * k).astype(np.int64)
     if ids.size == 0:
         return ids
-    return ids[rng.integers(0, ids.size, size=3 * k)]
+    return ids[pick(rng, ids.size, 3 * k)]
 
 
 def fresh(ctx: RunContext, cand: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ import numpy as np
 
 from ssisim.scenario.schema import Scenario, Strategy
 from ssisim.sim.context import RunContext, at
+from ssisim.sim.draws import pick
 from ssisim.sim.mechanisms.leads import count_leads
 
 __all__ = ["cold_message_minutes", "message", "replied", "warm_message_minutes"]
@@ -42,7 +43,7 @@ def message(ctx: RunContext, warm: int, cold: int) -> None:
         pool = contacts[net.tie[contacts] >= msg.warm_tie_threshold]
         if pool.size == 0:
             pool = contacts
-        targets.append(pool[rng.integers(0, pool.size, size=warm)])
+        targets.append(pool[pick(rng, pool.size, warm)])
         rates.append(msg.warm_reply_rate)
         minutes.append(t.warm_message_minutes)
     if cold:
@@ -53,7 +54,7 @@ def message(ctx: RunContext, warm: int, cold: int) -> None:
         else:
             pool = contacts[net.tie[contacts] < msg.warm_tie_threshold]
         if pool.size:
-            targets.append(pool[rng.integers(0, pool.size, size=cold)])
+            targets.append(pool[pick(rng, pool.size, cold)])
             rates.append(msg.cold_reply_rate)
             minutes.append(t.cold_message_minutes)
     w, arng, now = ctx.week, ctx.arng, ctx.env.now

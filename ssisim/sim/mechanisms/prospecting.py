@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from ssisim.sim.context import DAYS_PER_WEEK, RunContext
+from ssisim.sim.draws import pick
 
 __all__ = ["passive_views", "prospect", "receive_views"]
 
@@ -45,7 +46,7 @@ def prospect(ctx: RunContext, searches: int, views: int) -> None:
     w.minutes += searches * t.search_minutes + views * t.profile_view_minutes
     pool = ctx.relevant_ids if ctx.relevant_ids.size else np.arange(ctx.pop.n)
     if views:
-        viewed = pool[ctx.rng.integers(0, pool.size, size=views)]
+        viewed = pool[pick(ctx.rng, pool.size, views)]
         back = viewed[ctx.arng.random(views) < ctx.sc.answers.inbound.view_back_rate]
         receive_views(ctx, back)
 
@@ -61,5 +62,5 @@ def passive_views(ctx: RunContext) -> None:
     k = int(arng.poisson(lam / DAYS_PER_WEEK))
     if k:
         viewers = ctx.net.second_degree_sample(k, arng)
-        strangers = arng.integers(0, ctx.pop.n, size=k - viewers.size)
+        strangers = pick(arng, ctx.pop.n, k - viewers.size).astype(np.int64)
         receive_views(ctx, np.concatenate([viewers, strangers]))

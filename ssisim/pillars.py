@@ -18,6 +18,7 @@ without it stays below :func:`ceiling_without_sales_navigator`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ __all__ = [
     "INPUTS",
     "SALES_NAVIGATOR_INPUTS",
     "SHARE_INPUTS",
+    "ScalarScorer",
     "ceiling_without_sales_navigator",
     "input_score",
     "pillar_scores",
@@ -133,6 +135,55 @@ def pillar_scores(
         total = total + score
     out["ssi"] = np.asarray(total, dtype=np.float64)
     return out
+
+
+class ScalarScorer:
+    """:func:`pillar_scores` for one member's scalar inputs, the weights read once.
+
+    A run scores one member once a week; :func:`pillar_scores` works on
+    arrays (every member of a population at once) and costs tens of numpy
+    calls on scalars. This does the same arithmetic, in the same order, on
+    Python floats: the scores are equal to the last bit (a test checks it).
+
+    Examples
+    --------
+    >>> from ssisim.scenario.schema import Scoring
+    >>> scorer = ScalarScorer(Scoring())
+    >>> inputs = {"brand": {"posts": 2.0, "profile_completeness": 1.0}}
+    >>> scorer(inputs)["ssi"] == float(pillar_scores(inputs, Scoring())["ssi"])
+    True
+    """
+
+    def __init__(self, scoring: Scoring) -> None:
+        self.plan: list[tuple[str, float, list[tuple[str, float, float, bool]]]] = []
+        for pillar, names in INPUTS.items():
+            params = getattr(scoring, pillar)
+            terms = []
+            weight_sum = 0.0
+            for name in names:
+                p = getattr(params, name)
+                weight_sum += p.weight
+                if p.weight != 0.0:
+                    terms.append((name, p.weight, p.scale, name in SHARE_INPUTS))
+            self.plan.append((pillar, weight_sum, terms))
+
+    def __call__(self, inputs: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
+        """The four pillars (0-25) and ``ssi`` (0-100) of one member's inputs."""
+        out: dict[str, float] = {}
+        total = 0.0
+        for pillar, weight_sum, terms in self.plan:
+            given = inputs.get(pillar, {})
+            acc = 0.0
+            for name, weight, scale, share in terms:
+                if name not in given:
+                    continue
+                x = max(float(given[name]), 0.0)
+                acc = acc + weight * (min(x / scale, 1.0) if share else -math.expm1(-x / scale))
+            score = MAX_PILLAR * acc / weight_sum if weight_sum else math.nan
+            out[pillar] = score
+            total = total + score
+        out["ssi"] = total
+        return out
 
 
 def ceiling_without_sales_navigator(scoring: Scoring) -> float:

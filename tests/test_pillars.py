@@ -102,3 +102,25 @@ def test_weights_are_relative_within_a_pillar():
     assert float(pillar_scores(x, doubled)["brand"]) == pytest.approx(
         float(pillar_scores(x, SCORING)["brand"])
     )
+
+
+def test_the_scalar_scorer_equals_pillar_scores_to_the_last_bit():
+    """A run scores its member with ScalarScorer: the same numbers as the array path."""
+    from ssisim.pillars import INPUTS, ScalarScorer
+    from ssisim.scenario.schema import Scoring
+
+    rng = np.random.default_rng(7)
+    scoring = Scoring()
+    scorer = ScalarScorer(scoring)
+    for _ in range(300):
+        inputs = {
+            pillar: {
+                name: float(rng.choice([0.0, -1.0, rng.exponential(3.0), rng.random()]))
+                for name in names
+                if rng.random() < 0.8  # a missing input counts as zero
+            }
+            for pillar, names in INPUTS.items()
+        }
+        fast = scorer(inputs)
+        slow = {k: float(v) for k, v in pillar_scores(inputs, scoring).items()}
+        assert fast == slow

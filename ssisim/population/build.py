@@ -37,13 +37,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
 from ssisim.scenario.schema import SENIORITIES, PopulationParams, SellerProfile, TargetMarket
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "MAX_ACTIVITY_POSTS_PER_WEEK",
@@ -180,6 +182,8 @@ class Population:
         (float). Edges are the CSR ties plus the seller's week-0 ties, which
         carry ``strength``. Treat it as read-only: it is shared.
         """
+        import networkx as nx  # 0.2-0.5 s to import: only for those who ask for the graph
+
         g = nx.Graph()
         names = np.asarray(self.industries, dtype=object)[self.industry]
         levels = np.asarray(SENIORITIES, dtype=object)[self.seniority]

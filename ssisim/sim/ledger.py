@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ssisim.member.scenario import member_reading
-from ssisim.pillars import MAX_PILLAR, pillar_scores
+from ssisim.pillars import MAX_PILLAR, ScalarScorer
 from ssisim.population.members import MemberScores
 from ssisim.records import LEAD_COLUMNS, WeekRecord
 from ssisim.scenario.schema import Scenario, Strategy
@@ -112,6 +112,7 @@ class Ledger:
     tie_decay: float = field(init=False)  # per week, from the ties' half-life
     reading: dict[str, float] | None = field(init=False)  # the member's SSI reading, if any
     offset: dict[str, float] | None = field(init=False)  # reading - model at week 0
+    scorer: ScalarScorer = field(init=False)  # the scenario's scoring, read once
 
     def __post_init__(self) -> None:
         sc = self.scenario
@@ -121,6 +122,7 @@ class Ledger:
         # the member is the population's seller (no team or cohort seat)
         self.reading = member_reading(path) if path and self.strategy.seat is None else None
         self.offset = None
+        self.scorer = ScalarScorer(sc.scoring)
 
     def start_from_reading(self, score: dict[str, float], week: int) -> dict[str, float]:
         """The week's scores with the member's reading as the week-0 score.
@@ -244,7 +246,7 @@ class Ledger:
         inputs = self.inputs(strong)
         if self.inputs_log is not None:
             self.inputs_log.append(inputs)
-        score = {k: float(v) for k, v in pillar_scores(inputs, sc.scoring).items()}
+        score = self.scorer(inputs)
         if self.reading is not None:
             score = self.start_from_reading(score, week)
         ssi = score["ssi"]

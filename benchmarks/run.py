@@ -9,24 +9,25 @@ Run from the repository root, in the project's environment::
     python benchmarks/run.py --out benchmarks/out/results.json
     python benchmarks/run.py --report benchmarks/out/results.json   # re-print a saved run
 
-Cases (see ``benchmarks/README.md`` for what every figure means):
+Cases, labelled as in the tables (see ``benchmarks/README.md`` for what every
+figure means):
 
-1. per-run cost: one 52-week run of the flagship
+A. per-run cost: one 52-week run of the flagship
    (``scenarios/open-bar-vs-club-select.yaml``, 20,000 members) through
    :func:`ssisim.sim.run.simulate`, after building the population once and one
    untimed warm-up run; median and IQR of wall and CPU ms per strategy, SimPy
    events per run; aim: a median of at most 20 ms (from about 100 ms; the
    numpy floor is 2-5 ms);
-2. the command line end to end, as a subprocess: ``ssisim run`` of the
+B. the command line end to end, as a subprocess: ``ssisim run`` of the
    flagship with 100 replications on 2 workers, with and without figures (aim:
    at most 5 s), ``ssisim --help``, and ``ssisim calibrate`` (aim: at most 30 s);
-3. the flagship workload through :func:`ssisim.engine.driver.run_replications`
-   with 1 and with 2 workers (throughput, memory, parallel efficiency
-   ``(t1 / t2) / 2``);
-4. :func:`ssisim.population.build.build_population` with default parameters at
+1. the flagship workload through :func:`ssisim.engine.driver.run_replications`
+   with 1 and with 2 workers (throughput, memory), and (3.) the parallel
+   efficiency ``(t1 / t2) / 2``;
+2. :func:`ssisim.population.build.build_population` with default parameters at
    10,000 / 100,000 / 1,000,000 members (aim: a million in under 10 s and
    2 GiB), and ``Population.graph`` at 10,000 and 100,000 only;
-5. scaling: the per-run cost against population size, weeks and the seller's
+C. scaling: the per-run cost against population size, weeks and the seller's
    network size, and the log-log slope of each (aim: at most 1, linear or
    better).
 

@@ -611,11 +611,16 @@ def _exponent_status(slope: float) -> str:
     return "MISSED"
 
 
+def _times(ratio: float) -> str:
+    """A ratio as ``0.58x``, ``4.2x`` or ``172x``."""
+    return f"{ratio:.2f}x" if ratio < 1 else f"{ratio:.1f}x" if ratio < 10 else f"{ratio:.0f}x"
+
+
 def _anchor_run(median_ms: float) -> str:
     lo, hi = FLOOR_MS
     return (
-        f"{ANCHOR_RUN_MS / median_ms:.2g}x faster than the ~{ANCHOR_RUN_MS:.0f} ms start; "
-        f"{median_ms / hi:.2g}-{median_ms / lo:.2g}x the {lo:.0f}-{hi:.0f} ms numpy floor"
+        f"{_times(ANCHOR_RUN_MS / median_ms)} faster than the ~{ANCHOR_RUN_MS:.0f} ms start; "
+        f"{_times(median_ms / hi)}-{_times(median_ms / lo)} the {lo:.0f}-{hi:.0f} ms numpy floor"
     )
 
 
@@ -669,7 +674,7 @@ def summary_rows(results: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
                 "-" if aim is None else f"<= {aim:.0f} s",
                 f"{r['best_seconds']:.1f} s (best of {r['repeats']})",
                 (
-                    f"{ANCHOR_FLAGSHIP_SECONDS / r['best_seconds']:.2g}x faster than "
+                    f"{_times(ANCHOR_FLAGSHIP_SECONDS / r['best_seconds'])} faster than "
                     f"{ANCHOR_FLAGSHIP_SECONDS} s at the start"
                     if judged
                     else f"{ANCHOR_FLAGSHIP_SECONDS} s at the start, for 100 replications"
@@ -1086,7 +1091,7 @@ def report_text(results: dict[str, Any]) -> str:
     ]
     for title, (head, rows) in _sections(results):
         parts += [title, common.text_table(head, rows), ""]
-    parts += ["Log-log slopes of the median per-run wall time:"]
+    parts += ["Log-log slopes of the median per-run CPU and wall time (tables C1-C3):"]
     parts += [f"  {x}" for x in _slope_lines(results)] + [""]
     parts += [_parallel_line(results), "", "Aims:"] + [f"  - {x}" for x in aim_lines(results)]
     return "\n".join(parts)
@@ -1105,7 +1110,7 @@ def report_markdown(results: dict[str, Any]) -> str:
         parts += [f"**{title}**", "", common.md_table(head, rows), ""]
     slopes = _slope_lines(results)
     if slopes:
-        parts += ["**Log-log slopes of the median per-run wall time**", ""]
+        parts += ["**Log-log slopes of the median per-run CPU and wall time (tables C1-C3)**", ""]
         parts += [f"- {x}" for x in slopes] + [""]
     parts += [f"**{_parallel_line(results)}**", "", "Aims:", ""] + [
         f"- {x}" for x in aim_lines(results)

@@ -12,6 +12,7 @@ import datetime as _dt
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -160,9 +161,18 @@ def text_table(head: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(head), line(["-" * w for w in widths]), *map(line, rows)])
 
 
+def _numeric(cell: str) -> bool:
+    """A figure ("1,234", "0.5", "-3", "12.5-14.0", "-"), not words."""
+    return bool(re.fullmatch(r"[-+]?[\d., ]*\d[\d., e+%x-]*|-|", cell.strip()))
+
+
 def md_table(head: list[str], rows: list[list[str]]) -> str:
-    """A Markdown table, numbers right-aligned."""
-    out = ["| " + " | ".join(head) + " |", "|" + "|".join("---:" for _ in head) + "|"]
+    """A Markdown table, columns of figures right-aligned, columns of words left-aligned."""
+    align = [
+        "---:" if all(_numeric(r[i]) for r in rows if i < len(r)) else ":---"
+        for i in range(len(head))
+    ]
+    out = ["| " + " | ".join(head) + " |", "|" + "|".join(align) + "|"]
     out += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(out)
 

@@ -53,6 +53,7 @@ def test_rewiring_dissolves_company_ties_in_the_population():
     assert base.indices.size == mixed.indices.size
 
 
+@pytest.mark.slow
 def test_rewiring_moves_reach_and_introductions_beyond_the_noise():
     """Same run streams (common random numbers), the ties among the other members
     rewired with every degree kept.

@@ -187,29 +187,31 @@ def test_ssisim_outcomes_re_evaluates_a_run_without_simulating(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_the_ranking_flips_when_only_the_context_changes():
     """The articles' central claim, from mechanisms (docs/debate.md, "The flip").
 
     One simulated table, two contexts differing only in their parameters: in
     the volume context the open bar brings more opportunities, and more per
     hour, than the club select; in the complex context the club select brings
-    more pipeline value per hour. Tolerance: each difference must exceed 2.5
-    standard errors of the difference over the replications (measured at
-    seed 1: about 8 for volume opportunities, 4 for complex value per hour),
-    so a few unlucky replications cannot flip it back.
+    more pipeline value per hour. Tolerance: each paired difference (common
+    random numbers, as the verdicts compute it) must exceed 2.5 standard
+    errors. At 16 replications the complex gap is only 2.4-3.1 standard
+    errors (seeds 1-3, before and after issue 11's speed work): too close to
+    the bar to test. At 48 it is expected near 4.5, so an unlucky draw cannot
+    fail the test when the model is right.
     """
     sc = parse_scenario(
-        "name: flip\nseed: 1\nweeks: 52\nreplications: 16\npopulation: {size: 5000}\n"
+        "name: flip\nseed: 1\nweeks: 52\nreplications: 48\npopulation: {size: 5000}\n"
         "strategies: [open-bar, club-select]\n"
     )
-    weekly = weekly_frame(run_replications(sc), [s.name for s in sc.strategies])
+    weekly = weekly_frame(run_replications(sc, workers=0), [s.name for s in sc.strategies])
     out = outcomes_table(weekly, sc.contexts)
 
     def gap(context: str, metric: str) -> tuple[float, float]:
         rows = out[out.context == context].set_index(["strategy", "replication"])[metric]
-        a, b = rows.loc["open-bar"], rows.loc["club-select"]
-        se = math.sqrt(a.var() / len(a) + b.var() / len(b))
-        return float(a.mean() - b.mean()), se
+        d = rows.loc["open-bar"].to_numpy() - rows.loc["club-select"].to_numpy()
+        return float(d.mean()), float(d.std(ddof=1) / math.sqrt(d.size))
 
     for metric in ("opportunities", "value_per_hour_eur"):
         diff, se = gap("volume", metric)

@@ -1,4 +1,4 @@
-"""The figures' text: in the report's language, and readable on a slide (talk context)."""
+"""The figures' text readable on a slide (talk context); French figures: tests/test_french.py."""
 
 from __future__ import annotations
 
@@ -23,29 +23,6 @@ def _drawn(monkeypatch: pytest.MonkeyPatch) -> list[Figure]:
 
     monkeypatch.setattr(Figure, "savefig", keep)
     return figures
-
-
-def _titles(figures: list[Figure]) -> list[str]:
-    return [" ".join(f._suptitle.get_text().split()) for f in figures if f._suptitle]
-
-
-def test_a_french_report_draws_french_figures(run_folder: Path, tmp_path: Path, monkeypatch):
-    folder = tmp_path / "run"
-    shutil.copytree(run_folder, folder)
-    figures = _drawn(monkeypatch)
-    redraw(folder, Settings(language="en"))
-    english = _titles(figures)
-    labels_en = {a.get_ylabel() for f in figures for a in f.axes if a.get_ylabel()}
-    figures.clear()
-    (folder / "report.yaml").write_text("language: fr\n")  # as the report reads it
-    redraw(folder)
-    french = _titles(figures)
-    labels_fr = {a.get_ylabel() for f in figures for a in f.axes if a.get_ylabel()}
-    assert len(french) == len(english) >= 8
-    assert not set(english) & set(french), "an English title in a French figure"
-    assert all(en != fr for en, fr in zip(english, french, strict=True))
-    assert "semaines depuis le début" in {a.get_xlabel() for f in figures for a in f.axes}
-    assert len(labels_fr - labels_en) >= len(labels_en) // 2
 
 
 def _overlaps(fig: Figure) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from matplotlib.ticker import FuncFormatter
 from ssisim.plots.style import (
     BAND_ALPHA,
     compact,
+    currency_symbol,
     footnote,
     label,
     legend_right,
@@ -90,7 +91,8 @@ def sweep_figures(
                         err = np.nan_to_num(np.vstack([y - lo, hi - y]))
                         ax.errorbar(x, y, yerr=err, fmt="o", ms=6, capsize=3,
                                     color=colors[strategy])  # fmt: skip
-                ax.set_xlabel(label(column))
+                money = f" ({currency_symbol().strip()})" if column.endswith("_eur") else ""
+                ax.set_xlabel(label(column) + money)
                 ax.set_ylabel(f"{label(metric)} at the horizon")
                 ax.set_ylim(0, 100 if metric == "ssi" else None)
                 ax.set_ylim(bottom=0)

@@ -28,8 +28,9 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import Formatter, MaxNLocator
 
+from ssisim.plots.french import translate
 from ssisim.results.files import atomic_file
 from ssisim.stats import CONFIDENCE
 
@@ -109,10 +110,14 @@ class Settings:
     strategies : tuple of str or None
         Draw only these strategies (None: all).
     currency : str
-        ISO code of the amounts (the scenario's deal values are in it).
+        ISO code of the amounts shown.
     language : {"en", "fr"}
-        The language of the figures' text (titles, labels, legends, notes):
-        the report's (:func:`ssisim.plots.client.client_options`).
+        The language of the figures' text (titles, labels, legends, notes,
+        numbers): the report's (:func:`ssisim.plots.client.client_options`).
+    eur_to : float or None
+        Units of ``currency`` per euro: the model's amounts are in euros and
+        are multiplied by it before they are drawn (1 for EUR; None: the
+        folder's, resolved by :func:`ssisim.plots.redraw.redraw`).
     """
 
     context: str = "paper"
@@ -120,6 +125,7 @@ class Settings:
     strategies: tuple[str, ...] | None = None
     currency: str = "EUR"
     language: str = "en"
+    eur_to: float | None = None
 
 
 CONTEXTS: tuple[str, ...] = ("paper", "talk")
@@ -239,8 +245,107 @@ _WORDS: dict[str, str] = {
 }
 
 
-def label(key: str) -> str:
+_MOTS: dict[str, str] = {
+    "invites_per_week": "invitations par semaine",
+    "posts_per_week": "publications par semaine",
+    "articles_per_week": "articles par semaine",
+    "comments_per_week": "commentaires par semaine",
+    "shares_per_week": "partages par semaine",
+    "messages_per_week": "messages par semaine",
+    "searches_per_week": "recherches par semaine",
+    "profile_views_per_week": "profils consultés par semaine",
+    "deal_value_eur": "valeur d'une affaire",
+    "pipeline_value_eur": "valeur de pipeline",
+    "won_value_eur": "valeur gagnée",
+    "value_per_hour_eur": "valeur de pipeline par heure",
+    "sales_cycle_weeks": "cycle de vente (semaines)",
+    "win_rate": "taux de réussite",
+    "boost_threshold_ssi": "seuil de visibilité accrue (SSI)",
+    "boost_reach": "visibilité accrue (part de la portée)",
+    "invite_cap_per_week": "plafond d'invitations par semaine",
+    "connection_limit": "limite de relations",
+    "initial_connections": "relations initiales",
+    "ssi": "SSI",
+    "hours": "heures",
+    "hours_per_week": "heures par semaine",
+    "pitches_received": "sollicitations non désirées reçues",
+    "connections": "relations",
+    "relevant_connections": "relations pertinentes",
+    "decision_maker_connections": "relations décideurs",
+    "known_contacts": "contacts connus",
+    "strong_ties": "liens forts",
+    "opportunities": "opportunités",
+    "opportunities_per_hour": "opportunités par heure",
+    "acceptance_rate": "taux d'acceptation",
+    "activity_half_life_weeks": "demi-vie de l'activité (semaines)",
+    "relevance_floor": "plancher de pertinence",
+    "cold_reply_rate": "taux de réponse aux messages à froid",
+    "feed_share": "part du fil",
+    "size": "taille",
+    "weeks": "semaines",
+    "messaging": "messagerie",
+    "acceptance": "acceptation",
+    # the report's table columns
+    "strategy": "stratégie",
+    "context": "contexte",
+    "metric": "indicateur",
+    "pair": "paire",
+    "difference": "différence",
+    "interval": "intervalle",
+    "clear": "nette",
+    "rank": "rang",
+    "member": "membre",
+    "ssi_change": "variation du SSI",
+    "point": "point",
+    "parameter": "paramètre",
+    "output": "sortie",
+    "low": "bas",
+    "high": "haut",
+    "at_low": "au bas",
+    "at_high": "au haut",
+    "at_baseline": "à la référence",
+    "swing": "amplitude",
+    "ratio": "rapport",
+    "mean": "moyenne",
+    "ci_low": "IC bas",
+    "ci_high": "IC haut",
+    "n_high": "n (SSI élevé)",
+    "n_low": "n (SSI bas)",
+    "mean_high": "moyenne (SSI élevé)",
+    "mean_low": "moyenne (SSI bas)",
+    "linkedin_share_high": "part LinkedIn (SSI élevé)",
+    "linkedin_share_low": "part LinkedIn (SSI bas)",
+    "id": "id",
+    "statement": "affirmation",
+    "source": "source",
+    "target_low": "cible basse",
+    "target_high": "cible haute",
+    "unit": "unité",
+    "passed": "atteinte",
+    "score": "score",
+    "readings": "relevés",
+    "rmse_baseline": "RMSE par défaut",
+    "rmse_fitted": "RMSE ajusté",
+    "pillar": "pilier",
+    "name": "nom",
+    "weight": "poids",
+    "scale": "échelle",
+    "fitted": "ajusté",
+    "baseline": "par défaut",
+    "default": "par défaut",
+    "free": "libre",
+    "brand": "marque",
+    "people": "personnes",
+    "insights": "échanges",
+    "relationships": "relations",
+}
+""":data:`_WORDS` in French (and the report's columns): :func:`label` in French."""
+
+
+def label(key: str, language: str | None = None) -> str:
     """Words for a column or a dotted scenario key, never the raw key.
+
+    ``language``: the figures' (:func:`settings`) unless given.
 
     >>> label("strategies.open-bar.invites_per_week")
     'open-bar: invitations per week'
@@ -250,7 +355,11 @@ def label(key: str) -> str:
     'population size'
     >>> label("relevant_connections")
     'relevant connections'
+    >>> label("contexts.complex.deal_value_eur", "fr")
+    "contexte complex : valeur d'une affaire"
     """
+    if (language or settings().language) == "fr":
+        return _label_fr(key)
     parts = key.split(".")
     words = [_WORDS.get(p, p.replace("_", " ")) for p in parts]
     if parts[0] == "strategies" and len(parts) >= 3:
@@ -261,6 +370,22 @@ def label(key: str) -> str:
         return f"{parts[1]} context: {' '.join(words[2:])}"
     if parts[0] in ("population", "platform", "scoring") and len(parts) >= 2:
         return " ".join([parts[0], *words[1:]]) if parts[0] == "population" else " ".join(words[1:])
+    return " ".join(words)
+
+
+def _label_fr(key: str) -> str:
+    parts = key.split(".")
+    words = [_MOTS.get(p, p.replace("_", " ")) for p in parts]
+    if parts[0] == "strategies" and len(parts) >= 3:
+        return f"{parts[1]} : {' '.join(words[2:])}"
+    if parts[0] == "answers" and len(parts) >= 3:
+        return f"{words[1]} : {' '.join(words[2:])}"
+    if parts[0] == "contexts" and len(parts) >= 3:
+        return f"contexte {parts[1]} : {' '.join(words[2:])}"
+    if parts[0] == "population" and len(parts) >= 2:
+        return f"population : {' '.join(words[1:])}"
+    if parts[0] in ("platform", "scoring") and len(parts) >= 2:
+        return " ".join(words[1:])
     return " ".join(words)
 
 
@@ -411,6 +536,7 @@ def save(fig: Figure, path: Path) -> Path:
     fmt = settings().format
     if settings().language != "en":
         _translate_texts(fig)
+        _translate_ticks(fig)
     path = Path(path).with_suffix(f".{fmt}")
     path.parent.mkdir(parents=True, exist_ok=True)
     metadata: dict[str, Any] = {"Software": None} if fmt == "png" else {"Creator": None}
@@ -425,9 +551,50 @@ def save(fig: Figure, path: Path) -> Path:
 
 def words(text: str) -> str:
     """``text`` in the figures' language (:attr:`Settings.language`; English as written)."""
-    from ssisim.plots.french import translate
+    return translate(text, settings().language, settings().currency)
 
-    return translate(text, settings().language)
+
+class _TranslatedTicks(Formatter):
+    """A tick formatter whose labels are translated (numbers the French way)."""
+
+    def __init__(self, inner: Formatter, language: str, code: str) -> None:
+        self.inner, self.language, self.code = inner, language, code
+
+    def set_axis(self, axis: Any) -> None:
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def _say(self, text: str) -> str:
+        return translate(text, self.language, self.code)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self._say(self.inner(x, pos))
+
+    def format_ticks(self, values: Any) -> list[str]:
+        return [self._say(t) for t in self.inner.format_ticks(values)]
+
+    def get_offset(self) -> str:
+        return self._say(self.inner.get_offset())
+
+    def set_locs(self, locs: Any) -> None:
+        self.inner.set_locs(locs)
+
+    def format_data_short(self, value: float) -> str:
+        return self.inner.format_data_short(value)
+
+
+def _translate_ticks(fig: Figure) -> None:
+    """Every axis's tick labels in the figures' language (drawn when the figure is saved)."""
+    language, code = settings().language, settings().currency
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for get, put in (
+                (axis.get_major_formatter, axis.set_major_formatter),
+                (axis.get_minor_formatter, axis.set_minor_formatter),
+            ):
+                inner = get()
+                if not isinstance(inner, _TranslatedTicks):
+                    put(_TranslatedTicks(inner, language, code))
 
 
 def panel_xlabel(ax: Axes, text: str, panels: int) -> None:

@@ -412,8 +412,11 @@ def test_french_numbers():
 
 def test_french_ticks_and_labels():
     with using(Settings(language="fr")):
-        assert label("strategies.open-bar.invites_per_week") == "open-bar : invitations par semaine"
-        assert label("population.size") == "population : taille"
+        assert (
+            label("strategies.open-bar.invites_per_week")
+            == "open-bar\u00a0: invitations par semaine"
+        )
+        assert label("population.size") == "population\u00a0: taille"
     assert money(1500) == "€1.5k"  # English at the source, French when drawn
     assert translate(money(1500), "fr") == "1,5\u00a0k€"
 

@@ -132,7 +132,9 @@ def client_options(
     except ValueError:
         rate = math.nan
     if not (math.isfinite(rate) and rate > 0):
-        raise DataError(f"report eur_to: {rate_text!r} is not a positive number")
+        raise DataError(
+            f"report exchange rate (--rate or eur_to:): {rate_text!r} is not a positive number"
+        )
     return replace(client, currency=currency, eur_to=rate)
 
 

@@ -353,13 +353,24 @@ _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = tuple(
             r"Courbes : une réplication par stratégie (n = \1) ; pas d'intervalle de confiance.",
         ),
         (
-            r"^Means of (\d+) replications; whiskers: (\S+) confidence intervals\.(.*)$",
+            r"^Means of (\d+) replications; whiskers: (\S+) confidence intervals\. Per hour: the "
+            r"opportunities the routine brings \(existing relationships left out\), for routines "
+            r"of half an hour a week or more\.$",
+            r"Moyennes de \1 réplications ; moustaches : intervalles de confiance à \2. Par "
+            r"heure : les opportunités qu'apporte la routine (relations existantes exclues), pour "
+            r"les routines d'une demi-heure par semaine ou plus.",
+        ),
+        (
+            r"^Means of (\d+) replications; whiskers: (\S+) confidence intervals\.$",
             r"Moyennes de \1 réplications ; moustaches : intervalles de confiance à \2.",
         ),
         (
-            r"^Means of (\d+) replications at the horizon\.(.*)$",
+            r"^Means of (\d+) replications at the horizon\. Known contacts: tie at least the known "
+            r"threshold \((\S+) by default\), people one could name; strong ties: the SSI's "
+            r"\((\S+)\)\.$",
             r"Moyennes de \1 réplications à l'horizon. Contacts connus : lien au moins égal au "
-            r"seuil « connu » ; liens forts : lien au moins égal au seuil « fort ».",
+            r"seuil « connu » (\2 par défaut), des personnes qu'on saurait nommer ; liens forts : "
+            r"ceux du SSI (\3).",
         ),
         (
             r"^Means over replications( \(n = \d+\))?; rank: order of the mean SSI at each "
@@ -399,6 +410,12 @@ _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = tuple(
         (
             r"^Mean and (\S+) confidence interval over the replications at each point\.$",
             r"Moyenne et intervalle de confiance à \1 des réplications en chaque point.",
+        ),
+        (
+            r"^Mean and (\S+) confidence interval over the replications at each point\. Other "
+            r"swept keys vary at each value: points, not lines\.$",
+            r"Moyenne et intervalle de confiance à \1 des réplications en chaque point. Les "
+            r"autres clés balayées varient à chaque valeur : des points, pas des courbes.",
         ),
         (
             r"^Bars: Sobol' indices at the horizon; whiskers: (\S+) intervals\.$",
@@ -483,6 +500,13 @@ def _catalogue(text: str) -> str:
     return text
 
 
+def _typography(text: str) -> str:
+    """A no-break space before ``: ; ? !`` and inside « », as French sets them
+    (a line never starts with a colon)."""
+    text = re.sub(r" ([:;?!»])", NBSP + r"\1", text)
+    return text.replace("« ", "«" + NBSP)
+
+
 def translate(text: str, language: str = "fr", code: str = "") -> str:
     """``text`` in ``language`` (English, or French when the catalogue has it).
 
@@ -495,7 +519,7 @@ def translate(text: str, language: str = "fr", code: str = "") -> str:
     key = " ".join(text.split())
     if key in _DONE:
         return text
-    out = french_numbers(_catalogue(text), code)
+    out = _typography(french_numbers(_catalogue(text), code))
     if len(_DONE) >= _DONE_MAX:
         _DONE.clear()
     _DONE[" ".join(out.split())] = None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import math
 import textwrap
+import weakref
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from ssisim.plots.french import translate
@@ -56,6 +58,7 @@ __all__ = [
     "lines_with_bands",
     "money",
     "new_figure",
+    "panel_title",
     "panel_xlabel",
     "save",
     "scenario_name",
@@ -356,7 +359,7 @@ def label(key: str, language: str | None = None) -> str:
     >>> label("relevant_connections")
     'relevant connections'
     >>> label("contexts.complex.deal_value_eur", "fr")
-    "contexte complex : valeur d'une affaire"
+    "contexte complex\xa0: valeur d'une affaire"
     """
     if (language or settings().language) == "fr":
         return _label_fr(key)
@@ -377,13 +380,13 @@ def _label_fr(key: str) -> str:
     parts = key.split(".")
     words = [_MOTS.get(p, p.replace("_", " ")) for p in parts]
     if parts[0] == "strategies" and len(parts) >= 3:
-        return f"{parts[1]} : {' '.join(words[2:])}"
+        return f"{parts[1]}\u00a0: {' '.join(words[2:])}"
     if parts[0] == "answers" and len(parts) >= 3:
-        return f"{words[1]} : {' '.join(words[2:])}"
+        return f"{words[1]}\u00a0: {' '.join(words[2:])}"
     if parts[0] == "contexts" and len(parts) >= 3:
-        return f"contexte {parts[1]} : {' '.join(words[2:])}"
+        return f"contexte {parts[1]}\u00a0: {' '.join(words[2:])}"
     if parts[0] == "population" and len(parts) >= 2:
-        return f"population : {' '.join(words[1:])}"
+        return f"population\u00a0: {' '.join(words[1:])}"
     if parts[0] in ("platform", "scoring") and len(parts) >= 2:
         return " ".join(words[1:])
     return " ".join(words)
@@ -397,7 +400,7 @@ def title(fig: Figure, finding: str, subtitle: str = "") -> None:
     """
     width = _TITLE_WIDTH.get(settings().context, 90)
     finding = textwrap.fill(words(finding), width, break_on_hyphens=False)
-    text = fig.suptitle(
+    fig.suptitle(
         f"{finding}\n" if subtitle else finding,
         fontweight="bold",
         fontsize="x-large",
@@ -406,16 +409,78 @@ def title(fig: Figure, finding: str, subtitle: str = "") -> None:
         linespacing=1.25,
     )
     if subtitle:
-        from matplotlib.backends.backend_agg import RendererAgg
+        sub = fig.text(0.01, 1.0, subtitle, ha="left", va="bottom", fontsize="large", color="0.35")
+        _SUBTITLES[fig] = sub
+        _place_subtitle(fig)
 
-        height_pt = fig.get_figheight() * 72.0
-        # constrained layout puts the title's top 3 points (h_pad) below the
-        # edge; the subtitle sits on the title's last (blank) line, measured
-        dpi = float(fig.dpi)
-        renderer = RendererAgg(fig.get_figwidth() * dpi, fig.get_figheight() * dpi, dpi)
-        title_pt = text.get_window_extent(renderer).height * 72.0 / dpi
-        y = 1.0 - (3.0 + title_pt - 0.1 * float(text.get_fontsize())) / height_pt
-        fig.text(0.01, y, subtitle, ha="left", va="bottom", fontsize="large", color="0.35")
+
+_SUBTITLES: weakref.WeakKeyDictionary[Figure, Text] = weakref.WeakKeyDictionary()
+"""Each figure's subtitle, placed on its title's blank last line."""
+
+
+def _place_subtitle(fig: Figure) -> None:
+    """Put the subtitle on the title's last (blank) line, measured."""
+    sub, text = _SUBTITLES.get(fig), fig._suptitle  # type: ignore[attr-defined]
+    if sub is None or text is None:
+        return
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    height_pt = fig.get_figheight() * 72.0
+    # constrained layout puts the title's top 3 points (h_pad) below the edge
+    dpi = float(fig.dpi)
+    renderer = RendererAgg(fig.get_figwidth() * dpi, fig.get_figheight() * dpi, dpi)
+    title_pt = text.get_window_extent(renderer).height * 72.0 / dpi
+    sub.set_y(1.0 - (3.0 + title_pt - 0.1 * float(text.get_fontsize())) / height_pt)
+
+
+def _refill(text: Text, room: float, renderer: Any, *, paragraph: bool) -> bool:
+    """Wrap ``text`` narrower until it is at most ``room`` pixels wide; True if it changed.
+
+    ``paragraph``: its lines are one paragraph (a title); else each line is
+    wrapped on its own (a panel's name, then its verdict). A trailing blank
+    line (the subtitle's place) is kept.
+    """
+    raw = text.get_text()
+    width = text.get_window_extent(renderer).width
+    if room <= 0 or width <= room + 0.5 or not raw.strip():
+        return False
+    blank = "\n" if raw.endswith("\n") else ""
+    lines = [" ".join(raw.rstrip("\n").split("\n"))] if paragraph else raw.rstrip("\n").split("\n")
+    chars = max(len(line) for line in lines)
+    while chars > 8 and width > room + 0.5:
+        chars = min(chars - 1, int(chars * room / width))
+        fill = [textwrap.fill(line, max(chars, 8), break_on_hyphens=False) for line in lines]
+        text.set_text("\n".join(fill) + blank)
+        width = text.get_window_extent(renderer).width
+    return True
+
+
+def _fit_titles(fig: Figure) -> None:
+    """Titles that run past their panel, or under a legend beside the figure's title,
+    wrapped narrower (measured after a layout: translated words are longer)."""
+    engine = fig.get_layout_engine()
+    if engine is None:
+        return
+    engine.execute(fig)  # the panels' places, without drawing them
+    renderer = fig._get_renderer()  # type: ignore[attr-defined]
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        right = ax.get_window_extent(renderer).x1
+        for text in (ax.title, ax._left_title, ax._right_title):  # type: ignore[attr-defined]
+            left = text.get_window_extent(renderer).x0
+            _refill(text, right - left, renderer, paragraph=False)
+    sup = fig._suptitle  # type: ignore[attr-defined]
+    if sup is None or not sup.get_text().strip():
+        return
+    box = sup.get_window_extent(renderer)
+    right = fig.bbox.x1 - 6.0
+    for legend in fig.legends:
+        other = legend.get_window_extent(renderer)
+        if other.y1 > box.y0 and other.y0 < box.y1 and other.x0 > box.x0:
+            right = min(right, other.x0 - 12.0)
+    if _refill(sup, right - box.x0, renderer, paragraph=True):
+        _place_subtitle(fig)
 
 
 def top_down(ax: Axes) -> None:
@@ -534,9 +599,10 @@ def save(fig: Figure, path: Path) -> Path:
     same bytes (PNG, SVG; PDF without its creation date).
     """
     fmt = settings().format
-    if settings().language != "en":
+    if settings().language != "en":  # longer words: the titles measured and refitted
         _translate_texts(fig)
         _translate_ticks(fig)
+        _fit_titles(fig)
     path = Path(path).with_suffix(f".{fmt}")
     path.parent.mkdir(parents=True, exist_ok=True)
     metadata: dict[str, Any] = {"Software": None} if fmt == "png" else {"Creator": None}
@@ -601,6 +667,15 @@ def panel_xlabel(ax: Axes, text: str, panels: int) -> None:
     """An x label repeated under ``panels`` panels of a row, wrapped so neighbours never touch."""
     width = max(20, {"paper": 96, "talk": 66}.get(settings().context, 96) // max(panels, 1))
     ax.set_xlabel(textwrap.fill(words(text), width, break_on_hyphens=False))
+
+
+def panel_title(ax: Axes, text: str, panels: int, **kwargs: Any) -> None:
+    """A panel's title (left), translated then wrapped so that neighbours in a row of
+    ``panels`` never touch (each line of ``text`` wrapped on its own)."""
+    width = max(16, {"paper": 110, "talk": 84}.get(settings().context, 110) // max(panels, 1))
+    lines = words(text).split("\n")
+    wrapped = "\n".join(textwrap.fill(line, width, break_on_hyphens=False) for line in lines)
+    ax.set_title(wrapped, loc="left", **kwargs)
 
 
 def _translate_texts(fig: Figure) -> None:

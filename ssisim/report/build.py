@@ -200,7 +200,6 @@ def report_tables(run_dir: Path, kind: str, client: Client) -> list[Table]:
             )
             tables.append(_frame_table(t("t_sweep_opportunities"), frame, lang))
     if kind == "sensitivity":
-
         sobol = pd.read_csv(run_dir / "sobol.csv")
         frame = sobol.assign(
             parameter=sobol["parameter"].map(words), output=sobol["output"].map(words)

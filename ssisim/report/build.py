@@ -209,6 +209,11 @@ def report_tables(run_dir: Path, kind: str, client: Client) -> list[Table]:
         frame = tornado.assign(
             parameter=tornado["parameter"].map(words), output=tornado["output"].map(words)
         )
+        for end in ("low", "high"):  # an amount's range with its currency
+            frame[end] = [
+                amount(v, lang, money) if str(p).endswith("_eur") else v
+                for p, v in zip(tornado["parameter"], tornado[end], strict=True)
+            ]
         tables.append(_frame_table(t("t_tornado"), frame, lang))
     if kind == "cohort":
         tables.append(_frame_table(t("t_ratio"), read("ratio.csv"), lang, 2))
@@ -421,7 +426,7 @@ def build_report(
     sentences = []
     for ctx in contexts:
         clauses = [verdict_text(v, lang, symbol) for v in found if v.context == ctx]
-        sentences.append(say(lang, "context", name=ctx) + "; ".join(clauses) + ".")
+        sentences.append(say(lang, "context", name=ctx) + say(lang, "and").join(clauses) + ".")
     other = _kind_sentences(run_dir, kind, lang)
     scenario = manifest.get("scenario") if isinstance(manifest.get("scenario"), Mapping) else {}
     diffs = assumptions(manifest, who)

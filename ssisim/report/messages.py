@@ -65,6 +65,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "kind_calibration": "a calibration against published figures",
         "kind_fit": "a fit of the scoring to your own readings",
         "sources": "sources:",
+        "colon": ":",
+        "and": "; ",
         "rate_note": (
             "Amounts are in {currency}, converted from the model's euros at 1 EUR = {rate} "
             "{currency} (rate {when}; source: {source}). The data files keep euros "
@@ -152,6 +154,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "kind_calibration": "une calibration sur les chiffres publiés",
         "kind_fit": "un ajustement du score à vos propres relevés",
         "sources": "sources\u00a0:",
+        "colon": "\u00a0:",
+        "and": "\u00a0; ",
         "rate_note": (
             "Les montants sont en {currency}, convertis depuis les euros du modèle à "
             "1 EUR = {rate} {currency} (taux {when} ; source : {source}). Les fichiers de "

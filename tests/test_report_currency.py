@@ -132,3 +132,12 @@ def test_swept_and_tornado_amounts(tmp_path: Path):
     tornado = redraw_module.tornado_in_currency(pd.read_csv(folder / "tornado.csv"), 2.0)
     deal = tornado[tornado["parameter"].str.endswith("_eur")]
     assert deal["low"].tolist() == [10_000.0, 10_000.0] and deal["at_low"].tolist() == [41.25] * 2
+
+
+def test_the_command_with_a_rate(run_folder: Path, tmp_path: Path, capsys):
+    out = tmp_path / "usd.html"
+    args = ["report", str(run_folder), "--out", str(out), "--keep-figures", "--currency", "usd",
+            "--rate", "1.08", "--rate-date", "2026-11-27", "--rate-source", "ECB"]  # fmt: skip
+    assert _exit(args) == 0, capsys.readouterr().err
+    text = html.unescape(out.read_text(encoding="utf-8"))
+    assert "1 EUR = 1.08 USD (rate of 2026-11-27; source: ECB)" in text

@@ -1,62 +1,48 @@
-"""The figures' text: in the report's language, and readable on a slide (talk context)."""
+"""The figures' text readable on a slide (talk context); French figures: tests/test_french.py."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
+from matplotlib.backend_bases import RendererBase
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from ssisim.plots.redraw import redraw
 from ssisim.plots.style import Settings
 
 
-def _drawn(monkeypatch: pytest.MonkeyPatch) -> list[Figure]:
-    """The figures saved from now on (every figure goes through Figure.savefig)."""
+def _drawn(monkeypatch: pytest.MonkeyPatch, render: bool = True) -> list[Figure]:
+    """The figures saved from now on (every figure goes through Figure.savefig);
+    laid out only, no file written, unless ``render``."""
     figures: list[Figure] = []
     savefig = Figure.savefig
 
-    def keep(self: Figure, *args: object, **kwargs: object) -> None:
+    def keep(self: Figure, fname: object, *args: object, **kwargs: object) -> None:
         figures.append(self)
-        savefig(self, *args, **kwargs)  # type: ignore[arg-type]
+        if render:
+            savefig(self, fname, *args, **kwargs)  # type: ignore[arg-type]
+        else:
+            Path(str(fname)).write_bytes(b"\x89PNG\r\n\x1a\n")
 
     monkeypatch.setattr(Figure, "savefig", keep)
     return figures
 
 
-def _titles(figures: list[Figure]) -> list[str]:
-    return [" ".join(f._suptitle.get_text().split()) for f in figures if f._suptitle]
+def _layout(fig: Figure) -> RendererBase:
+    """Lay the figure out as saving it does (no pixels drawn); its renderer."""
+    fig.draw_without_rendering()
+    return fig._get_renderer()  # type: ignore[attr-defined]
 
 
-def test_a_french_report_draws_french_figures(run_folder: Path, tmp_path: Path, monkeypatch):
-    folder = tmp_path / "run"
-    shutil.copytree(run_folder, folder)
-    figures = _drawn(monkeypatch)
-    redraw(folder, Settings(language="en"))
-    english = _titles(figures)
-    labels_en = {a.get_ylabel() for f in figures for a in f.axes if a.get_ylabel()}
-    figures.clear()
-    (folder / "report.yaml").write_text("language: fr\n")  # as the report reads it
-    redraw(folder)
-    french = _titles(figures)
-    labels_fr = {a.get_ylabel() for f in figures for a in f.axes if a.get_ylabel()}
-    assert len(french) == len(english) >= 8
-    assert not set(english) & set(french), "an English title in a French figure"
-    assert all(en != fr for en, fr in zip(english, french, strict=True))
-    assert "semaines depuis le début" in {a.get_xlabel() for f in figures for a in f.axes}
-    assert len(labels_fr - labels_en) >= len(labels_en) // 2
-
-
-def _overlaps(fig: Figure) -> list[tuple[str, str]]:
-    """Pairs of drawn texts whose boxes overlap (a title's reserved blank line left out)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.text import Text
-    from matplotlib.transforms import Bbox
-
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    renderer = canvas.get_renderer()
+def _text_boxes(fig: Figure, renderer: RendererBase) -> list[tuple[str, Bbox]]:
+    """Every drawn text's box (tick labels matplotlib hides left out; a title's reserved
+    blank line, the subtitle's place, left out)."""
     hidden: set[int] = set()
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
@@ -75,13 +61,79 @@ def _overlaps(fig: Figure) -> list[tuple[str, str]]:
             box = Bbox.from_extents(box.x0, box.y0 + box.height / (words.count("\n") + 1),
                                     box.x1, box.y1)  # fmt: skip
         boxes.append((words, box))
+    return boxes
+
+
+def _marker_boxes(fig: Figure, renderer: RendererBase) -> list[tuple[str, Bbox]]:
+    """Every data marker (lines' markers, error bars' caps, scatter points), clipped to its
+    axes as drawn, and every legend handle: a box each."""
+    px = fig.dpi / 72.0
+    out: list[tuple[str, Bbox]] = []
+
+    def add(name: str, x: float, y: float, size: float, clip: Bbox | None) -> None:
+        if not (np.isfinite(x) and np.isfinite(y)):
+            return
+        box: Bbox | None = Bbox.from_extents(x - size / 2, y - size / 2, x + size / 2, y + size / 2)
+        if clip is not None:
+            box = Bbox.intersection(box, clip)
+        if box is not None and box.width > 0 and box.height > 0:
+            out.append((name, box))
+
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        frame = ax.get_window_extent(renderer)
+        for line in ax.get_lines():
+            marker = line.get_marker()
+            if not line.get_visible() or marker in (None, "", " ", "None", "none"):
+                continue
+            xy = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float))
+            clip = frame if line.get_clip_on() else None
+            for x, y in xy:
+                add(f"marker {line.get_label()}", x, y, line.get_markersize() * px, clip)
+        for coll in ax.collections:
+            if not isinstance(coll, PathCollection) or not coll.get_visible():
+                continue
+            xy = coll.get_offset_transform().transform(np.asarray(coll.get_offsets(), dtype=float))
+            sizes = np.sqrt(np.broadcast_to(coll.get_sizes(), (len(xy),))) * px
+            clip = frame if coll.get_clip_on() else None
+            for (x, y), size in zip(xy, sizes, strict=True):
+                add(f"point {coll.get_label()}", x, y, size, clip)
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes)]
+    for legend in legends:
+        if legend is None or not legend.get_visible():
+            continue
+        # each entry is a row (handle's drawing area, label) of a column of the legend
+        for column in legend._legend_handle_box.get_children():
+            for entry in column.get_children():
+                handle_area = entry.get_children()[0]
+                out.append((f"legend handle of {legend.get_title().get_text()[:20]}",
+                            handle_area.get_window_extent(renderer)))  # fmt: skip
+    return out
+
+
+def _collide(
+    a: list[tuple[str, Bbox]], b: list[tuple[str, Bbox]] | None = None
+) -> list[tuple[str, str]]:
     out = []
-    for i, (a, box_a) in enumerate(boxes):
-        for b, box_b in boxes[i + 1 :]:
+    for i, (name_a, box_a) in enumerate(a):
+        for name_b, box_b in a[i + 1 :] if b is None else b:
             both = Bbox.intersection(box_a, box_b)
             if both is not None and both.width > 1 and both.height > 1:
-                out.append((a[:40], b[:40]))
+                out.append((name_a[:40], name_b[:40]))
     return out
+
+
+def _overlaps(fig: Figure) -> list[tuple[str, str]]:
+    """Pairs of drawn texts whose boxes overlap, markers or legend handles on a text, and
+    texts cut by the figure's edge."""
+    renderer = _layout(fig)
+    texts = _text_boxes(fig, renderer)
+    page = fig.bbox.padded(1.0)
+    cut = [("cut at the figure's edge", words[:40]) for words, box in texts
+           if not page.containsx(box.x0) or not page.containsx(box.x1)
+           or not page.containsy(box.y0) or not page.containsy(box.y1)]  # fmt: skip
+    return cut + _collide(texts) + _collide(_marker_boxes(fig, renderer), texts)
 
 
 def _team_and_sweep(tmp_path: Path) -> None:
@@ -119,16 +171,19 @@ def _team_and_sweep(tmp_path: Path) -> None:
                   tmp_path / "sweep.png", "a sweep")  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "language", ["en", pytest.param("fr", marks=pytest.mark.slow)]
+)  # French: the same figures, longer words (the French text: tests/test_french.py)
 def test_talk_figures_are_16_by_9_without_overlapping_text(
-    run_folder: Path, tmp_path: Path, monkeypatch
+    language: str, run_folder: Path, tmp_path: Path, monkeypatch
 ):
     from ssisim.plots.style import using
 
     folder = tmp_path / "run"
     shutil.copytree(run_folder, folder)
-    figures = _drawn(monkeypatch)
-    redraw(folder, Settings(context="talk"))
-    with using(Settings(context="talk")):
+    figures = _drawn(monkeypatch, render=False)
+    redraw(folder, Settings(context="talk", language=language))
+    with using(Settings(context="talk", language=language)):
         _team_and_sweep(tmp_path)
     assert len(figures) >= 11
     for fig in figures:
@@ -136,4 +191,38 @@ def test_talk_figures_are_16_by_9_without_overlapping_text(
         name = fig._suptitle.get_text() if fig._suptitle else "?"
         assert width / height == pytest.approx(16 / 9, rel=1e-3), name
         assert width >= 13, name  # a slide's 13.33 inches: large type stays large
+        assert _overlaps(fig) == [], name
+
+
+def test_the_check_sees_a_marker_under_a_text_and_a_text_cut():
+    from ssisim.plots.style import new_figure
+
+    fig = new_figure()
+    ax = fig.subplots()
+    ax.plot([0.5], [0.5], "o", markersize=12)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    assert _overlaps(fig) == []
+    ax.text(0.5, 0.5, "on the marker", ha="center", va="center")
+    assert _overlaps(fig) == [("marker _child0", "on the marker")]
+    fig.text(0.99, 0.01, "past the edge")
+    assert ("cut at the figure's edge", "past the edge") in _overlaps(fig)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("kind", ["sensitivity", "cohort", "calibration", "fit"])
+def test_talk_figures_of_every_other_kind(
+    kind: str, language: str, run_folder: Path, tmp_path: Path, monkeypatch
+):
+    from test_french import kind_folder
+
+    folder = kind_folder(kind, run_folder, tmp_path)
+    figures = _drawn(monkeypatch, render=False)
+    redraw(folder, Settings(context="talk", language=language))
+    assert figures
+    for fig in figures:
+        width, height = fig.get_size_inches()
+        name = fig._suptitle.get_text() if fig._suptitle else "?"
+        assert width / height == pytest.approx(16 / 9, rel=1e-3), name
+        assert width >= 13, name
         assert _overlaps(fig) == [], name

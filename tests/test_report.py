@@ -36,7 +36,7 @@ def test_the_report_holds_everything_in_order(report_html: str):
     # the assumption that differs from the defaults, with the model's sentence
     assert "boost_threshold_ssi" in report_html
     # the footer: checksums of the data files and the scenario as run
-    assert re.search(r"outcomes\.csv</td><td><code>[0-9a-f]{64}", report_html)
+    assert re.search(r"outcomes\.csv</code></td><td><code>[0-9a-f]{64}", report_html)
     assert "name: bank-cisos" in report_html
 
 
@@ -56,18 +56,20 @@ def test_tables_round_for_reading_and_csvs_keep_full_precision(run_folder: Path,
 
 
 def test_french_and_another_currency(run_folder: Path, tmp_path: Path):
-    path = build_report(run_folder, tmp_path / "r.html", language="fr", currency="CHF", draw=False)
+    path = build_report(
+        run_folder, tmp_path / "r.html", language="fr", currency="CHF", eur_to=0.93, draw=False
+    )
     text = html.unescape(path.read_text(encoding="utf-8"))
     assert '<html lang="fr">' in text and "Ce qui a été comparé" in text
     assert "Dans le contexte volume, " in text
     assert "open-bar a apporté plus d'opportunités que club-select" in text
-    assert "CHF" in text and number(12300.5, "fr") == "12\u202f300,5"
+    assert "1 EUR = 0,93 CHF" in text and number(12300.5, "fr") == "12\u202f300,5"
 
 
 def test_report_yaml_beside_the_results(run_folder: Path, tmp_path: Path):
     folder = tmp_path / "copy"
     shutil.copytree(run_folder, folder)
-    (folder / "report.yaml").write_text("language: fr\ncurrency: usd\nclient: ACME\n")
+    (folder / "report.yaml").write_text("language: fr\ncurrency: usd\neur_to: 1.08\nclient: ACME\n")
     text = build_report(folder, draw=False).read_text(encoding="utf-8")
     assert "Rapport pour ACME" in text and "USD" in text
 

@@ -30,7 +30,15 @@ __all__ = ["plot"]
     "--strategies", metavar="A,B", help="Draw only these strategies (comma-separated names)."
 )
 @click.option(
-    "--currency", metavar="CODE", help="ISO code of the amounts (default: report.yaml's)."
+    "--currency",
+    metavar="CODE",
+    help="Show amounts in this currency, e.g. USD (default: report.yaml's, else EUR).",
+)
+@click.option(
+    "--rate",
+    type=float,
+    metavar="X",
+    help="1 EUR in --currency (the model's amounts are in euros); needed unless EUR.",
 )
 @click.option(
     "--language",
@@ -43,6 +51,7 @@ def plot(
     fmt: str,
     strategies: str | None,
     currency: str | None,
+    rate: float | None = None,
     language: str | None = None,
 ) -> None:
     """Redraw the figures of a results directory from its files.
@@ -60,6 +69,8 @@ def plot(
     options = Settings(context=context, format=fmt, strategies=names)
     if currency:
         options = replace(options, currency=currency.upper())
+    if rate is not None:
+        options = replace(options, eur_to=rate)
     if language:
         options = replace(options, language=language)
     paths = redraw(run_dir, options)

@@ -19,6 +19,9 @@ def write_report(
     language: str | None = None,
     currency: str | None = None,
     client: str | None = None,
+    rate: float | None = None,
+    rate_date: str | None = None,
+    rate_source: str | None = None,
     draw: bool = True,
 ) -> None:
     """Write the report of ``run_dir`` and print where (``ssisim report`` and ``run --report``)."""
@@ -31,6 +34,9 @@ def write_report(
         language=language,
         currency=currency,
         client=client,
+        eur_to=rate,
+        rate_date=rate_date,
+        rate_source=rate_source,
         command=command,
         draw=draw,
     )
@@ -57,7 +63,21 @@ def write_report(
     type=click.Choice(["en", "fr"]),
     help="The report's language (default: report.yaml's, else en).",
 )
-@click.option("--currency", metavar="CODE", help="ISO code of the amounts, e.g. EUR, USD, CHF.")
+@click.option(
+    "--currency",
+    metavar="CODE",
+    help="Show amounts in this currency, e.g. USD, CHF (default: report.yaml's, else EUR).",
+)
+@click.option(
+    "--rate",
+    type=float,
+    metavar="X",
+    help="1 EUR in --currency, e.g. 1.08 (the model's amounts are in euros); needed unless EUR.",
+)
+@click.option("--rate-date", metavar="DATE", help="The rate's date, stated in the report.")
+@click.option(
+    "--rate-source", metavar="TEXT", help="Where the rate comes from, stated in the report."
+)
 @click.option("--client", metavar="NAME", help="The client's name, on the first page.")
 @click.option(
     "--keep-figures",
@@ -72,6 +92,9 @@ def report(
     language: str | None,
     currency: str | None,
     client: str | None,
+    rate: float | None,
+    rate_date: str | None,
+    rate_source: str | None,
     keep_figures: bool,
 ) -> None:
     """Write a self-contained report of any results folder (run, sweep, team, ...).
@@ -80,8 +103,9 @@ def report(
     A4): what was compared, the verdicts with their confidence intervals,
     the figures, rounded tables, the assumptions that differ from the
     defaults, the calibration status and how to reproduce it. Language,
-    currency and client come from these options, else from a report.yaml in
-    RUN_DIR or beside the scenario (see docs).
+    currency (with its rate: the model's amounts are in euros) and client
+    come from these options, else from a report.yaml in RUN_DIR or beside the
+    scenario (see README).
     """
     write_report(
         run_dir,
@@ -91,5 +115,8 @@ def report(
         language=language,
         currency=currency,
         client=client,
+        rate=rate,
+        rate_date=rate_date,
+        rate_source=rate_source,
         draw=not keep_figures,
     )

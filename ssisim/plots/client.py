@@ -7,16 +7,23 @@ in the manifest's command, if it still exists); else the defaults (English,
 EUR, no client). ``report.yaml``::
 
     language: fr        # en or fr
-    currency: EUR       # ISO code of the scenario's deal values
+    currency: USD       # ISO code of the amounts shown (default EUR)
+    eur_to: 1.08        # 1 EUR in that currency: required unless the currency is EUR
+    rate_date: 2026-11-27           # optional, stated in the report
+    rate_source: ECB reference rate # optional, stated in the report
     client: Banque Exemple
 
-The currency only names the amounts: a scenario's ``deal_value_eur`` is read
-as an amount in that currency (the ``_eur`` suffix of the columns is
-historical); nothing is converted.
+The model's amounts are in euros (a scenario's ``deal_value_eur``, the
+``*_eur`` columns of the data files, which stay in euros). The report and the
+figures show them multiplied by ``eur_to`` with the currency's sign; the
+report states the rate, its date and its source. A currency other than EUR
+without a rate is refused (one line); with EUR, ``eur_to`` is ignored.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,20 +33,30 @@ import yaml
 
 from ssisim.errors import DataError
 
-__all__ = ["LANGUAGES", "REPORT_FILE", "Client", "client_options"]
+__all__ = ["LANGUAGES", "REPORT_FILE", "Client", "client_options", "to_currency"]
 
 REPORT_FILE = "report.yaml"
 LANGUAGES: tuple[str, ...] = ("en", "fr")
-_KEYS = ("language", "currency", "client")
+_KEYS = ("language", "currency", "client", "eur_to", "rate_date", "rate_source")
 
 
 @dataclass(frozen=True)
 class Client:
-    """The report's language (``en``, ``fr``), currency (ISO code) and client name."""
+    """Who a report is for: language (``en``, ``fr``), currency (ISO code) and its
+    rate (``eur_to``: units of the currency per euro, with its date and source),
+    and the client's name."""
 
     language: str = "en"
     currency: str = "EUR"
     client: str = ""
+    eur_to: float = 1.0
+    rate_date: str = ""
+    rate_source: str = ""
+
+    @property
+    def converted(self) -> bool:
+        """Amounts are converted from euros (another currency than EUR)."""
+        return self.currency != "EUR"
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -84,10 +101,70 @@ def client_options(
     ):
         if path is not None and path.is_file():
             found.update(_read(path))
-    found.update({k: v for k, v in given.items() if v})
-    client = replace(Client(), **{k: v for k, v in found.items() if k in _KEYS})
+    asked = {k: str(v) for k, v in given.items() if v}
+    if (
+        "currency" in asked
+        and "eur_to" not in asked
+        and asked["currency"].upper() != found.get("currency", "EUR").upper()
+    ):  # a rate belongs to the currency it was given with
+        for key in ("eur_to", "rate_date", "rate_source"):
+            found.pop(key, None)
+    found.update(asked)
+    rate_text = found.pop("eur_to", None)
+    texts: dict[str, Any] = {k: v for k, v in found.items() if k in _KEYS}
+    client = replace(Client(), **texts)
     if client.language not in LANGUAGES:
         raise DataError(
             f"report language: {client.language!r} is not one of {', '.join(LANGUAGES)}"
         )
-    return replace(client, currency=client.currency.upper())
+    currency = client.currency.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise DataError(f"report currency: {client.currency!r} is not an ISO code such as USD")
+    if currency == "EUR":
+        return replace(client, currency=currency, eur_to=1.0, rate_date="", rate_source="")
+    if rate_text is None:
+        raise DataError(
+            f"report currency {currency}: no exchange rate; the model's amounts are in euros, "
+            f"give 1 EUR in {currency} with --rate or eur_to: in report.yaml"
+        )
+    try:
+        rate = float(rate_text)
+    except ValueError:
+        rate = math.nan
+    if not (math.isfinite(rate) and rate > 0):
+        raise DataError(
+            f"report exchange rate (--rate or eur_to:): {rate_text!r} is not a positive number"
+        )
+    return replace(client, currency=currency, eur_to=rate)
+
+
+def to_currency(
+    frame: Any, rate: float, *, metric: str = "metric", columns: tuple[str, ...] = ()
+) -> Any:
+    """A copy of ``frame`` with its euro amounts multiplied by ``rate``.
+
+    Every ``*_eur`` column (an amount, or a swept key such as
+    ``contexts.complex.deal_value_eur``); in long tables (a ``metric`` column),
+    also the rows of an ``*_eur`` metric, in ``columns`` (default: ``mean``,
+    ``std``, ``ci_low``, ``ci_high``, ``difference``, ``mean_a``, ``mean_b``,
+    those present).
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"metric": ["ssi", "pipeline_value_eur"], "mean": [50.0, 1000.0]})
+    >>> to_currency(t, 1.1)["mean"].tolist()
+    [50.0, 1100.0]
+    """
+    out = frame.copy()
+    if rate == 1.0 or out.empty:
+        return out
+    for c in out.columns:
+        if str(c).endswith("_eur") and c != metric:
+            out[c] = out[c].astype(float) * rate
+    if metric in out.columns:
+        rows = out[metric].astype(str).str.endswith("_eur")
+        names = columns or ("mean", "std", "ci_low", "ci_high", "difference", "mean_a", "mean_b")
+        for c in names:
+            if c in out.columns:
+                out[c] = out[c].astype(float)
+                out.loc[rows, c] = out.loc[rows, c] * rate
+    return out

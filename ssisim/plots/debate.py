@@ -22,6 +22,7 @@ from ssisim.plots.style import (
     legend_right,
     money,
     new_figure,
+    panel_title,
     panel_xlabel,
     save,
     strategy_colors,
@@ -248,7 +249,7 @@ def _ssi_per_hour_figure(
             ax.set_xlim(left=0)
             ax.margins(x=0.15)
             panel_xlabel(ax, "opportunities per hour of routine", len(axes))
-            ax.set_title(f"{ctx} context{_context_note(summary, ctx)}", loc="left")
+            panel_title(ax, f"{ctx} context{_context_note(summary, ctx)}", len(axes))
             if untimed:
                 ax.text(
                     0.98,
@@ -300,7 +301,7 @@ def _opportunities_figure(
         for ax, ctx in zip(axes, contexts, strict=True):
             wide = _debate_means(summary, ctx).reindex(names)
             panel = f"{ctx} context{_panel_verdict(verdicts, 'opportunities', ctx)}"
-            _stacked_origins(ax, wide, colors, panel)
+            _stacked_origins(ax, wide, colors, panel, len(axes))
             panel_xlabel(ax, "opportunities over the horizon (mean)", len(axes))
         title(fig, finding, subtitle)
         _origin_legend(fig)
@@ -326,7 +327,7 @@ def _per_context_bars(
         for ax, ctx in zip(axes, contexts, strict=True):
             wide = _debate_means(summary, ctx).reindex(names)
             panel = f"{ctx} context{_panel_verdict(verdicts, metric, ctx)}"
-            _bars(ax, wide, metric, colors, panel, money_axis=True)
+            _bars(ax, wide, metric, colors, panel, money_axis=True, panels=len(axes))
             panel_xlabel(ax, xlabel, len(axes))
         title(fig, finding, subtitle)
         footnote(fig, note)
@@ -350,7 +351,9 @@ def _effort_figure(
     return fig
 
 
-def _stacked_origins(ax: Axes, wide: pd.DataFrame, colors: Mapping[str, Any], name: str) -> None:
+def _stacked_origins(
+    ax: Axes, wide: pd.DataFrame, colors: Mapping[str, Any], name: str, panels: int = 1
+) -> None:
     names = list(wide.index)
     left = [0.0] * len(names)
     for origin, (_label, hatch) in _ORIGIN_STYLE.items():
@@ -375,7 +378,7 @@ def _stacked_origins(ax: Axes, wide: pd.DataFrame, colors: Mapping[str, Any], na
     ax.set_yticks(range(len(names)), names)
     top_down(ax)
     ax.set_xlim(0, max(max(left, default=0.0), 1.0) * 1.18)
-    ax.set_title(name, loc="left")
+    panel_title(ax, name, panels)
     ax.grid(axis="y", visible=False)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
     ax.xaxis.set_major_formatter(FuncFormatter(compact))
@@ -407,6 +410,7 @@ def _bars(
     name: str,
     *,
     money_axis: bool = False,
+    panels: int = 2,
 ) -> None:
     names = list(wide.index)
     values = wide[metric].to_numpy(dtype=float)
@@ -423,7 +427,7 @@ def _bars(
             )
     ax.set_yticks(range(len(names)), names)
     top_down(ax)
-    ax.set_title(name, loc="left")
+    panel_title(ax, name, panels)
     ax.grid(axis="y", visible=False)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
     if money_axis:
@@ -601,8 +605,9 @@ def plot_cohort(sellers: pd.DataFrame, ratios: pd.DataFrame, cohort: Any, path: 
             ax.set_xlim(0, 100)
             ax.set_xlabel("SSI at the horizon (points)")
             ax.set_ylabel(f"opportunities in the year ({ctx})")
-            ax.set_title(f"{ctx} context: one point per seller", loc="left")
-        axes[0].legend(fontsize="small", loc="upper left")
+            panel_title(ax, f"{ctx} context: one point per seller", len(axes))
+        handles, names = axes[0].get_legend_handles_labels()  # beside the panels: off the points
+        fig.legend(handles, names, loc="outside right upper", frameon=False)
         ax = axes[-1]
         y = np.arange(len(contexts))
         mean = ratios["ratio"].to_numpy(dtype=float)
@@ -623,7 +628,9 @@ def plot_cohort(sellers: pd.DataFrame, ratios: pd.DataFrame, cohort: Any, path: 
         ax.set_yticks(y, contexts)
         ax.set_ylim(-0.6, len(contexts) - 0.4)
         top_down(ax)
-        ax.set_xlabel(f"opportunities, SSI ≥ {cohort.high_ssi:g} over SSI ≤ {cohort.low_ssi:g}")
+        panel_xlabel(
+            ax, f"opportunities, SSI ≥ {cohort.high_ssi:g} over SSI ≤ {cohort.low_ssi:g}", 2
+        )
         ax.set_title("The opportunity ratio (95% CI)", loc="left")
         ratio = ratios.set_index("context")
         verdicts_c8 = []

@@ -16,10 +16,14 @@ from matplotlib.ticker import FuncFormatter
 from ssisim.plots.style import (
     BAND_ALPHA,
     compact,
+    currency_symbol,
     footnote,
     label,
     legend_right,
+    money,
     new_figure,
+    panel_title,
+    panel_xlabel,
     save,
     strategy_colors,
     style,
@@ -90,7 +94,8 @@ def sweep_figures(
                         err = np.nan_to_num(np.vstack([y - lo, hi - y]))
                         ax.errorbar(x, y, yerr=err, fmt="o", ms=6, capsize=3,
                                     color=colors[strategy])  # fmt: skip
-                ax.set_xlabel(label(column))
+                money = f" ({currency_symbol().strip()})" if column.endswith("_eur") else ""
+                panel_xlabel(ax, label(column) + money, len(axes))
                 ax.set_ylabel(f"{label(metric)} at the horizon")
                 ax.set_ylim(0, 100 if metric == "ssi" else None)
                 ax.set_ylim(bottom=0)
@@ -191,7 +196,7 @@ def sobol_figures(sobol: pd.DataFrame, path: Path, subtitle: str = "") -> list[P
                 ax.axvspan(1.0, 10.0, color="0.92", lw=0, zorder=0)
                 low = float(np.nanmin(rows[["S1", "ST"]].to_numpy(), initial=0.0))
                 ax.set_xlim(min(0.0, low) - 0.05, 1.1)
-                ax.set_title(f"{label(output)} — {strategy}", loc="left")
+                panel_title(ax, f"{label(output)} — {strategy}", len(axes))
                 ax.set_xlabel("share of variance")
                 ax.grid(axis="y", visible=False)
             axes[0].set_yticks(y, [label(p) for p in params])
@@ -215,6 +220,11 @@ def sobol_figures(sobol: pd.DataFrame, path: Path, subtitle: str = "") -> list[P
 def sobol_figure(sobol: pd.DataFrame, path: Path, title: str = "") -> Path:
     """The first of :func:`sobol_figures`."""
     return sobol_figures(sobol, path, title)[0]
+
+
+def _bound(parameter: str, value: float) -> str:
+    """A parameter's end for a tick label: an amount with its currency, else as given."""
+    return money(value) if parameter.endswith("_eur") else f"{value:,g}"
 
 
 def tornado_figures(tornado: pd.DataFrame, path: Path, subtitle: str = "") -> list[Path]:
@@ -242,7 +252,7 @@ def tornado_figures(tornado: pd.DataFrame, path: Path, subtitle: str = "") -> li
                 ax.set_yticks(
                     y,
                     [
-                        f"{textwrap.fill(label(p), 26)}\n[{lo:g} – {hi:g}]"
+                        f"{textwrap.fill(label(p), 26)}\n[{_bound(p, lo)} – {_bound(p, hi)}]"
                         for p, lo, hi in zip(
                             rows["parameter"], rows["low"], rows["high"], strict=True
                         )
@@ -250,7 +260,7 @@ def tornado_figures(tornado: pd.DataFrame, path: Path, subtitle: str = "") -> li
                     fontsize="small",
                 )
                 ax.axvline(base, color="0.2", lw=1)
-                ax.set_title(f"{label(output)} — {strategy} (baseline {base:.1f})", loc="left")
+                panel_title(ax, f"{label(output)} — {strategy} (baseline {base:.1f})", len(axes))
                 ax.set_xlabel(f"{label(output)} at the horizon")
                 ax.grid(axis="y", visible=False)
             output, strategy = group[0]

@@ -1,17 +1,71 @@
 """The figures' text in French: a catalogue of the English phrases the figures write.
 
-:func:`translate` rewrites one text (a title, a label, a note) when the
-figures are drawn in French (``Settings.language == "fr"``): exact phrases
-first, then patterns with the names and numbers kept. A phrase without a
-translation stays in English (a new figure text needs its entry here;
-``tests/test_plots.py`` checks every title of a run, a team and a sweep).
+:func:`translate` rewrites one text (a title, a label, a note, a tick label)
+when the figures are drawn in French (``Settings.language == "fr"``): exact
+phrases first, then patterns with the names and numbers kept, then the
+numbers written as French writes them (:func:`french_numbers`: ``2,5``,
+``12 300``, ``1,5 k€``, ``95 %``). A phrase without a translation stays in
+English: a new figure text needs its entry here (``tests/test_french.py``
+draws every kind of results folder in French and looks for English words).
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["translate"]
+__all__ = ["french_numbers", "translate"]
+
+NNBSP = "\u202f"
+"""Narrow no-break space: between thousands, and before ``%``."""
+NBSP = "\u00a0"
+"""No-break space: between a number and its unit or currency (``950 €``, ``1,5 k€``)."""
+
+_SYMBOLS = "€$£¥₹"
+# an English number: 1,234,567.89 or 2.5 or 12 (never part of a word, a date or a version)
+_NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?"
+_PLAIN = re.compile(r"(?<![\w.,\u202f])(?<!\d-)" + _NUMBER + r"(?:([kM])(?![\w]))?(?![\w]|[.,]\d)")
+_MONEY = re.compile(r"([−+-]?)([" + _SYMBOLS + r"])" + _NUMBER + r"([kM])?(?![\w]|[.,]\d)")
+_PERCENT = re.compile(r"(\d) ?%")
+
+
+def _digits(whole: str, decimals: str | None) -> str:
+    text = whole.replace(",", NNBSP)
+    return text + ("," + decimals[1:] if decimals else "")
+
+
+def french_numbers(text: str, code: str = "") -> str:
+    """The numbers of an English ``text`` as French writes them.
+
+    ``code`` is the currency's ISO code when it has no symbol (``CHF 950``
+    becomes ``950 CHF``).
+
+    >>> french_numbers("€1.5k and 12,300.5 (95%)")
+    '1,5\u00a0k€ and 12\u202f300,5 (95\u202f%)'
+    >>> french_numbers("-€950, 2.5M, C10, 2025-01-06, v0.1.0")
+    '-950\u00a0€, 2,5\u00a0M, C10, 2025-01-06, v0.1.0'
+    """
+
+    def money(m: re.Match[str]) -> str:
+        sign, symbol, whole, decimals, suffix = m.groups()
+        return f"{sign}{_digits(whole, decimals)}{NBSP}{suffix or ''}{symbol}"
+
+    text = _MONEY.sub(money, text)
+    if code and code.upper() not in ("EUR", "USD", "GBP", "JPY", "INR"):
+        text = re.sub(
+            r"([−+-]?)" + re.escape(code.upper()) + r" " + _NUMBER + r"([kM])?(?![\w]|[.,]\d)",
+            lambda m: (
+                f"{m[1]}{_digits(m[2], m[3])}{NBSP}{(m[4] + ' ') if m[4] else ''}{code.upper()}"
+            ),
+            text,
+        )
+
+    def plain(m: re.Match[str]) -> str:
+        whole, decimals, suffix = m.groups()
+        return _digits(whole, decimals) + (f"{NBSP}{suffix}" if suffix else "")
+
+    text = _PLAIN.sub(plain, text)
+    return _PERCENT.sub(lambda m: f"{m[1]}{NNBSP}%", text)
+
 
 _N = r"([−+\-]?[\d.,]+[^\s)]*)"
 
@@ -72,7 +126,102 @@ _EXACT: dict[str, str] = {
     "Pipeline value per hour": "Valeur de pipeline par heure",
     "What the routine costs": "Ce que coûte la routine",
     "SSI": "SSI",
+    "n/a": "n.d.",
+    # pillars
+    "brand": "marque",
+    "people": "personnes",
+    "insights": "échanges",
+    "relationships": "relations",
+    # a team's leaderboard
+    "SSI at the month's end (points)": "SSI en fin de mois (points)",
+    "SSI change over the month (points)": "variation du SSI sur le mois (points)",
+    "rank after the last month": "rang après le dernier mois",
+    # sensitivity
+    "share of variance": "part de la variance",
+    "first order (S1)": "premier ordre (S1)",
+    "total (ST)": "total (ST)",
+    "at the low end": "à la borne basse",
+    "at the high end": "à la borne haute",
+    # cohort
+    "SSI at the horizon (points)": "SSI à l'horizon (points)",
+    # calibration
+    "low end\nof the target": "borne basse\nde la cible",
+    "high end\nof the target": "borne haute\nde la cible",
+    "low end of the target": "borne basse de la cible",
+    "high end of the target": "borne haute de la cible",
+    # fit
+    "week of the routine": "semaine de la routine",
+    "default model": "modèle par défaut",
+    "fitted model": "modèle ajusté",
+    "your readings": "vos relevés",
+    "points": "points",
 }
+
+_PILLARS = {
+    "brand": "marque",
+    "people": "personnes",
+    "insights": "échanges",
+    "relationships": "relations",
+}
+
+UNITS = {
+    "points": "points",
+    "% gain": "% de gain",
+    "ratio": "rapport",
+    "percentile": "centile",
+    "%": "%",
+    "connections": "relations",
+}
+"""The calibration targets' units in French."""
+
+STATEMENTS = {
+    "an inactive account scores 5-15 after a year": "un compte inactif obtient 5-15 au bout d'un an",
+    "a beginner scores 10-30 after a year": "un débutant obtient 10-30 au bout d'un an",
+    "a steady active routine lands in 55-80 after a year": (
+        "une routine active et régulière atteint 55-80 au bout d'un an"
+    ),
+    "a power user lands in 75-90 without Sales Navigator": (
+        "un utilisateur intensif atteint 75-90 sans Sales Navigator"
+    ),
+    "a power user lands in 85-98 with Sales Navigator": (
+        "un utilisateur intensif atteint 85-98 avec Sales Navigator"
+    ),
+    "no routine without Sales Navigator reaches 100": (
+        "aucune routine sans Sales Navigator n'atteint 100"
+    ),
+    "Sales Navigator turned on at week 0 adds about 20% after 26 weeks": (
+        "Sales Navigator activé à la semaine 0 ajoute environ 20 % après 26 semaines"
+    ),
+    "an SSI above 70 multiplies a post's reach by the boost (1.2 by default)": (
+        "un SSI au-dessus de 70 multiplie la portée d'une publication par le bonus (1,2 par défaut)"
+    ),
+    "a score of 75 ranks in the top 4% of its industry (96th-99.5th percentile)": (
+        "un score de 75 se classe dans les 4 % premiers de son secteur (96e-99,5e centile)"
+    ),
+    "the population's mean SSI lies in 20-36 (LinkedIn 2015: 28)": (
+        "le SSI moyen de la population est entre 20 et 36 (LinkedIn 2015 : 28)"
+    ),
+    "fewer than 3% of members score above 70 (LinkedIn 2015: 1.4%)": (
+        "moins de 3 % des membres dépassent 70 (LinkedIn 2015 : 1,4 %)"
+    ),
+    "a cold message gets a reply about 10% of the time": (
+        "un message à froid obtient une réponse environ 10 % du temps"
+    ),
+    "an industrial routine reaches 26,000 contacts in 78 weeks with the cap lifted": (
+        "une routine industrielle atteint 26 000 contacts en 78 semaines sans plafond"
+    ),
+    "with today's weekly cap it reaches far fewer (at most half)": (
+        "avec le plafond hebdomadaire actuel, elle en atteint bien moins (la moitié au plus)"
+    ),
+    "an active member who stops at week 26 loses score week after week": (
+        "un membre actif qui s'arrête à la semaine 26 perd des points semaine après semaine"
+    ),
+    "... and has lost at least a third of it by week 52": (
+        "... et en a perdu au moins un tiers à la semaine 52"
+    ),
+}
+"""The calibration targets' statements in French (:data:`ssisim.experiments.calibration.TARGETS`)."""
+_EXACT.update(STATEMENTS)
 
 _METRICS = {
     "a higher SSI": "un SSI plus élevé",
@@ -148,7 +297,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = tuple(
         ),
         (
             r"^The strategies differ most on '(\w+)' \((.+?)\): (\S+) (\S+) against (\S+) (\S+) points$",
-            r"Les stratégies diffèrent le plus sur « \1 » : \3 \4 contre \5 \6 points",
+            lambda m: (
+                f"Les stratégies diffèrent le plus sur « {_PILLARS.get(m[1], m[1])} » : "
+                f"{m[3]} {m[4]} contre {m[5]} {m[6]} points"
+            ),
         ),
         (
             r"^(\S+)'s network is (\S+) bigger than (\S+)'s; (\S+) of it is relevant, against (\S+)$",
@@ -201,18 +353,69 @@ _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = tuple(
             r"Courbes : une réplication par stratégie (n = \1) ; pas d'intervalle de confiance.",
         ),
         (
-            r"^Means of (\d+) replications; whiskers: (\S+) confidence intervals\.(.*)$",
+            r"^Means of (\d+) replications; whiskers: (\S+) confidence intervals\. Per hour: the "
+            r"opportunities the routine brings \(existing relationships left out\), for routines "
+            r"of half an hour a week or more\.$",
+            r"Moyennes de \1 réplications ; moustaches : intervalles de confiance à \2. Par "
+            r"heure : les opportunités qu'apporte la routine (relations existantes exclues), pour "
+            r"les routines d'une demi-heure par semaine ou plus.",
+        ),
+        (
+            r"^Means of (\d+) replications; whiskers: (\S+) confidence intervals\.$",
             r"Moyennes de \1 réplications ; moustaches : intervalles de confiance à \2.",
         ),
         (
-            r"^Means of (\d+) replications at the horizon\.(.*)$",
+            r"^Means of (\d+) replications at the horizon\. Known contacts: tie at least the known "
+            r"threshold \((\S+) by default\), people one could name; strong ties: the SSI's "
+            r"\((\S+)\)\.$",
             r"Moyennes de \1 réplications à l'horizon. Contacts connus : lien au moins égal au "
-            r"seuil « connu » ; liens forts : lien au moins égal au seuil « fort ».",
+            r"seuil « connu » (\2 par défaut), des personnes qu'on saurait nommer ; liens forts : "
+            r"ceux du SSI (\3).",
+        ),
+        (
+            r"^Means over replications( \(n = \d+\))?; rank: order of the mean SSI at each "
+            r"month's end\.$",
+            r"Moyennes sur les réplications\1 ; rang : ordre du SSI moyen à chaque fin de mois.",
         ),
         (r"^Means over replications(.*)$", r"Moyennes sur les réplications\1"),
+        (r"^(.+) — (\S+) \(baseline (\S+)\)$", r"\1 — \2 (référence \3)"),
+        (r"^opportunities in the year \((.+)\)$", r"opportunités sur l'année (\1)"),
+        (r"^(\S+) context: one point per seller$", r"contexte \1 : un point par vendeur"),
+        (
+            r"^opportunities, SSI ≥ (\S+) over SSI ≤ (\S+)$",
+            r"opportunités, SSI ≥ \1 rapportées à SSI ≤ \2",
+        ),
+        (
+            r"^(\d+) sellers, one run each; intervals: percentile bootstrap over sellers\.$",
+            r"\1 vendeurs, une simulation chacun ; intervalles : bootstrap des centiles sur "
+            r"les vendeurs.",
+        ),
+        (r"^LinkedIn: (\S+) \((\d+)\)$", r"LinkedIn : \1 (\2)"),
+        (
+            r"^([✓✗]) (\S+) \(target (\S+)–(\S+?) ?([^\d–]*)\)$",
+            lambda m: f"{m[1]} {m[2]} (cible {m[3]}–{m[4]} {UNITS.get(m[5], m[5])})".replace(
+                " )", ")"
+            ),
+        ),
+        (
+            r"^Simulated mean and (\S+) CI placed within each target's range \(grey\); "
+            r"values beyond the axis are drawn at its edge\.$",
+            r"Moyenne simulée et IC à \1 placés dans la plage de chaque cible (gris) ; "
+            r"les valeurs hors de l'axe sont dessinées à son bord.",
+        ),
+        (
+            r"^(SSI|brand|people|insights|relationships) \(error (\S+) → (\S+)\)$",
+            lambda m: f"{_PILLARS.get(m[1], m[1])} (erreur {m[2]} → {m[3]})",
+        ),
         (
             r"^Mean and (\S+) confidence interval over the replications at each point\.$",
             r"Moyenne et intervalle de confiance à \1 des réplications en chaque point.",
+        ),
+        (
+            r"^Mean and (\S+) confidence interval over the replications at each point\. Other "
+            r"swept keys vary at each value: points, not lines\.$",
+            r"Moyenne et intervalle de confiance à \1 des réplications en chaque point. Les "
+            r"autres clés balayées varient à chaque valeur : des points, pas des courbes.",
         ),
         (
             r"^Bars: Sobol' indices at the horizon; whiskers: (\S+) intervals\.$",
@@ -281,10 +484,13 @@ def _line(text: str) -> str:
     return re.sub(r"^\nno clear difference \((.+)\)$", r"\npas de différence nette (\1)", text)
 
 
-def translate(text: str, language: str = "fr") -> str:
-    """``text`` in ``language`` (English, or French when the catalogue has it)."""
-    if language != "fr" or not text.strip():
-        return text
+_DONE: dict[str, None] = {}
+"""The French texts :func:`translate` wrote (whitespace normalised): never translated twice
+(a title translated before it is wrapped is met again when the figure is saved)."""
+_DONE_MAX = 20_000
+
+
+def _catalogue(text: str) -> str:
     if text in _EXACT:
         return _EXACT[text]
     for pattern, repl in _PATTERNS:
@@ -292,3 +498,29 @@ def translate(text: str, language: str = "fr") -> str:
         if m:
             return m.expand(repl) if isinstance(repl, str) else repl(m)  # type: ignore[operator]
     return text
+
+
+def _typography(text: str) -> str:
+    """A no-break space before ``: ; ? !`` and inside « », as French sets them
+    (a line never starts with a colon)."""
+    text = re.sub(r" ([:;?!»])", NBSP + r"\1", text)
+    return text.replace("« ", "«" + NBSP)
+
+
+def translate(text: str, language: str = "fr", code: str = "") -> str:
+    """``text`` in ``language`` (English, or French when the catalogue has it).
+
+    In French the numbers are written the French way too (:func:`french_numbers`;
+    ``code``: the currency's ISO code). A text this function wrote is
+    returned as it is.
+    """
+    if language != "fr" or not text.strip():
+        return text
+    key = " ".join(text.split())
+    if key in _DONE:
+        return text
+    out = _typography(french_numbers(_catalogue(text), code))
+    if len(_DONE) >= _DONE_MAX:
+        _DONE.clear()
+    _DONE[" ".join(out.split())] = None
+    return out

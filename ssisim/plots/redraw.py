@@ -40,7 +40,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from ssisim.errors import DataError
-from ssisim.plots.client import client_options
+from ssisim.plots.client import client_options, to_currency
 from ssisim.plots.debate import plot_cohort, plot_debate_figures, plot_leaderboard
 from ssisim.plots.experiments import sobol_figures, sweep_figures, tornado_figures
 from ssisim.plots.run import DEFAULT_BOOST_THRESHOLD, plot_figures
@@ -64,6 +64,7 @@ __all__ = [
     "read_manifest",
     "read_verdicts",
     "redraw",
+    "tornado_in_currency",
 ]
 
 KINDS: tuple[str, ...] = ("run", "team", "sweep", "sensitivity", "cohort", "calibration", "fit")
@@ -159,8 +160,11 @@ def _block(manifest: Mapping[str, Any], key: str, model: Any, run_dir: Path) -> 
         ) from None
 
 
-def read_verdicts(run_dir: Path) -> list[Verdict]:
-    """The paired verdicts of a run folder (``differences.csv``, or from ``outcomes.csv``)."""
+def read_verdicts(run_dir: Path, eur_to: float | None = None) -> list[Verdict]:
+    """The paired verdicts of a run folder (``differences.csv``, or from ``outcomes.csv``).
+
+    Amounts are multiplied by ``eur_to`` (default: the figures' settings) from euros.
+    """
     run_dir = Path(run_dir)
     outcomes_path = run_dir / "outcomes.csv"
     if not outcomes_path.exists():
@@ -171,7 +175,10 @@ def read_verdicts(run_dir: Path) -> list[Verdict]:
         differences = _csv(path)
     else:
         differences = paired_differences(outcomes)
-    return verdicts(differences, inactive=inactive_strategies(outcomes, MIN_HOURS_PER_WEEK))
+    rate = (settings().eur_to or 1.0) if eur_to is None else eur_to
+    return verdicts(
+        to_currency(differences, rate), inactive=inactive_strategies(outcomes, MIN_HOURS_PER_WEEK)
+    )
 
 
 def _run_figures(run_dir: Path) -> list[Path]:
@@ -190,8 +197,9 @@ def _run_figures(run_dir: Path) -> list[Path]:
     )
     outcomes = run_dir / "outcomes_summary.csv"
     if outcomes.exists():  # the debate's figures, from the outcomes table
+        summary = to_currency(_only(_csv(outcomes)), settings().eur_to or 1.0)
         paths += plot_debate_figures(
-            _only(_csv(outcomes)), run_dir / "figures", title_suffix=name, verdicts=found
+            summary, run_dir / "figures", title_suffix=name, verdicts=found
         )
     return paths
 
@@ -202,7 +210,7 @@ def _headline(v: Verdict) -> str:
 
 
 def _sweep_figures(run_dir: Path, manifest: Mapping[str, Any]) -> list[Path]:
-    summary = _only(_csv(run_dir / "summary.csv"))
+    summary = to_currency(_only(_csv(run_dir / "summary.csv")), settings().eur_to or 1.0)
     sweep = manifest.get("sweep")
     columns = list(sweep.get("columns", [])) if isinstance(sweep, Mapping) else []
     if not columns and (run_dir / "points.csv").exists():
@@ -215,13 +223,27 @@ def _sweep_figures(run_dir: Path, manifest: Mapping[str, Any]) -> list[Path]:
     return sweep_figures(at_horizon, columns, run_dir / "figures" / "sweep.png", title)
 
 
+def tornado_in_currency(tornado: pd.DataFrame, rate: float) -> pd.DataFrame:
+    """A tornado table with its euro amounts (an ``*_eur`` parameter's range, an
+    ``*_eur`` output's values) multiplied by ``rate``."""
+    out = tornado.copy()
+    if rate == 1.0 or out.empty:
+        return out
+    for key, columns in (("parameter", ("low", "high")),
+                         ("output", ("at_baseline", "at_low", "at_high", "swing"))):  # fmt: skip
+        rows = out[key].astype(str).str.endswith("_eur")
+        for c in columns:
+            out[c] = out[c].astype(float)
+            out.loc[rows, c] = out.loc[rows, c] * rate
+    return out
+
+
 def _sensitivity_figures(run_dir: Path, manifest: Mapping[str, Any]) -> list[Path]:
     name = scenario_name(manifest) or ""
+    tornado = tornado_in_currency(_only(_csv(run_dir / "tornado.csv")), settings().eur_to or 1.0)
     return [
         *sobol_figures(_only(_csv(run_dir / "sobol.csv")), run_dir / "figures" / "sobol.png", name),
-        *tornado_figures(
-            _only(_csv(run_dir / "tornado.csv")), run_dir / "figures" / "tornado.png", name
-        ),
+        *tornado_figures(tornado, run_dir / "figures" / "tornado.png", name),
     ]
 
 
@@ -235,9 +257,9 @@ def redraw(run_dir: Path, options: Settings | None = None) -> list[Path]:
         ``team``, ``cohort``, ``calibrate`` or ``fit``.
     options : Settings, optional
         Context (``paper``, ``talk``), format (``png``, ``svg``, ``pdf``),
-        strategies to draw; the currency and the language are the folder's
-        (:func:`ssisim.plots.client.client_options`, as in its report)
-        unless set here.
+        strategies to draw; the currency (and its rate from euros) and the
+        language are the folder's (:func:`ssisim.plots.client.client_options`,
+        as in its report) unless set here.
 
     Returns
     -------
@@ -254,12 +276,16 @@ def redraw(run_dir: Path, options: Settings | None = None) -> list[Path]:
     kind = directory_kind(run_dir, manifest)
     chosen = options if options is not None else Settings()
     default = Settings()
-    if chosen.currency == default.currency or chosen.language == default.language:
-        folder = client_options(run_dir, manifest)  # report.yaml: the report's own settings
-        if chosen.currency == default.currency:
-            chosen = replace(chosen, currency=folder.currency)
-        if chosen.language == default.language:
-            chosen = replace(chosen, language=folder.language)
+    folder = client_options(  # options first, then report.yaml: the report's own settings
+        run_dir,
+        manifest,
+        language=None if chosen.language == default.language else chosen.language,
+        currency=None if chosen.currency == default.currency else chosen.currency,
+        eur_to=None if chosen.eur_to is None else str(chosen.eur_to),
+    )
+    chosen = replace(
+        chosen, currency=folder.currency, eur_to=folder.eur_to, language=folder.language
+    )
     with using(chosen):
         return _draw(run_dir, kind, manifest)
 

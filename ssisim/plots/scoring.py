@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ssisim.plots.style import footnote, new_figure, save, style, title
+from ssisim.plots.style import footnote, new_figure, save, style, title, words
 from ssisim.scenario.schema import PILLARS, Scoring
 from ssisim.stats import CONFIDENCE
 
@@ -77,7 +77,7 @@ def plot_calibration(table: pd.DataFrame, path: Path, subtitle: str = "") -> Pat
                 fontsize="small",
                 color=color,
             )
-            statement = str(row.statement)
+            statement = words(str(row.statement))  # translated whole, then shortened
             labels.append(
                 f"{row.id}  {statement if len(statement) <= 48 else statement[:47] + '…'}"
             )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import math
 import textwrap
+import weakref
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -28,8 +29,10 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
+from matplotlib.text import Text
+from matplotlib.ticker import Formatter, MaxNLocator
 
+from ssisim.plots.french import translate
 from ssisim.results.files import atomic_file
 from ssisim.stats import CONFIDENCE
 
@@ -55,6 +58,7 @@ __all__ = [
     "lines_with_bands",
     "money",
     "new_figure",
+    "panel_title",
     "panel_xlabel",
     "save",
     "scenario_name",
@@ -109,10 +113,14 @@ class Settings:
     strategies : tuple of str or None
         Draw only these strategies (None: all).
     currency : str
-        ISO code of the amounts (the scenario's deal values are in it).
+        ISO code of the amounts shown.
     language : {"en", "fr"}
-        The language of the figures' text (titles, labels, legends, notes):
-        the report's (:func:`ssisim.plots.client.client_options`).
+        The language of the figures' text (titles, labels, legends, notes,
+        numbers): the report's (:func:`ssisim.plots.client.client_options`).
+    eur_to : float or None
+        Units of ``currency`` per euro: the model's amounts are in euros and
+        are multiplied by it before they are drawn (1 for EUR; None: the
+        folder's, resolved by :func:`ssisim.plots.redraw.redraw`).
     """
 
     context: str = "paper"
@@ -120,6 +128,7 @@ class Settings:
     strategies: tuple[str, ...] | None = None
     currency: str = "EUR"
     language: str = "en"
+    eur_to: float | None = None
 
 
 CONTEXTS: tuple[str, ...] = ("paper", "talk")
@@ -239,8 +248,107 @@ _WORDS: dict[str, str] = {
 }
 
 
-def label(key: str) -> str:
+_MOTS: dict[str, str] = {
+    "invites_per_week": "invitations par semaine",
+    "posts_per_week": "publications par semaine",
+    "articles_per_week": "articles par semaine",
+    "comments_per_week": "commentaires par semaine",
+    "shares_per_week": "partages par semaine",
+    "messages_per_week": "messages par semaine",
+    "searches_per_week": "recherches par semaine",
+    "profile_views_per_week": "profils consultés par semaine",
+    "deal_value_eur": "valeur d'une affaire",
+    "pipeline_value_eur": "valeur de pipeline",
+    "won_value_eur": "valeur gagnée",
+    "value_per_hour_eur": "valeur de pipeline par heure",
+    "sales_cycle_weeks": "cycle de vente (semaines)",
+    "win_rate": "taux de réussite",
+    "boost_threshold_ssi": "seuil de visibilité accrue (SSI)",
+    "boost_reach": "visibilité accrue (part de la portée)",
+    "invite_cap_per_week": "plafond d'invitations par semaine",
+    "connection_limit": "limite de relations",
+    "initial_connections": "relations initiales",
+    "ssi": "SSI",
+    "hours": "heures",
+    "hours_per_week": "heures par semaine",
+    "pitches_received": "sollicitations non désirées reçues",
+    "connections": "relations",
+    "relevant_connections": "relations pertinentes",
+    "decision_maker_connections": "relations décideurs",
+    "known_contacts": "contacts connus",
+    "strong_ties": "liens forts",
+    "opportunities": "opportunités",
+    "opportunities_per_hour": "opportunités par heure",
+    "acceptance_rate": "taux d'acceptation",
+    "activity_half_life_weeks": "demi-vie de l'activité (semaines)",
+    "relevance_floor": "plancher de pertinence",
+    "cold_reply_rate": "taux de réponse aux messages à froid",
+    "feed_share": "part du fil",
+    "size": "taille",
+    "weeks": "semaines",
+    "messaging": "messagerie",
+    "acceptance": "acceptation",
+    # the report's table columns
+    "strategy": "stratégie",
+    "context": "contexte",
+    "metric": "indicateur",
+    "pair": "paire",
+    "difference": "différence",
+    "interval": "intervalle",
+    "clear": "nette",
+    "rank": "rang",
+    "member": "membre",
+    "ssi_change": "variation du SSI",
+    "point": "point",
+    "parameter": "paramètre",
+    "output": "sortie",
+    "low": "bas",
+    "high": "haut",
+    "at_low": "au bas",
+    "at_high": "au haut",
+    "at_baseline": "à la référence",
+    "swing": "amplitude",
+    "ratio": "rapport",
+    "mean": "moyenne",
+    "ci_low": "IC bas",
+    "ci_high": "IC haut",
+    "n_high": "n (SSI élevé)",
+    "n_low": "n (SSI bas)",
+    "mean_high": "moyenne (SSI élevé)",
+    "mean_low": "moyenne (SSI bas)",
+    "linkedin_share_high": "part LinkedIn (SSI élevé)",
+    "linkedin_share_low": "part LinkedIn (SSI bas)",
+    "id": "id",
+    "statement": "affirmation",
+    "source": "source",
+    "target_low": "cible basse",
+    "target_high": "cible haute",
+    "unit": "unité",
+    "passed": "atteinte",
+    "score": "score",
+    "readings": "relevés",
+    "rmse_baseline": "RMSE par défaut",
+    "rmse_fitted": "RMSE ajusté",
+    "pillar": "pilier",
+    "name": "nom",
+    "weight": "poids",
+    "scale": "échelle",
+    "fitted": "ajusté",
+    "baseline": "par défaut",
+    "default": "par défaut",
+    "free": "libre",
+    "brand": "marque",
+    "people": "personnes",
+    "insights": "échanges",
+    "relationships": "relations",
+}
+""":data:`_WORDS` in French (and the report's columns): :func:`label` in French."""
+
+
+def label(key: str, language: str | None = None) -> str:
     """Words for a column or a dotted scenario key, never the raw key.
+
+    ``language``: the figures' (:func:`settings`) unless given.
 
     >>> label("strategies.open-bar.invites_per_week")
     'open-bar: invitations per week'
@@ -250,7 +358,11 @@ def label(key: str) -> str:
     'population size'
     >>> label("relevant_connections")
     'relevant connections'
+    >>> label("contexts.complex.deal_value_eur", "fr")
+    "contexte complex\xa0: valeur d'une affaire"
     """
+    if (language or settings().language) == "fr":
+        return _label_fr(key)
     parts = key.split(".")
     words = [_WORDS.get(p, p.replace("_", " ")) for p in parts]
     if parts[0] == "strategies" and len(parts) >= 3:
@@ -264,6 +376,22 @@ def label(key: str) -> str:
     return " ".join(words)
 
 
+def _label_fr(key: str) -> str:
+    parts = key.split(".")
+    words = [_MOTS.get(p, p.replace("_", " ")) for p in parts]
+    if parts[0] == "strategies" and len(parts) >= 3:
+        return f"{parts[1]}\u00a0: {' '.join(words[2:])}"
+    if parts[0] == "answers" and len(parts) >= 3:
+        return f"{words[1]}\u00a0: {' '.join(words[2:])}"
+    if parts[0] == "contexts" and len(parts) >= 3:
+        return f"contexte {parts[1]}\u00a0: {' '.join(words[2:])}"
+    if parts[0] == "population" and len(parts) >= 2:
+        return f"population\u00a0: {' '.join(words[1:])}"
+    if parts[0] in ("platform", "scoring") and len(parts) >= 2:
+        return " ".join(words[1:])
+    return " ".join(words)
+
+
 def title(fig: Figure, finding: str, subtitle: str = "") -> None:
     """The figure's finding as its title (bold), the scenario's name under it (grey).
 
@@ -272,7 +400,7 @@ def title(fig: Figure, finding: str, subtitle: str = "") -> None:
     """
     width = _TITLE_WIDTH.get(settings().context, 90)
     finding = textwrap.fill(words(finding), width, break_on_hyphens=False)
-    text = fig.suptitle(
+    fig.suptitle(
         f"{finding}\n" if subtitle else finding,
         fontweight="bold",
         fontsize="x-large",
@@ -281,16 +409,78 @@ def title(fig: Figure, finding: str, subtitle: str = "") -> None:
         linespacing=1.25,
     )
     if subtitle:
-        from matplotlib.backends.backend_agg import RendererAgg
+        sub = fig.text(0.01, 1.0, subtitle, ha="left", va="bottom", fontsize="large", color="0.35")
+        _SUBTITLES[fig] = sub
+        _place_subtitle(fig)
 
-        height_pt = fig.get_figheight() * 72.0
-        # constrained layout puts the title's top 3 points (h_pad) below the
-        # edge; the subtitle sits on the title's last (blank) line, measured
-        dpi = float(fig.dpi)
-        renderer = RendererAgg(fig.get_figwidth() * dpi, fig.get_figheight() * dpi, dpi)
-        title_pt = text.get_window_extent(renderer).height * 72.0 / dpi
-        y = 1.0 - (3.0 + title_pt - 0.1 * float(text.get_fontsize())) / height_pt
-        fig.text(0.01, y, subtitle, ha="left", va="bottom", fontsize="large", color="0.35")
+
+_SUBTITLES: weakref.WeakKeyDictionary[Figure, Text] = weakref.WeakKeyDictionary()
+"""Each figure's subtitle, placed on its title's blank last line."""
+
+
+def _place_subtitle(fig: Figure) -> None:
+    """Put the subtitle on the title's last (blank) line, measured."""
+    sub, text = _SUBTITLES.get(fig), fig._suptitle  # type: ignore[attr-defined]
+    if sub is None or text is None:
+        return
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    height_pt = fig.get_figheight() * 72.0
+    # constrained layout puts the title's top 3 points (h_pad) below the edge
+    dpi = float(fig.dpi)
+    renderer = RendererAgg(fig.get_figwidth() * dpi, fig.get_figheight() * dpi, dpi)
+    title_pt = text.get_window_extent(renderer).height * 72.0 / dpi
+    sub.set_y(1.0 - (3.0 + title_pt - 0.1 * float(text.get_fontsize())) / height_pt)
+
+
+def _refill(text: Text, room: float, renderer: Any, *, paragraph: bool) -> bool:
+    """Wrap ``text`` narrower until it is at most ``room`` pixels wide; True if it changed.
+
+    ``paragraph``: its lines are one paragraph (a title); else each line is
+    wrapped on its own (a panel's name, then its verdict). A trailing blank
+    line (the subtitle's place) is kept.
+    """
+    raw = text.get_text()
+    width = text.get_window_extent(renderer).width
+    if room <= 0 or width <= room + 0.5 or not raw.strip():
+        return False
+    blank = "\n" if raw.endswith("\n") else ""
+    lines = [" ".join(raw.rstrip("\n").split("\n"))] if paragraph else raw.rstrip("\n").split("\n")
+    chars = max(len(line) for line in lines)
+    while chars > 8 and width > room + 0.5:
+        chars = min(chars - 1, int(chars * room / width))
+        fill = [textwrap.fill(line, max(chars, 8), break_on_hyphens=False) for line in lines]
+        text.set_text("\n".join(fill) + blank)
+        width = text.get_window_extent(renderer).width
+    return True
+
+
+def _fit_titles(fig: Figure) -> None:
+    """Titles that run past their panel, or under a legend beside the figure's title,
+    wrapped narrower (measured after a layout: translated words are longer)."""
+    engine = fig.get_layout_engine()
+    if engine is None:
+        return
+    engine.execute(fig)  # the panels' places, without drawing them
+    renderer = fig._get_renderer()  # type: ignore[attr-defined]
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        right = ax.get_window_extent(renderer).x1
+        for text in (ax.title, ax._left_title, ax._right_title):  # type: ignore[attr-defined]
+            left = text.get_window_extent(renderer).x0
+            _refill(text, right - left, renderer, paragraph=False)
+    sup = fig._suptitle  # type: ignore[attr-defined]
+    if sup is None or not sup.get_text().strip():
+        return
+    box = sup.get_window_extent(renderer)
+    right = fig.bbox.x1 - 6.0
+    for legend in fig.legends:
+        other = legend.get_window_extent(renderer)
+        if other.y1 > box.y0 and other.y0 < box.y1 and other.x0 > box.x0:
+            right = min(right, other.x0 - 12.0)
+    if _refill(sup, right - box.x0, renderer, paragraph=True):
+        _place_subtitle(fig)
 
 
 def top_down(ax: Axes) -> None:
@@ -409,8 +599,10 @@ def save(fig: Figure, path: Path) -> Path:
     same bytes (PNG, SVG; PDF without its creation date).
     """
     fmt = settings().format
-    if settings().language != "en":
+    if settings().language != "en":  # longer words: the titles measured and refitted
         _translate_texts(fig)
+        _translate_ticks(fig)
+        _fit_titles(fig)
     path = Path(path).with_suffix(f".{fmt}")
     path.parent.mkdir(parents=True, exist_ok=True)
     metadata: dict[str, Any] = {"Software": None} if fmt == "png" else {"Creator": None}
@@ -425,15 +617,65 @@ def save(fig: Figure, path: Path) -> Path:
 
 def words(text: str) -> str:
     """``text`` in the figures' language (:attr:`Settings.language`; English as written)."""
-    from ssisim.plots.french import translate
+    return translate(text, settings().language, settings().currency)
 
-    return translate(text, settings().language)
+
+class _TranslatedTicks(Formatter):
+    """A tick formatter whose labels are translated (numbers the French way)."""
+
+    def __init__(self, inner: Formatter, language: str, code: str) -> None:
+        self.inner, self.language, self.code = inner, language, code
+
+    def set_axis(self, axis: Any) -> None:
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def _say(self, text: str) -> str:
+        return translate(text, self.language, self.code)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self._say(self.inner(x, pos))
+
+    def format_ticks(self, values: Any) -> list[str]:
+        return [self._say(t) for t in self.inner.format_ticks(values)]
+
+    def get_offset(self) -> str:
+        return self._say(self.inner.get_offset())
+
+    def set_locs(self, locs: Any) -> None:
+        self.inner.set_locs(locs)
+
+    def format_data_short(self, value: float) -> str:
+        return self.inner.format_data_short(value)
+
+
+def _translate_ticks(fig: Figure) -> None:
+    """Every axis's tick labels in the figures' language (drawn when the figure is saved)."""
+    language, code = settings().language, settings().currency
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for get, put in (
+                (axis.get_major_formatter, axis.set_major_formatter),
+                (axis.get_minor_formatter, axis.set_minor_formatter),
+            ):
+                inner = get()
+                if not isinstance(inner, _TranslatedTicks):
+                    put(_TranslatedTicks(inner, language, code))
 
 
 def panel_xlabel(ax: Axes, text: str, panels: int) -> None:
     """An x label repeated under ``panels`` panels of a row, wrapped so neighbours never touch."""
     width = max(20, {"paper": 96, "talk": 66}.get(settings().context, 96) // max(panels, 1))
     ax.set_xlabel(textwrap.fill(words(text), width, break_on_hyphens=False))
+
+
+def panel_title(ax: Axes, text: str, panels: int, **kwargs: Any) -> None:
+    """A panel's title (left), translated then wrapped so that neighbours in a row of
+    ``panels`` never touch (each line of ``text`` wrapped on its own)."""
+    width = max(16, {"paper": 110, "talk": 84}.get(settings().context, 110) // max(panels, 1))
+    lines = words(text).split("\n")
+    wrapped = "\n".join(textwrap.fill(line, width, break_on_hyphens=False) for line in lines)
+    ax.set_title(wrapped, loc="left", **kwargs)
 
 
 def _translate_texts(fig: Figure) -> None:

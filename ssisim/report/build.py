@@ -35,10 +35,17 @@ import pandas as pd
 import yaml
 
 from ssisim.errors import DataError
-from ssisim.plots.client import Client, client_options
-from ssisim.plots.redraw import directory_kind, read_manifest, read_verdicts, redraw
+from ssisim.plots.client import Client, client_options, to_currency
+from ssisim.plots.french import STATEMENTS, UNITS, french_numbers, translate
+from ssisim.plots.redraw import (
+    directory_kind,
+    read_manifest,
+    read_verdicts,
+    redraw,
+    tornado_in_currency,
+)
 from ssisim.plots.style import Settings, currency_symbol, label, scenario_name
-from ssisim.report.messages import amount, number, say, verdict_text
+from ssisim.report.messages import amount, number, percent, say, verdict_text
 from ssisim.report.sentences import doc_sentence
 from ssisim.results.files import atomic_text
 from ssisim.stats import CONFIDENCE
@@ -85,7 +92,7 @@ def _fmt(value: Any, lang: str, digits: int = 1) -> str:
 
 
 def _frame_table(title: str, frame: pd.DataFrame, lang: str, digits: int = 1) -> Table:
-    columns = [label(str(c)) for c in frame.columns]
+    columns = [label(str(c), lang) for c in frame.columns]
     rows = [[_fmt(v, lang, digits) for v in row] for row in frame.itertuples(index=False)]
     numeric = [
         pd.api.types.is_numeric_dtype(frame[c]) and frame[c].dtype != bool for c in frame.columns
@@ -114,9 +121,18 @@ _OUTCOME_TABLE = (
 def report_tables(run_dir: Path, kind: str, client: Client) -> list[Table]:
     """The tables of a results folder, rounded for reading (the CSVs keep full precision)."""
     lang, money = client.language, currency_symbol(client.currency)
-    level = f"{CONFIDENCE:.0%}"
+    level = percent(CONFIDENCE, lang)
     tables: list[Table] = []
-    read = lambda name: pd.read_csv(run_dir / name)  # noqa: E731
+
+    def read(name: str) -> pd.DataFrame:  # amounts in the report's currency
+        return to_currency(pd.read_csv(run_dir / name), client.eur_to)
+
+    def t(key: str, **values: object) -> str:
+        return say(lang, key, **values)
+
+    def words(key: object) -> str:
+        return label(str(key), lang)
+
     if kind in ("run", "team") and (run_dir / "outcomes_summary.csv").exists():
         summary = read("outcomes_summary.csv")
         for context, rows in summary.groupby("context", sort=False):
@@ -133,8 +149,8 @@ def report_tables(run_dir: Path, kind: str, client: Client) -> list[Table]:
                 body.append(cells)
             tables.append(
                 Table(
-                    f"{context}: mean ({level} CI)",
-                    ["strategy", *[label(m) for m in metrics]],
+                    t("t_means", context=context, level=level),
+                    [label("strategy", lang), *[label(m, lang) for m in metrics]],
                     body,
                     [False, *[True] * len(metrics)],
                 )
@@ -148,13 +164,16 @@ def report_tables(run_dir: Path, kind: str, client: Client) -> list[Table]:
             def fmt(x: Any, c: str | None = cur) -> str:
                 return amount(x, lang, c, sign=True) if c else number(x, lang, 1, sign=True)
 
-            body.append([str(r.context), label(str(r.metric)), f"{r.strategy_a} − {r.strategy_b}",
+            body.append([str(r.context), label(str(r.metric), lang), f"{r.strategy_a} − {r.strategy_b}",
                          fmt(r.difference), f"{fmt(r.ci_low)} – {fmt(r.ci_high)}",
                          "✓" if r.clear else "–"])  # fmt: skip
         tables.append(
             Table(
-                f"Paired differences ({level} CI)",
-                ["context", "metric", "pair", "difference", "interval", "clear"],
+                t("t_paired", level=level),
+                [
+                    label(c, lang)
+                    for c in ("context", "metric", "pair", "difference", "interval", "clear")
+                ],
                 body,
                 [False, False, False, True, True, False],
             )
@@ -163,7 +182,7 @@ def report_tables(run_dir: Path, kind: str, client: Client) -> list[Table]:
         board = read("leaderboard.csv")
         last = board[board["month"] == board["month"].max()].sort_values("rank")
         cols = ["rank", "member", "strategy", "ssi", "ssi_change", "opportunities"]
-        tables.append(_frame_table("Leaderboard after the last month", last[cols], lang))
+        tables.append(_frame_table(t("t_leaderboard"), last[cols], lang))
     if kind == "sweep":
         summary = read("summary.csv")
         points = read("points.csv")
@@ -171,7 +190,7 @@ def report_tables(run_dir: Path, kind: str, client: Client) -> list[Table]:
         ssi = summary[(summary["week"] == horizon) & (summary["metric"] == "ssi")]
         wide = ssi.pivot_table(index="point", columns="strategy", values="mean", sort=False)
         frame = points.set_index("point").join(wide).reset_index()
-        tables.append(_frame_table("SSI at the horizon, per point (mean)", frame, lang))
+        tables.append(_frame_table(t("t_sweep_ssi"), frame, lang))
         if (run_dir / "outcomes_summary.csv").exists():
             out = read("outcomes_summary.csv")
             opp = out[out["metric"] == "opportunities"]
@@ -179,28 +198,38 @@ def report_tables(run_dir: Path, kind: str, client: Client) -> list[Table]:
             frame = opp[["point", *keys, "strategy", "context", "mean"]].rename(
                 columns={"mean": "opportunities"}
             )
-            tables.append(_frame_table("Opportunities per point (mean)", frame, lang))
+            tables.append(_frame_table(t("t_sweep_opportunities"), frame, lang))
     if kind == "sensitivity":
-        sobol = read("sobol.csv")
-        frame = sobol.assign(parameter=sobol["parameter"].map(label))
-        tables.append(_frame_table(f"Sobol' indices ({level} half-widths)", frame, lang, 2))
-        tornado = read("tornado.csv")
-        frame = tornado.assign(parameter=tornado["parameter"].map(label))
-        tables.append(_frame_table("One at a time", frame, lang))
-    if kind == "cohort":
-        tables.append(
-            _frame_table("Opportunity ratio, high over low SSI", read("ratio.csv"), lang, 2)
+        sobol = pd.read_csv(run_dir / "sobol.csv")
+        frame = sobol.assign(
+            parameter=sobol["parameter"].map(words), output=sobol["output"].map(words)
         )
+        tables.append(_frame_table(t("t_sobol", level=level), frame, lang, 2))
+        tornado = tornado_in_currency(pd.read_csv(run_dir / "tornado.csv"), client.eur_to)
+        frame = tornado.assign(
+            parameter=tornado["parameter"].map(words), output=tornado["output"].map(words)
+        )
+        for end in ("low", "high"):  # an amount's range with its currency
+            frame[end] = [
+                amount(v, lang, money) if str(p).endswith("_eur") else v
+                for p, v in zip(tornado["parameter"], tornado[end], strict=True)
+            ]
+        tables.append(_frame_table(t("t_tornado"), frame, lang))
+    if kind == "cohort":
+        tables.append(_frame_table(t("t_ratio"), read("ratio.csv"), lang, 2))
     if kind == "calibration":
         cal = read("calibration.csv")
         cols = ["id", "statement", "source", "mean", "target_low", "target_high", "unit", "passed"]
-        tables.append(_frame_table("Calibration targets", cal[cols], lang))
+        if lang == "fr":
+            cal["statement"] = cal["statement"].map(lambda x: STATEMENTS.get(str(x), str(x)))
+            cal["unit"] = cal["unit"].map(lambda x: UNITS.get(str(x), str(x)))
+        tables.append(_frame_table(t("t_targets"), cal[cols], lang))
     if kind == "fit":
-        tables.append(
-            _frame_table("Error against your readings (RMSE, points)", read("errors.csv"), lang, 2)
-        )
+        errors = read("errors.csv")
+        errors = errors.assign(score=errors["score"].map(words))
+        tables.append(_frame_table(t("t_fit_errors"), errors, lang, 2))
         if (run_dir / "parameters.csv").exists():
-            tables.append(_frame_table("Weights and scales", read("parameters.csv"), lang, 2))
+            tables.append(_frame_table(t("t_fit_parameters"), read("parameters.csv"), lang, 2))
     return tables
 
 
@@ -226,8 +255,13 @@ def _defaults(scenario: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
-def assumptions(manifest: Mapping[str, Any]) -> list[dict[str, str]]:
-    """Settings of the scenario as run that differ from the model's defaults."""
+def assumptions(manifest: Mapping[str, Any], client: Client | None = None) -> list[dict[str, str]]:
+    """Settings of the scenario as run that differ from the model's defaults.
+
+    Numbers are written in the report's language; amounts (``*_eur`` keys) in
+    its currency.
+    """
+    who = client or Client()
     scenario = manifest.get("scenario")
     if not isinstance(scenario, Mapping):
         return []
@@ -241,14 +275,24 @@ def assumptions(manifest: Mapping[str, Any]) -> list[dict[str, str]]:
         rows.append(
             {
                 "key": key,
-                "label": label(key),
-                "default": "—" if key not in base else _short(base[key]),
-                "value": _short(value),
+                "label": label(key, who.language),
+                "default": "—" if key not in base else _value(key, base[key], who),
+                "value": _value(key, value, who),
                 "sentence": sentence,
                 "sources": sources,
             }
         )
     return rows
+
+
+def _value(key: str, value: Any, who: Client) -> str:
+    """A setting's value: a number as the report's language writes it, an amount converted."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if key.endswith("_eur"):
+            return amount(value * who.eur_to, who.language, currency_symbol(who.currency))
+        if who.language == "fr":
+            return french_numbers(f"{value:,g}")
+    return _short(value)
 
 
 def _short(value: Any) -> str:
@@ -317,6 +361,9 @@ def build_report(
     language: str | None = None,
     currency: str | None = None,
     client: str | None = None,
+    eur_to: float | None = None,
+    rate_date: str | None = None,
+    rate_source: str | None = None,
     command: Sequence[str] | None = None,
     draw: bool = True,
 ) -> Path:
@@ -330,6 +377,9 @@ def build_report(
         The HTML file (default ``run_dir/report.html``).
     language, currency, client : str, optional
         Override the folder's ``report.yaml`` (see :mod:`ssisim.plots.client`).
+    eur_to, rate_date, rate_source : optional
+        1 EUR in ``currency`` (required unless EUR: the model's amounts are in
+        euros), and the rate's date and source, stated in the report.
     command : sequence of str, optional
         The command that wrote the report, shown in the footer.
     draw : bool
@@ -344,31 +394,42 @@ def build_report(
     Raises
     ------
     DataError
-        The folder is not a results folder, or a file it needs cannot be read.
+        The folder is not a results folder, a file it needs cannot be read, or
+        a currency other than EUR has no rate.
     """
     run_dir = Path(run_dir)
     manifest = read_manifest(run_dir) if run_dir.is_dir() else {}
     kind = directory_kind(run_dir, manifest)
-    who = client_options(run_dir, manifest, language=language, currency=currency, client=client)
+    who = client_options(
+        run_dir,
+        manifest,
+        language=language,
+        currency=currency,
+        client=client,
+        eur_to=None if eur_to is None else str(eur_to),
+        rate_date=rate_date,
+        rate_source=rate_source,
+    )
     lang = who.language
     if draw:
         drawn = redraw(
-            run_dir, Settings(format="png", currency=who.currency, language=who.language)
+            run_dir,
+            Settings(format="png", currency=who.currency, language=who.language, eur_to=who.eur_to),
         )
     else:
         pngs = [*run_dir.glob("*.png"), *(run_dir / "figures").glob("*.png")]
         drawn = sorted(pngs, key=_figure_rank)
     figures = [p for p in drawn if p.suffix in _FIGURE_SUFFIXES]
-    found = read_verdicts(run_dir) if kind in ("run", "team") else []
+    found = read_verdicts(run_dir, who.eur_to) if kind in ("run", "team") else []
     symbol = currency_symbol(who.currency)
     contexts = list(dict.fromkeys(v.context for v in found))
     sentences = []
     for ctx in contexts:
         clauses = [verdict_text(v, lang, symbol) for v in found if v.context == ctx]
-        sentences.append(say(lang, "context", name=ctx) + "; ".join(clauses) + ".")
+        sentences.append(say(lang, "context", name=ctx) + say(lang, "and").join(clauses) + ".")
     other = _kind_sentences(run_dir, kind, lang)
     scenario = manifest.get("scenario") if isinstance(manifest.get("scenario"), Mapping) else {}
-    diffs = assumptions(manifest)
+    diffs = assumptions(manifest, who)
     scoring_changes = [a["label"] for a in diffs if a["key"].startswith("scoring.")]
     calibration = (
         say(lang, "not_calibrated", keys=", ".join(scoring_changes[:4]))
@@ -387,9 +448,10 @@ def build_report(
         "replications": (scenario or {}).get("replications"),
         "weeks": (scenario or {}).get("weeks"),
         "currency": who.currency,
+        "rate_note": _rate_note(who),
         "verdicts": sentences,
         "other_sentences": other,
-        "level": f"{CONFIDENCE:.0%}",
+        "level": percent(CONFIDENCE, lang),
         "figures": [
             {"name": p.name, "uri": _data_uri(p), "alt": p.stem.replace("-", " ")} for p in figures
         ],
@@ -419,43 +481,66 @@ def build_report(
     return path
 
 
+def _rate_note(who: Client) -> str:
+    """Where the amounts come from: the rate, its date and source ("" in euros)."""
+    if not who.converted:
+        return ""
+    lang = who.language
+    when = say(lang, "rate_of", date=who.rate_date) if who.rate_date else say(lang, "rate_undated")
+    return say(
+        lang,
+        "rate_note",
+        currency=who.currency,
+        rate=number(who.eur_to, lang, 4).rstrip("0").rstrip(",."),
+        when=when,
+        source=who.rate_source or say(lang, "rate_source_unknown"),
+    )
+
+
 def _kind_sentences(run_dir: Path, kind: str, lang: str) -> list[str]:
-    """What a folder without paired strategies concludes, in a sentence or two (English)."""
+    """What a folder without paired strategies concludes, in a sentence or two."""
     out: list[str] = []
+
+    def t(key: str, **values: object) -> str:
+        return say(lang, key, **values)
+
+    def n(x: Any, digits: int = 1) -> str:
+        return number(x, lang, digits)
+
     if kind == "calibration":
         cal = pd.read_csv(run_dir / "calibration.csv")
         failed = cal[~cal["passed"].astype(bool)]
-        out.append(f"{int(cal['passed'].sum())} of {len(cal)} calibration targets met."
-                   + (f" Missed: {', '.join(dict.fromkeys(failed['id']))}." if len(failed) else ""))  # fmt: skip
+        text = t("s_calibration", met=int(cal["passed"].sum()), total=len(cal))
+        if len(failed):
+            text += t("s_missed", ids=", ".join(dict.fromkeys(failed["id"].astype(str))))
+        out.append(text)
     elif kind == "cohort":
+        claim = 1.45
         for r in pd.read_csv(run_dir / "ratio.csv").itertuples(index=False):
             low, high = float(r.ci_low), float(r.ci_high)  # type: ignore[arg-type]
-            where = "above" if low > 1.45 else ("below" if high < 1.45 else "consistent with")
-            out.append(
-                f"In the {r.context} context, high-SSI sellers had {number(r.ratio, lang, 2)}× the "
-                f"opportunities of low-SSI ones ({number(r.ci_low, lang, 2)}–{number(r.ci_high, lang, 2)}): "
-                f"{where} LinkedIn's 1.45."
-            )
+            where = "above" if low > claim else ("below" if high < claim else "consistent")
+            out.append(t("s_cohort", context=r.context, ratio=n(r.ratio, 2), low=n(low, 2),
+                         high=n(high, 2), where=t(where), claim=n(claim, 2)))  # fmt: skip
     elif kind == "sensitivity":
         from ssisim.plots.experiments import sobol_warnings
 
         sobol = pd.read_csv(run_dir / "sobol.csv")
         for (strategy, output), rows in sobol.groupby(["strategy", "output"], sort=False):
             top = rows.sort_values("ST", ascending=False).iloc[0]
-            out.append(f"{strategy}: {label(str(top['parameter']))} moves {label(str(output))} most "
-                       f"(total index {number(top['ST'], lang, 2)} ± {number(top['ST_conf'], lang, 2)}).")  # fmt: skip
-        out += [f"Warning: {w}." for w in sobol_warnings(sobol)]
+            out.append(t("s_sobol", strategy=strategy, parameter=label(str(top["parameter"]), lang),
+                         output=label(str(output), lang), st=n(top["ST"], 2),
+                         conf=n(top["ST_conf"], 2)))  # fmt: skip
+        out += [t("s_warning", text=translate(w, lang)) for w in sobol_warnings(sobol)]
     elif kind == "fit":
         errors = pd.read_csv(run_dir / "errors.csv").set_index("score")
         if "ssi" in errors.index:
             e = errors.loc["ssi"]
-            out.append(f"The fitted scoring cuts the SSI error from {number(e['rmse_baseline'], lang)} "
-                       f"to {number(e['rmse_fitted'], lang)} points (RMSE).")  # fmt: skip
+            out.append(t("s_fit", before=n(e["rmse_baseline"]), after=n(e["rmse_fitted"])))
     elif kind == "team":
         board = pd.read_csv(run_dir / "leaderboard.csv")
         last = board[board["month"] == board["month"].max()].sort_values("rank").iloc[0]
-        out.append(f"{last['member']} ({last['strategy']}) leads after month {int(last['month'])} "
-                   f"with an SSI of {number(last['ssi'], lang)}.")  # fmt: skip
+        out.append(t("s_team", member=last["member"], strategy=last["strategy"],
+                     month=int(last["month"]), ssi=n(last["ssi"])))  # fmt: skip
     return out
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from ssisim.results.verdicts import Verdict
 from ssisim.stats import CONFIDENCE
 
-__all__ = ["MESSAGES", "number", "say", "verdict_text"]
+__all__ = ["MESSAGES", "amount", "number", "percent", "say", "verdict_text"]
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
@@ -64,6 +64,41 @@ MESSAGES: dict[str, dict[str, str]] = {
         "kind_cohort": "a cohort of sellers (LinkedIn's claim C8)",
         "kind_calibration": "a calibration against published figures",
         "kind_fit": "a fit of the scoring to your own readings",
+        "sources": "sources:",
+        "colon": ":",
+        "and": "; ",
+        "rate_note": (
+            "Amounts are in {currency}, converted from the model's euros at 1 EUR = {rate} "
+            "{currency} (rate {when}; source: {source}). The data files keep euros "
+            "(columns *_eur)."
+        ),
+        "rate_of": "of {date}",
+        "rate_undated": "undated",
+        "rate_source_unknown": "not given",
+        "t_means": "{context}: mean ({level} CI)",
+        "t_paired": "Paired differences ({level} CI)",
+        "t_leaderboard": "Leaderboard after the last month",
+        "t_sweep_ssi": "SSI at the horizon, per point (mean)",
+        "t_sweep_opportunities": "Opportunities per point (mean)",
+        "t_sobol": "Sobol' indices ({level} half-widths)",
+        "t_tornado": "One at a time",
+        "t_ratio": "Opportunity ratio, high over low SSI",
+        "t_targets": "Calibration targets",
+        "t_fit_errors": "Error against your readings (RMSE, points)",
+        "t_fit_parameters": "Weights and scales",
+        "s_calibration": "{met} of {total} calibration targets met.",
+        "s_missed": " Missed: {ids}.",
+        "s_cohort": (
+            "In the {context} context, high-SSI sellers had {ratio}× the opportunities of "
+            "low-SSI ones ({low}–{high}): {where} LinkedIn's {claim}."
+        ),
+        "above": "above",
+        "below": "below",
+        "consistent": "consistent with",
+        "s_sobol": "{strategy}: {parameter} moves {output} most (total index {st} ± {conf}).",
+        "s_warning": "Warning: {text}.",
+        "s_fit": "The fitted scoring cuts the SSI error from {before} to {after} points (RMSE).",
+        "s_team": "{member} ({strategy}) leads after month {month} with an SSI of {ssi}.",
     },
     "fr": {
         "report": "Rapport",
@@ -118,6 +153,44 @@ MESSAGES: dict[str, dict[str, str]] = {
         "kind_cohort": "une cohorte de vendeurs (affirmation C8 de LinkedIn)",
         "kind_calibration": "une calibration sur les chiffres publiés",
         "kind_fit": "un ajustement du score à vos propres relevés",
+        "sources": "sources\u00a0:",
+        "colon": "\u00a0:",
+        "and": "\u00a0; ",
+        "rate_note": (
+            "Les montants sont en {currency}, convertis depuis les euros du modèle à "
+            "1 EUR = {rate} {currency} (taux {when} ; source : {source}). Les fichiers de "
+            "données restent en euros (colonnes *_eur)."
+        ),
+        "rate_of": "du {date}",
+        "rate_undated": "non daté",
+        "rate_source_unknown": "non indiquée",
+        "t_means": "{context} : moyenne (IC à {level})",
+        "t_paired": "Différences appariées (IC à {level})",
+        "t_leaderboard": "Classement après le dernier mois",
+        "t_sweep_ssi": "SSI à l'horizon, par point (moyenne)",
+        "t_sweep_opportunities": "Opportunités par point (moyenne)",
+        "t_sobol": "Indices de Sobol' (demi-largeurs à {level})",
+        "t_tornado": "Un paramètre à la fois",
+        "t_ratio": "Rapport d'opportunités, SSI élevé sur SSI bas",
+        "t_targets": "Cibles de calibration",
+        "t_fit_errors": "Erreur face à vos relevés (RMSE, points)",
+        "t_fit_parameters": "Poids et échelles",
+        "s_calibration": "{met} cibles de calibration sur {total} atteintes.",
+        "s_missed": " Manquées : {ids}.",
+        "s_cohort": (
+            "Dans le contexte {context}, les vendeurs à SSI élevé ont eu {ratio} fois les "
+            "opportunités de ceux à SSI bas ({low}–{high}) : {where} le {claim} annoncé par "
+            "LinkedIn."
+        ),
+        "above": "au-dessus du",
+        "below": "en dessous du",
+        "consistent": "compatible avec",
+        "s_sobol": (
+            "{strategy} : {parameter} fait le plus varier {output} (indice total {st} ± {conf})."
+        ),
+        "s_warning": "Attention : {text}.",
+        "s_fit": "Le score ajusté réduit l'erreur sur le SSI de {before} à {after} points (RMSE).",
+        "s_team": "{member} ({strategy}) est en tête après le mois {month} avec un SSI de {ssi}.",
     },
 }
 """Every fixed text of the report, per language."""
@@ -168,6 +241,15 @@ def number(x: Any, language: str = "en", digits: int = 1, *, sign: bool = False)
     return prefix + text
 
 
+def percent(share: float, language: str) -> str:
+    """A share as a percentage: 95% (en), 95 % (fr, a narrow no-break space).
+
+    >>> percent(0.95, "en"), percent(0.95, "fr")
+    ('95%', '95\u202f%')
+    """
+    return f"{share:.0%}".replace("%", "\u202f%") if language == "fr" else f"{share:.0%}"
+
+
 def amount(x: Any, language: str, symbol: str, digits: int = 0, *, sign: bool = False) -> str:
     """An amount: €12,300 (en), 12 300 € (fr)."""
     text = number(x, language, digits, sign=sign)
@@ -188,8 +270,7 @@ def verdict_text(v: Verdict, language: str, symbol: str) -> str:
             return amount(x, language, symbol, sign=True)
         return number(x, language, 1, sign=True)
 
-    level = f"{CONFIDENCE:.0%}".replace("%", "\u00a0%") if language == "fr" else f"{CONFIDENCE:.0%}"
-    ci = say(language, "ci", level=level, lo=fmt(v.low), hi=fmt(v.high))
+    ci = say(language, "ci", level=percent(CONFIDENCE, language), lo=fmt(v.low), hi=fmt(v.high))
     if not v.clear:
         return say(
             language, "no_clear", what=noun, a=v.best, b=v.runner_up, d=fmt(v.difference), ci=ci

@@ -141,3 +141,20 @@ def test_the_command_with_a_rate(run_folder: Path, tmp_path: Path, capsys):
     assert _exit(args) == 0, capsys.readouterr().err
     text = html.unescape(out.read_text(encoding="utf-8"))
     assert "1 EUR = 1.08 USD (rate of 2026-11-27; source: ECB)" in text
+
+
+def test_a_run_is_refused_before_simulating_when_its_report_yaml_has_no_rate(tmp_path, capsys):
+    """The figures read a report.yaml beside the scenario: a mistake there is found
+    before any run, named by its file, and nothing is written."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "name: s\nweeks: 2\nreplications: 1\npopulation: {size: 500}\nstrategies: [inactive]\n"
+    )
+    (tmp_path / "report.yaml").write_text("currency: USD\n")
+    out = tmp_path / "out"
+    assert _exit(["run", str(scenario), "--out", str(out), "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and str(tmp_path / "report.yaml") in err, err
+    assert not out.exists()
+    # without figures the report settings are not read: the run goes ahead
+    assert _exit(["run", str(scenario), "--out", str(out), "-q", "--no-figures"]) == 0

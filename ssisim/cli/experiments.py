@@ -26,7 +26,10 @@ def _start(kind: str, opts: ExperimentOptions) -> tuple[Experiment, Outcome] | N
     """Prepare and run, with a progress bar; None after a dry run (printed)."""
     from ssisim.cli.progress import progress_bar
     from ssisim.experiments.pipeline import prepare_experiment, run_experiment
+    from ssisim.plots.client import client_options
 
+    if opts.figures:  # a report.yaml beside the scenario is read by the figures: check it first
+        client_options(Path(opts.scenario).parent)
     exp = prepare_experiment(kind, opts)
     if exp.estimate is not None:
         est = exp.estimate

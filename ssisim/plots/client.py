@@ -94,13 +94,16 @@ def client_options(
         A ``report.yaml`` is malformed, or the language is not one of :data:`LANGUAGES`.
     """
     found: dict[str, str] = {}
+    source: dict[str, Path] = {}  # the file each setting came from, for the errors
     scenario = _scenario_file(manifest or {})
     for path in (
         scenario.parent / REPORT_FILE if scenario else None,
         Path(run_dir) / REPORT_FILE,
     ):
         if path is not None and path.is_file():
-            found.update(_read(path))
+            read = _read(path)
+            found.update(read)
+            source.update(dict.fromkeys(read, path))
     asked = {k: str(v) for k, v in given.items() if v}
     if (
         "currency" in asked
@@ -110,21 +113,31 @@ def client_options(
         for key in ("eur_to", "rate_date", "rate_source"):
             found.pop(key, None)
     found.update(asked)
+    for key in asked:
+        source.pop(key, None)
+
+    def where(key: str) -> str:
+        return f"{source[key]}: " if key in source else ""
+
     rate_text = found.pop("eur_to", None)
     texts: dict[str, Any] = {k: v for k, v in found.items() if k in _KEYS}
     client = replace(Client(), **texts)
     if client.language not in LANGUAGES:
         raise DataError(
-            f"report language: {client.language!r} is not one of {', '.join(LANGUAGES)}"
+            f"{where('language')}report language: {client.language!r} is not one of "
+            f"{', '.join(LANGUAGES)}"
         )
     currency = client.currency.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
-        raise DataError(f"report currency: {client.currency!r} is not an ISO code such as USD")
+        raise DataError(
+            f"{where('currency')}report currency: {client.currency!r} is not an ISO code such as USD"
+        )
     if currency == "EUR":
         return replace(client, currency=currency, eur_to=1.0, rate_date="", rate_source="")
     if rate_text is None:
         raise DataError(
-            f"report currency {currency}: no exchange rate; the model's amounts are in euros, "
+            f"{where('currency')}report currency {currency}: no exchange rate; the model's "
+            "amounts are in euros, "
             f"give 1 EUR in {currency} with --rate or eur_to: in report.yaml"
         )
     try:
@@ -133,7 +146,8 @@ def client_options(
         rate = math.nan
     if not (math.isfinite(rate) and rate > 0):
         raise DataError(
-            f"report exchange rate (--rate or eur_to:): {rate_text!r} is not a positive number"
+            f"{where('eur_to')}report exchange rate (--rate or eur_to:): {rate_text!r} is not a "
+            "positive number"
         )
     return replace(client, currency=currency, eur_to=rate)
 

@@ -146,6 +146,42 @@ def test_every_error_listed_sorted_by_line(tmp_path, capsys):
     assert "execution.scheduler: a scenario cannot choose where code runs" in lines[4]
 
 
+def test_a_mistaken_strategy_hides_no_other_error(tmp_path, capsys):
+    """An unknown built-in, a bad based_on and bad fields in other entries are all
+    listed with the top-level mistakes, each at its own line (issue 12 §1)."""
+    text = (
+        "name: many\n"  # 1
+        "weeks: 0\n"  # 2
+        "population:\n"  # 3
+        "  sizee: 300\n"  # 4
+        "strategies:\n"  # 5
+        "  - open-barr\n"  # 6
+        "  - name: a\n"  # 7
+        "    based_on: nothing\n"  # 8
+        "  - name: b\n"  # 9
+        "    based_on: open-bar\n"  # 10
+        "    posts_per_week: 1000\n"  # 11
+        "  - name: c\n"  # 12
+        "    based_on: a\n"  # 13
+        "    posts_per_weak: 2\n"  # 14
+        "seed: -3\n"  # 15
+    )
+    out = tmp_path / "o"
+    code, stdout, err = _cli(["run", str(_write(tmp_path, text)), "--out", str(out)], capsys)
+    lines = err.strip().splitlines()
+    assert code == 2 and not out.exists() and "Traceback" not in err + stdout, err
+    assert [re.match(r".*s\.yaml:(\d+): ([\w.-]+):", x).groups() for x in lines] == [
+        ("2", "weeks"),
+        ("4", "population.sizee"),
+        ("6", "strategies.open-barr"),
+        ("8", "strategies.a.based_on"),
+        ("11", "strategies.b.posts_per_week"),
+        ("14", "strategies.c.posts_per_weak"),  # based on a failed entry: only its own mistakes
+        ("15", "seed"),
+    ], err
+    assert "unknown built-in strategy 'open-barr' (did you mean 'open-bar'?)" in lines[2]
+
+
 def test_set_errors_name_the_option(tmp_path):
     path = _write(tmp_path, TINY)
     with pytest.raises(ScenarioError, match=r"^--set strategies.open-bar.invites_per_week=abc: "):

@@ -13,6 +13,7 @@ import difflib
 import math
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
@@ -775,6 +776,24 @@ class Strategy(_Model):
         "`team:` or `cohort:` (set by ssisim team / ssisim cohort)",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unresolved(cls, value: Any) -> Any:
+        if isinstance(value, _Unresolved):
+            raise ValueError(value.message)
+        return value
+
+
+@dataclass(frozen=True)
+class _Unresolved:
+    """A ``strategies:`` entry whose built-in name or ``based_on`` is unknown.
+
+    ``message`` is what is wrong; it starts with ``based_on: `` when the
+    mistake is that key (the loader then points at its line).
+    """
+
+    message: str
+
 
 # --------------------------------------------------------------------------- experiments
 
@@ -1046,17 +1065,31 @@ class Scenario(_Model):
     @field_validator("strategies", mode="before")
     @classmethod
     def _resolve_strategies(cls, value: Any) -> Any:
+        """Resolve built-in names and ``based_on``, entry by entry.
+
+        An entry that cannot be resolved becomes an :class:`_Unresolved`
+        marker, which :class:`Strategy` refuses with its message: pydantic
+        then reports it at the entry's position, together with the errors
+        of every other entry and of every other key (one mistake hides none).
+        """
         if not isinstance(value, list | tuple):
             return value
         earlier: dict[str, Any] = {}
+        failed: set[str] = set()
         resolved = []
-        for i, entry in enumerate(value):
+        for entry in value:
+            base = entry.get("based_on") if isinstance(entry, Mapping) else None
+            if isinstance(base, str) and base in failed and base not in earlier:
+                # based on an entry already reported: check this one's own fields only
+                entry = {k: v for k, v in entry.items() if k != "based_on"}
             try:
                 fields = _resolve_strategy(entry, earlier)
-            except ValueError as exc:  # point at the entry, not at `strategies:`
-                message = str(exc)
-                sep = "." if message.startswith("based_on: ") else ": "
-                raise ValueError(f"{i}{sep}{message}") from None
+            except ValueError as exc:
+                name = entry if isinstance(entry, str) else entry.get("name")
+                if isinstance(name, str):
+                    failed.add(name)
+                resolved.append(_Unresolved(str(exc)))
+                continue
             if isinstance(fields, Mapping) and isinstance(fields.get("name"), str):
                 earlier[fields["name"]] = fields
             resolved.append(fields)

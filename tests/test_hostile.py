@@ -182,6 +182,25 @@ def test_a_mistaken_strategy_hides_no_other_error(tmp_path, capsys):
     assert "unknown built-in strategy 'open-barr' (did you mean 'open-bar'?)" in lines[2]
 
 
+def test_a_missing_named_file_or_bad_set_hides_no_other_error(tmp_path):
+    text = (
+        "name: x\nweeks: 0\nscoring: nope.yaml\npopulation:\n  seller: {from: [1]}\n"
+        "strategies:\n  - name: m\n    from: gone.yaml\n    posts_per_week: 1000\n"
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(_write(tmp_path, text), ["strategies.zzz.posts_per_week=3", "replications=0"])
+    lines = str(info.value).splitlines()
+    assert [x.split(": ")[:2] for x in lines] == [
+        [f"{tmp_path / 's.yaml'}:2", "weeks"],
+        [f"{tmp_path / 's.yaml'}:3", "scoring"],
+        [f"{tmp_path / 's.yaml'}:5", "population.seller.from"],
+        [f"{tmp_path / 's.yaml'}:8", "strategies.m.from"],
+        [f"{tmp_path / 's.yaml'}:9", "strategies.m.posts_per_week"],
+        ["--set strategies.zzz.posts_per_week=3", "strategies has no entry 'zzz'"],
+        ["--set replications=0", "replications"],
+    ], lines
+
+
 def test_set_errors_name_the_option(tmp_path):
     path = _write(tmp_path, TINY)
     with pytest.raises(ScenarioError, match=r"^--set strategies.open-bar.invites_per_week=abc: "):

@@ -396,6 +396,25 @@ def test_unexpected_exceptions_are_one_line_exit_1(tmp_path, capsys, monkeypatch
     assert code == 1 and len(err.strip().splitlines()) == 1 and "RuntimeError: boom" in err
 
 
+def test_no_progress_bar_and_no_lone_newline_off_a_terminal(tmp_path, capsys):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from ssisim.cli.progress import progress_bar
+
+    for terminal in (False, True):
+        stream = StringIO()
+        with progress_bar(3, False, Console(file=stream, force_terminal=terminal)) as advance:
+            advance(3)
+        assert bool(stream.getvalue()) is terminal, repr(stream.getvalue())
+    path = _write(tmp_path, TINY)
+    code, out, err = _cli(
+        ["run", str(path), "--out", str(tmp_path / "o"), "--no-figures", "--workers", "1"], capsys
+    )
+    assert code == 0 and out and err == "", repr(err)
+
+
 # --------------------------------------------------------------------------- properties
 
 _RATE = st.floats(min_value=0, max_value=500, allow_nan=False)

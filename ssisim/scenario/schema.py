@@ -20,7 +20,9 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     ValidationInfo,
+    field_serializer,
     field_validator,
     model_validator,
 )
@@ -1041,6 +1043,18 @@ class Scenario(_Model):
     @classmethod
     def _merge_contexts(cls, value: Any) -> Any:
         return _merge_contexts(value)
+
+    @field_serializer("contexts", mode="wrap")
+    def _dump_removed_contexts(
+        self, value: dict[str, BusinessContext], handler: SerializerFunctionWrapHandler
+    ) -> Any:
+        """A default context the scenario removed is dumped as ``null``, so that a
+        dumped scenario read again (a sweep's points, a team's, a manifest) is the
+        same scenario rather than one with the default back."""
+        dumped = handler(value)
+        if not isinstance(dumped, dict):
+            return dumped
+        return {**{k: None for k in DEFAULT_CONTEXTS if k not in dumped}, **dumped}
 
     @model_validator(mode="after")
     def _check_debate(self) -> Scenario:

@@ -121,6 +121,20 @@ def test_control_characters_in_keys_are_escaped(tmp_path):
     assert lines[1].endswith(r"s.yaml:4: two\nlines: unknown key")
 
 
+@pytest.mark.parametrize(
+    "override,expected",
+    [
+        ("weeks\x1b[31m=1", r"--set weeks\x1b[31m=1: weeks\x1b[31m: unknown key"),
+        ("name=a\nb", r"--set name=a\nb: name: String should match"),
+        ("strategies.zz\x1b.x=1", r"--set strategies.zz\x1b.x=1: strategies has no entry"),
+    ],
+)
+def test_control_characters_in_a_set_are_escaped_once(tmp_path, capsys, override, expected):
+    code, _, err = _cli(["validate", str(_write(tmp_path, TINY)), "--set", override], capsys)
+    assert code == 2 and len(err.splitlines()) == 1, repr(err)
+    assert err.startswith(expected), repr(err)
+
+
 def test_huge_integer_literal_refused(tmp_path):
     with pytest.raises(ScenarioError, match=r"s\.yaml:2: weeks: an integer of 5,000 characters"):
         load_scenario(

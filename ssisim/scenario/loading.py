@@ -464,7 +464,7 @@ def parse_scenario(
         raise ScenarioError(
             f"{source}:1: the top level must be a mapping of keys (got {type(data).__name__})"
         )
-    labels = [entry[1] if isinstance(entry, tuple) else f"--set {entry}" for entry in overrides]
+    labels = [_override_label(entry)[1] for entry in overrides]
     early: list[str] = []  # errors found before validation; each hides nothing else
     execution = data.get("execution")
     if not trust.scheduler and isinstance(execution, dict) and execution.get("scheduler"):
@@ -745,7 +745,7 @@ def apply_overrides(
     """
     data = copy.deepcopy(data)
     for entry in overrides:
-        item, label = entry if isinstance(entry, tuple) else (entry, f"--set {entry}")
+        item, label = _override_label(entry)
         key, sep, raw = item.partition("=")
         key = key.strip()
         if not sep or not key:
@@ -763,7 +763,7 @@ def apply_overrides(
                 if idx is None:
                     names = [_entry_name(e) for e in node]
                     raise ScenarioError(
-                        f"{label}: {'.'.join(map(str, resolved)) or 'list'} has no entry "
+                        f"{label}: {printable('.'.join(map(str, resolved))) or 'list'} has no entry "
                         f"{part!r}{did_you_mean(part, [n for n in names if n])}"
                     )
                 resolved.append(idx)
@@ -781,11 +781,17 @@ def apply_overrides(
                     node = node.setdefault(part, {})
             else:
                 raise ScenarioError(
-                    f"{label}: {'.'.join(map(str, resolved))} is a value, not a mapping"
+                    f"{label}: {printable('.'.join(map(str, resolved)))} is a value, not a mapping"
                 )
         if source_lines is not None:
             source_lines[tuple(resolved)] = label
     return data
+
+
+def _override_label(entry: Override) -> tuple[str, str]:
+    """``KEY=VALUE`` and the label its errors start with (printable: one line)."""
+    item, label = entry if isinstance(entry, tuple) else (entry, f"--set {entry}")
+    return item, printable(label)
 
 
 def _override_value(raw: str, label: str) -> Any:

@@ -135,6 +135,14 @@ def test_control_characters_in_a_set_are_escaped_once(tmp_path, capsys, override
     assert err.startswith(expected), repr(err)
 
 
+def test_a_sweep_key_naming_no_strategy_is_one_clean_line(tmp_path, capsys):
+    text = TINY + "sweep: {grid: {strategies.nope.posts_per_week: [1, 2]}}\n"
+    code, _, err = _cli(["validate", str(_write(tmp_path, text))], capsys)
+    assert code == 2 and err.endswith(
+        "s.yaml:6: sweep.grid.strategies.nope.posts_per_week: strategies has no entry 'nope'\n"
+    ), repr(err)
+
+
 def test_huge_integer_literal_refused(tmp_path):
     with pytest.raises(ScenarioError, match=r"s\.yaml:2: weeks: an integer of 5,000 characters"):
         load_scenario(

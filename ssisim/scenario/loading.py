@@ -789,9 +789,11 @@ def apply_overrides(
 
 
 def _override_label(entry: Override) -> tuple[str, str]:
-    """``KEY=VALUE`` and the label its errors start with (printable: one line)."""
-    item, label = entry if isinstance(entry, tuple) else (entry, f"--set {entry}")
-    return item, printable(label)
+    """``KEY=VALUE`` and the label its errors start with: the one given, or
+    ``--set KEY=VALUE`` made printable (what the user typed, on one line)."""
+    if isinstance(entry, tuple):
+        return entry
+    return entry, printable(f"--set {entry}")
 
 
 def _override_value(raw: str, label: str) -> Any:

@@ -1093,7 +1093,11 @@ class Scenario(_Model):
         resolved = []
         for entry in value:
             base = entry.get("based_on") if isinstance(entry, Mapping) else None
-            if isinstance(base, str) and base in failed and base not in earlier:
+            if (
+                isinstance(base, str)
+                and base in failed
+                and base not in (*earlier, *BUILTIN_STRATEGIES)
+            ):
                 # based on an entry already reported: check this one's own fields only
                 entry = {k: v for k, v in entry.items() if k != "based_on"}
             try:

@@ -223,6 +223,26 @@ def test_a_missing_named_file_or_bad_set_hides_no_other_error(tmp_path):
     ], lines
 
 
+def test_validate_refuses_an_unknown_routine_of_a_team_or_cohort_at_its_line(tmp_path, capsys):
+    """`ssisim team` and `cohort` refused them at run time, first one only, without a line."""
+    team = (
+        TINY + "team:\n  members:\n    - {name: a, strategy: nope}\n"
+        "    - {name: b, strategy: open-barr}\n"
+    )
+    code, _, err = _cli(["validate", str(_write(tmp_path, team))], capsys)
+    assert code == 2 and err.splitlines() == [
+        f"{tmp_path / 's.yaml'}:8: team.members.0.strategy: unknown strategy 'nope' "
+        "(neither built in nor in strategies:)",
+        f"{tmp_path / 's.yaml'}:9: team.members.1.strategy: unknown strategy 'open-barr' "
+        "(neither built in nor in strategies:) (did you mean 'open-bar'?)",
+    ], err
+    cohort = TINY + "cohort:\n  sellers: 2\n  routines: [open-bar, nope]\n"
+    code, _, err = _cli(["cohort", str(_write(tmp_path, cohort)), "-q"], capsys)
+    assert code == 2 and err.startswith(
+        f"{tmp_path / 's.yaml'}:8: cohort.routines.1.strategy: unknown strategy 'nope'"
+    ), err
+
+
 def test_set_errors_name_the_option(tmp_path):
     path = _write(tmp_path, TINY)
     with pytest.raises(ScenarioError, match=r"^--set strategies.open-bar.invites_per_week=abc: "):

@@ -21,11 +21,13 @@ from pydantic import (
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
+    ValidationError,
     ValidationInfo,
     field_serializer,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails
 
 from ssisim.errors import ScenarioError
 from ssisim.records import METRIC_COLUMNS
@@ -1119,6 +1121,45 @@ class Scenario(_Model):
         if any(c < 1 or c > MAX_WEEKS for c in v):
             raise ValueError(f"checkpoint weeks must be within 1-{MAX_WEEKS} (got {list(v)})")
         return tuple(sorted(set(v)))
+
+    @model_validator(mode="after")
+    def _known_routines(self) -> Scenario:
+        """Every routine a team member or the cohort's mix names exists, built in or
+        in ``strategies:`` (each unknown one reported, at its line). A seated
+        scenario (``ssisim team`` and ``cohort`` replace the strategies by the
+        sellers, each at its seat) has had its routines resolved already."""
+        if any(s.seat is not None for s in self.strategies):
+            return self
+        known = [*(s.name for s in self.strategies), *BUILTIN_STRATEGIES]
+        named: list[tuple[tuple[str | int, ...], str]] = []
+        if self.team is not None:
+            named += [
+                (("team", "members", i, "strategy"), m.strategy)
+                for i, m in enumerate(self.team.members)
+            ]
+        if self.cohort is not None:
+            named += [
+                (("cohort", "routines", i, "strategy"), r.strategy)
+                for i, r in enumerate(self.cohort.routines)
+            ]
+        errors = [
+            InitErrorDetails(
+                type="value_error",
+                loc=loc,
+                input=name,
+                ctx={
+                    "error": ValueError(
+                        f"unknown strategy {name!r} (neither built in nor in strategies:)"
+                        f"{did_you_mean(name, known)}"
+                    )
+                },
+            )
+            for loc, name in named
+            if name not in known
+        ]
+        if errors:
+            raise ValidationError.from_exception_data("Scenario", errors)
+        return self
 
     @model_validator(mode="after")
     def _unique_strategy_names(self) -> Scenario:

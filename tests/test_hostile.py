@@ -105,6 +105,22 @@ def test_duplicate_keys_name_both_lines(tmp_path):
     ]
 
 
+def test_a_key_that_is_not_text_is_reported_at_its_line(tmp_path):
+    text = "name: x\nstrategies: [open-bar]\n\n1: a\nnull: b\n1.5: c\n0x1: d\n"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(_write(tmp_path, text))
+    assert [x.split(": ")[0].rpartition(":")[2] for x in str(info.value).splitlines()] == [
+        "7",  # 0x1 is the number 1 again: a duplicate key
+    ]
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(_write(tmp_path, text.replace("0x1: d\n", "")))
+    assert [x.split(": ")[0].rpartition(":")[2] for x in str(info.value).splitlines()] == [
+        "4",
+        "5",
+        "6",
+    ], str(info.value)
+
+
 def test_nul_byte_reported_at_its_line(tmp_path):
     text = "name: x\n" + "# c\n" * 9 + "weeks: 5\x00\nstrategies: [open-bar]\n"
     with pytest.raises(ScenarioError, match=r"s\.yaml:11: control character '\\x00'"):

@@ -360,9 +360,9 @@ def _walk(
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, int] = {}
             for key_node, value_node in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                key = _scalar_key(key_node)
                 line = key_node.start_mark.line + 1
-                if key is not None and key in seen:
+                if key in seen:
                     shown = printable(".".join(map(str, (*path, key))))
                     problems.append(
                         (
@@ -371,9 +371,10 @@ def _walk(
                         )
                     )
                     continue
-                if key is not None:
-                    seen[key] = line
+                seen[key] = line
                 lines[(*path, key)] = line
+                if not isinstance(key, str):  # pydantic names some such keys by their text
+                    lines.setdefault((*path, str(key)), line)
                 stack.append((value_node, (*path, key)))
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
@@ -389,6 +390,24 @@ def _walk(
                 )
             )
     return lines, [p for _, p in sorted(problems)]
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _scalar_key(node: yaml.Node) -> Any:
+    """A mapping key as the loaded data holds it (``1: x`` is the number 1, so that
+    an error about it finds its line); a collection key (which YAML then refuses)
+    is a key of its own."""
+    if not isinstance(node, yaml.ScalarNode):
+        return object()
+    if node.tag == _STR_TAG:
+        return node.value
+    try:
+        value = yaml.safe_load(node.value) if len(node.value) <= 100 else node.value
+    except yaml.YAMLError:
+        return node.value
+    return value if isinstance(value, str | int | float | bool) or value is None else node.value
 
 
 def line_map(

@@ -105,6 +105,22 @@ def test_duplicate_keys_name_both_lines(tmp_path):
     ]
 
 
+def test_a_key_that_is_not_text_is_reported_at_its_line(tmp_path):
+    text = "name: x\nstrategies: [open-bar]\n\n1: a\nnull: b\n1.5: c\n0x1: d\n"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(_write(tmp_path, text))
+    assert [x.split(": ")[0].rpartition(":")[2] for x in str(info.value).splitlines()] == [
+        "7",  # 0x1 is the number 1 again: a duplicate key
+    ]
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(_write(tmp_path, text.replace("0x1: d\n", "")))
+    assert [x.split(": ")[0].rpartition(":")[2] for x in str(info.value).splitlines()] == [
+        "4",
+        "5",
+        "6",
+    ], str(info.value)
+
+
 def test_nul_byte_reported_at_its_line(tmp_path):
     text = "name: x\n" + "# c\n" * 9 + "weeks: 5\x00\nstrategies: [open-bar]\n"
     with pytest.raises(ScenarioError, match=r"s\.yaml:11: control character '\\x00'"):
@@ -119,6 +135,28 @@ def test_control_characters_in_keys_are_escaped(tmp_path):
     assert len(lines) == 2 and "\x1b" not in str(info.value)
     assert lines[0].endswith(r"s.yaml:3: \x1b[31mred: unknown key")
     assert lines[1].endswith(r"s.yaml:4: two\nlines: unknown key")
+
+
+@pytest.mark.parametrize(
+    "override,expected",
+    [
+        ("weeks\x1b[31m=1", r"--set weeks\x1b[31m=1: weeks\x1b[31m: unknown key"),
+        ("name=a\nb", r"--set name=a\nb: name: String should match"),
+        ("strategies.zz\x1b.x=1", r"--set strategies.zz\x1b.x=1: strategies has no entry"),
+    ],
+)
+def test_control_characters_in_a_set_are_escaped_once(tmp_path, capsys, override, expected):
+    code, _, err = _cli(["validate", str(_write(tmp_path, TINY)), "--set", override], capsys)
+    assert code == 2 and len(err.splitlines()) == 1, repr(err)
+    assert err.startswith(expected), repr(err)
+
+
+def test_a_sweep_key_naming_no_strategy_is_one_clean_line(tmp_path, capsys):
+    text = TINY + "sweep: {grid: {strategies.nope.posts_per_week: [1, 2]}}\n"
+    code, _, err = _cli(["validate", str(_write(tmp_path, text))], capsys)
+    assert code == 2 and err.endswith(
+        "s.yaml:6: sweep.grid.strategies.nope.posts_per_week: strategies has no entry 'nope'\n"
+    ), repr(err)
 
 
 def test_huge_integer_literal_refused(tmp_path):
@@ -144,6 +182,81 @@ def test_every_error_listed_sorted_by_line(tmp_path, capsys):
     assert "seed: expected a number, not true or false" in lines[1]
     assert "strategies.nonexistent: unknown built-in strategy" in lines[3]
     assert "execution.scheduler: a scenario cannot choose where code runs" in lines[4]
+
+
+def test_a_mistaken_strategy_hides_no_other_error(tmp_path, capsys):
+    """An unknown built-in, a bad based_on and bad fields in other entries are all
+    listed with the top-level mistakes, each at its own line (issue 12 §1)."""
+    text = (
+        "name: many\n"  # 1
+        "weeks: 0\n"  # 2
+        "population:\n"  # 3
+        "  sizee: 300\n"  # 4
+        "strategies:\n"  # 5
+        "  - open-barr\n"  # 6
+        "  - name: a\n"  # 7
+        "    based_on: nothing\n"  # 8
+        "  - name: b\n"  # 9
+        "    based_on: open-bar\n"  # 10
+        "    posts_per_week: 1000\n"  # 11
+        "  - name: c\n"  # 12
+        "    based_on: a\n"  # 13
+        "    posts_per_weak: 2\n"  # 14
+        "seed: -3\n"  # 15
+    )
+    out = tmp_path / "o"
+    code, stdout, err = _cli(["run", str(_write(tmp_path, text)), "--out", str(out)], capsys)
+    lines = err.strip().splitlines()
+    assert code == 2 and not out.exists() and "Traceback" not in err + stdout, err
+    assert [re.match(r".*s\.yaml:(\d+): ([\w.-]+):", x).groups() for x in lines] == [
+        ("2", "weeks"),
+        ("4", "population.sizee"),
+        ("6", "strategies.open-barr"),
+        ("8", "strategies.a.based_on"),
+        ("11", "strategies.b.posts_per_week"),
+        ("14", "strategies.c.posts_per_weak"),  # based on a failed entry: only its own mistakes
+        ("15", "seed"),
+    ], err
+    assert "unknown built-in strategy 'open-barr' (did you mean 'open-bar'?)" in lines[2]
+
+
+def test_a_missing_named_file_or_bad_set_hides_no_other_error(tmp_path):
+    text = (
+        "name: x\nweeks: 0\nscoring: nope.yaml\npopulation:\n  seller: {from: [1]}\n"
+        "strategies:\n  - name: m\n    from: gone.yaml\n    posts_per_week: 1000\n"
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(_write(tmp_path, text), ["strategies.zzz.posts_per_week=3", "replications=0"])
+    lines = str(info.value).splitlines()
+    assert [x.split(": ")[:2] for x in lines] == [
+        [f"{tmp_path / 's.yaml'}:2", "weeks"],
+        [f"{tmp_path / 's.yaml'}:3", "scoring"],
+        [f"{tmp_path / 's.yaml'}:5", "population.seller.from"],
+        [f"{tmp_path / 's.yaml'}:8", "strategies.m.from"],
+        [f"{tmp_path / 's.yaml'}:9", "strategies.m.posts_per_week"],
+        ["--set strategies.zzz.posts_per_week=3", "strategies has no entry 'zzz'"],
+        ["--set replications=0", "replications"],
+    ], lines
+
+
+def test_validate_refuses_an_unknown_routine_of_a_team_or_cohort_at_its_line(tmp_path, capsys):
+    """`ssisim team` and `cohort` refused them at run time, first one only, without a line."""
+    team = (
+        TINY + "team:\n  members:\n    - {name: a, strategy: nope}\n"
+        "    - {name: b, strategy: open-barr}\n"
+    )
+    code, _, err = _cli(["validate", str(_write(tmp_path, team))], capsys)
+    assert code == 2 and err.splitlines() == [
+        f"{tmp_path / 's.yaml'}:8: team.members.0.strategy: unknown strategy 'nope' "
+        "(neither built in nor in strategies:)",
+        f"{tmp_path / 's.yaml'}:9: team.members.1.strategy: unknown strategy 'open-barr' "
+        "(neither built in nor in strategies:) (did you mean 'open-bar'?)",
+    ], err
+    cohort = TINY + "cohort:\n  sellers: 2\n  routines: [open-bar, nope]\n"
+    code, _, err = _cli(["cohort", str(_write(tmp_path, cohort)), "-q"], capsys)
+    assert code == 2 and err.startswith(
+        f"{tmp_path / 's.yaml'}:8: cohort.routines.1.strategy: unknown strategy 'nope'"
+    ), err
 
 
 def test_set_errors_name_the_option(tmp_path):
@@ -339,6 +452,25 @@ def test_unexpected_exceptions_are_one_line_exit_1(tmp_path, capsys, monkeypatch
         ["run", str(_write(tmp_path, TINY)), "-q", "--out", str(tmp_path / "o")], capsys
     )
     assert code == 1 and len(err.strip().splitlines()) == 1 and "RuntimeError: boom" in err
+
+
+def test_no_progress_bar_and_no_lone_newline_off_a_terminal(tmp_path, capsys):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from ssisim.cli.progress import progress_bar
+
+    for terminal in (False, True):
+        stream = StringIO()
+        with progress_bar(3, False, Console(file=stream, force_terminal=terminal)) as advance:
+            advance(3)
+        assert bool(stream.getvalue()) is terminal, repr(stream.getvalue())
+    path = _write(tmp_path, TINY)
+    code, out, err = _cli(
+        ["run", str(path), "--out", str(tmp_path / "o"), "--no-figures", "--workers", "1"], capsys
+    )
+    assert code == 0 and out and err == "", repr(err)
 
 
 # --------------------------------------------------------------------------- properties

@@ -53,8 +53,9 @@ def _results(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in files}
 
 
-def _forkserver_of(pid: int) -> int | None:
-    """The forkserver process started by ``pid``, if any."""
+def _children(pid: int) -> dict[int, bytes]:
+    """The processes whose parent is ``pid``, with their command lines."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -63,10 +64,14 @@ def _forkserver_of(pid: int) -> int | None:
             cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        ppid = int(stat.rpartition(")")[2].split()[1])
-        if ppid == pid and b"forkserver" in cmdline:
-            return int(entry.name)
-    return None
+        if int(stat.rpartition(")")[2].split()[1]) == pid:
+            found[int(entry.name)] = cmdline
+    return found
+
+
+def _forkserver_of(pid: int) -> int | None:
+    """The forkserver process started by ``pid``, if any."""
+    return next((p for p, cmd in _children(pid).items() if b"forkserver" in cmd), None)
 
 
 @pytest.fixture(scope="module")
@@ -215,3 +220,47 @@ def test_a_killed_forkserver_is_one_line_or_the_run_completes(tmp_path, referenc
     else:
         assert process.returncode == 1, err
         assert len(err.splitlines()) == 1 and err.startswith("error:"), repr(err)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("moment", ["forkserver", pytest.param("workers", marks=pytest.mark.slow)])
+def test_ctrl_c_while_a_dask_cluster_starts_is_one_line(tmp_path, moment):
+    """Ctrl-C to the whole process group (as a terminal sends it) while a Dask
+    LocalCluster starts: exit 130 in one line, no traceback from the parent or
+    the half-started workers, nothing left running; `--resume` then finishes (slow case).
+
+    It was ignored for the whole start (several seconds), so the run went on.
+    ``forkserver``: as soon as the workers' server exists; ``workers``: once
+    it has forked the first worker."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(RUN.replace("replications: 6", "replications: 2"))
+    out = tmp_path / "o"
+    command = [*_command("run", scenario, "--out", str(out)), "--scheduler", "local"]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    deadline = time.monotonic() + 60
+    server = None
+    while time.monotonic() < deadline and process.poll() is None:
+        server = _forkserver_of(process.pid)
+        if server is not None and (moment == "forkserver" or _children(server)):
+            break
+        time.sleep(0.005)
+    assert server is not None, "no forkserver seen"
+    started = time.monotonic()
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert len(err.splitlines()) == 1 and err.startswith("interrupted"), repr(err)
+    assert time.monotonic() - started < 15
+    time.sleep(0.5)
+    assert not Path(f"/proc/{server}").exists() or b"Z" in Path(f"/proc/{server}/stat").read_bytes()
+    if moment != "workers":
+        return  # the resume costs a second cluster: slow only
+    again = ["--resume", str(out)] if out.is_dir() else ["--out", str(out)]
+    result = subprocess.run(
+        [*_command("run", scenario, *again), "--scheduler", "local"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0 and result.stderr == "", result.stderr

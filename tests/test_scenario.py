@@ -206,3 +206,17 @@ def test_sales_navigator_weights_cannot_all_be_zero():
     )
     with pytest.raises(ScenarioError, match="could reach 100 without it"):
         parse_scenario(text, "x.yaml")
+
+
+def test_a_dumped_scenario_reads_back_equal_with_a_default_context_removed():
+    """`volume: null` is dumped as null, not dropped: a sweep's points (and a team's,
+    a cohort's) were built from a dump and got the removed context back."""
+    from ssisim.experiments.sweep import build_points
+
+    sc = parse_scenario("name: x\nstrategies: [open-bar]\ncontexts: {volume: null}\n")
+    for mode in ("json", "python"):
+        assert Scenario.model_validate(sc.model_dump(mode=mode)) == sc
+    (point,), _ = build_points(sc, [{"weeks": 3}], ["weeks"])
+    assert list(point.scenario.contexts) == ["complex"] and point.scenario.weeks == 3
+    plain = parse_scenario("name: x\nstrategies: [open-bar]\n")
+    assert None not in plain.model_dump(mode="json")["contexts"].values()

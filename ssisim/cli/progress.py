@@ -20,7 +20,11 @@ __all__ = ["progress_bar"]
 
 
 class progress_bar:
-    """A context giving ``advance(n)``: a bar on stderr, or nothing when quiet."""
+    """A context giving ``advance(n)``: a bar on stderr, or nothing when quiet.
+
+    The bar is drawn only on a terminal: a redirected stderr (a log, a pipe)
+    gets nothing from it, not even the newline rich ends a live display with.
+    """
 
     def __init__(self, total: int, quiet: bool, console: Console | None = None) -> None:
         self.console = console if console is not None else Console(stderr=True, quiet=quiet)
@@ -28,7 +32,7 @@ class progress_bar:
         self.bar: Progress | None = None
 
     def __enter__(self) -> Callable[[int], None]:
-        if self.quiet:
+        if self.quiet or not self.console.is_terminal:
             return lambda n: None
         bar = self.bar = Progress(
             TextColumn("simulating"),

@@ -18,7 +18,10 @@ everywhere (see the seed contract in :mod:`ssisim.engine.driver`).
   reschedules a batch whose worker died (``distributed.scheduler.allowed-failures``
   times, set to the retries for a cluster started here); after that the batch
   is reported as ``died``. Each Dask worker process keeps its population
-  cache across batches. Dask is imported only when used.
+  cache across batches. A local cluster's workers are forked by a
+  forkserver that ignores Ctrl-C (as for local processes); Ctrl-C while the
+  cluster starts is held until it has started, then the cluster is closed and
+  the interrupt raised. Dask is imported only when used.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -354,17 +357,29 @@ class DaskExecutor(Executor):
         except ImportError as exc:  # pragma: no cover - a dependency
             raise SsisimError(f"--scheduler needs dask[distributed] ({exc})") from None
         self.cluster: Any = None
+        self.config: Any = None
         if address == LOCAL_CLUSTER:
             n = resolve_workers(workers)
-            with dask.config.set({"distributed.scheduler.allowed-failures": retries}), _no_sigint():
-                self.cluster = LocalCluster(
-                    n_workers=n,
-                    threads_per_worker=1,
-                    processes=processes,
-                    dashboard_address=None,
-                    silence_logs=50,
-                )
-            self.client = Client(self.cluster)
+            self.config = _quiet_workers(processes)
+            try:
+                # Ctrl-C is held while the cluster starts, then the cluster closed and
+                # the interrupt raised: a start cut short leaves Dask's half-started
+                # workers to print tracebacks when this process exits
+                with (
+                    dask.config.set({"distributed.scheduler.allowed-failures": retries}),
+                    _held_sigint(),
+                ):
+                    self.cluster = LocalCluster(
+                        n_workers=n,
+                        threads_per_worker=1,
+                        processes=processes,
+                        dashboard_address=None,
+                        silence_logs=50,
+                    )
+                self.client = Client(self.cluster)
+            except BaseException:
+                self._release()
+                raise
             self.description = (
                 f"Dask LocalCluster of {n} worker {'processes' if processes else 'threads'}"
             )
@@ -419,8 +434,50 @@ class DaskExecutor(Executor):
             self.futures.clear()
             self.client.close()
         finally:
+            self._release()
+
+    def _release(self) -> None:
+        """Close the cluster started here, if any, and restore Dask's settings."""
+        try:
             if self.cluster is not None:
                 self.cluster.close()
+        finally:
+            self.cluster = None
+            if self.config is not None:
+                self.config.close()
+                self.config = None
+
+
+def _quiet_workers(processes: bool) -> ExitStack:
+    """Make a ``LocalCluster``'s worker processes deaf to Ctrl-C, the parent not.
+
+    Ctrl-C reaches the whole process group: the workers must ignore it (the
+    parent stops them) while the parent hears it, also during the cluster's
+    start of several seconds (Dask's start is interruptible). The workers are
+    forked by a forkserver spawned with Ctrl-C ignored, which they inherit
+    (as for :class:`LocalProcesses`). Where there is no forkserver, Ctrl-C is
+    ignored during the start, as before. Closed with the executor: until then
+    Dask restarts a dead worker the same way.
+    """
+    import dask
+
+    stack = ExitStack()
+    if not processes:
+        return stack
+    if "forkserver" not in mp.get_all_start_methods():  # pragma: no cover - not Linux/macOS
+        stack.enter_context(_no_sigint())
+        return stack
+    from multiprocessing import forkserver
+
+    from distributed.utils import get_mp_context
+
+    stack.enter_context(
+        dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
+    )
+    get_mp_context()  # Dask's preload for the forkserver: the workers start fast
+    with _no_sigint():  # a few milliseconds: the server's imports come after
+        forkserver.ensure_running()
+    return stack
 
 
 @contextmanager

@@ -360,9 +360,9 @@ def _walk(
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, int] = {}
             for key_node, value_node in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                key = _scalar_key(key_node)
                 line = key_node.start_mark.line + 1
-                if key is not None and key in seen:
+                if key in seen:
                     shown = printable(".".join(map(str, (*path, key))))
                     problems.append(
                         (
@@ -371,9 +371,10 @@ def _walk(
                         )
                     )
                     continue
-                if key is not None:
-                    seen[key] = line
+                seen[key] = line
                 lines[(*path, key)] = line
+                if not isinstance(key, str):  # pydantic names some such keys by their text
+                    lines.setdefault((*path, str(key)), line)
                 stack.append((value_node, (*path, key)))
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
@@ -389,6 +390,24 @@ def _walk(
                 )
             )
     return lines, [p for _, p in sorted(problems)]
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _scalar_key(node: yaml.Node) -> Any:
+    """A mapping key as the loaded data holds it (``1: x`` is the number 1, so that
+    an error about it finds its line); a collection key (which YAML then refuses)
+    is a key of its own."""
+    if not isinstance(node, yaml.ScalarNode):
+        return object()
+    if node.tag == _STR_TAG:
+        return node.value
+    try:
+        value = yaml.safe_load(node.value) if len(node.value) <= 100 else node.value
+    except yaml.YAMLError:
+        return node.value
+    return value if isinstance(value, str | int | float | bool) or value is None else node.value
 
 
 def line_map(
@@ -464,37 +483,75 @@ def parse_scenario(
         raise ScenarioError(
             f"{source}:1: the top level must be a mapping of keys (got {type(data).__name__})"
         )
-    early: list[tuple[tuple[Any, ...], str]] = []
+    labels = [_override_label(entry)[1] for entry in overrides]
+    early: list[str] = []  # errors found before validation; each hides nothing else
     execution = data.get("execution")
     if not trust.scheduler and isinstance(execution, dict) and execution.get("scheduler"):
         line = lines.get(("execution", "scheduler"), 1)
         got = printable(repr(execution["scheduler"]))
         early.append(
-            (
-                (0, line, ""),
-                f"{source}:{line}: execution.scheduler: a scenario cannot choose where code runs; "
-                "use --scheduler or SSISIM_SCHEDULER (or --trust-scenario-scheduler to accept "
-                f"the file's) (got {got})",
-            )
+            f"{source}:{line}: execution.scheduler: a scenario cannot choose where code runs; "
+            "use --scheduler or SSISIM_SCHEDULER (or --trust-scenario-scheduler to accept "
+            f"the file's) (got {got})"
         )
     # `scoring: FILE` includes a weights file, relative to the scenario's folder;
     # overrides go one at a time so that `--set scoring=FILE` (relative to the
     # current directory) includes one too, and later overrides apply on top.
-    data = _include_scoring(data, source, lines, source, trust)
+    # A file that cannot be included, or an override that cannot be applied,
+    # is reported with the rest: the scenario is checked without it.
+    data = _include_scoring_or_note(data, source, lines, source, trust, early)
     members: set[str] = set()  # member files already resolved (their path is absolute)
-    data = _include_members(data, source, lines, source, trust, members)
+    data = _include_members(data, source, lines, source, trust, members, early)
     for entry in overrides:
-        data = apply_overrides(data, [entry], source_lines=lines)
-        data = _include_scoring(data, None, lines, source, trust)
-        data = _include_members(data, None, lines, source, trust, members)
+        try:
+            data = apply_overrides(data, [entry], source_lines=lines)
+        except ScenarioError as exc:
+            early.extend(str(exc).splitlines())
+            continue
+        data = _include_scoring_or_note(data, None, lines, source, trust, early)
+        data = _include_members(data, None, lines, source, trust, members, early)
+    found = [(_sort_key(text, source, labels), text) for text in early]
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        found = early + _error_lines(exc, data, lines, source)
+        found += _error_lines(exc, data, lines, source, labels)
         raise ScenarioError(_join(found)) from None
-    if early:
-        raise ScenarioError(_join(early))
+    if found:
+        raise ScenarioError(_join(found))
     return scenario
+
+
+def _sort_key(text: str, source: str, labels: Sequence[str]) -> tuple[Any, ...]:
+    """Where an error stands in the list: the scenario's lines first, by number,
+    then included files by name and line, then the command-line options in the
+    order given (``labels``), then anything else."""
+    for i, label in enumerate(labels):
+        if text.startswith(f"{label}: "):
+            return (2, i, text)
+    where = text.split(": ", 1)[0]
+    if where.startswith(f"{source}:") and where[len(source) + 1 :].isdigit():
+        return (0, int(where[len(source) + 1 :]), text)
+    name, _, number = where.rpartition(":")
+    if number.isdigit():
+        return (1, name, int(number), text)
+    return (3, text)
+
+
+def _include_scoring_or_note(
+    data: dict[str, Any],
+    scenario_path: str | None,
+    lines: dict[tuple[Any, ...], int | str],
+    source: str,
+    trust: Trust,
+    errors: list[str],
+) -> dict[str, Any]:
+    """:func:`_include_scoring`, or else its error noted in ``errors`` and the
+    scenario's default scoring."""
+    try:
+        return _include_scoring(data, scenario_path, lines, source, trust)
+    except ScenarioError as exc:
+        errors.extend(str(exc).splitlines())
+        return {k: v for k, v in data.items() if k != "scoring"}
 
 
 def _join(found: list[tuple[tuple[Any, ...], str]]) -> str:
@@ -634,6 +691,7 @@ def _include_members(
     source: str,
     trust: Trust,
     done: set[str],
+    errors: list[str],
 ) -> dict[str, Any]:
     """Resolve ``population.seller.from`` and each strategy's ``from`` (``docs/own-data.md``).
 
@@ -642,29 +700,38 @@ def _include_members(
     become the defaults of the seller's block and its ``routine:`` values the
     defaults of the strategy (what the scenario writes itself wins). ``from``
     is kept as the resolved absolute path (in ``done``), so that the seller's
-    network can be placed from it and a later pass leaves it alone.
+    network can be placed from it and a later pass leaves it alone. A file
+    that cannot be used is noted in ``errors`` and its ``from`` dropped, so
+    that the rest of the scenario is still checked.
     """
+
+    def pending(block: Any) -> bool:
+        value = block.get("from") if isinstance(block, dict) else None
+        return value is not None and not (isinstance(value, str) and value in done)
+
     population = data.get("population")
     seller = population.get("seller") if isinstance(population, dict) else None
     out = data
-    if isinstance(seller, dict) and seller.get("from") is not None and seller["from"] not in done:
+    if isinstance(population, dict) and isinstance(seller, dict) and pending(seller):
         loc = ("population", "seller", "from")
-        path, member = _read_member_file(
-            scenario_path, seller["from"], ".".join(loc), lines, loc, source, trust
-        )
-        done.add(str(path))
-        new_seller = {**member["seller"], **seller, "from": str(path)}
-        out = {**out, "population": {**population, "seller": new_seller}}  # type: ignore[dict-item]
+        try:
+            path, member = _read_member_file(
+                scenario_path, seller["from"], ".".join(loc), lines, loc, source, trust
+            )
+        except ScenarioError as exc:
+            errors.extend(str(exc).splitlines())
+            new_seller = {k: v for k, v in seller.items() if k != "from"}
+        else:
+            done.add(str(path))
+            new_seller = {**member["seller"], **seller, "from": str(path)}
+        out = {**out, "population": {**population, "seller": new_seller}}
     strategies = out.get("strategies")
-    if isinstance(strategies, list) and any(
-        isinstance(e, dict) and e.get("from") is not None and e["from"] not in done
-        for e in strategies
-    ):
+    if isinstance(strategies, list) and any(pending(e) for e in strategies):
         resolved = []
         for i, entry in enumerate(strategies):
-            if isinstance(entry, dict) and entry.get("from") is not None:
-                if entry["from"] not in done:
-                    name = _entry_name(entry) or str(i)
+            if pending(entry):
+                name = _entry_name(entry) or str(i)
+                try:
                     path, member = _read_member_file(
                         scenario_path,
                         entry["from"],
@@ -674,6 +741,10 @@ def _include_members(
                         source,
                         trust,
                     )
+                except ScenarioError as exc:
+                    errors.extend(str(exc).splitlines())
+                    entry = {"name": "as-is", **{k: v for k, v in entry.items() if k != "from"}}
+                else:
                     done.add(str(path))
                     entry = {"name": "as-is", **member["routine"], **entry, "from": str(path)}
             resolved.append(entry)
@@ -693,7 +764,7 @@ def apply_overrides(
     """
     data = copy.deepcopy(data)
     for entry in overrides:
-        item, label = entry if isinstance(entry, tuple) else (entry, f"--set {entry}")
+        item, label = _override_label(entry)
         key, sep, raw = item.partition("=")
         key = key.strip()
         if not sep or not key:
@@ -711,7 +782,7 @@ def apply_overrides(
                 if idx is None:
                     names = [_entry_name(e) for e in node]
                     raise ScenarioError(
-                        f"{label}: {'.'.join(map(str, resolved)) or 'list'} has no entry "
+                        f"{label}: {printable('.'.join(map(str, resolved))) or 'list'} has no entry "
                         f"{part!r}{did_you_mean(part, [n for n in names if n])}"
                     )
                 resolved.append(idx)
@@ -729,11 +800,19 @@ def apply_overrides(
                     node = node.setdefault(part, {})
             else:
                 raise ScenarioError(
-                    f"{label}: {'.'.join(map(str, resolved))} is a value, not a mapping"
+                    f"{label}: {printable('.'.join(map(str, resolved)))} is a value, not a mapping"
                 )
         if source_lines is not None:
             source_lines[tuple(resolved)] = label
     return data
+
+
+def _override_label(entry: Override) -> tuple[str, str]:
+    """``KEY=VALUE`` and the label its errors start with: the one given, or
+    ``--set KEY=VALUE`` made printable (what the user typed, on one line)."""
+    if isinstance(entry, tuple):
+        return entry
+    return entry, printable(f"--set {entry}")
 
 
 def _override_value(raw: str, label: str) -> Any:
@@ -812,27 +891,26 @@ def format_error(
 
 
 def _error_lines(
-    exc: ValidationError, data: Any, lines: dict[tuple[Any, ...], int | str], source: str
+    exc: ValidationError,
+    data: Any,
+    lines: dict[tuple[Any, ...], int | str],
+    source: str,
+    labels: Sequence[str] | None = None,
 ) -> list[tuple[tuple[Any, ...], str]]:
     """(sort key, line) for each error: the scenario's lines first, by number,
-    then included files, then the command-line options in the order given."""
-    labels = list(dict.fromkeys(v for v in lines.values() if isinstance(v, str)))
+    then included files, then the command-line options in the order given
+    (``labels``; default: their order in ``lines``)."""
+    if labels is None:
+        labels = list(dict.fromkeys(v for v in lines.values() if isinstance(v, str)))
     out = []
     errors = exc.errors(include_url=False)
     deeper = {e["loc"][:n] for e in errors for n in range(len(e["loc"]))}
     for err in errors:
         if err["type"] == "too_short" and err["loc"] in deeper:
             continue  # a list whose failing entries pydantic also counts as missing
-        where, origin, body = _one_error(err, data, lines, source)
+        _, origin, body = _one_error(err, data, lines, source)
         text = f"{origin}: {printable(body)}"
-        if isinstance(where, int):
-            order: tuple[Any, ...] = (0, where, text)
-        elif re.match(r"^.*:\d+$", where) and not where.startswith("--"):
-            name, _, number = where.rpartition(":")
-            order = (1, name, int(number), text)
-        else:
-            order = (2, labels.index(where) if where in labels else len(labels), text)
-        out.append((order, text))
+        out.append((_sort_key(text, source, labels), text))
     return out
 
 

@@ -13,16 +13,21 @@ import difflib
 import math
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
     ValidationInfo,
+    field_serializer,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails
 
 from ssisim.errors import ScenarioError
 from ssisim.records import METRIC_COLUMNS
@@ -775,6 +780,24 @@ class Strategy(_Model):
         "`team:` or `cohort:` (set by ssisim team / ssisim cohort)",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unresolved(cls, value: Any) -> Any:
+        if isinstance(value, _Unresolved):
+            raise ValueError(value.message)
+        return value
+
+
+@dataclass(frozen=True)
+class _Unresolved:
+    """A ``strategies:`` entry whose built-in name or ``based_on`` is unknown.
+
+    ``message`` is what is wrong; it starts with ``based_on: `` when the
+    mistake is that key (the loader then points at its line).
+    """
+
+    message: str
+
 
 # --------------------------------------------------------------------------- experiments
 
@@ -1023,6 +1046,18 @@ class Scenario(_Model):
     def _merge_contexts(cls, value: Any) -> Any:
         return _merge_contexts(value)
 
+    @field_serializer("contexts", mode="wrap")
+    def _dump_removed_contexts(
+        self, value: dict[str, BusinessContext], handler: SerializerFunctionWrapHandler
+    ) -> Any:
+        """A default context the scenario removed is dumped as ``null``, so that a
+        dumped scenario read again (a sweep's points, a team's, a manifest) is the
+        same scenario rather than one with the default back."""
+        dumped = handler(value)
+        if not isinstance(dumped, dict):
+            return dumped
+        return {**{k: None for k in DEFAULT_CONTEXTS if k not in dumped}, **dumped}
+
     @model_validator(mode="after")
     def _check_debate(self) -> Scenario:
         if self.team is not None and self.cohort is not None:
@@ -1046,17 +1081,35 @@ class Scenario(_Model):
     @field_validator("strategies", mode="before")
     @classmethod
     def _resolve_strategies(cls, value: Any) -> Any:
+        """Resolve built-in names and ``based_on``, entry by entry.
+
+        An entry that cannot be resolved becomes an :class:`_Unresolved`
+        marker, which :class:`Strategy` refuses with its message: pydantic
+        then reports it at the entry's position, together with the errors
+        of every other entry and of every other key (one mistake hides none).
+        """
         if not isinstance(value, list | tuple):
             return value
         earlier: dict[str, Any] = {}
+        failed: set[str] = set()
         resolved = []
-        for i, entry in enumerate(value):
+        for entry in value:
+            base = entry.get("based_on") if isinstance(entry, Mapping) else None
+            if (
+                isinstance(base, str)
+                and base in failed
+                and base not in (*earlier, *BUILTIN_STRATEGIES)
+            ):
+                # based on an entry already reported: check this one's own fields only
+                entry = {k: v for k, v in entry.items() if k != "based_on"}
             try:
                 fields = _resolve_strategy(entry, earlier)
-            except ValueError as exc:  # point at the entry, not at `strategies:`
-                message = str(exc)
-                sep = "." if message.startswith("based_on: ") else ": "
-                raise ValueError(f"{i}{sep}{message}") from None
+            except ValueError as exc:
+                name = entry if isinstance(entry, str) else entry.get("name")
+                if isinstance(name, str):
+                    failed.add(name)
+                resolved.append(_Unresolved(str(exc)))
+                continue
             if isinstance(fields, Mapping) and isinstance(fields.get("name"), str):
                 earlier[fields["name"]] = fields
             resolved.append(fields)
@@ -1068,6 +1121,45 @@ class Scenario(_Model):
         if any(c < 1 or c > MAX_WEEKS for c in v):
             raise ValueError(f"checkpoint weeks must be within 1-{MAX_WEEKS} (got {list(v)})")
         return tuple(sorted(set(v)))
+
+    @model_validator(mode="after")
+    def _known_routines(self) -> Scenario:
+        """Every routine a team member or the cohort's mix names exists, built in or
+        in ``strategies:`` (each unknown one reported, at its line). A seated
+        scenario (``ssisim team`` and ``cohort`` replace the strategies by the
+        sellers, each at its seat) has had its routines resolved already."""
+        if any(s.seat is not None for s in self.strategies):
+            return self
+        known = [*(s.name for s in self.strategies), *BUILTIN_STRATEGIES]
+        named: list[tuple[tuple[str | int, ...], str]] = []
+        if self.team is not None:
+            named += [
+                (("team", "members", i, "strategy"), m.strategy)
+                for i, m in enumerate(self.team.members)
+            ]
+        if self.cohort is not None:
+            named += [
+                (("cohort", "routines", i, "strategy"), r.strategy)
+                for i, r in enumerate(self.cohort.routines)
+            ]
+        errors = [
+            InitErrorDetails(
+                type="value_error",
+                loc=loc,
+                input=name,
+                ctx={
+                    "error": ValueError(
+                        f"unknown strategy {name!r} (neither built in nor in strategies:)"
+                        f"{did_you_mean(name, known)}"
+                    )
+                },
+            )
+            for loc, name in named
+            if name not in known
+        ]
+        if errors:
+            raise ValidationError.from_exception_data("Scenario", errors)
+        return self
 
     @model_validator(mode="after")
     def _unique_strategy_names(self) -> Scenario:

@@ -137,13 +137,12 @@ class PlanRequest:
             raise SsisimError(f"--confidence: must be in (0, 1) (got {self.confidence:g})")
         if not self.max_hours_per_week > 0:
             raise SsisimError(f"--max-hours: must be above 0 (got {self.max_hours_per_week:g})")
-        least = (VERIFIED_CANDIDATES + 1) * self.final_replications + 10 * self.replications
+        least = 2 * self.final_replications + 10 * self.replications
         if self.budget_runs < least:
             raise SsisimError(
                 f"--budget: {self.budget_runs} simulations cannot search: at least {least} "
                 f"(10 candidates x {self.replications} replications, and "
-                f"{self.final_replications} of the current routine and of up to "
-                f"{VERIFIED_CANDIDATES} candidates checked)"
+                f"{self.final_replications} of the chosen and the current routine)"
             )
 
 
@@ -153,6 +152,8 @@ VERIFIED_CANDIDATES = 3
 The search sees each candidate a few times: the cheapest that looks feasible
 is the most likely to owe its place to luck (the winner's curse), so it is
 checked at ``final_replications``, and if it falls short, the next cheapest.
+The checks beyond the first are reserved out of the budget when it has room
+(beyond the least :meth:`PlanRequest.check` asks for), never added to it.
 """
 
 
@@ -356,7 +357,10 @@ def plan_routine(
         if progress is not None:
             progress(n)
 
-    search_runs = request.budget_runs - (VERIFIED_CANDIDATES + 1) * request.final_replications
+    final = request.final_replications
+    spare = max(request.budget_runs - 2 * final - 10 * request.replications, 0)
+    extra_checks = min(VERIFIED_CANDIDATES - 1, spare // final)  # within the budget only
+    search_runs = request.budget_runs - (2 + extra_checks) * final
     n_trials = max(search_runs // request.replications, 1)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sampler = optuna.samplers.TPESampler(
@@ -429,7 +433,7 @@ def plan_routine(
     feasible = trials[trials["probability"] >= request.confidence]
     if len(feasible):
         order = feasible.sort_values(["hours_per_week", "probability"], ascending=[True, False])
-        candidates = order["trial"].astype(int).tolist()[:VERIFIED_CANDIDATES]
+        candidates = order["trial"].astype(int).tolist()[: 1 + extra_checks]
     else:
         best = trials.sort_values(["probability", "median_ssi"], ascending=False).iloc[0]
         candidates = [int(best["trial"])]

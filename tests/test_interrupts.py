@@ -156,8 +156,9 @@ def test_sigint_while_starting_is_one_line(tmp_path):
     scenario = tmp_path / "s.yaml"
     scenario.write_text(RUN)
     for delay in (0.1, 0.2, 0.4):
+        out = tmp_path / f"o-{delay}"  # an earlier attempt may have made its folder
         process = subprocess.Popen(
-            _command("run", scenario, "--out", str(tmp_path / "o")),
+            _command("run", scenario, "--out", str(out)),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -149,3 +149,9 @@ def test_a_fit_folder_draws_readings_default_and_fitted(tmp_path: Path):
     text = build_report(folder).read_text(encoding="utf-8")
     assert (folder / "figures" / "fit.png").is_file()
     assert "cuts the SSI error from 9.1 to 1.2 points" in text
+
+
+def test_a_context_removed_with_null_is_not_named():
+    """Manifests record `volume: null` (a removed default context) as null."""
+    manifest = {"scenario": {"contexts": {"volume": None, "complex": {"deal_value_eur": 1}}}}
+    assert build._names(manifest, "contexts") == ["complex"]

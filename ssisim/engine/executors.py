@@ -128,7 +128,13 @@ def _serve(conn: Connection) -> None:
         if message is None:
             return
         token, batch = message
-        conn.send((token, run_batch(batch)))
+        result = run_batch(batch)
+        try:
+            conn.send((token, result))
+        except (BrokenPipeError, ConnectionResetError):
+            # the parent is gone (interrupted, killed): nobody to tell, nothing to print;
+            # its --resume reruns what was not written
+            os._exit(0)
 
 
 def _context() -> mp.context.BaseContext:

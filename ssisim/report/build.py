@@ -347,8 +347,8 @@ def _description(manifest: Mapping[str, Any]) -> str:
 def _names(manifest: Mapping[str, Any], key: str) -> list[str]:
     scenario = manifest.get("scenario")
     block = scenario.get(key) if isinstance(scenario, Mapping) else None
-    if isinstance(block, Mapping):
-        return [str(k) for k in block]
+    if isinstance(block, Mapping):  # a context removed with `volume: null` is recorded as null
+        return [str(k) for k, v in block.items() if v is not None]
     if isinstance(block, list):
         return [str(b.get("name")) if isinstance(b, Mapping) else str(b) for b in block]
     return []

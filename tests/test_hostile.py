@@ -532,3 +532,36 @@ def test_member_habits_have_physical_bounds():
         parse_scenario(
             "name: x\npopulation: {habits: {sessions_per_week: 1e9}}\nstrategies: [inactive]\n"
         )
+
+
+def test_results_too_big_for_the_disk_are_refused_before_anything_is_written(
+    tmp_path, capsys, monkeypatch
+):
+    import shutil
+    from collections import namedtuple
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda _path: usage(10**6, 10**6 - 1000, 1000))
+    out = tmp_path / "o"
+    code, _, err = _cli(["run", str(_write(tmp_path, TINY)), "-q", "--out", str(out)], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "free on the disk" in err and "--force" in err
+    assert not out.exists()
+
+
+def test_the_dry_run_probes_at_most_eight_strategies(tmp_path, capsys, monkeypatch):
+    from ssisim.experiments import pipeline
+
+    probed: list[str] = []
+    real = pipeline.simulate
+
+    def counting(population, sc, strategy, *args, **kwargs):
+        probed.append(strategy.name)
+        return real(population, sc, strategy, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "simulate", counting)
+    names = [f"{{name: s{i}, based_on: beginner}}" for i in range(30)]
+    text = TINY.replace("[open-bar]", "[" + ", ".join(names) + "]")
+    code, out, _ = _cli(["run", str(_write(tmp_path, text)), "--dry-run"], capsys)
+    assert code == 0 and "60 runs" in out, out
+    assert len(probed) == 8 and probed[0] == "s0"

@@ -89,6 +89,11 @@ PROBE_MAX_MEMBERS = 100_000
 """Above this population size the estimate probes nothing: it answers from
 :data:`BUILD_SECONDS_PER_MEMBER` and :data:`RUN_WEEK_SECONDS_PER_MEMBER` at once,
 without building anything."""
+PROBE_MAX_STRATEGIES = 8
+"""At most this many strategies are probed (evenly spaced in the scenario's
+order); the others are assumed to cost their average."""
+ROW_DISK_BYTES = 600
+"""Disk per weekly record before a probe measures it (Parquet and CSV, about)."""
 BUILD_SECONDS_PER_MEMBER = 2e-5
 """Seconds to build a population, per member (measured: ~0.4 s for 20,000)."""
 RUN_WEEK_SECONDS_PER_MEMBER = 2e-7
@@ -204,7 +209,8 @@ def estimate(
 ) -> Estimate:
     """Estimate time, memory and disk by simulating a few weeks on this machine.
 
-    The probe runs replication 0 of every strategy, for up to 26 weeks, at
+    The probe runs replication 0 of every strategy (at most
+    :data:`PROBE_MAX_STRATEGIES`, evenly spaced), for up to 26 weeks, at
     the point with the largest population (the costliest), and scales up
     linearly in weeks and runs; parallel work is assumed 90% efficient.
     A population above :data:`PROBE_MAX_MEMBERS` members, or a plan whose
@@ -235,7 +241,7 @@ def estimate(
             seconds=seconds,
             worker_bytes=worker,
             total_bytes=int(total),
-            disk_bytes=int(rows * 600 * 1.1 + 200 * len(plan.points) * 30),
+            disk_bytes=disk_estimate(plan),
             available_bytes=free,
             local=local,
             probed=False,
@@ -247,11 +253,13 @@ def estimate(
     build = time.perf_counter() - started
     started = time.perf_counter()
     records = []
-    for strategy in short.strategies:
+    step = -(-len(short.strategies) // PROBE_MAX_STRATEGIES)  # ceil: at most 8 probed
+    probed = short.strategies[::step]
+    for strategy in probed:
         records.extend(
             simulate(population, short, strategy, run_seed(short, strategy, 0), 0, RunStats())
         )
-    per_run_week = (time.perf_counter() - started) / (len(short.strategies) * weeks)
+    per_run_week = (time.perf_counter() - started) / (len(probed) * weeks)
     per_row = len(chunk_bytes(records, [(c, "str", "") for c in plan.columns])) / max(
         len(records), 1
     )
@@ -551,6 +559,7 @@ def prepare_experiment(kind: str, options: ExperimentOptions) -> Experiment:
     if resume is None:  # refuse before creating anything: leave nothing behind
         plan = exp.plan(None)
         _check_memory(plan, workers, len(plan.chunks()), address, options.force)
+        _check_disk(plan, out, options.force)
         store, exp.done = open_store(kind, sc, lambda _: plan, out, False)
     else:
         store, exp.done = open_store(kind, sc, exp.plan, out, True)
@@ -558,6 +567,31 @@ def prepare_experiment(kind: str, options: ExperimentOptions) -> Experiment:
         _check_memory(store.plan, workers, remaining, address, options.force)
     exp.store = store
     return exp
+
+
+def disk_estimate(plan: Plan) -> int:
+    """Bytes the plan's results take, from :data:`ROW_DISK_BYTES` per weekly record."""
+    rows = sum(c.runs * (plan.points[c.point].scenario.weeks + 1) for c in plan.chunks())
+    return int(rows * ROW_DISK_BYTES * 1.1 + 200 * len(plan.points) * 30)
+
+
+def _check_disk(plan: Plan, out: Path, force: bool) -> None:
+    """Refuse, before anything is written, a plan whose results would not fit on the disk."""
+    if force:
+        return
+    where = Path(out).absolute()
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    try:
+        free = shutil.disk_usage(where).free
+    except OSError:
+        return
+    need = disk_estimate(plan)
+    if need > free:
+        raise SsisimError(
+            f"estimated results {_size(need)} exceed the {_size(free)} free on the disk of "
+            f"{where}; use fewer replications, strategies or points, or --force to run anyway"
+        )
 
 
 def _check_memory(plan: Plan, workers: int, todo: int, address: str | None, force: bool) -> None:

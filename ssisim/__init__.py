@@ -16,9 +16,13 @@ See ``docs/model.md`` for the model and ``README.md`` for the command line.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+# not `from typing import TYPE_CHECKING`: typing takes ~10 ms to import, and the
+# command line's Ctrl-C handler is only set once this package is imported
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from ssisim.engine.driver import run_replications
     from ssisim.errors import DataError, ScenarioError, SsisimError
     from ssisim.experiments.calibration import TARGETS, CalibrationPlan, calibrate

@@ -428,6 +428,8 @@ def test_disk_full_is_one_line_exit_1(tmp_path):
                 "-q",
                 "--workers",
                 "1",
+                "--force",  # past the refusal of results too big for the free space:
+                # here the disk fills while the run writes (another program, say)
             ],
             capture_output=True,
             text=True,

@@ -143,7 +143,9 @@ class ScalarScorer:
     A run scores one member once a week; :func:`pillar_scores` works on
     arrays (every member of a population at once) and costs tens of numpy
     calls on scalars. This does the same arithmetic, in the same order, on
-    Python floats: the scores are equal to the last bit (a test checks it).
+    Python floats: the scores are equal to the last bit where numpy's
+    ``expm1`` is the C library's (a test checks agreement to 1e-14; numpy's
+    SIMD routines on some CPUs may differ in the last bit).
 
     Examples
     --------

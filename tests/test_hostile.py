@@ -567,3 +567,22 @@ def test_the_dry_run_probes_at_most_eight_strategies(tmp_path, capsys, monkeypat
     code, out, _ = _cli(["run", str(_write(tmp_path, text)), "--dry-run"], capsys)
     assert code == 0 and "60 runs" in out, out
     assert len(probed) == 8 and probed[0] == "s0"
+
+
+def test_the_dry_run_and_resume_check_the_disk_too(tmp_path, capsys, monkeypatch):
+    import shutil
+    from collections import namedtuple
+
+    path = _write(tmp_path, TINY)
+    out = tmp_path / "o"
+    code, _, err = _cli(["run", str(path), "-q", "--out", str(out), "--no-figures"], capsys)
+    assert code == 0, err
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda _path: usage(10**6, 10**6 - 1000, 1000))
+    code, printed, _ = _cli(["run", str(path), "--dry-run", "--out", str(tmp_path / "d")], capsys)
+    assert code == 0 and "refused without --force: estimated results" in printed, printed
+    # a resume with a chunk left to run is checked against the disk as well
+    victim = next((out / "weekly").rglob("*.parquet"))
+    victim.unlink()
+    code, _, err = _cli(["run", str(path), "-q", "--resume", str(out)], capsys)
+    assert code == 2 and "free on the disk" in err, err

@@ -123,4 +123,8 @@ def test_the_scalar_scorer_equals_pillar_scores_to_the_last_bit():
         }
         fast = scorer(inputs)
         slow = {k: float(v) for k, v in pillar_scores(inputs, scoring).items()}
-        assert fast == slow
+        # equal to the bit with the C library's expm1 on both sides (this machine);
+        # numpy may use SIMD routines on some CPUs (AVX-512), within an ulp or two
+        assert fast.keys() == slow.keys()
+        for key in fast:
+            assert fast[key] == pytest.approx(slow[key], rel=1e-14, abs=1e-13), key

@@ -158,3 +158,32 @@ def test_a_run_is_refused_before_simulating_when_its_report_yaml_has_no_rate(tmp
     assert not out.exists()
     # without figures the report settings are not read: the run goes ahead
     assert _exit(["run", str(scenario), "--out", str(out), "-q", "--no-figures"]) == 0
+
+
+def test_a_rate_belongs_to_the_currency_of_its_file(tmp_path):
+    """The scenario's report.yaml gives a USD rate; the folder's switches to GBP without
+    one: the USD rate must not be applied to pounds."""
+    scenario_dir, run_dir = tmp_path / "sc", tmp_path / "run"
+    scenario_dir.mkdir()
+    run_dir.mkdir()
+    scenario = scenario_dir / "s.yaml"
+    scenario.write_text("name: s\n")
+    (scenario_dir / "report.yaml").write_text("currency: USD\neur_to: 1.08\n")
+    (run_dir / "report.yaml").write_text("currency: GBP\n")
+    manifest = {"command": ["ssisim", "run", str(scenario)]}
+    with pytest.raises(DataError, match=r"report\.yaml: report currency GBP: no exchange rate"):
+        client_options(run_dir, manifest)
+    (run_dir / "report.yaml").write_text("currency: GBP\neur_to: 0.85\n")
+    assert client_options(run_dir, manifest).eur_to == 0.85
+
+
+def test_run_with_report_checks_report_yaml_first_even_without_figures(tmp_path, capsys):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "name: s\nweeks: 2\nreplications: 1\npopulation: {size: 500}\nstrategies: [inactive]\n"
+    )
+    (tmp_path / "report.yaml").write_text("currency: USD\n")
+    out = tmp_path / "out"
+    assert _exit(["run", str(scenario), "--out", str(out), "-q", "--no-figures", "--report"]) == 2
+    assert "no exchange rate" in capsys.readouterr().err
+    assert not out.exists()

@@ -22,14 +22,18 @@ if TYPE_CHECKING:
 __all__ = ["run", "sensitivity", "sweep"]
 
 
-def _start(kind: str, opts: ExperimentOptions) -> tuple[Experiment, Outcome] | None:
+def _start(
+    kind: str, opts: ExperimentOptions, report: bool = False
+) -> tuple[Experiment, Outcome] | None:
     """Prepare and run, with a progress bar; None after a dry run (printed)."""
     from ssisim.cli.progress import progress_bar
     from ssisim.experiments.pipeline import prepare_experiment, run_experiment
     from ssisim.plots.client import client_options
 
-    if opts.figures:  # a report.yaml beside the scenario is read by the figures: check it first
+    if opts.figures or report:  # the figures and the report read these: check them first
         client_options(Path(opts.scenario).parent)
+        if opts.resume is not None:
+            client_options(Path(opts.resume))
     exp = prepare_experiment(kind, opts)
     if exp.estimate is not None:
         est = exp.estimate
@@ -97,7 +101,7 @@ def run(opts: ExperimentOptions, report: bool = False) -> None:
     (default results/<scenario name>/<timestamp>/), and the runs as they
     finish under weekly/ (Parquet), so that an interrupted run can be resumed.
     """
-    started = _start("run", opts)
+    started = _start("run", opts, report)
     if started is None:
         return
     exp, outcome = started

@@ -125,6 +125,8 @@ def _serve(conn: Connection) -> None:
             message = conn.recv()
         except EOFError:
             return
+        except OSError:  # the parent is gone mid-message: nothing to print
+            os._exit(0)
         if message is None:
             return
         token, batch = message

@@ -137,14 +137,20 @@ class Estimate:
     local: bool
     probed: bool = True
     """Whether the time comes from a probe run (else from per-member constants)."""
+    disk_refusal: str | None = None
+    """Why the results would not fit on the output folder's disk (:func:`disk_refusal`)."""
 
     @property
-    def fits(self) -> bool:
+    def fits_memory(self) -> bool:
         return (
             not self.local
             or self.available_bytes is None
             or self.total_bytes <= self.available_bytes
         )
+
+    @property
+    def fits(self) -> bool:
+        return self.fits_memory and self.disk_refusal is None
 
     def lines(self) -> list[str]:
         done = self.runs - self.todo_runs
@@ -163,6 +169,8 @@ class Estimate:
         ]
 
     def refusal(self) -> str:
+        if self.fits_memory and self.disk_refusal is not None:
+            return self.disk_refusal
         assert self.available_bytes is not None
         return (
             f"estimated peak memory {_size(self.total_bytes)} ({self.workers} workers x "
@@ -205,7 +213,12 @@ def available_memory() -> int | None:
 
 
 def estimate(
-    plan: Plan, workers: int, *, todo: Sequence[Chunk] | None = None, local: bool = True
+    plan: Plan,
+    workers: int,
+    *,
+    todo: Sequence[Chunk] | None = None,
+    local: bool = True,
+    out: Path | None = None,
 ) -> Estimate:
     """Estimate time, memory and disk by simulating a few weeks on this machine.
 
@@ -219,6 +232,7 @@ def estimate(
     """
     chunks = plan.chunks()
     todo = chunks if todo is None else todo
+    no_room = disk_refusal(plan, out, todo) if out is not None else None
     probe = max(plan.points, key=lambda p: p.scenario.population.size).scenario
     n = max(1, min(workers, len(todo) or 1))
     worker, total = memory_estimate(plan, n)
@@ -245,6 +259,7 @@ def estimate(
             available_bytes=free,
             local=local,
             probed=False,
+            disk_refusal=no_room,
         )
     weeks = min(probe.weeks, 26)
     short = probe.model_copy(update={"weeks": weeks})
@@ -278,6 +293,7 @@ def estimate(
         disk_bytes=int(rows * per_row * 1.1 + 200 * len(plan.points) * 30),
         available_bytes=free,
         local=local,
+        disk_refusal=no_room,
     )
 
 
@@ -553,45 +569,55 @@ def prepare_experiment(kind: str, options: ExperimentOptions) -> Experiment:
         plan = exp.plan(int(read_plan(resume)["chunk_runs"]) if resume else None)
         done = ResultStore(resume, plan).done() if resume else set()
         todo = [c for c in plan.chunks() if c not in done]
-        exp.estimate = estimate(plan, workers, todo=todo, local=address is None)
+        exp.estimate = estimate(plan, workers, todo=todo, local=address is None, out=out)
         return exp
 
     if resume is None:  # refuse before creating anything: leave nothing behind
         plan = exp.plan(None)
         _check_memory(plan, workers, len(plan.chunks()), address, options.force)
-        _check_disk(plan, out, options.force)
+        _check_disk(plan, out, options.force, plan.chunks())
         store, exp.done = open_store(kind, sc, lambda _: plan, out, False)
     else:
         store, exp.done = open_store(kind, sc, exp.plan, out, True)
-        remaining = len(store.plan.chunks()) - len(exp.done)
-        _check_memory(store.plan, workers, remaining, address, options.force)
+        left = [c for c in store.plan.chunks() if c not in exp.done]
+        _check_memory(store.plan, workers, len(left), address, options.force)
+        _check_disk(store.plan, out, options.force, left)
     exp.store = store
     return exp
 
 
-def disk_estimate(plan: Plan) -> int:
-    """Bytes the plan's results take, from :data:`ROW_DISK_BYTES` per weekly record."""
-    rows = sum(c.runs * (plan.points[c.point].scenario.weeks + 1) for c in plan.chunks())
+def disk_estimate(plan: Plan, chunks: Sequence[Chunk] | None = None) -> int:
+    """Bytes the results of ``chunks`` (default: all) take, :data:`ROW_DISK_BYTES` a record."""
+    chunks = plan.chunks() if chunks is None else chunks
+    rows = sum(c.runs * (plan.points[c.point].scenario.weeks + 1) for c in chunks)
     return int(rows * ROW_DISK_BYTES * 1.1 + 200 * len(plan.points) * 30)
 
 
-def _check_disk(plan: Plan, out: Path, force: bool) -> None:
-    """Refuse, before anything is written, a plan whose results would not fit on the disk."""
-    if force:
-        return
+def disk_refusal(plan: Plan, out: Path, chunks: Sequence[Chunk]) -> str | None:
+    """Why the results of ``chunks`` would not fit on the disk of ``out``; None if they do."""
     where = Path(out).absolute()
     while not where.exists() and where != where.parent:
         where = where.parent
     try:
         free = shutil.disk_usage(where).free
     except OSError:
+        return None
+    need = disk_estimate(plan, chunks)
+    if need <= free:
+        return None
+    return (
+        f"estimated results {_size(need)} exceed the {_size(free)} free on the disk of "
+        f"{where}; use fewer replications, strategies or points, or --force to run anyway"
+    )
+
+
+def _check_disk(plan: Plan, out: Path, force: bool, chunks: Sequence[Chunk]) -> None:
+    """Refuse, before anything is written, results that would not fit on the disk."""
+    if force:
         return
-    need = disk_estimate(plan)
-    if need > free:
-        raise SsisimError(
-            f"estimated results {_size(need)} exceed the {_size(free)} free on the disk of "
-            f"{where}; use fewer replications, strategies or points, or --force to run anyway"
-        )
+    reason = disk_refusal(plan, out, chunks)
+    if reason is not None:
+        raise SsisimError(reason)
 
 
 def _check_memory(plan: Plan, workers: int, todo: int, address: str | None, force: bool) -> None:

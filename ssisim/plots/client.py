@@ -102,6 +102,13 @@ def client_options(
     ):
         if path is not None and path.is_file():
             read = _read(path)
+            if (
+                "currency" in read
+                and "eur_to" not in read
+                and read["currency"].upper() != found.get("currency", "EUR").upper()
+            ):  # a rate belongs to the currency of its file
+                for key in ("eur_to", "rate_date", "rate_source"):
+                    found.pop(key, None)
             found.update(read)
             source.update(dict.fromkeys(read, path))
     asked = {k: str(v) for k, v in given.items() if v}

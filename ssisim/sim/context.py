@@ -36,7 +36,11 @@ DAYS_PER_WEEK = 7
 
 @dataclass
 class RunStats:
-    """What a run cost: SimPy events processed (for the benchmarks)."""
+    """What a run cost: the SimPy process steps it took (for the benchmarks).
+
+    Acceptances and replies are not counted: they wait in the run's heap
+    (:func:`at`), not as events.
+    """
 
     events: int = 0
 

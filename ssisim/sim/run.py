@@ -3,10 +3,12 @@
 The clock runs in days; week ``w`` spans days ``[7w, 7w + 7)``, the seller's
 routine runs on working days (the first five of each week), the inbox of
 incoming invitations is answered every day, and the SSI is refreshed at the
-end of every week. What happens at a time is a SimPy event (a post, a batch of
-invitations, an acceptance arriving after its delay, a reply); what happens to
-many members at once (a post's audience, a batch of acceptance draws) is numpy
-over arrays, never a Python loop over the population.
+end of every week. What the seller does is a SimPy event (a post, a batch of
+invitations); what arrives later (an acceptance after its delay, a reply)
+waits in the run's heap and is applied, in time order, before the next event
+(:func:`ssisim.sim.context.settle`); what happens to many members at once (a
+post's audience, a batch of acceptance draws) is numpy over arrays, never a
+Python loop over the population.
 
 The run's state is a :class:`~ssisim.sim.context.RunContext`; the mechanisms
 are in :mod:`ssisim.sim.mechanisms`, the routine's processes in

@@ -60,7 +60,7 @@ from ssisim.explore.room import (
 from ssisim.explore.runs import Runner, RunResult
 from ssisim.scenario.schema import Scenario
 
-__all__ = ["AppState", "Page", "make_app", "serve"]
+__all__ = ["AppState", "Page", "make_app", "serve", "serve_in_thread"]
 
 SENIORITIES = ("entry", "senior", "manager", "director", "vp", "cxo")
 TARGETING = (
@@ -146,46 +146,46 @@ class Page:
         self.preset_note = _html("")
         self.preset_buttons = []
         for preset in PRESETS:
-            button = pn.widgets.Button(name=preset.title, button_type="light", width=250)
+            button = pn.widgets.Button(label=preset.title, color="light", width=250)
             button.on_click(self._preset_handler(preset))
             self.preset_buttons.append(button)
 
         self.strategies = pn.widgets.MultiChoice(
-            name="Strategies side by side", options=list(ex.available), value=list(ex.selected)
+            label="Strategies side by side", options=list(ex.available), value=list(ex.selected)
         )
         self.editing = pn.widgets.Select(
-            name="Routine of", options=list(ex.selected), value=ex.selected[0]
+            label="Routine of", options=list(ex.selected), value=ex.selected[0]
         )
         r = ex.routine(ex.selected[0])
         self.invites = pn.widgets.IntSlider(
-            name="Invitations a week", start=0, end=850, step=5, value=int(r["invites_per_week"])
+            label="Invitations a week", start=0, end=850, step=5, value=int(r["invites_per_week"])
         )
         self.targeting = pn.widgets.MultiChoice(
-            name="Invite (in order)", options=list(TARGETING), value=list(r["invite_targeting"])
+            label="Invite (in order)", options=list(TARGETING), value=list(r["invite_targeting"])
         )
         self.notes = pn.widgets.FloatSlider(
-            name="Share with a personal note",
+            label="Share with a personal note",
             start=0,
             end=1,
             step=0.1,
             value=r["invite_note_share"],
         )
         self.posts = pn.widgets.FloatSlider(
-            name="Posts a week", start=0, end=14, step=0.5, value=r["posts_per_week"]
+            label="Posts a week", start=0, end=14, step=0.5, value=r["posts_per_week"]
         )
         self.comments = pn.widgets.FloatSlider(
-            name="Comments a week", start=0, end=50, step=1, value=r["comments_per_week"]
+            label="Comments a week", start=0, end=50, step=1, value=r["comments_per_week"]
         )
         self.messages = pn.widgets.FloatSlider(
-            name="Personal messages a week",
+            label="Personal messages a week",
             start=0,
             end=50,
             step=1,
             value=r["warm_messages_per_week"],
         )
-        self.navigator = pn.widgets.Checkbox(name="Sales Navigator", value=r["sales_navigator"])
+        self.navigator = pn.widgets.Checkbox(label="Sales Navigator", value=r["sales_navigator"])
         self.budget = pn.widgets.FloatSlider(
-            name="Time budget, hours a week (0: no limit)",
+            label="Time budget, hours a week (0: no limit)",
             start=0,
             end=40,
             step=0.5,
@@ -193,18 +193,18 @@ class Page:
         )
         cap = ex.value("platform.invite_cap_per_week")
         self.cap = pn.widgets.IntSlider(
-            name="Invitation cap a week", start=0, end=1000, step=10, value=cap if cap else 100
+            label="Invitation cap a week", start=0, end=1000, step=10, value=cap if cap else 100
         )
-        self.no_cap = pn.widgets.Checkbox(name="No invitation cap", value=cap is None)
+        self.no_cap = pn.widgets.Checkbox(label="No invitation cap", value=cap is None)
         self.threshold = pn.widgets.IntSlider(
-            name="Boost threshold (SSI)",
+            label="Boost threshold (SSI)",
             start=0,
             end=100,
             step=1,
             value=int(ex.value("platform.boost_threshold_ssi")),
         )
         self.boost = pn.widgets.FloatSlider(
-            name="Boost: extra reach above it",
+            label="Boost: extra reach above it",
             start=0,
             end=2,
             step=0.05,
@@ -212,7 +212,7 @@ class Page:
         )
         self.deal = {
             c: pn.widgets.FloatInput(
-                name=f"{c}: deal value (€)",
+                label=f"{c}: deal value (€)",
                 start=0,
                 step=500 if c == "volume" else 10_000,
                 value=float(ex.value(f"contexts.{c}.deal_value_eur")),
@@ -221,44 +221,43 @@ class Page:
         }
         self.buyers = {
             c: pn.widgets.Select(
-                name=f"{c}: who can buy",
+                label=f"{c}: who can buy",
                 options=list(BUYERS),
                 value=ex.value(f"contexts.{c}.buyers"),
             )
             for c in ("volume", "complex")
         }
         self.clustering = pn.widgets.FloatSlider(
-            name="Clustering (triadic closure)",
+            label="Clustering (triadic closure)",
             start=0,
             end=0.95,
             step=0.05,
             value=float(ex.value("population.triadic_closure")),
         )
         self.dm_from = pn.widgets.Select(
-            name="Decision makers from",
+            label="Decision makers from",
             options=list(SENIORITIES),
             value=ex.value("population.decision_maker_from"),
         )
         size = int(ex.value("population.size"))
         self.size = pn.widgets.Select(
-            name="Population (members)",
+            label="Population (members)",
             options={f"{s:,}": s for s in sorted({*SIZES, size})},
             value=size,
         )
         self.reps = pn.widgets.IntSlider(
-            name="Replications", start=2, end=30, step=1, value=int(ex.value("replications"))
+            label="Replications", start=2, end=30, step=1, value=int(ex.value("replications"))
         )
         self.export = pn.widgets.FileDownload(
             callback=self._export,
             filename=f"{ex.base.name}-explore.yaml",
             label="Export scenario YAML",
-            button_type="primary",
+            color="primary",
             embed=False,
-            name="export",
         )
 
         self.player = pn.widgets.Player(
-            name="Week",
+            label="Week",
             start=0,
             end=ex.base.weeks,
             value=ex.base.weeks,
@@ -275,7 +274,7 @@ class Page:
         self.numbers = _html("", name="numbers")
         self.verdict = _html("", css_classes=["verdict"], name="verdict")
         self.hidden = _html("")
-        self.hidden_figs = pn.Row(sizing_mode="stretch_width")
+        self.hidden_figs = pn.GridBox(ncols=2, sizing_mode="stretch_width")
         self.drawing_row = pn.Row(sizing_mode="stretch_width")
         self.drawing_captions = _html("")
 
@@ -389,40 +388,42 @@ class Page:
 
     def _room(self) -> Any:
         self.form = {
-            "name": pn.widgets.TextInput(name="Your name (first name or nickname)", width=260),
-            "posts": pn.widgets.TextInput(name="Posts a week", value="1", width=260),
-            "comments": pn.widgets.TextInput(name="Comments a week", value="2", width=260),
-            "invitations": pn.widgets.TextInput(name="Invitations a week", value="5", width=260),
+            "name": pn.widgets.TextInput(label="Your name (first name or nickname)", width=260),
+            "posts": pn.widgets.TextInput(label="Posts a week", value="1", width=260),
+            "comments": pn.widgets.TextInput(label="Comments a week", value="2", width=260),
+            "invitations": pn.widgets.TextInput(label="Invitations a week", value="5", width=260),
             "target": pn.widgets.Select(
-                name="Invitations to", options=list(TARGETS), value=next(iter(TARGETS)), width=260
+                label="Invitations to", options=list(TARGETS), value=next(iter(TARGETS)), width=260
             ),
-            "messages": pn.widgets.TextInput(name="Personal messages a week", value="2", width=260),
-            "sales_navigator": pn.widgets.Checkbox(name="Sales Navigator"),
+            "messages": pn.widgets.TextInput(
+                label="Personal messages a week", value="2", width=260
+            ),
+            "sales_navigator": pn.widgets.Checkbox(label="Sales Navigator"),
             "connections": pn.widgets.TextInput(
-                name="Your connections today", value="300", width=260
+                label="Your connections today", value="300", width=260
             ),
             "ssi": pn.widgets.TextInput(
-                name="Your SSI today (optional)", placeholder="e.g. 42", width=260
+                label="Your SSI today (optional)", placeholder="e.g. 42", width=260
             ),
         }
-        self.submit = pn.widgets.Button(name="Simulate my year", button_type="primary", width=260)
+        self.submit = pn.widgets.Button(label="Simulate my year", color="primary", width=260)
         self.submit.on_click(self._on_submit)
         self.form_message = _html("", name="form-message")
         self.board_html = _html("", name="leaderboard", sizing_mode="stretch_width")
         self.board_note = _html("")
         app = self.app
-        self.date = pn.widgets.DatePicker(name="Projected SSI on", value=app.projected_at)
+        self.date = pn.widgets.DatePicker(label="Projected SSI on", value=app.projected_at)
         self.date.param.watch(self._on_date, "value")
-        self.reset = pn.widgets.Button(name="Reset the board", button_type="danger")
+        self.reset = pn.widgets.Button(label="Reset the board", color="danger")
         self.reset.on_click(self._on_reset)
         self.board_csv = pn.widgets.FileDownload(
             callback=self._board_csv,
             filename="leaderboard.csv",
             label="Export the board (CSV)",
             embed=False,
-            button_type="default",
+            color="light",
         )
-        self.readings = pn.widgets.FileInput(accept=".csv,.txt", name="Team readings (CSV)")
+        self.readings = pn.widgets.FileInput(accept=".csv,.txt", label="Team readings (CSV)")
         self.readings.param.watch(self._on_readings, "value")
         trainer = pn.Column(
             pn.pane.Markdown(
@@ -617,22 +618,30 @@ class Page:
                 self.cap.value = int(cap)
             self.threshold.value = int(ex.value("platform.boost_threshold_ssi"))
             self.boost.value = float(ex.value("platform.boost_reach"))
+            size = int(ex.value("population.size"))
+            if size not in self.size.options.values():
+                self.size.options = {**self.size.options, f"{size:,}": size}
+            self.size.value = size
         finally:
             self.syncing = False
         self._sync_routine_widgets()
 
     def _routine_handler(self, key: str, cast: Callable[[Any], Any]) -> Callable[[Any], Any]:
         async def handler(event: Any) -> None:
-            if self.syncing:
+            name = self.editing.value
+            value = cast(event.new)
+            if self.syncing or name not in self.ex.available:
                 return
-            self.ex.set_routine(self.editing.value, key, cast(event.new))
+            if self.ex.routine(name).get(key) == value:  # the page set it: nothing new
+                return
+            self.ex.set_routine(name, key, value)
             await self.update()
 
         return handler
 
     def _setting_handler(self, key: str, cast: Callable[[Any], Any]) -> Callable[[Any], Any]:
         async def handler(event: Any) -> None:
-            if self.syncing or event.new is None:
+            if self.syncing or event.new is None or self.ex.value(key) == cast(event.new):
                 return
             self.ex.set(key, cast(event.new))
             if key.startswith("contexts.") and self.picture is not None and not self.running:
@@ -651,7 +660,7 @@ class Page:
         await self.update()
 
     async def _on_strategies(self, event: Any) -> None:
-        if self.syncing:
+        if self.syncing or list(event.new) == self.ex.selected:
             return
         try:
             self.ex.select(list(event.new))
@@ -740,6 +749,12 @@ class Page:
                 self.previous = self.picture
             self.picture = picture
             if not self.pending:
+                # the run is done: the mark goes, then the new picture replaces the old
+                # (never new numbers under the "stale" mark)
+                self.results.css_classes = ["results"]
+                self._set_status(
+                    "up to date · " + self._describe(picture.scenario, picture.seconds), False
+                )
                 self._draw()
         except Exception as exc:  # a run that failed: one line on the page, never a traceback
             self._show_error(f"the update failed: {type(exc).__name__}: {exc}".splitlines()[0])
@@ -749,11 +764,9 @@ class Page:
             self.pending = False
             await self.update()
             return
-        self.results.css_classes = ["results"]
-        if self.picture is not None:
-            self._set_status(
-                "up to date · " + self._describe(self.picture.scenario, self.picture.seconds), False
-            )
+        if "stale" in self.results.css_classes:  # the update failed: the old picture stays
+            self.results.css_classes = ["results"]
+            self._set_status("the last update failed; the picture is the previous one", False)
 
     async def reread(self) -> None:
         """A business context changed: re-read the same runs (no simulation)."""
@@ -881,6 +894,21 @@ def make_app(app: AppState) -> Callable[[], Any]:
         return Page(app, local=_is_local()).view()
 
     return session
+
+
+def serve_in_thread(state: AppState, port: int, host: str = "127.0.0.1") -> Any:
+    """Serve the app from a background thread (tests, benchmarks); ``.stop()`` ends it."""
+    return pn.serve(
+        make_app(state),
+        port=port,
+        address=host,
+        websocket_origin=[f"{host}:{port}", f"localhost:{port}"],
+        show=False,
+        threaded=True,
+        start=True,
+        verbose=False,
+        title="ssisim explore",
+    )
 
 
 def serve(

@@ -241,8 +241,11 @@ class NetworkDrawing:
     degree faintly around it. ``scale`` contacts fill the unit disc, the same
     for every strategy of a picture, so a bigger network looks bigger."""
 
-    def __init__(self, name: str, color: str, trace: NetworkTrace, scale: int) -> None:
+    def __init__(
+        self, name: str, color: str, trace: NetworkTrace, scale: int, second_scale: int
+    ) -> None:
         self.name = name
+        self.second_scale = max(second_scale, 1)
         self.trace = trace
         self.scale = max(scale, 1)
         n = trace.kinds.size
@@ -323,8 +326,9 @@ def network_drawing(picture: Picture) -> dict[str, NetworkDrawing]:
     """A drawing per traced strategy of the picture, on one common scale."""
     colors = colors_of(picture.strategies)
     scale = max((int(t.sizes.max()) for t in picture.traces.values()), default=1)
+    second = max((int(t.second_degree.max()) for t in picture.traces.values()), default=1)
     return {
-        name: NetworkDrawing(name, colors[name], picture.traces[name], scale)
+        name: NetworkDrawing(name, colors[name], picture.traces[name], scale, second)
         for name in picture.strategies
         if name in picture.traces
     }

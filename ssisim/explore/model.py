@@ -158,7 +158,9 @@ class Preset:
 
     ``before`` (optional) is run first, so that the page shows how the
     preset's change moved each number (the Δ column); ``metric`` and
-    ``strategy`` name the number the preset is about.
+    ``strategy`` name the number the preset is about. ``min_size`` raises a
+    smaller population to that size (a small one runs out of members to
+    invite before the year is over).
     """
 
     name: str
@@ -169,6 +171,7 @@ class Preset:
     before: Mapping[str, Any] | None = None
     metric: str = "ssi"
     strategy: str = ""
+    min_size: int = 0
 
 
 PRESETS: tuple[Preset, ...] = (
@@ -204,6 +207,7 @@ PRESETS: tuple[Preset, ...] = (
         before={"platform.invite_cap_per_week": 100},
         metric="connections",
         strategy="industrial",
+        min_size=20_000,
     ),
     Preset(
         "boost-above-70",
@@ -309,6 +313,8 @@ class Explorer:
             self.changes.pop(key, None)
         for key, value in changes.items():
             self.set(key, value)
+        if preset.min_size and int(self.value("population.size")) < preset.min_size:
+            self.set("population.size", preset.min_size)
 
     # ------------------------------------------------------------------ the scenario
 

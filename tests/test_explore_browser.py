@@ -25,7 +25,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 FIGURES = Path(__file__).resolve().parent.parent / "docs" / "figures"
-SIZE, REPS = 2_000, 2
+SIZE, REPS, WEEKS = 2_000, 2, 26  # half a year: every update is quick
 TIMEOUT = 60_000  # ms: a loaded CI machine
 
 pytestmark = pytest.mark.browser
@@ -76,12 +76,12 @@ def server() -> Iterator[str]:
         from ssisim.explore.app import AppState, serve_in_thread
     except ImportError:
         _need("panel (pip install -e '.[test]')")
-    from ssisim.explore.model import Explorer
+    from ssisim.explore.model import default_scenario
     from ssisim.explore.runs import Runner
 
     runner = Runner(1)
-    base = Explorer(size=SIZE, replications=REPS)
-    state = AppState(base.base, runner, size=SIZE, replications=REPS)
+    base = default_scenario().model_copy(update={"weeks": WEEKS})
+    state = AppState(base, runner, size=SIZE, replications=REPS)
     port = _free_port()
     thread = serve_in_thread(state, port)
     try:

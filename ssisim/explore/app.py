@@ -31,14 +31,7 @@ from typing import Any
 import panel as pn
 
 from ssisim.errors import SsisimError
-from ssisim.explore.figures import (
-    hidden_figures,
-    hidden_table,
-    legend_html,
-    line_figure,
-    network_drawing,
-    numbers_table,
-)
+from ssisim.explore.figures import Charts, hidden_table, legend_html, numbers_table
 from ssisim.explore.model import (
     PRESETS,
     SIZES,
@@ -132,8 +125,8 @@ class Page:
         self.running = False
         self.pending = False
         self.syncing = False
-        self.drawings: dict[str, Any] = {}
-        self.markers: list[Any] = []
+        self.charts: Charts | None = None
+        self.doc = pn.state.curdoc
         self.board_version = -1
         self._build()
 
@@ -742,20 +735,20 @@ class Page:
             for f in self.app.runner.submit(scenario):
                 results.extend(await asyncio.wrap_future(f))
             results.sort(key=lambda r: (r.strategy, r.replication))
-            picture = self.ex.picture(scenario, results, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            picture = await asyncio.get_running_loop().run_in_executor(
+                None, self.ex.picture, scenario, results, seconds
+            )
             self.runs += 1
             picture.run = self.runs
             if self.picture is not None:
                 self.previous = self.picture
             self.picture = picture
             if not self.pending:
-                # the run is done: the mark goes, then the new picture replaces the old
-                # (never new numbers under the "stale" mark)
-                self.results.css_classes = ["results"]
-                self._set_status(
-                    "up to date · " + self._describe(picture.scenario, picture.seconds), False
-                )
-                self._draw()
+                loop = asyncio.get_running_loop()
+                week = max(1, min(self._week(), picture.weeks))
+                await loop.run_in_executor(None, picture.hidden, week)  # off the page's loop
+                self._locked(lambda: self._show(picture))
         except Exception as exc:  # a run that failed: one line on the page, never a traceback
             self._show_error(f"the update failed: {type(exc).__name__}: {exc}".splitlines()[0])
         finally:
@@ -784,47 +777,54 @@ class Page:
         self.picture = Picture(
             scenario, picture.weekly, picture.bands, picture.traces, picture.seconds, self.runs
         )
-        self._draw()
+        new = self.picture
+        self._locked(lambda: self._show(new))
 
     def _week(self) -> int:
         return int(
             min(self.player.value, self.picture.weeks if self.picture else self.player.value)
         )
 
-    def _draw(self) -> None:
-        """New figures for a new picture: filled at the player's week before they are shown
-        (Bokeh models are changed only while no session holds them, or under its lock)."""
-        pic = self.picture
-        assert pic is not None
-        self.player.end = pic.weeks
-        week = max(0, min(self._week(), pic.weeks))
-        ssi, marker = line_figure(pic, "ssi", "SSI (mean and 95% band)", 300, (0, 100), True)
-        self.markers = [marker]
-        pillars = []
-        for p in ("brand", "people", "insights", "relationships"):
-            fig, m = line_figure(pic, p, p, 200, (0, 25))
-            pillars.append(fig)
-            self.markers.append(m)
-        nets = []
-        for metric, title in (
-            ("connections", "connections"),
-            ("relevant_share", "relevant share"),
-            ("decision_maker_connections", "decision makers"),
-            ("known_contacts", "known contacts"),
-        ):
-            fig, m = line_figure(pic, metric, title, 200)
-            nets.append(fig)
-            self.markers.append(m)
-        self.drawings = network_drawing(pic)
-        for m in self.markers:
-            m.location = week
-        for d in self.drawings.values():
-            d.at(week)
-        self.ssi_pane.object = ssi
-        self.pillar_panes.objects = [pn.pane.Bokeh(f, sizing_mode="stretch_width") for f in pillars]
-        self.network_panes.objects = [pn.pane.Bokeh(f, sizing_mode="stretch_width") for f in nets]
-        self.drawing_row.objects = [pn.pane.Bokeh(d.figure) for d in self.drawings.values()]
+    def _show(self, picture: Picture) -> None:
+        """Put a finished picture on the page, in one go (called under the session's lock).
+
+        The mark goes first, then the new picture replaces the old: new
+        numbers are never shown under the "stale" mark.
+        """
+        if picture is not self.picture or self.running:
+            return  # a newer update is under way: it will show its own picture
+        self.results.css_classes = ["results"]
+        self._set_status("up to date · " + self._describe(picture.scenario, picture.seconds), False)
+        self.player.end = picture.weeks
+        week = max(0, min(self._week(), picture.weeks))
+        charts = self.charts
+        fresh = charts is None or not charts.fits(picture)
+        if charts is None or fresh:
+            charts = Charts(picture.strategies, list(picture.scenario.contexts))
+        charts.show(picture)
+        charts.at(picture, week)
+        if fresh:
+            self.charts = charts
+            self.ssi_pane.object = charts.ssi.figure
+            self.pillar_panes.objects = [
+                pn.pane.Bokeh(c.figure, sizing_mode="stretch_width") for c in charts.pillars
+            ]
+            self.network_panes.objects = [
+                pn.pane.Bokeh(c.figure, sizing_mode="stretch_width") for c in charts.network
+            ]
+            self.hidden_figs.objects = [
+                pn.pane.Bokeh(charts.hidden.opportunities, sizing_mode="stretch_width"),
+                pn.pane.Bokeh(charts.hidden.value, sizing_mode="stretch_width"),
+            ]
+            self.drawing_row.objects = [pn.pane.Bokeh(d.figure) for d in charts.drawings.values()]
         self._tables(week)
+
+    def _locked(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` under the session's document lock (at the next tick)."""
+        if self.doc is None:
+            callback()
+        else:
+            self.doc.add_next_tick_callback(callback)
 
     def _tables(self, week: int) -> None:
         """The numbers, verdicts, hidden outcomes and captions at ``week`` (Panel panes only)."""
@@ -842,26 +842,21 @@ class Page:
             "no paired verdict.</p></div>"
         )
         self.hidden.object = hidden_table(wide, pic, max(week, 1))
-        self.hidden_figs.objects = [
-            pn.pane.Bokeh(f, sizing_mode="stretch_width")
-            for f in hidden_figures(wide, pic, max(week, 1))
-        ]
-        captions = [
-            f"<p><b>{html.escape(name)}</b>: {html.escape(d.caption)}</p>"
-            for name, d in self.drawings.items()
-        ]
+        captions = []
+        if self.charts is not None:
+            captions = [
+                f"<p><b>{html.escape(name)}</b>: {html.escape(d.caption)}</p>"
+                for name, d in self.charts.drawings.items()
+            ]
         self.drawing_captions.object = "<div class='legend'>" + "".join(captions) + "</div>"
 
     def _at_week(self, week: int) -> None:
-        """Replay: move the week markers and the networks (under the session's lock)."""
+        """Replay: move the week markers, the networks and the numbers (no simulation)."""
         pic = self.picture
-        if pic is None:
+        if pic is None or self.charts is None:
             return
         week = max(0, min(week, pic.weeks))
-        for m in self.markers:
-            m.location = week
-        for d in self.drawings.values():
-            d.at(week)
+        self.charts.at(pic, week)
         self._tables(week)
 
     def _on_week(self, event: Any) -> None:

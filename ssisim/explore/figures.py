@@ -2,9 +2,9 @@
 
 Every figure takes its colours from :func:`ssisim.plots.style.strategy_colors`:
 a strategy has the same colour on the page as in every figure of the
-project. Figures are built once per picture; replaying the year moves a
-week marker and refills the network drawings' data sources, without
-rebuilding anything.
+project. Figures are built once per list of strategies (:class:`Charts`); a
+new picture refills their data sources, and replaying the year moves the
+week markers and refills the network drawings, without rebuilding anything.
 """
 
 from __future__ import annotations
@@ -23,15 +23,16 @@ from matplotlib.colors import to_hex
 from ssisim.explore.model import NUMBER_LABELS, NUMBERS, Picture
 from ssisim.explore.runs import CONTACT_KINDS, NetworkTrace
 from ssisim.plots.style import strategy_colors
+from ssisim.scenario.schema import PILLARS
 
 __all__ = [
     "KIND_COLORS",
+    "Charts",
+    "HiddenCharts",
+    "LineChart",
     "NetworkDrawing",
     "colors_of",
-    "hidden_figures",
     "hidden_table",
-    "line_figure",
-    "network_drawing",
     "numbers_table",
 ]
 
@@ -69,37 +70,49 @@ def _figure(title: str, height: int, y_range: tuple[float, float] | None = None)
     return fig
 
 
-def line_figure(
-    picture: Picture,
-    metric: str,
-    title: str,
-    height: int = 260,
-    y_range: tuple[float, float] | None = None,
-    legend: bool = False,
-) -> tuple[Any, Span]:
-    """The metric's mean and 95% band over the weeks, one colour per strategy,
-    with a week marker (the returned :class:`~bokeh.models.Span`)."""
-    fig = _figure(title, height, y_range)
-    colors = colors_of(picture.strategies)
-    rows = picture.band(metric)
-    for name in picture.strategies:
-        part = rows[rows["strategy"] == name]
-        low = part["ci_low"].fillna(part["mean"])
-        high = part["ci_high"].fillna(part["mean"])
-        source = ColumnDataSource(
-            {"week": part["week"], "mean": part["mean"], "low": low, "high": high}
-        )
-        fig.varea("week", "low", "high", source=source, fill_color=colors[name], fill_alpha=0.2)
-        extra = {"legend_label": name} if legend else {}
-        fig.line("week", "mean", source=source, line_color=colors[name], line_width=2.5, **extra)
-    if legend:
-        fig.legend.location = "top_left"
-        fig.legend.background_fill_alpha = 0.6
-    marker = Span(
-        location=picture.weeks, dimension="height", line_color="#444444", line_dash="dashed"
-    )
-    fig.add_layout(marker)
-    return fig, marker
+class LineChart:
+    """A metric's mean and 95% band over the weeks, one colour per strategy, and a
+    week marker; :meth:`show` refills it from another picture of the same strategies."""
+
+    def __init__(
+        self,
+        names: Sequence[str],
+        metric: str,
+        title: str,
+        height: int = 260,
+        y_range: tuple[float, float] | None = None,
+        legend: bool = False,
+    ) -> None:
+        self.metric = metric
+        self.figure = _figure(title, height, y_range)
+        colors = colors_of(names)
+        self.sources: dict[str, ColumnDataSource] = {}
+        for name in names:
+            source = ColumnDataSource({"week": [], "mean": [], "low": [], "high": []})
+            self.figure.varea(
+                "week", "low", "high", source=source, fill_color=colors[name], fill_alpha=0.2
+            )
+            extra = {"legend_label": name} if legend else {}
+            self.figure.line(
+                "week", "mean", source=source, line_color=colors[name], line_width=2.5, **extra
+            )
+            self.sources[name] = source
+        if legend:
+            self.figure.legend.location = "top_left"
+            self.figure.legend.background_fill_alpha = 0.6
+        self.marker = Span(location=0, dimension="height", line_color="#444444", line_dash="dashed")
+        self.figure.add_layout(self.marker)
+
+    def show(self, picture: Picture) -> None:
+        rows = picture.band(self.metric)
+        for name, source in self.sources.items():
+            part = rows[rows["strategy"] == name]
+            source.data = {
+                "week": part["week"].to_numpy(),
+                "mean": part["mean"].to_numpy(),
+                "low": part["ci_low"].fillna(part["mean"]).to_numpy(),
+                "high": part["ci_high"].fillna(part["mean"]).to_numpy(),
+            }
 
 
 def _fmt(metric: str, value: float) -> str:
@@ -178,61 +191,63 @@ def hidden_table(wide: pd.DataFrame, picture: Picture, week: int, currency: str 
     )
 
 
-def hidden_figures(wide: pd.DataFrame, picture: Picture, week: int) -> list[Any]:
-    """Opportunities by origin (stacked) and value per hour, per strategy in each context."""
-    contexts = list(dict.fromkeys(wide["context"]))
-    names = picture.strategies
-    factors = [(c, n) for c in contexts for n in names]
-    origins = ["inbound", "outbound", "introduction", "existing"]
-    data: dict[str, Any] = {"x": factors}
-    index = wide.set_index(["context", "strategy"])
-    for origin in origins:
-        data[origin] = [float(index.loc[f, f"opportunities_{origin}"]) for f in factors]
-    opp = figure(
-        x_range=FactorRange(*factors),
-        height=260,
-        sizing_mode="stretch_width",
-        toolbar_location=None,
-        tools="",
-        title=f"Opportunities by origin, weeks 1–{week}",
-    )
-    opp.vbar_stack(
-        origins,
-        x="x",
-        width=0.8,
-        source=ColumnDataSource(data),
-        color=list(ORIGIN_COLORS),
-        legend_label=origins,
-    )
-    opp.legend.location = "top_left"
-    opp.legend.orientation = "horizontal"
-    opp.legend.background_fill_alpha = 0.6
-    opp.xaxis.major_label_orientation = 0.6
-    colors = colors_of(names)
-    values = [float(index.loc[f, "value_per_hour_eur"]) for f in factors]
-    value = figure(
-        x_range=FactorRange(*factors),
-        height=260,
-        sizing_mode="stretch_width",
-        toolbar_location=None,
-        tools="",
-        title="Pipeline value per hour of routine (€)",
-    )
-    value.vbar(
-        x="x",
-        top="v",
-        width=0.8,
-        source=ColumnDataSource(
-            {
-                "x": factors,
-                "v": [v if np.isfinite(v) else 0.0 for v in values],
-                "c": [colors[n] for _, n in factors],
-            }
-        ),
-        color="c",
-    )
-    value.xaxis.major_label_orientation = 0.6
-    return [opp, value]
+ORIGINS = ("inbound", "outbound", "introduction", "existing")
+
+
+class HiddenCharts:
+    """Opportunities by origin (stacked) and pipeline value per hour, per strategy
+    in each business context; :meth:`show` refills them at another week."""
+
+    def __init__(self, names: Sequence[str], contexts: Sequence[str]) -> None:
+        self.factors = [(c, n) for c in contexts for n in names]
+        colors = colors_of(names)
+        self.opp_source = ColumnDataSource({"x": [], **{o: [] for o in ORIGINS}})
+        self.opportunities = figure(
+            x_range=FactorRange(*self.factors),
+            height=260,
+            sizing_mode="stretch_width",
+            toolbar_location=None,
+            tools="",
+            title="Opportunities by origin",
+        )
+        self.opportunities.vbar_stack(
+            list(ORIGINS),
+            x="x",
+            width=0.8,
+            source=self.opp_source,
+            color=list(ORIGIN_COLORS),
+            legend_label=list(ORIGINS),
+        )
+        self.opportunities.legend.location = "top_left"
+        self.opportunities.legend.orientation = "horizontal"
+        self.opportunities.legend.background_fill_alpha = 0.6
+        self.opportunities.xaxis.major_label_orientation = 0.6
+        self.bar_colors = [colors[n] for _, n in self.factors]
+        self.value_source = ColumnDataSource({"x": [], "v": [], "c": []})
+        self.value = figure(
+            x_range=FactorRange(*self.factors),
+            height=260,
+            sizing_mode="stretch_width",
+            toolbar_location=None,
+            tools="",
+            title="Pipeline value per hour of routine (€)",
+        )
+        self.value.vbar(x="x", top="v", width=0.8, source=self.value_source, color="c")
+        self.value.xaxis.major_label_orientation = 0.6
+
+    def show(self, wide: pd.DataFrame, week: int) -> None:
+        index = wide.set_index(["context", "strategy"])
+        data: dict[str, Any] = {"x": self.factors}
+        for origin in ORIGINS:
+            data[origin] = [float(index.loc[f, f"opportunities_{origin}"]) for f in self.factors]
+        self.opp_source.data = data
+        self.opportunities.title.text = f"Opportunities by origin, weeks 1–{week}"  # type: ignore[union-attr]
+        values = [float(index.loc[f, "value_per_hour_eur"]) for f in self.factors]
+        self.value_source.data = {
+            "x": self.factors,
+            "v": [v if np.isfinite(v) else 0.0 for v in values],
+            "c": self.bar_colors,
+        }
 
 
 class NetworkDrawing:
@@ -241,25 +256,14 @@ class NetworkDrawing:
     degree faintly around it. ``scale`` contacts fill the unit disc, the same
     for every strategy of a picture, so a bigger network looks bigger."""
 
-    def __init__(
-        self, name: str, color: str, trace: NetworkTrace, scale: int, second_scale: int
-    ) -> None:
+    def __init__(self, name: str, color: str) -> None:
         self.name = name
-        self.second_scale = max(second_scale, 1)
-        self.trace = trace
-        self.scale = max(scale, 1)
-        n = trace.kinds.size
-        i = np.arange(n, dtype=np.float64)
-        radius = np.sqrt((i + 0.5) / self.scale)
-        self.x = radius * np.cos(i * GOLDEN_ANGLE)
-        self.y = radius * np.sin(i * GOLDEN_ANGLE)
-        self.kind = np.asarray(CONTACT_KINDS, dtype=object)[trace.kinds]
-        self.color = np.asarray([KIND_COLORS[k] for k in CONTACT_KINDS], dtype=object)[trace.kinds]
         rng = np.random.default_rng(0)  # only where faint dots sit: no model stream
         m = MAX_DRAWN_SECOND_DEGREE
         angle = rng.uniform(0, 2 * math.pi, m)
         ring = np.sqrt(rng.uniform(1.08**2, 1.4**2, m))
         self.ring_x, self.ring_y = ring * np.cos(angle), ring * np.sin(angle)
+        self.trace: NetworkTrace | None = None
         self.contacts = ColumnDataSource({"x": [], "y": [], "size": [], "color": [], "kind": []})
         self.second = ColumnDataSource({"x": [], "y": []})
         fig = figure(
@@ -292,9 +296,24 @@ class NetworkDrawing:
         self.figure = fig
         self.caption = ""
 
+    def load(self, trace: NetworkTrace, scale: int, second_scale: int) -> None:
+        """Take another run's trace; ``scale`` contacts fill the disc (common to a picture)."""
+        self.trace = trace
+        self.scale = max(scale, 1)
+        self.second_scale = max(second_scale, 1)
+        n = trace.kinds.size
+        i = np.arange(n, dtype=np.float64)
+        radius = np.sqrt((i + 0.5) / self.scale)
+        self.x = radius * np.cos(i * GOLDEN_ANGLE)
+        self.y = radius * np.sin(i * GOLDEN_ANGLE)
+        self.kind = np.asarray(CONTACT_KINDS, dtype=object)[trace.kinds]
+        self.color = np.asarray([KIND_COLORS[k] for k in CONTACT_KINDS], dtype=object)[trace.kinds]
+
     def at(self, week: int) -> str:
         """Show the network at ``week``; return its caption."""
         t = self.trace
+        if t is None:
+            return ""
         week = max(0, min(week, t.sizes.size - 1))
         k = int(t.sizes[week])
         ties = t.ties[week].astype(np.float64)
@@ -322,16 +341,61 @@ class NetworkDrawing:
         return self.caption
 
 
-def network_drawing(picture: Picture) -> dict[str, NetworkDrawing]:
-    """A drawing per traced strategy of the picture, on one common scale."""
-    colors = colors_of(picture.strategies)
-    scale = max((int(t.sizes.max()) for t in picture.traces.values()), default=1)
-    second = max((int(t.second_degree.max()) for t in picture.traces.values()), default=1)
-    return {
-        name: NetworkDrawing(name, colors[name], picture.traces[name], scale, second)
-        for name in picture.strategies
-        if name in picture.traces
-    }
+class Charts:
+    """Every figure of the page for one list of strategies (and contexts).
+
+    Built once; a new picture of the same strategies refills the data
+    sources (:meth:`show`), and the week player moves the markers and the
+    networks (:meth:`at`). Bokeh models already on a page must be changed
+    under its session's lock: the page calls these from its callbacks.
+    """
+
+    def __init__(self, names: Sequence[str], contexts: Sequence[str]) -> None:
+        self.names = tuple(names)
+        self.contexts = tuple(contexts)
+        self.ssi = LineChart(names, "ssi", "SSI (mean and 95% band)", 300, (0, 100), legend=True)
+        self.pillars = [LineChart(names, p, p, 200, (0, 25)) for p in PILLARS]
+        self.network = [
+            LineChart(names, metric, title, 200)
+            for metric, title in (
+                ("connections", "connections"),
+                ("relevant_share", "relevant share"),
+                ("decision_maker_connections", "decision makers"),
+                ("known_contacts", "known contacts"),
+            )
+        ]
+        self.hidden = HiddenCharts(names, contexts)
+        colors = colors_of(names)
+        self.drawings = {name: NetworkDrawing(name, colors[name]) for name in names}
+
+    def fits(self, picture: Picture) -> bool:
+        return self.names == tuple(picture.strategies) and self.contexts == tuple(
+            picture.scenario.contexts
+        )
+
+    @property
+    def lines(self) -> list[LineChart]:
+        return [self.ssi, *self.pillars, *self.network]
+
+    def show(self, picture: Picture) -> None:
+        """Refill every figure from ``picture`` (the same strategies)."""
+        for chart in self.lines:
+            chart.show(picture)
+        traces = picture.traces
+        scale = max((int(t.sizes.max()) for t in traces.values()), default=1)
+        second = max((int(t.second_degree.max()) for t in traces.values()), default=1)
+        for name, drawing in self.drawings.items():
+            if name in traces:
+                drawing.load(traces[name], scale, second)
+
+    def at(self, picture: Picture, week: int) -> None:
+        """Move to ``week``: markers, networks, and what the SSI hides up to it."""
+        for chart in self.lines:
+            chart.marker.location = week
+        for drawing in self.drawings.values():
+            drawing.at(week)
+        wide, _ = picture.hidden(max(week, 1))
+        self.hidden.show(wide, max(week, 1))
 
 
 def legend_html() -> str:

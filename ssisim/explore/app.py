@@ -24,6 +24,7 @@ import html
 import io
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,11 @@ class AppState:
 
     def explorer(self) -> Explorer:
         return Explorer(self.base, size=self.size, replications=self.replications)
+
+
+async def _finished(future: Future[list[RunResult]]) -> list[RunResult]:
+    """A worker's results, awaited without blocking the page."""
+    return await asyncio.wrap_future(future)
 
 
 def _html(text: str, **kwargs: Any) -> Any:
@@ -517,7 +523,7 @@ class Page:
             futures = self.app.runner.submit(sc, trace=False)
             results: list[RunResult] = []
             for f in futures:
-                results.extend(await asyncio.wrap_future(f))
+                results.extend(await _finished(f))
             runs.append((label, sc, sorted(results, key=lambda r: r.replication)))
         self.app.board.add(project(routine, runs, self.app.board_context))
         self._refresh_board(force=True)
@@ -648,7 +654,7 @@ class Page:
         if self.syncing:
             return
         self.ex.set(
-            "platform.invite_cap_per_week", None if self.no_cap.value else int(self.cap.value)
+            "platform.invite_cap_per_week", None if self.no_cap.value else int(self.cap.value or 0)
         )
         await self.update()
 
@@ -733,7 +739,7 @@ class Page:
             started = time.perf_counter()
             results: list[RunResult] = []
             for f in self.app.runner.submit(scenario):
-                results.extend(await asyncio.wrap_future(f))
+                results.extend(await _finished(f))
             results.sort(key=lambda r: (r.strategy, r.replication))
             seconds = time.perf_counter() - started
             picture = await asyncio.get_running_loop().run_in_executor(

@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from bokeh.models import ColumnDataSource, FactorRange, HoverTool, Range1d, Span
+from bokeh.models import ColumnDataSource, FactorRange, HoverTool, Range1d
+from bokeh.models.annotations import Span, Title
 from bokeh.plotting import figure
 from matplotlib.colors import to_hex
 
@@ -48,6 +49,17 @@ MAX_DRAWN_SECOND_DEGREE = 2_500
 ORIGIN_COLORS = ("#4477AA", "#EE6677", "#228833", "#BBBBBB")
 
 
+def _scalar(value: Any) -> float:
+    """A table cell as a float (NaN when missing)."""
+    return float(value) if value is not None else float("nan")
+
+
+def _title(fig: Any) -> Title:
+    title = fig.title
+    assert isinstance(title, Title)
+    return title
+
+
 def colors_of(names: Sequence[str]) -> dict[str, str]:
     """Each strategy's colour as a hex string (:func:`ssisim.plots.style.strategy_colors`)."""
     return {name: to_hex(rgb) for name, rgb in strategy_colors(list(names)).items()}
@@ -63,8 +75,8 @@ def _figure(title: str, height: int, y_range: tuple[float, float] | None = None)
         x_axis_label="week",
     )
     if y_range is not None:
-        fig.y_range = Range1d(*y_range)
-    fig.title.text_font_size = "12pt"
+        fig.y_range = Range1d(start=y_range[0], end=y_range[1])
+    _title(fig).text_font_size = "12pt"
     fig.xgrid.grid_line_alpha = 0.3
     fig.ygrid.grid_line_alpha = 0.3
     return fig
@@ -147,11 +159,11 @@ def numbers_table(picture: Picture, week: int, change: pd.DataFrame | None = Non
     for metric in NUMBERS:
         cells = []
         for name in picture.strategies:
-            value = float(table.loc[name, metric])
+            value = _scalar(table.loc[name, metric])
             cells.append(f'<td data-strategy="{html.escape(name)}">{_fmt(metric, value)}</td>')
             if change is not None:
-                d = change.loc[name, metric] if name in change.index else float("nan")
-                cells.append(f"<td class='delta'>{_delta(metric, float(d))}</td>")
+                d = _scalar(change.loc[name, metric]) if name in change.index else float("nan")
+                cells.append(f"<td class='delta'>{_delta(metric, d)}</td>")
         body.append(
             f'<tr data-metric="{metric}"><th>{NUMBER_LABELS[metric]}</th>{"".join(cells)}</tr>'
         )
@@ -203,7 +215,7 @@ class HiddenCharts:
         colors = colors_of(names)
         self.opp_source = ColumnDataSource({"x": [], **{o: [] for o in ORIGINS}})
         self.opportunities = figure(
-            x_range=FactorRange(*self.factors),
+            x_range=FactorRange(factors=list(self.factors)),
             height=260,
             sizing_mode="stretch_width",
             toolbar_location=None,
@@ -225,7 +237,7 @@ class HiddenCharts:
         self.bar_colors = [colors[n] for _, n in self.factors]
         self.value_source = ColumnDataSource({"x": [], "v": [], "c": []})
         self.value = figure(
-            x_range=FactorRange(*self.factors),
+            x_range=FactorRange(factors=list(self.factors)),
             height=260,
             sizing_mode="stretch_width",
             toolbar_location=None,
@@ -239,10 +251,10 @@ class HiddenCharts:
         index = wide.set_index(["context", "strategy"])
         data: dict[str, Any] = {"x": self.factors}
         for origin in ORIGINS:
-            data[origin] = [float(index.loc[f, f"opportunities_{origin}"]) for f in self.factors]
+            data[origin] = [_scalar(index.loc[f, f"opportunities_{origin}"]) for f in self.factors]
         self.opp_source.data = data
-        self.opportunities.title.text = f"Opportunities by origin, weeks 1–{week}"  # type: ignore[union-attr]
-        values = [float(index.loc[f, "value_per_hour_eur"]) for f in self.factors]
+        _title(self.opportunities).text = f"Opportunities by origin, weeks 1–{week}"
+        values = [_scalar(index.loc[f, "value_per_hour_eur"]) for f in self.factors]
         self.value_source.data = {
             "x": self.factors,
             "v": [v if np.isfinite(v) else 0.0 for v in values],
@@ -273,11 +285,11 @@ class NetworkDrawing:
             toolbar_location=None,
             tools="",
             match_aspect=True,
-            x_range=Range1d(-1.45, 1.45),
-            y_range=Range1d(-1.45, 1.45),
+            x_range=Range1d(start=-1.45, end=1.45),
+            y_range=Range1d(start=-1.45, end=1.45),
         )
-        fig.title.text_color = color
-        fig.title.text_font_size = "13pt"
+        _title(fig).text_color = color
+        _title(fig).text_font_size = "13pt"
         fig.axis.visible = False
         fig.grid.visible = False
         fig.outline_line_color = None

@@ -120,7 +120,7 @@ def traced(
         ties.append(net.tie[contacts].astype(np.float32))
         second.append(int(np.count_nonzero((net.mutual > 0) & ~net.contact)))
     ctx.env.run(until=scenario.weeks * DAYS_PER_WEEK + 0.5)
-    final = net.contacts
+    final = net.contacts[: sizes[-1]]  # the contacts at the last week's refresh
     kinds = np.where(
         population.decision_maker[final], 0, np.where(population.relevant[final], 1, 2)
     ).astype(np.int8)

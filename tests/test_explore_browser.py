@@ -163,6 +163,11 @@ def test_the_page_loads_without_a_console_error(page: Any):
     assert page.evaluate("__find('#verdicts') !== null")
     assert page.locator("canvas").count() >= 10  # the curves and the networks drawn
     _shot(page, "strategies")
+    page.evaluate("__find('#numbers').scrollIntoView()")
+    _shot(page, "numbers")
+    page.evaluate("__find('.legend').scrollIntoView()")
+    _shot(page, "networks")
+    page.evaluate("window.scrollTo(0, 0)")
     assert page.errors == []
 
 

@@ -187,11 +187,12 @@ PRESETS: tuple[Preset, ...] = (
     Preset(
         "volume-vs-complex",
         "Volume vs complex",
-        "The same runs read in two businesses: industrial volume brings more opportunities "
-        "where anyone may buy, club select more pipeline value per hour where only decision "
-        "makers with a warm tie do. Raise the complex deal value: nothing re-simulates, "
-        "the verdicts move.",
-        ("industrial", "club-select"),
+        "Industrial volume against LinkedIn's own playbook, the same runs read in two "
+        "businesses: where anyone may buy (volume), industrial brings more opportunities and "
+        "more value per hour; where only decision makers with a warm tie buy (complex), the "
+        "playbook brings more opportunities and pipeline value. Change a deal value: nothing "
+        "re-simulates, the verdicts move.",
+        ("industrial", "linkedin-playbook"),
         metric="connections",
         strategy="industrial",
     ),
@@ -199,9 +200,10 @@ PRESETS: tuple[Preset, ...] = (
         "cap-and-industrial",
         "What the cap does to industrial",
         "Industrial asks for 850 invitations a week; the weekly cap of 100 holds it to 100. "
-        "Lifting the cap lets it send them all: its network grows several times over, until "
-        "refusals get it restricted. Open bar sends exactly 100 a week, so the cap changes "
-        "nothing for it (nor for the flagship).",
+        "Lifting the cap lets it send them all: its network ends the year more than three "
+        "times larger (it has invited nearly everyone it could), and its SSI barely moves. "
+        "Open bar sends exactly 100 a week, so the cap changes nothing for it (nor for the "
+        "flagship).",
         ("industrial", "open-bar"),
         changes={"platform.invite_cap_per_week": None},
         before={"platform.invite_cap_per_week": 100},

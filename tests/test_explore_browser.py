@@ -192,6 +192,22 @@ def test_a_slider_changes_the_numbers_only_when_the_new_run_is_done(page: Any):
     assert page.errors == []
 
 
+def test_the_week_player_replays_without_simulating(page: Any):
+    state = _wait_ready(page)
+    week = page.locator("input[type=range]").first  # the week player's slider
+    week.fill("0")
+    page.wait_for_function("__find('#numbers').dataset.week === '0'")
+    now = _state(page)
+    assert now["run"] == state["run"] and now["state"] == "ready"  # nothing re-simulated
+    numbers = _numbers(page)
+    assert numbers.loc["ssi", "open-bar"] == numbers.loc["ssi", "club-select"]  # the same start
+    assert page.evaluate("__find('#hidden').innerText").count("weeks 1–1") == 1
+    week.fill(str(WEEKS))
+    page.wait_for_function(f"__find('#numbers').dataset.week === '{WEEKS}'")
+    assert _state(page)["numbers"] == state["numbers"]
+    assert page.errors == []
+
+
 def test_a_preset_changes_what_it_says(page: Any):
     run = int(_wait_ready(page)["run"])
     page.get_by_role("button", name="The boost above 70").click()

@@ -878,13 +878,19 @@ class Page:
 
 
 def _is_local() -> bool:
-    """Whether this session's browser is on this machine (the trainer's)."""
+    """Whether this session's page was opened at a loopback address (the trainer's machine).
+
+    The room's devices reach the app at the machine's network address (with
+    ``--host``); the trainer's controls (reset, export, readings) are shown
+    only on pages opened at 127.0.0.1 or localhost.
+    """
     try:
-        request = pn.state.curdoc.session_context.request  # type: ignore[union-attr]
-        ip = str(getattr(request, "remote_ip", "") or "")
-    except AttributeError:
+        headers = pn.state.headers or {}
+    except (AttributeError, RuntimeError):
         return True
-    return ip in ("", "127.0.0.1", "::1", "localhost") or ip.startswith("127.")
+    host = str(headers.get("Host", "")).strip()
+    name = host.rsplit("]", 1)[0].lstrip("[") if host.startswith("[") else host.split(":")[0]
+    return name in ("", "127.0.0.1", "localhost", "::1") or name.startswith("127.")
 
 
 def make_app(app: AppState) -> Callable[[], Any]:

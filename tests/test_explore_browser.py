@@ -258,7 +258,7 @@ def test_an_exported_scenario_reproduces_the_page_with_ssisim_run(page: Any, tmp
         assert shown.loc["connections", row.strategy].replace(",", "") == f"{row.mean:.0f}"
 
 
-def test_the_form_puts_a_participant_on_the_board(page: Any):
+def test_the_form_puts_a_participant_on_the_board(page: Any, tmp_path: Path):
     page.locator(".bk-tab", has_text="The room").click()
     page.get_by_label("Your name (first name or nickname)").fill("Camille")
     page.get_by_label("Posts a week").last.fill("2")
@@ -271,6 +271,19 @@ def test_the_form_puts_a_participant_on_the_board(page: Any):
     assert "Camille" in board and "35.0" in board  # starts from the SSI typed
     assert "on the board" in page.evaluate("__find('#form-status').innerText")
     _shot(page, "room")
+    # a team's readings start each member from their latest score
+    readings = tmp_path / "team.csv"
+    readings.write_text(
+        "name;date;ssi;brand;people;insights;relationships\n"
+        "Alice;2026-11-02;52;14;12;13;13\nBruno;2026-11-02;23;6;6;5;6\n",
+        encoding="utf-8",
+    )
+    page.locator("input[type=file]").set_input_files(str(readings))
+    page.wait_for_function(
+        "(() => { const b = __find('#board'); return b && b.dataset.rows === '3'; })()"
+    )
+    board = page.evaluate("__find('#board').innerText")
+    assert "Alice" in board and "52.0" in board and "23.0" in board
     assert page.errors == []
 
 

@@ -52,11 +52,10 @@ from ssisim.explore.room import (
     week_of,
 )
 from ssisim.explore.runs import Runner, RunResult
-from ssisim.scenario.schema import Scenario
+from ssisim.scenario.schema import SENIORITIES, Scenario
 
 __all__ = ["AppState", "Page", "make_app", "serve", "serve_in_thread"]
 
-SENIORITIES = ("entry", "senior", "manager", "director", "vp", "cxo")
 TARGETING = (
     "profile_viewers",
     "relevant",
@@ -233,9 +232,13 @@ class Page:
             step=0.05,
             value=float(ex.value("population.triadic_closure")),
         )
+        shares = ex.base.population.seniority_shares
         self.dm_from = pn.widgets.Select(
-            label="Decision makers from",
-            options=list(SENIORITIES),
+            label="Decision makers: members from this level up",
+            options={
+                f"{level} ({sum(shares[i:]):.0%} of members)": level
+                for i, level in enumerate(SENIORITIES)
+            },
             value=ex.value("population.decision_maker_from"),
         )
         size = int(ex.value("population.size"))

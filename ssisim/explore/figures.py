@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -419,12 +419,4 @@ def legend_html() -> str:
     return (
         f'<div class="legend">{items} · dot size: tie strength · faint ring: members who know '
         "one of the contacts (second degree) · the seller at the centre, older contacts inside</div>"
-    )
-
-
-def swatches(names: Sequence[str], colors: Mapping[str, str]) -> str:
-    """A one-line colour key of the strategies."""
-    return " ".join(
-        f'<span class="swatch" style="background:{colors[n]}"></span>{html.escape(n)}'
-        for n in names
     )

@@ -17,7 +17,6 @@ week by week. Replaying the year (:meth:`Picture.numbers`,
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -311,7 +310,11 @@ class Explorer:
         for name in preset.strategies:
             self.routines.pop(name, None)
         changes = preset.before if before and preset.before is not None else preset.changes
-        for key in ("platform.invite_cap_per_week", "platform.boost_reach"):
+        for key in (
+            "platform.invite_cap_per_week",
+            "platform.boost_reach",
+            "platform.boost_threshold_ssi",
+        ):  # a preset starts from the scenario's platform
             self.changes.pop(key, None)
         for key, value in changes.items():
             self.set(key, value)
@@ -468,10 +471,3 @@ class Picture:
             return None
         now, then = self.numbers(week), other.numbers(min(week, other.weeks))
         return now - then.reindex(index=now.index)
-
-
-def timed_picture(explorer: Explorer, run: Any, scenario: Scenario) -> Picture:
-    """Run ``scenario`` with ``run(scenario) -> results`` and time it (for the benchmark)."""
-    started = time.perf_counter()
-    results = run(scenario)
-    return explorer.picture(scenario, results, time.perf_counter() - started)

@@ -43,6 +43,16 @@ window.__find = (sel) => {
   };
   return walk(document);
 };
+window.__curves = () => {  // the sum of every curve's means: changes when a figure does
+  let total = 0;
+  for (const doc of (window.Bokeh ? Bokeh.documents : [])) {
+    for (const m of doc.all_models) {
+      const col = m.get_column ? m.get_column('mean') : null;
+      if (col) for (const v of col) total += Number(v) || 0;
+    }
+  }
+  return total;
+};
 window.__state = () => {
   const status = __find('#status'), numbers = __find('#numbers');
   const results = __find('.results');
@@ -51,6 +61,7 @@ window.__state = () => {
     stale: results ? results.classList.contains('stale') : null,
     run: numbers ? numbers.dataset.run : null,
     numbers: numbers ? numbers.innerText : null,
+    curves: __curves(),
   };
 };
 """
@@ -185,9 +196,11 @@ def test_a_slider_changes_the_numbers_only_when_the_new_run_is_done(page: Any):
     log = page.evaluate("clearInterval(__timer); __log")
     new = _numbers(page)
     assert any(s["stale"] and s["state"] == "updating" for s in log), "never marked stale"
-    # while marked stale, the old numbers stayed on the page
+    # while marked stale, the old numbers and curves stayed on the page
     assert all(s["numbers"] == before["numbers"] for s in log if s["stale"])
+    assert all(s["curves"] == before["curves"] for s in log if s["stale"])
     assert after["numbers"] != before["numbers"]
+    assert after["curves"] != before["curves"] and before["curves"] > 0
     assert not old.loc["brand"].equals(new.loc["brand"])  # more posts: another brand pillar
     assert page.errors == []
 

@@ -215,6 +215,10 @@ def test_the_week_player_replays_without_simulating(page: Any):
     numbers = _numbers(page)
     assert numbers.loc["ssi", "open-bar"] == numbers.loc["ssi", "club-select"]  # the same start
     assert page.evaluate("__find('#hidden').innerText").count("weeks 1–1") == 1
+    page.locator("button.play").first.click()  # plays the year from the table
+    page.wait_for_function("Number(__find('#numbers').dataset.week) >= 3")
+    page.locator("button.pause").first.click()
+    assert _state(page)["run"] == state["run"]
     week.fill(str(WEEKS))
     page.wait_for_function(f"__find('#numbers').dataset.week === '{WEEKS}'")
     assert _state(page)["numbers"] == state["numbers"]

@@ -269,6 +269,7 @@ class Page:
             width=420,
         )
         self.player.param.watch(self._on_week, "value")
+        self.player.param.watch(self._on_play, "direction")
 
         self.ssi_pane = pn.pane.Bokeh(sizing_mode="stretch_width")
         self.pillar_panes = pn.GridBox(ncols=2, sizing_mode="stretch_width")
@@ -835,12 +836,15 @@ class Page:
         else:
             self.doc.add_next_tick_callback(callback)
 
-    def _tables(self, week: int) -> None:
-        """The numbers, verdicts, hidden outcomes and captions at ``week`` (Panel panes only)."""
+    def _tables(self, week: int, hidden: bool = True) -> None:
+        """The numbers, captions and (if ``hidden``) verdicts and hidden outcomes at ``week``."""
         pic = self.picture
         if pic is None:
             return
         self.numbers.object = numbers_table(pic, week, pic.change_from(self.previous, week))
+        self._captions()
+        if not hidden:
+            return
         wide, sentences = pic.hidden(max(week, 1))
         self.verdict.object = (
             "<div class='verdict' id='verdicts'>"
@@ -851,6 +855,8 @@ class Page:
             "no paired verdict.</p></div>"
         )
         self.hidden.object = hidden_table(wide, pic, max(week, 1))
+
+    def _captions(self) -> None:
         captions = []
         if self.charts is not None:
             captions = [
@@ -860,16 +866,25 @@ class Page:
         self.drawing_captions.object = "<div class='legend'>" + "".join(captions) + "</div>"
 
     def _at_week(self, week: int) -> None:
-        """Replay: move the week markers, the networks and the numbers (no simulation)."""
+        """Replay: move the week markers, the networks and the numbers (no simulation).
+
+        While the player plays, what the SSI hides (outcomes and verdicts up to
+        the week, the slowest part) waits for it to stop.
+        """
         pic = self.picture
         if pic is None or self.charts is None:
             return
         week = max(0, min(week, pic.weeks))
-        self.charts.at(pic, week)
-        self._tables(week)
+        playing = bool(self.player.direction)
+        self.charts.at(pic, week, hidden=not playing)
+        self._tables(week, hidden=not playing)
 
     def _on_week(self, event: Any) -> None:
         self._at_week(int(event.new))
+
+    def _on_play(self, event: Any) -> None:
+        if not event.new:  # stopped: catch up with what the SSI hides
+            self._at_week(int(self.player.value))
 
     def view(self) -> Any:
         """The page, with the first update scheduled once it is shown."""

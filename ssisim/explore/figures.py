@@ -400,14 +400,15 @@ class Charts:
             if name in traces:
                 drawing.load(traces[name], scale, second)
 
-    def at(self, picture: Picture, week: int) -> None:
-        """Move to ``week``: markers, networks, and what the SSI hides up to it."""
+    def at(self, picture: Picture, week: int, hidden: bool = True) -> None:
+        """Move to ``week``: markers, networks, and (if ``hidden``) what the SSI hides up to it."""
         for chart in self.lines:
             chart.marker.location = week
         for drawing in self.drawings.values():
             drawing.at(week)
-        wide, _ = picture.hidden(max(week, 1))
-        self.hidden.show(wide, max(week, 1))
+        if hidden:
+            wide, _ = picture.hidden(max(week, 1))
+            self.hidden.show(wide, max(week, 1))
 
 
 def legend_html() -> str:

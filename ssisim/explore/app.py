@@ -25,7 +25,7 @@ import io
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -521,10 +521,12 @@ class Page:
 
     async def _simulate_routine(self, routine: Routine) -> None:
         scenario = self.ex.scenario()
-        jobs = routine_scenarios(scenario, routine)
+        jobs = [
+            (label, sc, self.app.runner.submit(sc, trace=False))
+            for label, sc in routine_scenarios(scenario, routine)
+        ]  # every variant submitted at once: the workers share them
         runs = []
-        for label, sc in jobs:
-            futures = self.app.runner.submit(sc, trace=False)
+        for label, sc, futures in jobs:
             results: list[RunResult] = []
             for f in futures:
                 results.extend(await _finished(f))
@@ -532,18 +534,21 @@ class Page:
         self.app.board.add(project(routine, runs, self.app.board_context))
         self._refresh_board(force=True)
 
+    def _form_error(self, exc: BaseException) -> None:
+        text = str(exc) if isinstance(exc, SsisimError) else f"{type(exc).__name__}: {exc}"
+        line = (text.strip().splitlines() or [type(exc).__name__])[0]
+        self.form_message.object = f'<div class="error" id="form-error">{html.escape(line)}</div>'
+
     async def _on_submit(self, _event: Any) -> None:
         values = {k: w.value for k, w in self.form.items()}
         try:
             routine = parse_form(values)
         except FormError as exc:
-            self.form_message.object = (
-                f'<div class="error" id="form-error">{html.escape(str(exc))}</div>'
-            )
+            self._form_error(exc)
             return
         known = self.app.board.routine(routine.name)
         if known is not None and routine.ssi is None and known.ssi is not None:
-            routine = Routine(**{**routine.__dict__, "ssi": known.ssi, "pillars": known.pillars})
+            routine = replace(routine, ssi=known.ssi, pillars=known.pillars)
         self.form_message.object = (
             f'<div class="status" id="form-status">simulating {html.escape(routine.name)}\'s '
             "year…</div>"
@@ -551,10 +556,8 @@ class Page:
         self.submit.disabled = True
         try:
             await self._simulate_routine(routine)
-        except SsisimError as exc:
-            self.form_message.object = (
-                f'<div class="error" id="form-error">{html.escape(str(exc))}</div>'
-            )
+        except Exception as exc:  # one line on the page, never a traceback
+            self._form_error(exc)
             return
         finally:
             self.submit.disabled = False
@@ -568,19 +571,18 @@ class Page:
             return
         values = {k: w.value for k, w in self.form.items()}
         values["name"] = "team"
+        self.form_message.object = '<div class="status">reading the team\'s readings…</div>'
         try:
             routine = parse_form(values)
             members = team_entries(event.new, self.readings.filename or "team.csv", routine)
-        except SsisimError as exc:
             self.form_message.object = (
-                f'<div class="error" id="form-error">{html.escape(str(exc))}</div>'
+                f'<div class="status">simulating {len(members)} members from their readings…</div>'
             )
+            for member in members:
+                await self._simulate_routine(member)
+        except Exception as exc:  # one line on the page, never a traceback
+            self._form_error(exc)
             return
-        self.form_message.object = (
-            f'<div class="status">simulating {len(members)} members from their readings…</div>'
-        )
-        for member in members:
-            await self._simulate_routine(member)
         self.form_message.object = (
             f'<div class="status">{len(members)} members on the board from their readings.</div>'
         )

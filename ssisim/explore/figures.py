@@ -230,7 +230,7 @@ class HiddenCharts:
             color=list(ORIGIN_COLORS),
             legend_label=list(ORIGINS),
         )
-        self.opportunities.legend.location = "top_left"
+        self.opportunities.legend.location = "top_right"
         self.opportunities.legend.orientation = "horizontal"
         self.opportunities.legend.background_fill_alpha = 0.6
         self.opportunities.xaxis.major_label_orientation = 0.6

@@ -732,6 +732,11 @@ class Page:
             scenario = self.ex.scenario()
         except SsisimError as exc:
             self._show_error(str(exc))
+            if "stale" in self.results.css_classes:  # a run was cut short by these settings
+                self.results.css_classes = ["results"]
+                self._set_status(
+                    "the settings above are invalid; the picture is the last one", False
+                )
             return
         self.error.object = ""
         self.running = True

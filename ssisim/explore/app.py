@@ -27,7 +27,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import panel as pn
 
@@ -52,19 +52,12 @@ from ssisim.explore.room import (
     week_of,
 )
 from ssisim.explore.runs import Runner, RunResult
-from ssisim.scenario.schema import SENIORITIES, Scenario
+from ssisim.scenario.schema import SENIORITIES, Buyers, Scenario, Targeting
 
 __all__ = ["AppState", "Page", "make_app", "serve", "serve_in_thread"]
 
-TARGETING = (
-    "profile_viewers",
-    "relevant",
-    "decision_makers",
-    "mutual_contacts",
-    "second_degree",
-    "anyone",
-)
-BUYERS = ("anyone", "target", "target_decision_makers")
+TARGETING: tuple[str, ...] = get_args(Targeting)
+BUYERS: tuple[str, ...] = get_args(Buyers)
 
 CSS = """
 :host(.stale) { opacity: 0.45; filter: grayscale(0.6); transition: opacity 0.15s; }

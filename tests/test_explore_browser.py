@@ -304,6 +304,10 @@ def test_the_form_puts_a_participant_on_the_board(page: Any, tmp_path: Path):
     )
     board = page.evaluate("__find('#board').innerText")
     assert "Alice" in board and "52.0" in board and "23.0" in board
+    with page.expect_download() as download:  # the board leaves the app on the trainer's click
+        page.get_by_role("button", name="Export the board (CSV)").click()
+    csv = download.value.path().read_text(encoding="utf-8")
+    assert csv.startswith("rank,projected_at,name,ssi_now") and len(csv.splitlines()) == 4
     assert page.errors == []
 
 

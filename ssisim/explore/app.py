@@ -271,7 +271,7 @@ class Page:
         self.verdict = _html("", css_classes=["verdict"], name="verdict")
         self.hidden = _html("")
         self.hidden_figs = pn.GridBox(ncols=2, sizing_mode="stretch_width")
-        self.drawing_row = pn.Row(sizing_mode="stretch_width")
+        self.drawing_row = pn.GridBox(ncols=3)
         self.drawing_captions = _html("")
 
         self.results = pn.Column(

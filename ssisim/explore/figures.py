@@ -230,9 +230,9 @@ class HiddenCharts:
             color=list(ORIGIN_COLORS),
             legend_label=list(ORIGINS),
         )
-        self.opportunities.legend.location = "top_right"
-        self.opportunities.legend.orientation = "horizontal"
-        self.opportunities.legend.background_fill_alpha = 0.6
+        legend = self.opportunities.legend[0]
+        legend.orientation = "horizontal"
+        self.opportunities.add_layout(legend, "above")  # above the bars, never over them
         self.opportunities.xaxis.major_label_orientation = 0.6
         self.bar_colors = [colors[n] for _, n in self.factors]
         self.value_source = ColumnDataSource({"x": [], "v": [], "c": []})

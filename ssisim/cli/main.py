@@ -35,6 +35,7 @@ import click  # noqa: E402
 
 from ssisim.cli.debate import cohort, outcomes, team  # noqa: E402
 from ssisim.cli.experiments import run, sensitivity, sweep  # noqa: E402
+from ssisim.cli.explore import explore  # noqa: E402
 from ssisim.cli.member import MEMBER_COMMANDS  # noqa: E402
 from ssisim.cli.model import calibrate, explain, fit, strategies, validate  # noqa: E402
 from ssisim.cli.options import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE  # noqa: E402
@@ -112,6 +113,7 @@ for _command in (
     plot,
     *MEMBER_COMMANDS,
     report,
+    explore,
 ):
     cli.add_command(_command)
 

@@ -1,0 +1,250 @@
+"""The explorer's state layer, without a browser: settings, scenario, runs, picture, room."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ssisim.errors import DataError, ScenarioError
+from ssisim.explore.model import PRESETS, Explorer, default_scenario
+from ssisim.explore.room import (
+    MOVES,
+    Board,
+    FormError,
+    parse_form,
+    project,
+    routine_scenarios,
+    team_entries,
+    week_of,
+)
+from ssisim.explore.runs import Runner, run_task, traced
+from ssisim.population.cache import population_for
+from ssisim.results.tables import weekly_frame
+from ssisim.scenario.loading import load_scenario
+from ssisim.seeds import run_seed
+from ssisim.sim.run import simulate
+
+SIZE = 1_000
+
+
+def _small(weeks: int = 8, reps: int = 2) -> Explorer:
+    base = default_scenario().model_copy(update={"weeks": weeks})
+    return Explorer(base, size=SIZE, replications=reps)
+
+
+@pytest.fixture(scope="module")
+def runner():
+    r = Runner(1)
+    yield r
+    r.close()
+
+
+FORM = {
+    "name": "Ana",
+    "posts": "2",
+    "comments": "5",
+    "invitations": "10",
+    "target": "my target market",
+    "messages": "3",
+    "sales_navigator": False,
+    "connections": "300",
+    "ssi": "",
+}
+
+
+def test_tracing_a_run_changes_nothing_in_its_records():
+    sc = _small(weeks=6).scenario()
+    population = population_for(sc)
+    for strategy in sc.strategies:
+        seed = run_seed(sc, strategy, 1)
+        records, trace = traced(population, sc, strategy, run_seed(sc, strategy, 1), 1)
+        assert records == simulate(population, sc, strategy, seed, 1)
+        assert list(trace.sizes) == [r.connections for r in records]
+        assert trace.kinds.size == records[-1].connections
+        assert [t.size for t in trace.ties] == list(trace.sizes)
+
+
+def test_the_page_runs_what_ssisim_run_runs(runner):
+    ex = _small()
+    sc = ex.scenario()
+    picture = ex.picture(sc, runner.run(sc), 0.0)
+    expected = weekly_frame(
+        [rec for task in (run_task(sc, s, [0, 1], False) for s in range(2)) for r in task
+         for rec in r.records],
+        [s.name for s in sc.strategies],
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(
+        picture.weekly.drop(columns="relevant_share"), expected, check_dtype=False
+    )
+    assert set(picture.traces) == {"open-bar", "club-select"}
+    numbers = picture.numbers(8)
+    assert list(numbers.index) == ["open-bar", "club-select"]
+    assert numbers.loc["open-bar", "connections"] > numbers.loc["club-select", "connections"]
+    wide, sentences = picture.hidden()
+    assert set(wide["context"]) == {"volume", "complex"}
+    assert len(sentences) == 2 and sentences[0].startswith("In the volume context, ")
+
+
+def test_the_exported_yaml_is_the_page_s_scenario(tmp_path: Path):
+    ex = _small()
+    ex.set("platform.invite_cap_per_week", None)
+    ex.set("contexts.complex.deal_value_eur", 250_000.0)
+    ex.set_routine("club-select", "posts_per_week", 6.0)
+    ex.set_routine("club-select", "invite_targeting", ("decision_makers", "relevant"))
+    ex.select(["club-select", "zoom"])
+    path = tmp_path / "page.yaml"
+    path.write_text(ex.export_yaml(), encoding="utf-8")
+    loaded = load_scenario(path)
+    assert loaded == ex.scenario()
+    assert loaded.strategies[0].posts_per_week == 6.0
+    assert loaded.platform.invite_cap_per_week is None
+
+
+def test_a_bad_setting_is_one_line():
+    ex = _small()
+    ex.set("platform.boost_reach", -1.0)
+    with pytest.raises(ScenarioError) as err:
+        ex.scenario()
+    assert "\n" not in str(err.value) and "platform.boost_reach" in str(err.value)
+    with pytest.raises(ScenarioError, match="at least one"):
+        ex.select([])
+    with pytest.raises(ScenarioError, match="unknown strategy 'nobody'"):
+        ex.select(["nobody"])
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.name)
+def test_every_preset_makes_a_valid_scenario(preset):
+    ex = _small()
+    ex.apply(preset)
+    sc = ex.scenario()
+    assert [s.name for s in sc.strategies] == list(preset.strategies)
+    assert preset.strategy in preset.strategies
+    for key, value in preset.changes.items():
+        assert ex.value(key) == value
+    if preset.min_size:
+        assert sc.population.size >= preset.min_size
+    if preset.before is not None:
+        ex.apply(preset, before=True)
+        assert all(ex.value(k) == v for k, v in preset.before.items())
+
+
+def test_the_cap_preset_grows_industrial_s_network(runner):
+    ex = _small(weeks=6)
+    preset = next(p for p in PRESETS if p.name == "cap-and-industrial")
+    ex.apply(preset, before=True)
+    ex.set("population.size", 5_000)  # enough members to invite for six weeks
+    before = ex.picture(ex.scenario(), runner.run(ex.scenario(), trace=False), 0.0)
+    ex.apply(preset)
+    ex.set("population.size", 5_000)
+    after = ex.picture(ex.scenario(), runner.run(ex.scenario(), trace=False), 0.0)
+    change = after.change_from(before, 6)
+    assert change is not None
+    assert change.loc["industrial", "connections"] > 200
+    assert change.loc["open-bar", "connections"] == 0  # it sends exactly the cap anyway
+
+
+def test_the_form_refuses_bad_input_in_one_line():
+    assert parse_form(FORM).invitations == 10.0
+    cases = {
+        "posts": ("lots", "posts a week: 'lots' is not a number; type a number from 0 to 35"),
+        "connections": ("-3", "current connections: -3 is out of range (0 to 30,000)"),
+        "ssi": ("101", "SSI today: 101 is out of range (0 to 100)"),
+        "name": ("  ", "name: missing; type a first name or a nickname"),
+    }
+    for key, (value, message) in cases.items():
+        with pytest.raises(FormError) as err:
+            parse_form({**FORM, key: value})
+        assert str(err.value) == message
+    with pytest.raises(FormError, match="name: at most"):
+        parse_form({**FORM, "name": "<script>"})
+
+
+def test_a_participant_s_year_the_board_and_its_csv(runner):
+    base = _small(weeks=8).scenario()
+    board = Board()
+    for name, ssi in (("Ana", ""), ("Bob", "45")):
+        routine = parse_form({**FORM, "name": name, "ssi": ssi})
+        jobs = routine_scenarios(base, routine)
+        assert [label for label, _ in jobs] == ["", *(label for label, _ in MOVES)]
+        assert all(sc.population.seller.initial_connections == 300 for _, sc in jobs)
+        runs = [(label, sc, runner.run(sc, trace=False)) for label, sc in jobs]
+        board.add(project(routine, runs))
+    table = board.table(8)
+    assert list(table["rank"]) == [1, 2]
+    bob = table.set_index("name").loc["Bob"]
+    assert bob["ssi_now"] == pytest.approx(45.0)  # starts from the SSI typed
+    assert table["best_move"].str.len().min() > 0
+    text = board.csv(8, dt.date(2027, 1, 1)).decode()
+    assert text.splitlines()[0].startswith("rank,projected_at,name,ssi_now,ssi_projected")
+    assert "Ana" in text and "Bob" in text
+    board.reset()
+    assert board.table(8).empty
+
+
+def test_a_team_file_starts_members_from_their_readings():
+    data = (
+        b"name;date;ssi;brand;people;insights;relationships\n"
+        b"Alice Martin;2026-02-23;40;10;10;10;10\n"
+        b"Bob Durand;2026-02-23;22;5;6;5;6\n"
+        b"Alice Martin;2026-03-02;41;10;10;10;11\n"
+    )
+    members = team_entries(data, "team.csv", parse_form(FORM))
+    assert [(m.name, m.ssi) for m in members] == [("Alice Martin", 41.0), ("Bob Durand", 22.0)]
+    assert members[0].pillars == {"brand": 10.0, "people": 10.0, "insights": 10.0,
+                                  "relationships": 11.0}  # fmt: skip
+    with pytest.raises(DataError) as err:
+        team_entries(b"date;ssi\n2026-01-01;40\n", "/secret/folder/team.csv", parse_form(FORM))
+    assert str(err.value).startswith("team.csv:1: name: missing column")
+    assert "secret" not in str(err.value)
+
+
+def test_the_board_s_date_is_a_week_of_the_simulated_year():
+    today = dt.date(2026, 11, 29)
+    assert week_of(today, today, 52) == 0
+    assert week_of(today + dt.timedelta(weeks=12), today, 52) == 12
+    assert week_of(today + dt.timedelta(days=800), today, 52) == 52
+    assert week_of(today - dt.timedelta(days=30), today, 52) == 0
+
+
+def test_without_panel_the_command_says_how_to_install_it(monkeypatch, capsys):
+    from ssisim.cli import explore as command
+    from ssisim.cli.main import main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        command.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "panel" else real(name, *a),
+    )
+    with pytest.raises(SystemExit) as exit_:
+        main(["explore", "--no-show"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err == "error: ssisim explore needs Panel: pip install 'ssisim[explore]'\n"
+
+
+def test_network_drawings_share_one_scale():
+    pytest.importorskip("panel")
+    from ssisim.explore.figures import Charts, colors_of
+    from ssisim.plots.style import BUILTIN_COLORS
+
+    ex = _small(weeks=4)
+    sc = ex.scenario()
+    results = [r for s in range(2) for r in run_task(sc, s, [0, 1], True)]
+    picture = ex.picture(sc, results, 0.0)
+    charts = Charts(picture.strategies, list(sc.contexts))
+    charts.show(picture)
+    charts.at(picture, 4)
+    drawings = charts.drawings
+    radius = {n: float(np.hypot(d.x, d.y).max()) for n, d in drawings.items()}
+    big = max(radius, key=lambda n: radius[n])
+    assert radius[big] == pytest.approx(1.0, abs=0.02)  # the biggest network fills the disc
+    assert "contacts" in drawings[big].caption
+    assert (
+        colors_of(["club-select"])["club-select"].lower() == BUILTIN_COLORS["club-select"].lower()
+    )

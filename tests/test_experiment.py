@@ -273,7 +273,10 @@ def test_scheduler_precedence(monkeypatch):
     assert resolve_scheduler("none", "tcp://s:8786") is None
 
 
-def test_an_unreachable_scheduler_is_one_line(tmp_path, scenario, capsys):
+def test_an_unreachable_scheduler_is_one_line(tmp_path, scenario, capsys, monkeypatch):
+    from ssisim.engine import executors
+
+    monkeypatch.setattr(executors, "CONNECT_TIMEOUT", "0.5s")  # nothing listens on port 9
     code, err = user_error(
         capsys,
         ["sweep", str(scenario), "--out", str(tmp_path / "o"), "--scheduler", "tcp://127.0.0.1:9"],

@@ -134,7 +134,10 @@ def _moments(n: int, seed: int) -> list[float]:
 
 @pytest.mark.parametrize(
     "kind,sig,fraction",
-    [("run", signal.SIGINT, _moments(1, 12)[0]), ("sweep", signal.SIGKILL, _moments(1, 13)[0])],
+    [
+        pytest.param("run", signal.SIGINT, _moments(1, 12)[0], marks=pytest.mark.slow),
+        ("sweep", signal.SIGKILL, _moments(1, 13)[0]),
+    ],
 )
 def test_interrupt_at_a_random_moment_then_resume(tmp_path, reference, kind, sig, fraction):
     _interrupt_and_resume(tmp_path, reference, kind, sig, fraction)

@@ -335,6 +335,7 @@ def test_a_restriction_blocks_invitations_for_its_weeks():
     assert all(r.invitations_sent == 20 for r in run(st, pop, text=off)[1:])
 
 
+@pytest.mark.slow
 def test_the_restriction_spares_the_calibrated_routines_and_stops_spraying():
     """Defaults: 20% acceptance over 4 weeks, 40 invitations at least (docs/debate.md)."""
     from ssisim.engine.driver import run_replications

@@ -35,6 +35,7 @@ def team(
     workers: int,
     overrides: tuple[str, ...],
     quiet: bool,
+    no_figures: bool = False,
 ) -> None:
     """Run a sales team (the scenario's `team:` block) and its monthly leaderboard.
 
@@ -64,7 +65,8 @@ def team(
     with progress_bar(runs, quiet) as advance:
         result = run_team(sc, workers=workers, progress=advance)
     write_team(out_dir, result, _manifest(result.scenario, "team", workers, result.seconds))
-    redraw(out_dir)
+    if not no_figures:
+        redraw(out_dir)
     if not quiet:
         Console().print(leaderboard_table(result.leaderboard, sc.replications, sc.team.goal_points))
         for line in leaderboard_sentences(result.leaderboard, result.scenario):
@@ -88,6 +90,7 @@ def cohort(
     workers: int,
     overrides: tuple[str, ...],
     quiet: bool,
+    no_figures: bool = False,
 ) -> None:
     """Test LinkedIn's claim (C8): do sellers with an SSI of 70+ create 45% more opportunities?
 
@@ -127,7 +130,8 @@ def cohort(
     with progress_bar(sc.cohort.sellers, quiet) as advance:
         result = run_cohort(sc, workers=workers, progress=advance)
     write_cohort(out_dir, result, _manifest(result.scenario, "cohort", workers, result.seconds))
-    redraw(out_dir)
+    if not no_figures:
+        redraw(out_dir)
     if not quiet:
         Console().print(cohort_table(result.ratios))
         for line in cohort_sentences(result.ratios, result.scenario):

@@ -237,6 +237,12 @@ _DEBATE_OPTIONS: list[Decorator] = [
     ),
     click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=SET_HELP),
     click.option("--quiet", "-q", is_flag=True, help="No progress bar and no tables."),
+    click.option(
+        "--no-figures",
+        "no_figures",
+        is_flag=True,
+        help="Skip the figures (redraw later with `ssisim plot`).",
+    ),
     *_TRUST_OPTIONS,
 ]
 

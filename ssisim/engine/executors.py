@@ -54,6 +54,8 @@ __all__ = [
 ]
 
 LOCAL_CLUSTER = "local"
+CONNECT_TIMEOUT = "5s"
+"""How long a Dask scheduler address is tried before it is reported unreachable."""
 
 
 @dataclass
@@ -393,7 +395,7 @@ class DaskExecutor(Executor):
             )
         else:
             try:
-                self.client = Client(address, timeout="5s")
+                self.client = Client(address, timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError) as exc:
                 raise SsisimError(
                     f"--scheduler {address}: cannot reach the Dask scheduler ({exc})"

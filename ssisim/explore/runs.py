@@ -25,13 +25,11 @@ import numpy as np
 
 from ssisim.population.build import Population
 from ssisim.population.cache import population_for
-from ssisim.population.seats import seller_start_for
 from ssisim.records import WeekRecord
 from ssisim.scenario.schema import Scenario, Strategy
-from ssisim.seeds import existing_rng, run_seed
-from ssisim.sim.context import DAYS_PER_WEEK, new_context
-from ssisim.sim.routine import start
-from ssisim.sim.run import simulate
+from ssisim.seeds import run_seed
+from ssisim.sim.context import DAYS_PER_WEEK
+from ssisim.sim.run import prepared, simulate
 
 __all__ = [
     "CONTACT_KINDS",
@@ -96,19 +94,7 @@ def traced(
     so the records are the same; the network is read just after each week's
     score refresh (day ``7w``).
     """
-    routine_seq, answers_seq, leads_seq = seed.spawn(3)
-    ctx = new_context(
-        population,
-        scenario,
-        strategy,
-        np.random.default_rng(routine_seq),
-        np.random.default_rng(answers_seq),
-        replication,
-        np.random.default_rng(leads_seq),
-        seller_start_for(population, scenario, strategy),
-        existing_rng(scenario, strategy, replication),
-    )
-    start(ctx)
+    ctx = prepared(population, scenario, strategy, seed, replication)
     net = ctx.net
     sizes: list[int] = []
     ties: list[np.ndarray] = []

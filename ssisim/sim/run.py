@@ -30,10 +30,35 @@ from ssisim.sim.mechanisms.content import reach
 from ssisim.sim.mechanisms.leads import trust
 from ssisim.sim.routine import start
 
-__all__ = ["RunStats", "contact_pass_chances", "measure_reach", "simulate"]
+__all__ = ["RunStats", "contact_pass_chances", "measure_reach", "prepared", "simulate"]
 
 
-def _played(
+def prepared(
+    population: Population,
+    scenario: Scenario,
+    strategy: Strategy,
+    seed: np.random.SeedSequence,
+    replication: int = 0,
+) -> RunContext:
+    """A run of :func:`simulate` at week 0, its processes started, the clock not yet run.
+
+    The streams and the start are exactly ``simulate``'s (the seed contract):
+    run ``ctx.env`` to ``scenario.weeks * 7 + 0.5`` and ``ctx.ledger.records``
+    are ``simulate``'s records. For callers that stop the clock between weeks
+    to look at the run (the explorer draws the network week by week).
+    """
+    routine_seq, answers_seq, leads_seq = seed.spawn(3)
+    return _started(
+        population,
+        scenario,
+        strategy,
+        (routine_seq, answers_seq, leads_seq),
+        replication,
+        existing_rng(scenario, strategy, replication),
+    )
+
+
+def _started(
     population: Population,
     scenario: Scenario,
     strategy: Strategy,
@@ -42,7 +67,7 @@ def _played(
     existing: np.random.Generator | None = None,
     inputs: list[dict[str, dict[str, float]]] | None = None,
 ) -> RunContext:
-    """A run built from its (routine, answers, leads) streams and played to the horizon."""
+    """A run built from its (routine, answers, leads) streams, its processes started."""
     routine_seq, answers_seq, leads_seq = streams
     ctx = new_context(
         population,
@@ -57,6 +82,20 @@ def _played(
     )
     ctx.ledger.inputs_log = inputs
     start(ctx)
+    return ctx
+
+
+def _played(
+    population: Population,
+    scenario: Scenario,
+    strategy: Strategy,
+    streams: tuple[np.random.SeedSequence, np.random.SeedSequence, np.random.SeedSequence],
+    replication: int,
+    existing: np.random.Generator | None = None,
+    inputs: list[dict[str, dict[str, float]]] | None = None,
+) -> RunContext:
+    """A run built from its (routine, answers, leads) streams and played to the horizon."""
+    ctx = _started(population, scenario, strategy, streams, replication, existing, inputs)
     horizon = scenario.weeks * DAYS_PER_WEEK + 0.5
     ctx.env.run(until=horizon)
     settle(ctx, horizon)  # what arrived after the last process step, before the horizon

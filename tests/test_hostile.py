@@ -586,3 +586,19 @@ def test_the_dry_run_and_resume_check_the_disk_too(tmp_path, capsys, monkeypatch
     victim.unlink()
     code, _, err = _cli(["run", str(path), "-q", "--resume", str(out)], capsys)
     assert code == 2 and "free on the disk" in err, err
+
+
+def test_an_unknown_key_in_a_base_entry_is_reported_once(tmp_path, capsys):
+    """Found by tests/test_properties.py: `s1` is based on `active`, whose unknown key
+    was reported again at s1's line. It belongs to the entry that wrote it."""
+    text = (
+        "name: a\nweeks: 1\nreplications: 1\npopulation: {size: 200}\nstrategies:\n"
+        "- name: active\n  based_on: active\n  post_per_week: 1\n"
+        "- name: s1\n  based_on: active\n  stops_at_week: 0\n"
+    )
+    code, _, err = _cli(["validate", str(_write(tmp_path, text))], capsys)
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f"{tmp_path / 's.yaml'}:8: strategies.active.post_per_week: unknown key "
+        "(did you mean 'posts_per_week'?)"
+    ]

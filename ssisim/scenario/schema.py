@@ -1111,7 +1111,10 @@ class Scenario(_Model):
                 resolved.append(_Unresolved(str(exc)))
                 continue
             if isinstance(fields, Mapping) and isinstance(fields.get("name"), str):
-                earlier[fields["name"]] = fields
+                # a later entry based on this one inherits its known fields only: an
+                # unknown key is reported once, at the entry that wrote it
+                known = {*Strategy.model_fields, "from"}
+                earlier[fields["name"]] = {k: v for k, v in fields.items() if k in known}
             resolved.append(fields)
         return resolved
 

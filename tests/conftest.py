@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 from ssisim.results.files import MANIFEST_FILE, atomic_directory, write_csv, write_json
 from ssisim.results.tables import SUMMARY_FILE, WEEKLY_FILE
+
+# CI replays the same examples on every run (a red main names a change, not a draw);
+# locally hypothesis explores new examples each time and keeps its failures
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 WriteRun = Callable[[Path, pd.DataFrame, pd.DataFrame, dict[str, Any]], Path]
 

@@ -86,6 +86,11 @@ class RunContext:
     invite_weight : numpy.ndarray or None
         Per member, how readily they invite after a view (sellers more), or
         None when all are alike.
+    invite_after_view : numpy.ndarray
+        Per member, the chance to invite the seller after viewing their
+        profile: ``inbound.invite_after_view * openness * invite_weight``,
+        computed once a run (in that order, so the values are those of the
+        per-view product).
     routine_weeks : int
         Weeks the routine runs (``stops_at_week``, at most the horizon).
     existing : numpy.ndarray
@@ -126,6 +131,7 @@ class RunContext:
     engage_propensity: np.ndarray
     warm: float
     invite_weight: np.ndarray | None
+    invite_after_view: np.ndarray
     seniority_acceptance: np.ndarray
     routine_weeks: int
     existing: np.ndarray
@@ -185,6 +191,10 @@ def new_context(
     half = scenario.answers.reach.activity_half_posts_per_week
     lift = scenario.answers.pitches.invite_lift
     sells = population.sells
+    invite_weight = (1.0 + lift * sells) / (1.0 + lift * float(sells.mean())) if lift > 0 else None
+    after_view = scenario.answers.inbound.invite_after_view * population.openness
+    if invite_weight is not None:
+        after_view = after_view * invite_weight
     ctx = RunContext(
         pop=population,
         sc=scenario,
@@ -213,9 +223,8 @@ def new_context(
             scenario.answers.acceptance.seniority_factors, dtype=np.float64
         ),
         # sellers invite (1 + lift) times as readily; normalised so the average is unchanged
-        invite_weight=(
-            (1.0 + lift * sells) / (1.0 + lift * float(sells.mean())) if lift > 0 else None
-        ),
+        invite_weight=invite_weight,
+        invite_after_view=after_view,
         routine_weeks=scenario.weeks if stop is None else min(stop, scenario.weeks),
         existing=start.contacts.astype(np.int64),  # existing relationships (week 0)
         sent_by_week=np.zeros(scenario.weeks + 1, dtype=np.int64),

@@ -28,10 +28,7 @@ def receive_views(ctx: RunContext, viewers: np.ndarray) -> None:
     strangers = viewers[~net.contact[viewers]]
     net.recent_viewers.extend(strangers.tolist())
     fresh = strangers[~net.invited[strangers]]
-    p = ctx.sc.answers.inbound.invite_after_view * ctx.pop.openness[fresh]
-    if ctx.invite_weight is not None:
-        p = p * ctx.invite_weight[fresh]
-    inviting = fresh[ctx.arng.random(fresh.size) < p]
+    inviting = fresh[ctx.arng.random(fresh.size) < ctx.invite_after_view[fresh]]
     if inviting.size:
         net.invited[inviting] = True  # they asked: no need to invite them back
         net.inbox.extend(inviting.tolist())

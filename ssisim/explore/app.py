@@ -19,6 +19,7 @@ This module imports Panel: the command line imports it only when
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import html
 import io
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 import panel as pn
+from panel.io.state import set_curdoc
 
 from ssisim.errors import SsisimError
 from ssisim.explore.figures import Charts, hidden_table, legend_html, numbers_table
@@ -731,14 +733,16 @@ class Page:
                     "the settings above are invalid; the picture is the last one", False
                 )
             return
-        self.error.object = ""
         self.running = True
-        self.results.css_classes = ["results", "stale"]
-        self._set_status(
-            "updating… (the picture below is from the previous settings) · "
-            + self._describe(scenario, None),
-            True,
-        )
+        with self._held():  # the mark and the status in one message
+            self.error.object = ""
+            self.results.css_classes = ["results", "stale"]
+            self._set_status(
+                "updating… (the picture below is from the previous settings) · "
+                + self._describe(scenario, None),
+                True,
+            )
+        shown = False
         try:
             started = time.perf_counter()
             results: list[RunResult] = []
@@ -759,6 +763,7 @@ class Page:
                 week = max(1, min(self._week(), picture.weeks))
                 await loop.run_in_executor(None, picture.hidden, week)  # off the page's loop
                 self._locked(lambda: self._show(picture))
+                shown = True  # _show clears the mark when it puts the picture up
         except Exception as exc:  # a run that failed: one line on the page, never a traceback
             self._show_error(f"the update failed: {type(exc).__name__}: {exc}".splitlines()[0])
         finally:
@@ -767,7 +772,7 @@ class Page:
             self.pending = False
             await self.update()
             return
-        if "stale" in self.results.css_classes:  # the update failed: the old picture stays
+        if not shown and "stale" in self.results.css_classes:  # failed: the old picture stays
             self.results.css_classes = ["results"]
             self._set_status("the last update failed; the picture is the previous one", False)
 
@@ -803,6 +808,27 @@ class Page:
         """
         if picture is not self.picture or self.running:
             return  # a newer update is under way: it will show its own picture
+        if self.charts is None or not self.charts.fits(picture):
+            self._put(picture)
+            return
+        with self._held():
+            self._put(picture)
+
+    def _held(self) -> Any:
+        """Gather the model changes made in the block into one message to the browser.
+
+        Without it each change (a dozen data sources, the tables, the status)
+        goes as its own message, and the browser lays out and redraws the page
+        after each.
+        """
+        if self.doc is None:
+            return contextlib.nullcontext()
+        stack = contextlib.ExitStack()
+        stack.enter_context(set_curdoc(self.doc))
+        stack.enter_context(pn.io.hold(self.doc))
+        return stack
+
+    def _put(self, picture: Picture) -> None:
         self.results.css_classes = ["results"]
         self._set_status("up to date · " + self._describe(picture.scenario, picture.seconds), False)
         self.player.end = picture.weeks

@@ -108,6 +108,17 @@ async def _finished(future: Future[list[RunResult]]) -> list[RunResult]:
     return await asyncio.wrap_future(future)
 
 
+def _at_once(widget: Any) -> None:
+    """Apply the widget's changes from the browser at once.
+
+    Panel waits 50 ms (its ``_debounce``) before applying a change made in
+    the browser, to gather a slider's values while it is dragged; these
+    widgets re-simulate only when a slider is released (``value_throttled``)
+    or a choice is made, so the wait only delayed every update.
+    """
+    widget._debounce = 0
+
+
 def _html(text: str, **kwargs: Any) -> Any:
     return pn.pane.HTML(text, stylesheets=[TABLE_CSS], **kwargs)
 
@@ -314,6 +325,7 @@ class Page:
         for widget, key, cast in routine_widgets:
             event = "value_throttled" if hasattr(widget.param, "value_throttled") else "value"
             widget.param.watch(self._routine_handler(key, cast), event)
+            _at_once(widget)
         self.routine_widgets = routine_widgets
         setting_widgets: list[tuple[Any, str, Callable[[Any], Any], bool]] = [
             (self.threshold, "platform.boost_threshold_ssi", float, True),
@@ -330,8 +342,11 @@ class Page:
         for widget, key, cast, _ in setting_widgets:
             event = "value_throttled" if hasattr(widget.param, "value_throttled") else "value"
             widget.param.watch(self._setting_handler(key, cast), event)
+            _at_once(widget)
         self.cap.param.watch(self._on_cap, "value_throttled")
         self.no_cap.param.watch(self._on_cap, "value")
+        _at_once(self.cap)
+        _at_once(self.no_cap)
 
         controls = pn.Column(
             pn.pane.Markdown("### The debate's moments"),

@@ -825,6 +825,9 @@ class Page:
         if picture is not self.picture or self.running:
             return  # a newer update is under way: it will show its own picture
         if self.charts is None or not self.charts.fits(picture):
+            # New figures (the first picture, other strategies) go up without the
+            # hold: held with the new panes, the tables' text never reached the
+            # browser (Panel 1.9, seen in Chromium).
             self._put(picture)
             return
         with self._held():

@@ -199,6 +199,9 @@ def test_a_slider_changes_the_numbers_only_when_the_new_run_is_done(page: Any):
     # while marked stale, the old numbers and curves stayed on the page
     assert all(s["numbers"] == before["numbers"] for s in log if s["stale"])
     assert all(s["curves"] == before["curves"] for s in log if s["stale"])
+    # and the mark stays until the new numbers are up: never lifted over the old ones
+    marked = next(i for i, s in enumerate(log) if s["stale"])
+    assert all(s["stale"] or s["numbers"] != before["numbers"] for s in log[marked:])
     assert after["numbers"] != before["numbers"]
     assert after["curves"] != before["curves"] and before["curves"] > 0
     assert not old.loc["brand"].equals(new.loc["brand"])  # more posts: another brand pillar

@@ -19,6 +19,7 @@ This module imports Panel: the command line imports it only when
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import html
 import io
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 import panel as pn
+from panel.io.state import set_curdoc
 
 from ssisim.errors import SsisimError
 from ssisim.explore.figures import Charts, hidden_table, legend_html, numbers_table
@@ -106,6 +108,17 @@ async def _finished(future: Future[list[RunResult]]) -> list[RunResult]:
     return await asyncio.wrap_future(future)
 
 
+def _at_once(widget: Any) -> None:
+    """Apply the widget's changes from the browser at once.
+
+    Panel waits 50 ms (its ``_debounce``) before applying a change made in
+    the browser, to gather a slider's values while it is dragged; these
+    widgets re-simulate only when a slider is released (``value_throttled``)
+    or a choice is made, so the wait only delayed every update.
+    """
+    widget._debounce = 0
+
+
 def _html(text: str, **kwargs: Any) -> Any:
     return pn.pane.HTML(text, stylesheets=[TABLE_CSS], **kwargs)
 
@@ -122,6 +135,7 @@ class Page:
         self.runs = 0
         self.running = False
         self.pending = False
+        self.stale = False
         self.syncing = False
         self.charts: Charts | None = None
         self.doc = pn.state.curdoc
@@ -311,6 +325,7 @@ class Page:
         for widget, key, cast in routine_widgets:
             event = "value_throttled" if hasattr(widget.param, "value_throttled") else "value"
             widget.param.watch(self._routine_handler(key, cast), event)
+            _at_once(widget)
         self.routine_widgets = routine_widgets
         setting_widgets: list[tuple[Any, str, Callable[[Any], Any], bool]] = [
             (self.threshold, "platform.boost_threshold_ssi", float, True),
@@ -327,8 +342,11 @@ class Page:
         for widget, key, cast, _ in setting_widgets:
             event = "value_throttled" if hasattr(widget.param, "value_throttled") else "value"
             widget.param.watch(self._setting_handler(key, cast), event)
+            _at_once(widget)
         self.cap.param.watch(self._on_cap, "value_throttled")
         self.no_cap.param.watch(self._on_cap, "value")
+        _at_once(self.cap)
+        _at_once(self.no_cap)
 
         controls = pn.Column(
             pn.pane.Markdown("### The debate's moments"),
@@ -725,20 +743,22 @@ class Page:
             scenario = self.ex.scenario()
         except SsisimError as exc:
             self._show_error(str(exc))
-            if "stale" in self.results.css_classes:  # a run was cut short by these settings
-                self.results.css_classes = ["results"]
+            if self.stale:  # a run was cut short by these settings
+                self._mark(False)
                 self._set_status(
                     "the settings above are invalid; the picture is the last one", False
                 )
             return
-        self.error.object = ""
         self.running = True
-        self.results.css_classes = ["results", "stale"]
-        self._set_status(
-            "updating… (the picture below is from the previous settings) · "
-            + self._describe(scenario, None),
-            True,
-        )
+        with self._held():  # the mark and the status in one message
+            self.error.object = ""
+            self._mark(True)
+            self._set_status(
+                "updating… (the picture below is from the previous settings) · "
+                + self._describe(scenario, None),
+                True,
+            )
+        shown = False
         try:
             started = time.perf_counter()
             results: list[RunResult] = []
@@ -759,6 +779,7 @@ class Page:
                 week = max(1, min(self._week(), picture.weeks))
                 await loop.run_in_executor(None, picture.hidden, week)  # off the page's loop
                 self._locked(lambda: self._show(picture))
+                shown = True  # _show clears the mark when it puts the picture up
         except Exception as exc:  # a run that failed: one line on the page, never a traceback
             self._show_error(f"the update failed: {type(exc).__name__}: {exc}".splitlines()[0])
         finally:
@@ -767,8 +788,8 @@ class Page:
             self.pending = False
             await self.update()
             return
-        if "stale" in self.results.css_classes:  # the update failed: the old picture stays
-            self.results.css_classes = ["results"]
+        if not shown and self.stale:  # the update failed: the old picture stays
+            self._mark(False)
             self._set_status("the last update failed; the picture is the previous one", False)
 
     async def reread(self) -> None:
@@ -803,7 +824,48 @@ class Page:
         """
         if picture is not self.picture or self.running:
             return  # a newer update is under way: it will show its own picture
-        self.results.css_classes = ["results"]
+        if self.charts is None or not self.charts.fits(picture):
+            # New figures (the first picture, other strategies) go up without the
+            # hold: held with the new panes, the tables' text never reached the
+            # browser (Panel 1.9, seen in Chromium).
+            self._put(picture)
+            return
+        with self._held():
+            self._put(picture)
+
+    def _held(self) -> Any:
+        """Gather the model changes made in the block into one message to the browser.
+
+        Without it each change (a dozen data sources, the tables, the status)
+        goes as its own message, and the browser lays out and redraws the page
+        after each.
+        """
+        if self.doc is None:
+            return contextlib.nullcontext()
+        stack = contextlib.ExitStack()
+        stack.enter_context(set_curdoc(self.doc))
+        stack.enter_context(pn.io.hold(self.doc))
+        return stack
+
+    def _mark(self, stale: bool) -> None:
+        """Mark the results stale (or not): the ``stale`` class on their element.
+
+        The class goes through the element's HTML attributes, not
+        ``css_classes``: Bokeh lays out and repaints the whole page (every
+        figure, about 0.4 s in Chromium) when a layout's ``css_classes``
+        change, and only restyles the element when its attributes do.
+        """
+        self.stale = stale
+        attributes = {"class": "stale"} if stale else {}
+        models = [model for model, _ in getattr(self.results, "_models", {}).values()]
+        classes = ["results", "stale"] if stale and not models else ["results"]
+        if self.results.css_classes != classes:  # not shown yet: the class itself
+            self.results.css_classes = classes
+        for model in models:
+            model.html_attributes = attributes
+
+    def _put(self, picture: Picture) -> None:
+        self._mark(False)
         self._set_status("up to date · " + self._describe(picture.scenario, picture.seconds), False)
         self.player.end = picture.weeks
         week = max(0, min(self._week(), picture.weeks))

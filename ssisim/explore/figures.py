@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -117,8 +117,12 @@ class LineChart:
 
     def show(self, picture: Picture) -> None:
         rows = picture.band(self.metric)
+        self.fill({(self.metric, n): rows[rows["strategy"] == n] for n in self.sources}, rows)
+
+    def fill(self, parts: Mapping[Any, pd.DataFrame], empty: pd.DataFrame) -> None:
+        """Refill from a picture's bands split by (metric, strategy); ``empty`` for a missing one."""
         for name, source in self.sources.items():
-            part = rows[rows["strategy"] == name]
+            part = parts.get((self.metric, name), empty.iloc[0:0])
             source.data = {
                 "week": part["week"].to_numpy(),
                 "mean": part["mean"].to_numpy(),
@@ -276,6 +280,7 @@ class NetworkDrawing:
         ring = np.sqrt(rng.uniform(1.08**2, 1.4**2, m))
         self.ring_x, self.ring_y = ring * np.cos(angle), ring * np.sin(angle)
         self.trace: NetworkTrace | None = None
+        self.shown: tuple[NetworkTrace, int] | None = None  # the trace and week on the page
         self.contacts = ColumnDataSource({"x": [], "y": [], "size": [], "color": [], "kind": []})
         self.second = ColumnDataSource({"x": [], "y": []})
         fig = figure(
@@ -311,6 +316,7 @@ class NetworkDrawing:
     def load(self, trace: NetworkTrace, scale: int, second_scale: int) -> None:
         """Take another run's trace; ``scale`` contacts fill the disc (common to a picture)."""
         self.trace = trace
+        self.shown = None
         self.scale = max(scale, 1)
         self.second_scale = max(second_scale, 1)
         n = trace.kinds.size
@@ -327,6 +333,9 @@ class NetworkDrawing:
         if t is None:
             return ""
         week = max(0, min(week, t.sizes.size - 1))
+        if self.shown is not None and self.shown[0] is t and self.shown[1] == week:
+            return self.caption  # already on the page: nothing is sent again
+        self.shown = (t, week)
         k = int(t.sizes[week])
         ties = t.ties[week].astype(np.float64)
         self.contacts.data = {
@@ -379,6 +388,7 @@ class Charts:
         self.hidden = HiddenCharts(names, contexts)
         colors = colors_of(names)
         self.drawings = {name: NetworkDrawing(name, colors[name]) for name in names}
+        self.shown: tuple[pd.DataFrame, dict[str, NetworkTrace]] | None = None
 
     def fits(self, picture: Picture) -> bool:
         return self.names == tuple(picture.strategies) and self.contexts == tuple(
@@ -390,9 +400,20 @@ class Charts:
         return [self.ssi, *self.pillars, *self.network]
 
     def show(self, picture: Picture) -> None:
-        """Refill every figure from ``picture`` (the same strategies)."""
-        for chart in self.lines:
-            chart.show(picture)
+        """Refill every figure from ``picture`` (the same strategies).
+
+        A picture of the same runs (a business context changed) leaves the
+        curves and the networks as they are: nothing is sent to the page again.
+        """
+        if self.shown is not None and self.shown[0] is picture.bands:
+            if self.shown[1] is picture.traces:
+                return
+        else:
+            bands = picture.bands
+            parts = dict(iter(bands.groupby(["metric", "strategy"], sort=False)))
+            for chart in self.lines:
+                chart.fill(parts, bands)
+        self.shown = (picture.bands, picture.traces)
         traces = picture.traces
         scale = max((int(t.sizes.max()) for t in traces.values()), default=1)
         second = max((int(t.second_degree.max()) for t in traces.values()), default=1)

@@ -194,6 +194,7 @@ def test_interrupt_before_the_results_exist_is_one_line_without_a_blank(
     assert capsys.readouterr().err == "interrupted\n"
 
 
+@pytest.mark.slow  # its reference run would be built a second time on another test worker
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_killed_forkserver_is_one_line_or_the_run_completes(tmp_path, reference):
     """The forkserver is killed while a run goes on, and a worker dies, so that

@@ -239,48 +239,35 @@ def estimate(
     free = available_memory()
     todo_runs = sum(c.runs for c in todo)
     run_weeks = sum(c.runs * plan.points[c.point].scenario.weeks for c in todo)
-    rows = sum(c.runs * (plan.points[c.point].scenario.weeks + 1) for c in chunks)
     populations = len({p.scenario.population.model_dump_json() for p in plan.points})
     too_big = local and free is not None and total > free
-    if probe.population.size > PROBE_MAX_MEMBERS or too_big:
+    probed = not (probe.population.size > PROBE_MAX_MEMBERS or too_big)
+    if not probed:  # answer at once from per-member constants, building nothing
         size = probe.population.size
         seconds = run_weeks * size * RUN_WEEK_SECONDS_PER_MEMBER / (n * (0.9 if n > 1 else 1.0))
         seconds += size * BUILD_SECONDS_PER_MEMBER * min(populations, len(todo) or 1)
-        return Estimate(
-            runs=plan.runs,
-            points=len(plan.points),
-            chunks=len(chunks),
-            todo_runs=todo_runs,
-            workers=n,
-            seconds=seconds,
-            worker_bytes=worker,
-            total_bytes=int(total),
-            disk_bytes=disk_estimate(plan),
-            available_bytes=free,
-            local=local,
-            probed=False,
-            disk_refusal=no_room,
+        disk = disk_estimate(plan, chunks)
+    else:
+        weeks = min(probe.weeks, 26)
+        short = probe.model_copy(update={"weeks": weeks})
+        started = time.perf_counter()
+        population = population_for(short)
+        build = time.perf_counter() - started
+        started = time.perf_counter()
+        records = []
+        step = -(-len(short.strategies) // PROBE_MAX_STRATEGIES)  # ceil: at most 8 probed
+        sample = short.strategies[::step]
+        for strategy in sample:
+            records.extend(
+                simulate(population, short, strategy, run_seed(short, strategy, 0), 0, RunStats())
+            )
+        per_run_week = (time.perf_counter() - started) / (len(sample) * weeks)
+        per_row = len(chunk_bytes(records, [(c, "str", "") for c in plan.columns])) / max(
+            len(records), 1
         )
-    weeks = min(probe.weeks, 26)
-    short = probe.model_copy(update={"weeks": weeks})
-    started = time.perf_counter()
-    population = population_for(short)
-    build = time.perf_counter() - started
-    started = time.perf_counter()
-    records = []
-    step = -(-len(short.strategies) // PROBE_MAX_STRATEGIES)  # ceil: at most 8 probed
-    probed = short.strategies[::step]
-    for strategy in probed:
-        records.extend(
-            simulate(population, short, strategy, run_seed(short, strategy, 0), 0, RunStats())
-        )
-    per_run_week = (time.perf_counter() - started) / (len(probed) * weeks)
-    per_row = len(chunk_bytes(records, [(c, "str", "") for c in plan.columns])) / max(
-        len(records), 1
-    )
-
-    seconds = run_weeks * per_run_week / (n * (0.9 if n > 1 else 1.0))
-    seconds += build * min(populations, len(todo) or 1) * (1 if populations > 1 else n) / n
+        seconds = run_weeks * per_run_week / (n * (0.9 if n > 1 else 1.0))
+        seconds += build * min(populations, len(todo) or 1) * (1 if populations > 1 else n) / n
+        disk = disk_estimate(plan, chunks, row_bytes=per_row)
     return Estimate(
         runs=plan.runs,
         points=len(plan.points),
@@ -290,9 +277,10 @@ def estimate(
         seconds=seconds,
         worker_bytes=worker,
         total_bytes=int(total),
-        disk_bytes=int(rows * per_row * 1.1 + 200 * len(plan.points) * 30),
+        disk_bytes=disk,
         available_bytes=free,
         local=local,
+        probed=probed,
         disk_refusal=no_room,
     )
 
@@ -586,11 +574,13 @@ def prepare_experiment(kind: str, options: ExperimentOptions) -> Experiment:
     return exp
 
 
-def disk_estimate(plan: Plan, chunks: Sequence[Chunk] | None = None) -> int:
-    """Bytes the results of ``chunks`` (default: all) take, :data:`ROW_DISK_BYTES` a record."""
+def disk_estimate(
+    plan: Plan, chunks: Sequence[Chunk] | None = None, row_bytes: float = ROW_DISK_BYTES
+) -> int:
+    """Bytes the results of ``chunks`` (default: all) take, ``row_bytes`` a weekly record."""
     chunks = plan.chunks() if chunks is None else chunks
     rows = sum(c.runs * (plan.points[c.point].scenario.weeks + 1) for c in chunks)
-    return int(rows * ROW_DISK_BYTES * 1.1 + 200 * len(plan.points) * 30)
+    return int(rows * row_bytes * 1.1 + 200 * len(plan.points) * 30)
 
 
 def disk_refusal(plan: Plan, out: Path, chunks: Sequence[Chunk]) -> str | None:

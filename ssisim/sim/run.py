@@ -65,7 +65,6 @@ def _started(
     streams: tuple[np.random.SeedSequence, np.random.SeedSequence, np.random.SeedSequence],
     replication: int,
     existing: np.random.Generator | None = None,
-    inputs: list[dict[str, dict[str, float]]] | None = None,
 ) -> RunContext:
     """A run built from its (routine, answers, leads) streams, its processes started."""
     routine_seq, answers_seq, leads_seq = streams
@@ -80,23 +79,13 @@ def _started(
         seller_start_for(population, scenario, strategy),
         existing,
     )
-    ctx.ledger.inputs_log = inputs
     start(ctx)
     return ctx
 
 
-def _played(
-    population: Population,
-    scenario: Scenario,
-    strategy: Strategy,
-    streams: tuple[np.random.SeedSequence, np.random.SeedSequence, np.random.SeedSequence],
-    replication: int,
-    existing: np.random.Generator | None = None,
-    inputs: list[dict[str, dict[str, float]]] | None = None,
-) -> RunContext:
-    """A run built from its (routine, answers, leads) streams and played to the horizon."""
-    ctx = _started(population, scenario, strategy, streams, replication, existing, inputs)
-    horizon = scenario.weeks * DAYS_PER_WEEK + 0.5
+def _played(ctx: RunContext) -> RunContext:
+    """A started run played to the horizon."""
+    horizon = ctx.sc.weeks * DAYS_PER_WEEK + 0.5
     ctx.env.run(until=horizon)
     settle(ctx, horizon)  # what arrived after the last process step, before the horizon
     return ctx
@@ -140,16 +129,9 @@ def simulate(
     list of WeekRecord
         Weeks 0 to ``scenario.weeks``.
     """
-    routine_seq, answers_seq, leads_seq = seed.spawn(3)
-    run = _played(
-        population,
-        scenario,
-        strategy,
-        (routine_seq, answers_seq, leads_seq),
-        replication,
-        existing_rng(scenario, strategy, replication),
-        inputs,
-    )
+    run = prepared(population, scenario, strategy, seed, replication)
+    run.ledger.inputs_log = inputs  # read from the first record on, when the clock runs
+    _played(run)
     if stats is not None:
         stats.events += run.stats.events
     return run.ledger.records
@@ -175,7 +157,9 @@ def measure_reach(
         Impressions per post, boost off and boost on (every hop included).
     """
     routine_seq, answers_seq, posts_seq, leads_seq = seed.spawn(4)
-    run = _played(population, scenario, strategy, (routine_seq, answers_seq, leads_seq), 0)
+    run = _played(
+        _started(population, scenario, strategy, (routine_seq, answers_seq, leads_seq), 0)
+    )
     out = np.zeros((2, posts), dtype=np.int64)
     for i, post_seq in enumerate(posts_seq.spawn(posts)):
         for boosted in (False, True):
@@ -207,7 +191,9 @@ def contact_pass_chances(
         name).
     """
     routine_seq, answers_seq, leads_seq = seed.spawn(3)
-    ctx = _played(population, scenario, strategy, (routine_seq, answers_seq, leads_seq), 0)
+    ctx = _played(
+        _started(population, scenario, strategy, (routine_seq, answers_seq, leads_seq), 0)
+    )
     net, leads = ctx.net, scenario.answers.leads
     contacts = net.contacts
     mutual = net.mutual[contacts].astype(np.int64)

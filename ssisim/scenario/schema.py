@@ -1093,6 +1093,7 @@ class Scenario(_Model):
         earlier: dict[str, Any] = {}
         failed: set[str] = set()
         resolved = []
+        known = {*Strategy.model_fields, "from"}  # the fields an entry based on another inherits
         for entry in value:
             base = entry.get("based_on") if isinstance(entry, Mapping) else None
             if (
@@ -1113,7 +1114,6 @@ class Scenario(_Model):
             if isinstance(fields, Mapping) and isinstance(fields.get("name"), str):
                 # a later entry based on this one inherits its known fields only: an
                 # unknown key is reported once, at the entry that wrote it
-                known = {*Strategy.model_fields, "from"}
                 earlier[fields["name"]] = {k: v for k, v in fields.items() if k in known}
             resolved.append(fields)
         return resolved

@@ -175,6 +175,27 @@ def test_sigint_while_starting_is_one_line(tmp_path):
         assert len(err.splitlines()) == 1 and err.startswith("interrupted"), repr(err)
 
 
+def test_sigint_after_the_command_is_done_changes_nothing():
+    """A Ctrl-C once the command has finished (while Python shuts down, where it
+    resets its handler to the default) is ignored: the exit status stays the
+    command's. Found by CI: a late SIGINT killed `ssisim run` by the signal (-2)."""
+    code = (
+        "import os, signal, sys\n"
+        "sys.argv = ['ssisim', '--version']\n"
+        "from ssisim.cli.main import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "print('still here')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (result.returncode, result.stdout.splitlines()[-1:]) == (0, ["still here"]), (
+        result.stderr
+    )
+
+
 def test_interrupt_before_the_results_exist_is_one_line_without_a_blank(
     tmp_path, capsys, monkeypatch
 ):

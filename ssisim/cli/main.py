@@ -139,6 +139,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: one-line errors, exit code 2 for user errors, 1 for what the
     machine failed (disk full, a folder that cannot be written, workers that cannot
     start, anything unexpected), 130 on Ctrl-C; a traceback only with ``--debug``."""
+    try:
+        _main(argv)
+    finally:
+        if argv is None:  # the command line, not a caller in Python
+            _ignore_sigint_from_now()
+
+
+def _ignore_sigint_from_now() -> None:
+    """The command's work is done and its exit status chosen: a Ctrl-C while the
+    interpreter shuts down (Python resets its handler to the default there) would
+    kill the process by the signal, with no line and no status of ours."""
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("SSISIM_DEBUG") == "1"
     try:

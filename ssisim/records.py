@@ -49,7 +49,7 @@ class WeekRecord(NamedTuple):
     # What the SSI does not measure (docs/debate.md). Leads are members with whom
     # a business conversation starts, by origin; `_target` counts the relevant
     # ones, `_dm` the relevant decision makers, `_warm` those reached through a
-    # warm tie (outbound and existing leads are warm by construction). A business
+    # warm tie (existing relationships' leads are warm by construction). A business
     # context turns them into opportunities afterwards (ssisim.results.outcomes).
     leads_inbound: int = 0
     leads_inbound_target: int = 0
@@ -60,6 +60,9 @@ class WeekRecord(NamedTuple):
     leads_outbound: int = 0
     leads_outbound_target: int = 0
     leads_outbound_dm: int = 0
+    leads_outbound_warm: int = 0
+    leads_outbound_target_warm: int = 0
+    leads_outbound_dm_warm: int = 0
     leads_introduction: int = 0
     leads_introduction_target: int = 0
     leads_introduction_dm: int = 0
@@ -83,9 +86,11 @@ LEAD_COLUMNS: tuple[str, ...] = (
     "leads_inbound", "leads_inbound_target", "leads_inbound_dm",
     "leads_inbound_warm", "leads_inbound_target_warm", "leads_inbound_dm_warm",
     "leads_outbound", "leads_outbound_target", "leads_outbound_dm",
+    "leads_outbound_warm", "leads_outbound_target_warm", "leads_outbound_dm_warm",
     "leads_introduction", "leads_introduction_target", "leads_introduction_dm",
     "leads_introduction_warm", "leads_introduction_target_warm", "leads_introduction_dm_warm",
     "leads_existing", "leads_existing_target", "leads_existing_dm",
 )  # fmt: skip
 """The weekly lead counts, in record order: by origin, then any / target / decision maker,
-then (inbound and introductions) the same through a warm tie."""
+then (inbound, outbound and introductions) the same through a warm tie; the existing
+relationships' leads are warm by construction."""

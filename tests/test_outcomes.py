@@ -17,6 +17,7 @@ from ssisim.results.outcomes import (
     OUTCOME_COLUMNS,
     debate_sentences,
     eligible_columns,
+    eligible_leads,
     leaders,
     outcomes_table,
     summarize_outcomes,
@@ -64,15 +65,30 @@ def _weekly(hours_per_week: tuple[float, float] = (1.0, 0.1)) -> pd.DataFrame:
 def test_eligible_columns_follow_buyers_and_warmth():
     cols = eligible_columns(CONTEXT)
     assert cols == {
-        "inbound": "leads_inbound",
-        "outbound": "leads_outbound",
-        "introduction": "leads_introduction",
-        "existing": "leads_existing",
+        "inbound": ("leads_inbound", "leads_inbound_warm"),
+        "outbound": ("leads_outbound", "leads_outbound_warm"),
+        "introduction": ("leads_introduction", "leads_introduction_warm"),
+        "existing": ("leads_existing", None),  # warm by construction
     }
-    target = CONTEXT.model_copy(update={"buyers": "target", "warm_tie_required": True})
-    assert eligible_columns(target)["inbound"] == "leads_inbound_target_warm"
-    assert eligible_columns(target)["introduction"] == "leads_introduction_target_warm"
-    assert eligible_columns(target)["outbound"] == "leads_outbound_target"  # warm by construction
+    target = CONTEXT.model_copy(update={"buyers": "target"})
+    assert eligible_columns(target)["outbound"] == (
+        "leads_outbound_target",
+        "leads_outbound_target_warm",
+    )
+
+
+def test_a_cold_lead_counts_one_warm_premium_th_of_a_warm_one():
+    weekly = _weekly()
+    weekly["leads_outbound_dm"] = 3
+    weekly["leads_outbound_dm_warm"] = 1
+    base = CONTEXT.model_copy(update={"buyers": "target_decision_makers"})
+    for premium, expected in ((1.0, 3.0), (4.0, 1.0 + 2 / 4)):
+        ctx = base.model_copy(update={"warm_premium": premium})
+        assert eligible_leads(weekly, ctx)["outbound"].tolist() == [expected] * len(weekly)
+    required = base.model_copy(update={"warm_premium": 4.0, "warm_tie_required": True})
+    assert eligible_leads(weekly, required)["outbound"].tolist() == [1.0] * len(weekly)
+    # the existing relationships' leads are warm whatever the premium
+    assert (eligible_leads(weekly, required)["existing"] == weekly["leads_existing_dm"]).all()
 
 
 def test_outcomes_exact_on_a_hand_made_table():

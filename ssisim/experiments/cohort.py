@@ -35,7 +35,7 @@ from ssisim.errors import ScenarioError
 from ssisim.population.cache import population_for
 from ssisim.population.seats import cohort_seats
 from ssisim.results.files import atomic_directory, write_csv, write_json
-from ssisim.results.outcomes import outcomes_table
+from ssisim.results.outcomes import cold_weight, outcomes_table
 from ssisim.results.tables import weekly_frame
 from ssisim.scenario.schema import Scenario, Strategy, find_routine
 from ssisim.seeds import debate_rng
@@ -223,8 +223,9 @@ def cohort_sentences(ratios: pd.DataFrame, scenario: Scenario) -> list[str]:
             f"{lo.linkedin_share_high:.0%}: "
             + (
                 "the leaders' many new contacts are weak ties, and in a complex sale only "
-                "decision makers at target accounts reached through a warm tie count."
-                if scenario.contexts[str(lo.context)].warm_tie_required
+                "decision makers at target accounts count, a cold lead for a fraction of a "
+                "warm one."
+                if cold_weight(scenario.contexts[str(lo.context)]) < 1.0
                 else "who may buy, and through which tie, decides how much of the activity counts."
             )
         )

@@ -37,7 +37,7 @@ from ssisim.errors import ScenarioError
 from ssisim.population.cache import population_for
 from ssisim.population.seats import team_seats
 from ssisim.results.files import atomic_directory, write_csv, write_json
-from ssisim.results.outcomes import ORIGINS, eligible_columns, write_outcomes
+from ssisim.results.outcomes import eligible_leads, write_outcomes
 from ssisim.results.tables import summarize, weekly_frame
 from ssisim.scenario.schema import Scenario, Strategy, find_routine
 
@@ -113,10 +113,9 @@ def leaderboard_runs(weekly: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     if team is None:
         raise ScenarioError(f"{scenario.name}: no `team:` block")
     ctx = scenario.contexts[team.context]
-    cols = eligible_columns(ctx)
     frame = weekly.copy()
     frame["_opp"] = sum(
-        frame[cols[o]].astype(np.float64) * getattr(ctx.conversion, o) for o in ORIGINS
+        leads * getattr(ctx.conversion, o) for o, leads in eligible_leads(frame, ctx).items()
     )
     last = int(frame["week"].max())
     months = last // team.month_weeks

@@ -38,7 +38,7 @@ from ssisim.experiments.fit import _normalize_header, _raw_table
 from ssisim.experiments.readings import TEAM_NAME_HEADERS, read_team, team_latest
 from ssisim.explore.runs import RunResult
 from ssisim.pillars import MAX_PILLAR
-from ssisim.results.outcomes import eligible_columns
+from ssisim.results.outcomes import eligible_leads
 from ssisim.results.tables import weekly_frame
 from ssisim.scenario.schema import PILLARS, Scenario, Strategy
 from ssisim.scenario.strategies import BUILTIN_STRATEGIES
@@ -315,8 +315,8 @@ def project(
                 sc.contexts[context] if context in sc.contexts else next(iter(sc.contexts.values()))
             )
             total = np.zeros(len(weekly))
-            for origin, column in eligible_columns(ctx).items():
-                total += weekly[column].to_numpy(dtype=np.float64) * getattr(ctx.conversion, origin)
+            for origin, leads in eligible_leads(weekly, ctx).items():
+                total += leads * getattr(ctx.conversion, origin)
             by_week = (
                 pd.DataFrame({"week": weekly["week"], "o": total, "h": weekly["hours"]})
                 .groupby("week", sort=True)

@@ -174,6 +174,22 @@ class Population:
         return deg
 
     @functools.cached_property
+    def feed_load(self) -> _Array:
+        """Posts a week reaching each member's feed from their ties: the sum of
+        their neighbours' ``activity`` (float64, read-only; 0 for the seller)."""
+        rows = np.repeat(np.arange(self.n), self.degree)
+        load = np.bincount(
+            rows, weights=self.activity[self.indices].astype(np.float64), minlength=self.n
+        )
+        load.flags.writeable = False
+        return load
+
+    @functools.cached_property
+    def median_feed_load(self) -> float:
+        """The median of :attr:`feed_load` over the members."""
+        return float(np.median(self.feed_load))
+
+    @functools.cached_property
     def graph(self) -> nx.Graph:
         """The graph of record, built on first access and cached.
 

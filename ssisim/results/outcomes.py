@@ -30,10 +30,11 @@ For each (strategy, context, replication), over weeks 1 to the horizon ``H``:
   ``relevant_connections``, ``decision_maker_connections``, ``strong_ties``;
   and ``pitches_received`` and ``restricted_weeks`` summed.
 
-Eligible leads: ``buyers`` picks the column (any member, ``_target`` or
-``_dm``); with ``warm_tie_required``, inbound leads and introductions count
-only through a warm tie (``_warm``); outbound and existing leads are warm by
-construction. The mechanisms are in ``docs/debate.md``.
+Eligible leads: ``buyers`` picks the columns (any member, ``_target`` or
+``_dm``); a lead through a warm tie (``_warm``) counts in full, a cold one
+``1 / warm_premium`` (nothing with ``warm_tie_required``); the existing
+relationships' leads are warm by construction (:func:`eligible_leads`). The
+mechanisms are in ``docs/debate.md``.
 """
 
 from __future__ import annotations
@@ -60,8 +61,10 @@ __all__ = [
     "ORIGINS",
     "OUTCOME_COLUMNS",
     "OUTCOME_METRICS",
+    "cold_weight",
     "debate_sentences",
     "eligible_columns",
+    "eligible_leads",
     "leaders",
     "outcomes_table",
     "summarize_outcomes",
@@ -117,26 +120,59 @@ _STOCKS = (
 )
 
 
-def eligible_columns(context: BusinessContext) -> dict[str, str]:
-    """The weekly column holding each origin's leads that ``context`` counts.
+def eligible_columns(context: BusinessContext) -> dict[str, tuple[str, str | None]]:
+    """The weekly columns ``context`` counts, per origin: all leads, and those
+    through a warm tie (None for the existing relationships, warm by construction).
 
     Examples
     --------
     >>> from ssisim.scenario.schema import BusinessContext
-    >>> ctx = BusinessContext(buyers="target_decision_makers", warm_tie_required=True,
+    >>> ctx = BusinessContext(buyers="target_decision_makers", warm_premium=4,
     ...     conversion=dict(inbound=.3, outbound=.3, introduction=.3, existing=.3),
     ...     deal_value_eur=1e5, sales_cycle_weeks=26, win_rate=.2)
-    >>> eligible_columns(ctx)["inbound"], eligible_columns(ctx)["outbound"]
-    ('leads_inbound_dm_warm', 'leads_outbound_dm')
+    >>> eligible_columns(ctx)["inbound"]
+    ('leads_inbound_dm', 'leads_inbound_dm_warm')
+    >>> eligible_columns(ctx)["existing"]
+    ('leads_existing_dm', None)
     """
     suffix = _SUFFIX[context.buyers]
-    warm = "_warm" if context.warm_tie_required else ""
     return {
-        "inbound": f"leads_inbound{suffix}{warm}",
-        "outbound": f"leads_outbound{suffix}",
-        "introduction": f"leads_introduction{suffix}{warm}",
-        "existing": f"leads_existing{suffix}",
+        origin: (
+            f"leads_{origin}{suffix}",
+            None if origin == "existing" else f"leads_{origin}{suffix}_warm",
+        )
+        for origin in ORIGINS
     }
+
+
+def cold_weight(context: BusinessContext) -> float:
+    """What a lead through a cold tie counts, a warm one counting 1.
+
+    Examples
+    --------
+    >>> from ssisim.scenario.schema import BusinessContext
+    >>> base = dict(buyers="anyone", deal_value_eur=1e3, sales_cycle_weeks=2, win_rate=.4,
+    ...     conversion=dict(inbound=.5, outbound=.1, introduction=.3, existing=.3))
+    >>> cold_weight(BusinessContext(**base, warm_premium=4))
+    0.25
+    >>> cold_weight(BusinessContext(**base, warm_premium=4, warm_tie_required=True))
+    0.0
+    """
+    return 0.0 if context.warm_tie_required else 1.0 / context.warm_premium
+
+
+def eligible_leads(weekly: pd.DataFrame, context: BusinessContext) -> dict[str, np.ndarray]:
+    """Per origin and row of ``weekly``, the leads ``context`` counts: warm ones
+    in full, cold ones weighted by :func:`cold_weight` (fractional)."""
+    cold = cold_weight(context)
+    out = {}
+    for origin, (every, warm) in eligible_columns(context).items():
+        leads = weekly[every].to_numpy(dtype=np.float64)
+        if warm is not None and cold != 1.0:
+            hot = weekly[warm].to_numpy(dtype=np.float64)
+            leads = hot + cold * (leads - hot)
+        out[origin] = leads
+    return out
 
 
 def outcomes_table(
@@ -169,7 +205,13 @@ def outcomes_table(
     """
     if not contexts:
         raise DataError("outcomes: no business context to evaluate (contexts: is empty)")
-    needed = {c for ctx in contexts.values() for c in eligible_columns(ctx).values()}
+    needed = {
+        c
+        for ctx in contexts.values()
+        for pair in eligible_columns(ctx).values()
+        for c in pair
+        if c is not None
+    }
     needed |= {
         "strategy",
         "replication",
@@ -198,14 +240,12 @@ def outcomes_table(
 
     parts = []
     for name, ctx in contexts.items():
-        cols = eligible_columns(ctx)
         frame = base.copy()
         total: Any = 0.0
         linkedin: Any = 0.0
         won: Any = 0.0
-        for origin, column in cols.items():
-            rate = getattr(ctx.conversion, origin)
-            per_week = flows[column].to_numpy(dtype=np.float64) * rate
+        for origin, leads in eligible_leads(flows, ctx).items():
+            per_week = leads * getattr(ctx.conversion, origin)
             closes = flows["week"].to_numpy(dtype=np.float64) + ctx.sales_cycle_weeks <= last
             grouped = (
                 pd.DataFrame({"o": per_week, "w": per_week * closes})

@@ -283,7 +283,9 @@ class Leads(_Model):
         "profile after a comment) reaches out",
     )
     outbound_rate: Probability = Field(
-        0.3, description="chance a reply from a warm tie turns into a business conversation"
+        0.3,
+        description="chance a reply to a message (warm, cold or InMail) turns into a business "
+        "conversation; the business context weighs warm and cold ones (warm_premium)",
     )
     introduction_rate: Probability = Field(
         0.004,
@@ -371,14 +373,25 @@ class BusinessContext(_Model):
     """What a lead is worth: who can buy, conversion, deal value and cycle.
 
     ``buyers``: ``anyone``, ``target`` (relevant members) or
-    ``target_decision_makers`` (relevant decision makers). With
-    ``warm_tie_required``, inbound leads count only from members whose tie
-    with the seller is warm, and introductions only from warm introducers.
+    ``target_decision_makers`` (relevant decision makers). A lead that came
+    through a warm tie (an engager or a replier whose tie with the seller is
+    warm, an introduction by a warm contact; the existing relationships' are
+    all warm) converts ``warm_premium`` times as often as a cold one: a cold
+    lead counts ``1 / warm_premium`` of a warm one. ``warm_tie_required``
+    makes warmth a hard filter (cold leads count for nothing).
     """
 
     description: Text = ""
     buyers: Buyers
-    warm_tie_required: bool
+    warm_premium: float = Field(
+        1.0,
+        ge=1.0,
+        le=1e6,
+        description="how many times as often a lead through a warm tie converts as a cold one",
+    )
+    warm_tie_required: bool = Field(
+        False, description="only leads through a warm tie count (an infinite warm premium)"
+    )
     conversion: Conversion
     deal_value_eur: float = Field(ge=0.0, le=1e12)
     sales_cycle_weeks: float = Field(ge=0.0, le=MAX_WEEKS)
@@ -389,17 +402,17 @@ DEFAULT_CONTEXTS: Mapping[str, Mapping[str, Any]] = {
     "volume": {
         "description": "Many buyers, small fast deals: any member reached may buy (003: job ads)",
         "buyers": "anyone",
-        "warm_tie_required": False,
+        "warm_premium": 1.0,
         "conversion": {"inbound": 0.5, "outbound": 0.1, "introduction": 0.3, "existing": 0.3},
         "deal_value_eur": 1_500.0,
         "sales_cycle_weeks": 2.0,
         "win_rate": 0.4,
     },
     "complex": {
-        "description": "Few large slow deals: only decision makers at target accounts, through a "
-        "warm tie (003: complex information systems)",
+        "description": "Few large slow deals: only decision makers at target accounts, a warm "
+        "tie worth five cold ones (003: complex information systems)",
         "buyers": "target_decision_makers",
-        "warm_tie_required": True,
+        "warm_premium": 5.0,
         "conversion": {"inbound": 0.3, "outbound": 0.3, "introduction": 0.4, "existing": 0.4},
         "deal_value_eur": 150_000.0,
         "sales_cycle_weeks": 26.0,
@@ -581,6 +594,25 @@ class Reach(_Model):
     activity_half_posts_per_week: PositiveFloat = Field(
         0.05, description="a member posting this often reacts half as readily as the most active"
     )
+    attention_half_load: PositiveFloat | None = Field(
+        5.0,
+        description="posts a week from a member's ties at which their feed is crowded enough "
+        "that they see each post half as often as with an empty feed (a member with the "
+        "median feed sees a post with feed_share); null: every feed alike",
+    )
+    audience_elasticity: float = Field(
+        0.2,
+        ge=0.0,
+        le=2.0,
+        description="engagement per viewer falls as (connections / reference_audience) to "
+        "the power -elasticity (Markerly 2016; Wies, Bleier & Edeling 2022)",
+    )
+    reference_audience: int = Field(
+        500,
+        ge=1,
+        le=10_000_000,
+        description="connections at which engagement per viewer is unscaled",
+    )
 
 
 class Messaging(_Model):
@@ -613,12 +645,27 @@ class Ties(_Model):
 
     half_life_weeks: PositiveFloat = 16.0
     new_tie_strength: Probability = 0.1
+    overlap_gain: float = Field(
+        3.0,
+        ge=0.0,
+        le=100.0,
+        description="a new tie starts stronger by this times the neighbourhood overlap "
+        "m / (k_seller + k_contact - m) (Onnela et al. 2007)",
+    )
     note_bonus: Probability = 0.05
     interaction_gain: Probability = 0.15
     strong_threshold: Probability = 0.5
     endorsements_per_strong_tie_per_week: Probability = 0.01
     known_threshold: Probability = Field(
         0.3, description="a contact whose tie is at least this is one the seller could name"
+    )
+    capacity: int | None = Field(
+        150,
+        ge=1,
+        le=1_000_000,
+        description="known ties one can keep: beyond it, the time each gets shrinks and every "
+        "tie decays faster, the half-life divided by known / capacity (Dunbar's 150; "
+        "Miritello et al. 2013); null: no limit",
     )
 
 

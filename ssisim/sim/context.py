@@ -81,6 +81,12 @@ class RunContext:
         The targeting pools that can fall back to every member in them.
     engage_propensity : numpy.ndarray
         Per member, how readily they react to content (from their activity).
+    attention : numpy.ndarray or None
+        Per member, how likely they are to see a post that reaches their feed,
+        relative to a member with the median feed: ``(1 + L50 / h) / (1 + L /
+        h)`` for a feed of ``L`` posts a week from their ties
+        (``Population.feed_load``), ``h`` = ``reach.attention_half_load``;
+        None when every feed is alike.
     warm : float
         The tie strength from which a tie is warm.
     invite_weight : numpy.ndarray or None
@@ -129,6 +135,7 @@ class RunContext:
     dm_ids: np.ndarray
     exhaustive: dict[str, np.ndarray]
     engage_propensity: np.ndarray
+    attention: np.ndarray | None
     warm: float
     invite_weight: np.ndarray | None
     invite_after_view: np.ndarray
@@ -195,6 +202,12 @@ def new_context(
     after_view = scenario.answers.inbound.invite_after_view * population.openness
     if invite_weight is not None:
         after_view = after_view * invite_weight
+    crowd = scenario.answers.reach.attention_half_load
+    attention = (
+        None
+        if crowd is None
+        else (1.0 + population.median_feed_load / crowd) / (1.0 + population.feed_load / crowd)
+    )
     ctx = RunContext(
         pop=population,
         sc=scenario,
@@ -218,6 +231,7 @@ def new_context(
             "decision_makers": dm_ids,
         },
         engage_propensity=act / (act + half),
+        attention=attention,
         warm=scenario.answers.messaging.warm_tie_threshold,
         seniority_acceptance=np.asarray(
             scenario.answers.acceptance.seniority_factors, dtype=np.float64

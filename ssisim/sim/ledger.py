@@ -152,6 +152,10 @@ class Ledger:
     def close_week(self, answers: np.random.Generator) -> int:
         """Decay the ties, draw the endorsements, update the trailing activity.
 
+        Ties halve every ``ties.half_life_weeks`` of silence; faster when the
+        seller holds more known ties than ``ties.capacity`` (the half-life
+        divided by known / capacity: the same time spread over more ties).
+
         Parameters
         ----------
         answers : numpy.random.Generator
@@ -164,7 +168,13 @@ class Ledger:
             the record, so the count is the week's.
         """
         net, w, ties = self.net, self.week, self.scenario.answers.ties
-        net.decay(self.tie_decay)
+        decay = self.tie_decay
+        if ties.capacity is not None:
+            # the time for ties is limited: beyond capacity each known tie gets less of it
+            known = net.ties_at_least(ties.known_threshold)
+            if known > ties.capacity:
+                decay = decay ** (known / ties.capacity)
+        net.decay(decay)
         strong = net.ties_at_least(ties.strong_threshold)
         w.endorsements = int(answers.binomial(strong, ties.endorsements_per_strong_tie_per_week))
         net.endorsements += w.endorsements

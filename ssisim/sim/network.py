@@ -212,6 +212,16 @@ class Network:
         slot = pop.indptr[via] + (rng.random(via.size) * deg).astype(np.int64)
         return pop.indices[slot].astype(np.int64)
 
+    def overlap(self, ids: np.ndarray) -> np.ndarray:
+        """Neighbourhood overlap of the seller and each of ``ids`` (Onnela et al. 2007).
+
+        ``m / (k_seller + k_j - m)``: the mutual contacts over the union of the
+        two networks (the seller's contacts, ``j``'s ties in the population).
+        """
+        m = self.mutual[ids].astype(np.float64)
+        union = self.n_contacts + self.pop.degree[ids] - m
+        return m / np.maximum(union, 1.0)
+
     def ties_at_least(self, threshold: float) -> int:
         """Contacts whose tie is at least ``threshold`` (known or strong ties)."""
         return int((self.tie[self.contacts] >= threshold).sum())

@@ -21,16 +21,23 @@ from __future__ import annotations
 import numpy as np
 
 from ssisim.population.build import Population
-from ssisim.population.seats import seller_start_for
+from ssisim.population.seats import SellerStart, seller_start_for
 from ssisim.records import WeekRecord
 from ssisim.scenario.schema import Scenario, Strategy
 from ssisim.seeds import existing_rng
 from ssisim.sim.context import DAYS_PER_WEEK, RunContext, RunStats, new_context, settle
-from ssisim.sim.mechanisms.content import reach
+from ssisim.sim.mechanisms.content import publish, reach
 from ssisim.sim.mechanisms.leads import trust
 from ssisim.sim.routine import start
 
-__all__ = ["RunStats", "contact_pass_chances", "measure_reach", "prepared", "simulate"]
+__all__ = [
+    "RunStats",
+    "cascades",
+    "contact_pass_chances",
+    "measure_reach",
+    "prepared",
+    "simulate",
+]
 
 
 def prepared(
@@ -205,3 +212,35 @@ def contact_pass_chances(
         * fresh
     )
     return {"mutual": mutual, "degree": degree, "tie": net.tie[contacts].copy(), "chance": chance}
+
+
+def cascades(
+    population: Population,
+    scenario: Scenario,
+    strategy: Strategy,
+    start: SellerStart,
+    seed: np.random.SeedSequence,
+    posts: int = 500,
+) -> np.ndarray:
+    """How far identical posts travel from a given week-0 network: the cascade probe.
+
+    The seller of ``start``, holding exactly its contacts and ties, publishes
+    ``posts`` posts at week 0, each from its own stream, nothing else
+    happening (no routine, no boost): a network of central, bridging contacts
+    and one of peripheral contacts can be compared post for post (the same
+    streams for both, common random numbers).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(posts, reach.max_hops + 1)``: each post's new viewers at each
+        step (column 0: the seller's contacts; column ``h``: the ``h``-th hop).
+    """
+    steps = scenario.answers.reach.max_hops + 1
+    out = np.zeros((posts, steps), dtype=np.int64)
+    for i, post_seq in enumerate(seed.spawn(posts)):
+        rng = np.random.default_rng(post_seq)
+        ctx = new_context(population, scenario, strategy, rng, rng, 0, rng, start, rng)
+        sizes = publish(ctx, 1.0, 1.0)
+        out[i, : len(sizes)] = sizes
+    return out

@@ -1,10 +1,15 @@
 """Content: posts, articles, shares, comments and reactions, and how far they reach.
 
-A post travels through the network: contacts see it (``reach.feed_share``),
-some react (by activity, relevance and tie), and each reaction shows it to a
-share of the reactor's own contacts, up to ``reach.max_hops``. Reactors may
-reach out (inbound leads), their ties warm, strangers among them may look at
-the seller's profile. Above the SSI threshold, the platform's visibility boost
+A post travels through the network: contacts see it (``reach.feed_share``,
+less often when their feed is crowded by active ties: ``ctx.attention``),
+some react (by activity, relevance and tie; engagement per viewer falls as
+the seller's audience grows, ``reach.audience_elasticity``), and each
+reaction shows it to a share of the reactor's own contacts (``hop_share``,
+again by their attention), up to ``reach.max_hops``. So a post goes further
+from contacts who are central (many ties) and bridging (ties the seller's
+network does not already hold, the not-yet-seen). Reactors may reach out
+(inbound leads), their ties warm, strangers among them may look at the
+seller's profile. Above the SSI threshold, the platform's visibility boost
 widens the first audience.
 """
 
@@ -21,7 +26,7 @@ from ssisim.sim.mechanisms.prospecting import receive_views
 __all__ = ["article", "comment", "post", "publish", "reach", "react", "share"]
 
 
-def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> None:
+def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> list[int]:
     """A post travels: contacts see it, reactors show it to their own contacts.
 
     Parameters
@@ -30,6 +35,13 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> N
         Multiplies the feed's and each hop's share (an article reaches further).
     engagement_factor : float
         Multiplies the chance to react (a share draws less).
+
+    Returns
+    -------
+    list of int
+        The post's new viewers at each step of its cascade: the seller's
+        contacts first, then each hop's (the list ends with the last step
+        that reached anyone).
     """
     net, pop, sc = ctx.net, ctx.pop, ctx.sc
     reach = sc.answers.reach
@@ -40,7 +52,13 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> N
     # so an identical post's expected reach is multiplied by the boost factor (C6)
     p_hop = min(reach.hop_share * reach_factor, 1.0)
     contacts = net.contacts
-    viewers = contacts[rng.random(contacts.size) < p_feed]
+    attention = ctx.attention
+    if attention is None:
+        viewers = contacts[rng.random(contacts.size) < p_feed]
+    else:
+        viewers = contacts[rng.random(contacts.size) < p_feed * attention[contacts]]
+    # engagement per viewer falls as the audience grows (Markerly; Wies et al. 2022)
+    audience = (max(net.n_contacts, 1) / reach.reference_audience) ** -reach.audience_elasticity
     seen = [viewers]
     engaged_all: list[np.ndarray] = []
     frontier = viewers
@@ -51,6 +69,7 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> N
         p = (
             reach.reaction_rate
             * engagement_factor
+            * audience
             * propensity[frontier]
             * (0.5 + pop.relevance[frontier])
             * (0.5 + tie[frontier])
@@ -60,7 +79,8 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> N
         if hop == reach.max_hops or engaged.size == 0:
             break
         nxt = gather_neighbors(pop.indptr, pop.indices, engaged)
-        nxt = np.unique(nxt[rng.random(nxt.size) < p_hop])  # sorted, as the draws expect
+        seen_by = p_hop if attention is None else p_hop * attention[nxt]
+        nxt = np.unique(nxt[rng.random(nxt.size) < seen_by])  # sorted, as the draws expect
         nxt = nxt[~marked[nxt]]
         nxt = nxt[nxt != me]
         marked[nxt] = True
@@ -68,7 +88,8 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> N
         frontier = nxt
     for group in seen:
         marked[group] = False
-    impressions = sum(a.size for a in seen)
+    steps = [a.size for a in seen]
+    impressions = sum(steps)
     engaged = np.concatenate(engaged_all)
     w = ctx.week
     w.impressions += impressions
@@ -77,13 +98,12 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> N
     net.strengthen(engaged, sc.answers.ties.interaction_gain / 2)
     strangers = engaged[~net.contact[engaged]]
     receive_views(ctx, strangers[rng.random(strangers.size) < reach.profile_view_rate])
+    return steps
 
 
 def reach(ctx: RunContext) -> int:
     """Publish one post outside the routine (nothing counted but its reach); its impressions."""
-    before = ctx.week.impressions
-    publish(ctx, 1.0, 1.0)
-    return ctx.week.impressions - before
+    return sum(publish(ctx, 1.0, 1.0))
 
 
 def post(ctx: RunContext) -> None:

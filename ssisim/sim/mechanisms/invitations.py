@@ -25,6 +25,7 @@ __all__ = [
     "fresh",
     "invitation_minutes",
     "invite",
+    "new_tie_strengths",
 ]
 
 VIEWER_MEMORY_DAYS = 30.0  # "who viewed your profile" lists recent viewers
@@ -124,11 +125,20 @@ def invite(ctx: RunContext, k: int) -> None:
     looks = rng.random(targets.size) < sc.answers.inbound.invitee_view_rate
     receive_views(ctx, targets[looks])
     ties = sc.answers.ties
-    for j, delay, noted in zip(
-        targets[accept].tolist(), delays[accept].tolist(), note[accept].tolist(), strict=True
+    joining = targets[accept]
+    strengths = np.minimum(new_tie_strengths(ctx, joining) + ties.note_bonus * note[accept], 1.0)
+    for j, delay, strength in zip(
+        joining.tolist(), delays[accept].tolist(), strengths.tolist(), strict=True
     ):
-        strength = ties.new_tie_strength + (ties.note_bonus if noted else 0.0)
         at(ctx, env.now + delay, accepted, j, strength, sent_week)
+
+
+def new_tie_strengths(ctx: RunContext, ids: np.ndarray) -> np.ndarray:
+    """The strength a new tie with each of ``ids`` starts at: stronger the more
+    the two networks overlap (``ties.overlap_gain``, Onnela et al. 2007), at most 1."""
+    ties = ctx.sc.answers.ties
+    strength = ties.new_tie_strength + ties.overlap_gain * ctx.net.overlap(ids)
+    return np.minimum(strength, 1.0)
 
 
 def accepted(ctx: RunContext, j: int, strength: float, sent_week: int) -> None:
@@ -161,7 +171,7 @@ def answer_inbox(ctx: RunContext) -> None:
         elif rule == "decision_makers":
             ok |= pop.decision_maker[ids]
     welcome = ids[ok]
-    added = net.connect_many(welcome, np.full(welcome.size, ctx.sc.answers.ties.new_tie_strength))
+    added = net.connect_many(welcome, new_tie_strengths(ctx, welcome))
     selling = int(pop.sells[welcome[:added]].sum())
     w.new_selling += selling  # new contacts who sell ...
     w.new_selling_inviters += selling  # ... all of whom invited the seller

@@ -31,7 +31,8 @@ def count_leads(
     members : numpy.ndarray
         The leads (member ids).
     warm : numpy.ndarray, optional
-        Per lead, whether it came through a warm tie (inbound and introductions).
+        Per lead, whether it came through a warm tie (inbound, outbound and
+        introductions; the existing relationships' are warm by construction).
     """
     if members.size == 0:
         return

@@ -1,7 +1,8 @@
 """Messages: warm ones to strong-enough ties, cold ones to weak ties or by InMail.
 
 A reply arrives after an exponential delay; the seller then handles the
-conversation, the tie warms, and a warm reply may be a lead (outbound).
+conversation, the tie warms, and the reply may be a lead (outbound), warm or
+cold as the tie it came through.
 """
 
 from __future__ import annotations
@@ -68,11 +69,17 @@ def message(ctx: RunContext, warm: int, cold: int) -> None:
 
 
 def replied(ctx: RunContext, j: int) -> None:
-    """A reply arrives: the seller handles the conversation; a warm one may be a lead."""
+    """A reply arrives: the seller handles the conversation, which may be a lead.
+
+    Any reply may start a business conversation (``leads.outbound_rate``): to
+    a warm message, a cold one or an InMail. Whether it came through a warm
+    tie is recorded with the lead; the business context then weighs warm and
+    cold leads (its ``warm_premium``, :mod:`ssisim.results.outcomes`).
+    """
     w, net = ctx.week, ctx.net
     w.replies += 1
     w.minutes += ctx.sc.time.conversation_minutes
-    if net.contact[j] and net.tie[j] >= ctx.warm:
-        if ctx.lrng.random() < ctx.sc.answers.leads.outbound_rate:
-            count_leads(ctx, "outbound", np.array([j], dtype=np.int64))
+    if ctx.lrng.random() < ctx.sc.answers.leads.outbound_rate:
+        warm = bool(net.contact[j] and net.tie[j] >= ctx.warm)
+        count_leads(ctx, "outbound", np.array([j], dtype=np.int64), np.array([warm]))
     net.strengthen_one(j, ctx.sc.answers.ties.interaction_gain)

@@ -600,6 +600,13 @@ class Reach(_Model):
         "that they see each post half as often as with an empty feed (a member with the "
         "median feed sees a post with feed_share); null: every feed alike",
     )
+    closeness_gain: float = Field(
+        2.0,
+        ge=0.0,
+        le=100.0,
+        description="the feed ranks close ties first: a contact sees a post (1 + gain x tie) "
+        "times as often as a contact with no tie strength",
+    )
     audience_elasticity: float = Field(
         0.2,
         ge=0.0,

@@ -23,7 +23,21 @@ from ssisim.sim.draws import pick, pick_one
 from ssisim.sim.mechanisms.leads import inbound
 from ssisim.sim.mechanisms.prospecting import receive_views
 
-__all__ = ["article", "comment", "post", "publish", "reach", "react", "share"]
+__all__ = [
+    "FEED_GLANCE",
+    "article",
+    "comment",
+    "feed_pick",
+    "post",
+    "publish",
+    "reach",
+    "react",
+    "share",
+]
+
+FEED_GLANCE = 10
+"""Contacts whose posts the seller glances at before choosing one to comment on
+or react to (:func:`feed_pick`)."""
 
 
 def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> list[int]:
@@ -53,16 +67,18 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> l
     p_hop = min(reach.hop_share * reach_factor, 1.0)
     contacts = net.contacts
     attention = ctx.attention
-    if attention is None:
-        viewers = contacts[rng.random(contacts.size) < p_feed]
-    else:
-        viewers = contacts[rng.random(contacts.size) < p_feed * attention[contacts]]
+    propensity, tie = ctx.engage_propensity, net.tie
+    # the feed ranks close ties first: a contact sees the post more the closer the tie
+    p_seen = p_feed * (1.0 + reach.closeness_gain * tie[contacts])
+    if attention is not None:
+        p_seen = p_seen * attention[contacts]
+    viewers = contacts[rng.random(contacts.size) < p_seen]
     # engagement per viewer falls as the audience grows (Markerly; Wies et al. 2022)
     audience = (max(net.n_contacts, 1) / reach.reference_audience) ** -reach.audience_elasticity
     seen = [viewers]
     engaged_all: list[np.ndarray] = []
     frontier = viewers
-    propensity, tie, me = ctx.engage_propensity, net.tie, ctx.me
+    me = ctx.me
     marked = ctx.marked  # a bitmap of who saw this post: cleared before returning
     marked[viewers] = True
     for hop in range(reach.max_hops + 1):
@@ -131,6 +147,25 @@ def share(ctx: RunContext) -> None:
     publish(ctx, ctx.sc.answers.reach.share_reach, 0.5)
 
 
+def feed_pick(ctx: RunContext) -> int:
+    """The contact whose post the seller comments on or reacts to: from their feed.
+
+    The seller glances at :data:`FEED_GLANCE` contacts drawn at random and
+    picks one with chance proportional to how often that contact posts
+    (``activity``) and how close the tie is (``0.5 + tie``): one can only
+    answer posts that exist, and the feed puts close ties first. So the
+    seller's interactions go to the active members of their network and keep
+    going to the same ones, rather than being spread over every contact.
+    """
+    net = ctx.net
+    cand = net.contact_ids[pick(ctx.rng, net.n_contacts, FEED_GLANCE)]
+    weight = np.cumsum(ctx.pop.activity[cand] * (0.5 + net.tie[cand]))
+    total = float(weight[-1])
+    if total <= 0.0:
+        return int(cand[0])
+    return int(cand[int(np.searchsorted(weight, ctx.rng.random() * total, side="right"))])
+
+
 def comment(ctx: RunContext) -> None:
     """Comment on a contact's post: the tie warms, the author's network sees the seller."""
     net, pop, sc = ctx.net, ctx.pop, ctx.sc
@@ -138,7 +173,7 @@ def comment(ctx: RunContext) -> None:
     w.comments += 1
     w.minutes += sc.time.comment_minutes
     if net.n_contacts:
-        author = int(net.contact_ids[pick_one(ctx.rng, net.n_contacts)])
+        author = feed_pick(ctx)
         net.strengthen_one(author, sc.answers.ties.interaction_gain)
     else:
         author = pick_one(ctx.rng, pop.n)
@@ -156,5 +191,5 @@ def react(ctx: RunContext) -> None:
     net = ctx.net
     ctx.week.minutes += ctx.sc.time.reaction_minutes
     if net.n_contacts:
-        who = int(net.contact_ids[pick_one(ctx.rng, net.n_contacts)])
+        who = feed_pick(ctx)
         net.strengthen_one(who, ctx.sc.answers.ties.interaction_gain / 3)

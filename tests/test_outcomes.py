@@ -209,17 +209,20 @@ def test_the_ranking_flips_when_only_the_context_changes():
 
     One simulated table, two contexts differing only in their parameters: in
     the volume context the open bar brings more opportunities, and more per
-    hour, than the club select; in the complex context the club select brings
-    more pipeline value per hour. Tolerance: each paired difference (common
-    random numbers, as the verdicts compute it) must exceed 2.5 standard
-    errors. At 16 replications the complex gap is only 2.4-3.1 standard
-    errors (seeds 1-3, before and after issue 11's speed work): too close to
-    the bar to test. At 48 it is expected near 4.5, so an unlucky draw cannot
-    fail the test when the model is right.
+    hour, than the club select; in a complex context where only leads through
+    a warm tie count (``warm_tie_required``) the club select brings more
+    pipeline value per hour. At the default warm premium (a cold lead worth a
+    fifth of a warm one) the complex gap is within the noise: the flip needs a
+    cold lead to be worth less than about a twentieth of a warm one
+    (docs/debate.md). Tolerance: each paired difference (common random
+    numbers, as the verdicts compute it) must exceed 2.5 standard errors; 48
+    replications, so that an unlucky draw cannot fail the test when the model
+    is right.
     """
     sc = parse_scenario(
         "name: flip\nseed: 1\nweeks: 52\nreplications: 48\npopulation: {size: 5000}\n"
         "strategies: [open-bar, club-select]\n"
+        "contexts: {complex: {warm_tie_required: true}}\n"
     )
     weekly = weekly_frame(run_replications(sc, workers=0), [s.name for s in sc.strategies])
     out = outcomes_table(weekly, sc.contexts)

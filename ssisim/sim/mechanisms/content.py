@@ -69,9 +69,13 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> l
     attention = ctx.attention
     propensity, tie = ctx.engage_propensity, net.tie
     # the feed ranks close ties first: a contact sees the post more the closer the tie
-    p_seen = p_feed * (1.0 + reach.closeness_gain * tie[contacts])
+    # p_feed * (1 + closeness_gain * tie) * attention, in place (one array, no temporaries)
+    p_seen = tie[contacts]
+    p_seen *= reach.closeness_gain
+    p_seen += 1.0
     if attention is not None:
-        p_seen = p_seen * attention[contacts]
+        p_seen *= attention[contacts]
+    p_seen *= p_feed
     viewers = contacts[rng.random(contacts.size) < p_seen]
     # engagement per viewer falls as the audience grows (Markerly; Wies et al. 2022)
     audience = (max(net.n_contacts, 1) / reach.reference_audience) ** -reach.audience_elasticity
@@ -158,12 +162,19 @@ def feed_pick(ctx: RunContext) -> int:
     going to the same ones, rather than being spread over every contact.
     """
     net = ctx.net
-    cand = net.contact_ids[pick(ctx.rng, net.n_contacts, FEED_GLANCE)]
-    weight = np.cumsum(ctx.pop.activity[cand] * (0.5 + net.tie[cand]))
-    total = float(weight[-1])
+    # ten numbers: plain Python beats a dozen numpy calls on arrays this small
+    draws = ctx.rng.random(FEED_GLANCE + 1).tolist()
+    m, ids, tie, activity = net.n_contacts, net.contact_ids, net.tie, ctx.activity
+    cand = [int(ids[int(u * m)]) for u in draws[:FEED_GLANCE]]
+    total = 0.0
+    upto = []
+    for j in cand:
+        total += activity[j] * (0.5 + float(tie[j]))
+        upto.append(total)
     if total <= 0.0:
-        return int(cand[0])
-    return int(cand[int(np.searchsorted(weight, ctx.rng.random() * total, side="right"))])
+        return cand[0]
+    x = draws[FEED_GLANCE] * total
+    return next((j for j, c in zip(cand, upto, strict=True) if c > x), cand[-1])
 
 
 def comment(ctx: RunContext) -> None:

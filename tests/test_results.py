@@ -286,7 +286,11 @@ def test_read_results_errors(tmp_path: Path, weekly: pd.DataFrame) -> None:
 
     out = _write(tmp_path / "run", weekly)
     (out / "weekly.csv").write_text(weekly.drop(columns=["ssi", "brand"]).to_csv(index=False))
-    with pytest.raises(DataError, match=r"weekly\.csv: missing columns 'ssi', 'brand'$"):
+    with pytest.raises(
+        DataError,
+        match=r"weekly\.csv: missing columns 'ssi', 'brand' \(written by another version of "
+        r"ssisim\? run its scenario again\)$",
+    ):
         read_results(out)
 
     bad = weekly.astype({"week": str})

@@ -285,11 +285,13 @@ def _strategy_rank(strategies: pd.Series, order: Sequence[str], what: str) -> pd
     return strategies.map(rank)
 
 
-def _require_columns(frame: pd.DataFrame, columns: Iterable[str], where: str) -> None:
+def _require_columns(
+    frame: pd.DataFrame, columns: Iterable[str], where: str, hint: str = ""
+) -> None:
     missing = [c for c in dict.fromkeys(columns) if c not in frame.columns]
     if missing:
         names = ", ".join(repr(c) for c in missing)
-        raise DataError(f"{where}: missing column{'s' if len(missing) > 1 else ''} {names}")
+        raise DataError(f"{where}: missing column{'s' if len(missing) > 1 else ''} {names}{hint}")
 
 
 def _span(weeks: pd.Series) -> str:
@@ -355,7 +357,9 @@ def _read_csv(path: Path, types: Mapping[str, type]) -> pd.DataFrame:
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"{path}: not a readable CSV file ({first})") from None
-    _require_columns(frame, types, str(path))
+    # every column is one ssisim writes: a missing one means another version wrote it
+    hint = " (written by another version of ssisim? run its scenario again)"
+    _require_columns(frame, types, str(path), hint)
     for column, kind in types.items():
         frame[column] = _coerce(frame[column], kind, path)
     extra = [c for c in frame.columns if c not in types]

@@ -257,9 +257,9 @@ def test_inbound_leads_exact_when_every_contact_engages():
     assert [r.leads_inbound_dm_warm for r in recs] == [0, 2, 2, 2, 2]
 
 
-def test_outbound_leads_are_warm_replies():
+def test_outbound_leads_are_replies_recorded_warm_or_cold():
     text = _quiet(
-        "  messaging: {warm_reply_rate: 1, mean_reply_delay_days: 0.1}\n"
+        "  messaging: {warm_reply_rate: 1, cold_reply_rate: 1, mean_reply_delay_days: 0.1}\n"
         "  leads: {outbound_rate: 1, introduction_rate: 0, existing_rate: 0}\n"
     )
     pop = tiny(seller_ties=[0.9])
@@ -267,9 +267,11 @@ def test_outbound_leads_are_warm_replies():
     assert [r.replies for r in recs] == [0, 2, 2, 2, 2]
     assert [r.leads_outbound for r in recs] == [0, 2, 2, 2, 2]
     assert [r.leads_outbound_dm for r in recs] == [0, 2, 2, 2, 2]  # contact 1 is a relevant vp
-    # cold replies (weak ties) are not leads
+    assert [r.leads_outbound_warm for r in recs] == [0, 2, 2, 2, 2]
+    # a reply to a cold message (a weak tie) is a lead too, recorded cold
     cold = run(Strategy(name="cold", cold_messages_per_week=2), tiny(seller_ties=[0.05]), text=text)
-    assert sum(r.leads_outbound for r in cold) == 0
+    assert sum(r.replies for r in cold) == sum(r.leads_outbound for r in cold) > 0
+    assert sum(r.leads_outbound_warm for r in cold) == 0
 
 
 def test_hours_count_each_action_at_its_cost():

@@ -185,10 +185,10 @@ def test_central_bridging_contacts_carry_a_post_further_and_crowded_feeds_see_le
     assert central[:, 0].mean() < peripheral[:, 0].mean()
     for s in steps.values():
         assert (s[:, 1:].sum(1) == 0).mean() > 0.5
-    # without feed crowding, both networks' contacts see a post alike (within 10%)
+    # without feed crowding and closeness every contact has the same chance: on
+    # the same streams both networks' contacts see each post alike, to the member
     alike = _cascades(["answers.reach.attention_half_load=null", "answers.reach.closeness_gain=0"])
-    ratio = alike["central"][:, 0].mean() / alike["peripheral"][:, 0].mean()
-    assert ratio == pytest.approx(1.0, rel=0.1), ratio
+    assert (alike["central"][:, 0] == alike["peripheral"][:, 0]).all()
 
 
 KEEPER = """name: keeper
@@ -205,6 +205,7 @@ strategies:
 """
 
 
+@pytest.mark.slow
 def test_capacity_caps_the_ties_one_can_keep_warm():
     """Dunbar's capacity (150 known ties): a member who messages and comments
     far beyond it keeps far fewer known ties than with no capacity (measured:
@@ -220,10 +221,12 @@ def test_capacity_caps_the_ties_one_can_keep_warm():
     assert known["null"] > 1.5 * known["150"] and known["150"] < 300, known
 
 
+@pytest.mark.slow
 def test_engagement_per_viewer_falls_with_the_audience():
-    """Markerly's curve: the same contacts, the seller's audience said to be 10x
-    larger, engagement per viewer falls by 10^-0.2 (0.63). Exact on the chance:
-    one post's draws compared with the elasticity at 0.2 and at 0."""
+    """Markerly's curve: the same 300 contacts, the seller's audience 10 times
+    the reference, engagement per viewer falls by 10^-0.2 (0.63). 200 posts on
+    the same streams at elasticity 0.2 and 0 (about 1,300 engagements at 0):
+    the ratio's standard error is about 5%, so 15% is three of them."""
     from ssisim.population.seats import SellerStart
     from ssisim.sim.context import new_context
     from ssisim.sim.mechanisms.content import publish
@@ -232,7 +235,10 @@ def test_engagement_per_viewer_falls_with_the_audience():
     for elasticity in (0.0, 0.2):
         sc = load_scenario(
             FLAGSHIP,
-            [f"answers.reach.audience_elasticity={elasticity}", "answers.reach.reference_audience=30"],
+            [
+                f"answers.reach.audience_elasticity={elasticity}",
+                "answers.reach.reference_audience=30",
+            ],
         )
         pop = population_for(sc)
         contacts = _two_networks(pop)["peripheral"]

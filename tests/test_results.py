@@ -280,6 +280,20 @@ def test_read_results_keeps_odd_strategy_names(tmp_path: Path) -> None:
     assert list(dict.fromkeys(summary["strategy"])) == names
 
 
+def test_results_from_before_cold_outbound_leads_read_as_warm(
+    tmp_path: Path, weekly: pd.DataFrame
+) -> None:
+    """A folder written before replies to cold messages could be leads has no
+    ``leads_outbound*_warm`` columns: every outbound lead was then warm."""
+    warm = [f"leads_outbound{k}_warm" for k in ("", "_target", "_dm")]
+    out = _write(tmp_path / "run", weekly.assign(leads_outbound=3, leads_outbound_dm=1))
+    (out / "weekly.csv").write_text(
+        pd.read_csv(out / "weekly.csv").drop(columns=warm).to_csv(index=False)
+    )
+    back, _, _ = read_results(out)
+    assert (back["leads_outbound_warm"] == 3).all() and (back["leads_outbound_dm_warm"] == 1).all()
+
+
 def test_read_results_errors(tmp_path: Path, weekly: pd.DataFrame) -> None:
     with pytest.raises(DataError, match="nowhere: no such results directory"):
         read_results(tmp_path / "nowhere")

@@ -37,7 +37,7 @@ from ssisim.population.seats import cohort_seats
 from ssisim.results.files import atomic_directory, write_csv, write_json
 from ssisim.results.outcomes import cold_weight, outcomes_table
 from ssisim.results.tables import weekly_frame
-from ssisim.scenario.schema import Scenario, Strategy, find_routine
+from ssisim.scenario.schema import BusinessContext, Scenario, Strategy, find_routine
 from ssisim.seeds import debate_rng
 from ssisim.sim.routine import RATE_FIELDS
 
@@ -221,15 +221,33 @@ def cohort_sentences(ratios: pd.DataFrame, scenario: Scenario) -> list[str]:
             f"{lo.context} context ({lo.ratio:.2f}) because there LinkedIn activity brings "
             f"{hi.linkedin_share_high:.0%} of the leaders' opportunities against "
             f"{lo.linkedin_share_high:.0%}: "
-            + (
-                "the leaders' many new contacts are weak ties, and in a complex sale only "
-                "decision makers at target accounts count, a cold lead for a fraction of a "
-                "warm one."
-                if cold_weight(scenario.contexts[str(lo.context)]) < 1.0
-                else "who may buy, and through which tie, decides how much of the activity counts."
-            )
+            + _why_less(scenario.contexts[str(lo.context)], str(lo.context))
         )
     return out
+
+
+_WHO_BUYS = {
+    "anyone": "any member",
+    "target": "members of the target market",
+    "target_decision_makers": "decision makers at target accounts",
+}
+
+
+def _why_less(context: BusinessContext, name: str) -> str:
+    """Why LinkedIn activity counts for less in ``context``: who buys, and what a
+    lead through a cold tie is worth there."""
+    weight = cold_weight(context)
+    if weight == 1.0:
+        return "who may buy, and through which tie, decides how much of the activity counts."
+    cold = (
+        "a lead through a cold tie counts for nothing"
+        if weight == 0.0
+        else f"a lead through a cold tie counts {weight:.2g} of a warm one"
+    )
+    return (
+        f"the leaders' many new contacts are weak ties, and in the {name} context only "
+        f"{_WHO_BUYS[context.buyers]} buy and {cold}."
+    )
 
 
 CURVE_RATES: tuple[float, ...] = (0.0, 0.01, 0.02, 0.04, 0.08, 0.16, 0.3)

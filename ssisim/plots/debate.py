@@ -53,7 +53,7 @@ MAX_PANELS = 3
 _ORIGIN_STYLE: dict[str, tuple[str, str]] = {
     # origin: (label, hatch); colours come from the strategy, shades from the origin
     "inbound": ("inbound (content)", ""),
-    "outbound": ("outbound (warm replies)", "//"),
+    "outbound": ("outbound (replies)", "//"),
     "introduction": ("introductions (ties)", ".."),
     "existing": ("existing relationships", "xx"),
 }

@@ -88,7 +88,7 @@ _EXACT: dict[str, str] = {
     "opportunities over the horizon (mean)": "opportunités sur l'horizon (moyenne)",
     "origin of the opportunity": "origine de l'opportunité",
     "inbound (content)": "entrantes (contenu)",
-    "outbound (warm replies)": "sortantes (réponses chaleureuses)",
+    "outbound (replies)": "sortantes (réponses)",
     "introductions (ties)": "recommandations (liens)",
     "existing relationships": "relations existantes",
     "hours per week (mean)": "heures par semaine (moyenne)",

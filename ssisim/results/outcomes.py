@@ -48,6 +48,7 @@ import pandas as pd
 
 from ssisim.errors import DataError
 from ssisim.results.files import atomic_text, write_csv
+from ssisim.results.tables import fill_outbound_warmth
 from ssisim.results.verdicts import (
     inactive_strategies,
     paired_differences,
@@ -482,7 +483,7 @@ def _point_frames(root: Path) -> Iterator[tuple[int, pd.DataFrame]]:
         except (OSError, ValueError) as exc:
             raise DataError(f"{folder}: cannot be read ({exc})") from None
         frame["strategy"] = frame["strategy"].astype(str)
-        yield point, frame
+        yield point, fill_outbound_warmth(frame)
 
 
 def write_sweep_outcomes(

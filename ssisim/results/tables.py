@@ -44,6 +44,7 @@ from ssisim.stats import t_quantiles
 
 __all__ = [
     "SUMMARY_COLUMNS",
+    "fill_outbound_warmth",
     "read_results",
     "summarize",
     "tidy_weekly",
@@ -339,6 +340,24 @@ def read_results(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, A
     return weekly, summary, manifest
 
 
+def fill_outbound_warmth(frame: pd.DataFrame) -> pd.DataFrame:
+    """Weekly rows written before cold replies could be leads: every outbound lead
+    was then warm, so each missing ``leads_outbound*_warm`` column equals its
+    ``leads_outbound*`` column (exact). Changes ``frame`` in place; returns it.
+
+    Examples
+    --------
+    >>> old = pd.DataFrame({"leads_outbound": [2], "leads_outbound_dm": [1]})
+    >>> fill_outbound_warmth(old)["leads_outbound_dm_warm"].tolist()
+    [1]
+    """
+    for kind in ("", "_target", "_dm"):
+        every, warm = f"leads_outbound{kind}", f"leads_outbound{kind}_warm"
+        if warm not in frame.columns and every in frame.columns:
+            frame[warm] = frame[every]
+    return frame
+
+
 def _read_csv(path: Path, types: Mapping[str, type]) -> pd.DataFrame:
     if not path.is_file():
         raise DataError(f"{path}: missing file")
@@ -357,6 +376,7 @@ def _read_csv(path: Path, types: Mapping[str, type]) -> pd.DataFrame:
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"{path}: not a readable CSV file ({first})") from None
+    fill_outbound_warmth(frame)
     # every column is one ssisim writes: a missing one means another version wrote it
     hint = " (written by another version of ssisim? run its scenario again)"
     _require_columns(frame, types, str(path), hint)

@@ -238,7 +238,10 @@ def cascades(
     """
     steps = scenario.answers.reach.max_hops + 1
     out = np.zeros((posts, steps), dtype=np.int64)
-    for i, post_seq in enumerate(seed.spawn(posts)):
+    for i in range(posts):
+        # the i-th child of ``seed``, built without spawning (which would advance
+        # ``seed`` and give a second call other streams)
+        post_seq = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, i))
         rng = np.random.default_rng(post_seq)
         ctx = new_context(population, scenario, strategy, rng, rng, 0, rng, start, rng)
         sizes = publish(ctx, 1.0, 1.0)

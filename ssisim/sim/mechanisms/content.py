@@ -15,6 +15,8 @@ widens the first audience.
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 
 from ssisim.population.build import gather_neighbors
@@ -173,8 +175,8 @@ def feed_pick(ctx: RunContext) -> int:
         upto.append(total)
     if total <= 0.0:
         return cand[0]
-    x = draws[FEED_GLANCE] * total
-    return next((j for j, c in zip(cand, upto, strict=True) if c > x), cand[-1])
+    # the first candidate whose running total passes the draw (never a zero weight)
+    return cand[min(bisect.bisect_right(upto, draws[FEED_GLANCE] * total), FEED_GLANCE - 1)]
 
 
 def comment(ctx: RunContext) -> None:

@@ -1,7 +1,7 @@
 """Leads: members with whom a business conversation starts, by origin (docs/debate.md).
 
 Inbound leads come from members who saw the seller's content, outbound ones
-from warm replies (:mod:`~ssisim.sim.mechanisms.messages`), introductions
+from replies to messages, warm or cold (:mod:`~ssisim.sim.mechanisms.messages`), introductions
 from contacts passing opportunities from their networks, and the existing
 relationships' from the seller's week-0 network. All draw from the leads'
 streams only, so that they leave the score unchanged.

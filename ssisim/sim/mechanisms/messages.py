@@ -73,8 +73,10 @@ def replied(ctx: RunContext, j: int) -> None:
 
     Any reply may start a business conversation (``leads.outbound_rate``): to
     a warm message, a cold one or an InMail. Whether it came through a warm
-    tie is recorded with the lead; the business context then weighs warm and
-    cold leads (its ``warm_premium``, :mod:`ssisim.results.outcomes`).
+    tie is recorded with the lead, as the tie stands when the reply arrives
+    (when the conversation starts: a tie that cooled in between counts cold);
+    the business context then weighs warm and cold leads (its
+    ``warm_premium``, :mod:`ssisim.results.outcomes`).
     """
     w, net = ctx.week, ctx.net
     w.replies += 1

@@ -178,7 +178,8 @@ PRESETS: tuple[Preset, ...] = (
         "open-bar-vs-club-select",
         "Open bar vs club select",
         "The same content, two ways to grow a network: open bar's is bigger, club select's "
-        "is better (a larger relevant share); the SSI ends close for both.",
+        "is better (a larger relevant share) and scores a few points higher; open bar still "
+        "brings more opportunities where anyone may buy.",
         ("open-bar", "club-select"),
         metric="relevant_share",
         strategy="club-select",
@@ -188,9 +189,9 @@ PRESETS: tuple[Preset, ...] = (
         "Volume vs complex",
         "Industrial volume against LinkedIn's own playbook, the same runs read in two "
         "businesses: where anyone may buy (volume), industrial brings more opportunities and "
-        "more value per hour; where only decision makers with a warm tie buy (complex), the "
-        "playbook brings more opportunities and pipeline value. Change a deal value: nothing "
-        "re-simulates, the verdicts move.",
+        "more value per hour; where only decision makers buy and a cold lead counts a fifth "
+        "of a warm one (complex), the playbook's lead is within the noise. Change a deal "
+        "value or who can buy: nothing re-simulates, the verdicts move.",
         ("industrial", "linkedin-playbook"),
         metric="connections",
         strategy="industrial",

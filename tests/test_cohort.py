@@ -87,6 +87,31 @@ def test_ratio_and_bootstrap_interval_exact_on_a_table():
     assert "undefined" in cohort_sentences(empty, sc)[0]
 
 
+def test_the_sentence_comparing_contexts_explains_only_what_the_numbers_show():
+    sc = parse_scenario(COHORT)
+    base = {"n_high": 30, "n_low": 30, "linkedin_share_low": 0.1}
+
+    def sentences(volume: dict, complex_: dict) -> str:
+        rows = [{"context": "volume", **base, **volume}, {"context": "complex", **base, **complex_}]
+        return cohort_sentences(pd.DataFrame(rows), sc)[-1]
+
+    overlap = sentences(
+        {"ratio": 1.40, "ci_low": 1.30, "ci_high": 1.50, "linkedin_share_high": 0.3},
+        {"ratio": 1.35, "ci_low": 1.25, "ci_high": 1.45, "linkedin_share_high": 0.2},
+    )
+    assert "cannot be told apart" in overlap and "because" not in overlap
+    because = sentences(
+        {"ratio": 1.60, "ci_low": 1.55, "ci_high": 1.65, "linkedin_share_high": 0.3},
+        {"ratio": 1.20, "ci_low": 1.15, "ci_high": 1.25, "linkedin_share_high": 0.2},
+    )
+    assert because.startswith("The ratio is higher in the volume context") and "because" in because
+    although = sentences(
+        {"ratio": 1.60, "ci_low": 1.55, "ci_high": 1.65, "linkedin_share_high": 0.2},
+        {"ratio": 1.20, "ci_low": 1.15, "ci_high": 1.25, "linkedin_share_high": 0.3},
+    )
+    assert "although" in although and "existing relationships" in although
+
+
 def test_run_cohort_and_the_command(tmp_path):
     result = run_cohort(parse_scenario(COHORT))
     members = {s.seat for s in result.scenario.strategies}

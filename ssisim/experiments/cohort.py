@@ -216,6 +216,23 @@ def cohort_sentences(ratios: pd.DataFrame, scenario: Scenario) -> list[str]:
     if len(ratios) >= 2 and ratios["ratio"].notna().all():
         hi = ratios.iloc[int(np.argmax(ratios["ratio"].to_numpy()))]
         lo = ratios.iloc[int(np.argmin(ratios["ratio"].to_numpy()))]
+        if hi.ci_low <= lo.ci_high:  # the intervals overlap: no ranking to explain
+            out.append(
+                f"The ratio is {hi.ratio:.2f} in the {hi.context} context and {lo.ratio:.2f} "
+                f"in the {lo.context} context: their 95% intervals overlap, so the contexts "
+                "cannot be told apart."
+            )
+            return out
+        if hi.linkedin_share_high <= lo.linkedin_share_high:
+            out.append(
+                f"The ratio is higher in the {hi.context} context ({hi.ratio:.2f}) than in the "
+                f"{lo.context} context ({lo.ratio:.2f}), although LinkedIn activity brings the "
+                f"leaders a smaller share of their opportunities there "
+                f"({hi.linkedin_share_high:.0%} against {lo.linkedin_share_high:.0%}): the "
+                "difference comes from the existing relationships' opportunities, not from "
+                "LinkedIn activity."
+            )
+            return out
         out.append(
             f"The ratio is higher in the {hi.context} context ({hi.ratio:.2f}) than in the "
             f"{lo.context} context ({lo.ratio:.2f}) because there LinkedIn activity brings "

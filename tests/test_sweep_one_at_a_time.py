@@ -1,7 +1,8 @@
-"""One-at-a-time sweeps: the block, its points, its errors."""
+"""One-at-a-time sweeps: the block, its points, its errors, and flips.csv end to end."""
 
 import re
 
+import pandas as pd
 import pytest
 
 from ssisim.cli.main import main
@@ -136,3 +137,74 @@ def test_a_sweep_without_a_file_places_errors_on_line_1():
     sc = parse_scenario(OAT.replace("[0.01, 0.02, 0.08]", "[0.01, 0.01]"))
     with pytest.raises(ScenarioError, match=r"^<scenario>:1: sweep\.one_at_a_time\.answers"):
         sweep_plan(sc)
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+def _main(args, capsys):
+    """Run the command line; its output. It returns on success and exits on an error."""
+    try:
+        main(args)
+    except SystemExit as exc:
+        pytest.fail(f"exit {exc.code}: {capsys.readouterr().err}")
+    return capsys.readouterr().out
+
+
+def _sweep(scenario, out, workers, capsys):
+    args = ["sweep", str(scenario), "--out", str(out), "--workers", str(workers), "--no-figures"]
+    return _main(args, capsys)
+
+
+def test_sweep_writes_flips_and_says_them(tmp_path, oat_file, capsys):
+    printed = _sweep(oat_file, tmp_path / "o", 1, capsys)
+    out = tmp_path / "o"
+    points = pd.read_csv(out / "points.csv")
+    assert list(points.columns) == ["point", *KEYS]
+    assert len(points) == 1 + 2 + 3 + 2 and not points.isna().any().any()  # every row complete
+    flips = pd.read_csv(out / "flips.csv")
+    differences = pd.read_csv(out / "differences.csv")
+    # one row per (context, metric, pair) with a baseline verdict, per assumption
+    combos = differences[differences.point == 0][["context", "metric"]].drop_duplicates()
+    assert len(flips) == len(combos) * len(KEYS)
+    assert list(flips.parameter.unique()) == KEYS
+    # the baseline verdict is the run's: the same rows give the same verdicts
+    from ssisim.results.verdicts import verdicts
+
+    at_base = differences[differences.point == 0].drop(columns=["point", *KEYS])
+    for v in verdicts(at_base):
+        row = flips[(flips.context == v.context) & (flips.metric == v.metric)].iloc[0]
+        assert row.baseline_verdict == (v.best if v.clear else "no clear difference")
+    # the deal value scales both strategies' value alike: a verdict on value can only
+    # change at 0, where every value is 0 (and then there is no clear difference)
+    deal = flips[(flips.parameter == KEYS[2]) & (flips.context == "volume")]
+    for row in deal.itertuples():
+        if row.metric in ("pipeline_value_eur", "value_per_hour_eur"):
+            assert pd.isna(row.flip_above)
+            if row.baseline_verdict != "no clear difference":
+                assert row.flip_below == 0 and row.flip_below_move == "-100%"
+        else:  # the other metrics do not read the deal value
+            assert row.changes == 0 and pd.isna(row.flip_below) and pd.isna(row.flip_above)
+    sentences = (out / "flips.txt").read_text().splitlines()
+    assert len(sentences) == len(combos)
+    assert all(s in printed for s in sentences)
+    assert sentences[0].startswith("volume, SSI, open-bar against club-select: ")
+
+
+def test_outcomes_of_a_one_at_a_time_sweep_write_flips_again(tmp_path, oat_file, capsys):
+    _sweep(oat_file, tmp_path / "o", 1, capsys)
+    again = tmp_path / "again"
+    printed = _main(["outcomes", str(tmp_path / "o"), "--out", str(again)], capsys)
+    assert (tmp_path / "o" / "flips.txt").read_text() in printed
+    assert (again / "flips.csv").read_bytes() == (tmp_path / "o" / "flips.csv").read_bytes()
+    assert (again / "flips.txt").read_bytes() == (tmp_path / "o" / "flips.txt").read_bytes()
+
+
+def test_one_and_two_workers_give_the_same_flips(tmp_path, oat_file, capsys):
+    oat_file.write_text(
+        OAT.replace("replications: 3", "replications: 3\nexecution: {chunk_runs: 1}")
+    )
+    _sweep(oat_file, tmp_path / "one", 1, capsys)
+    _sweep(oat_file, tmp_path / "two", 2, capsys)
+    for name in ("points.csv", "summary.csv", "differences.csv", "flips.csv", "flips.txt"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()

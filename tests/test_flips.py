@@ -156,6 +156,23 @@ def test_every_context_metric_and_pair_gets_its_rows():
     assert verdicts[(4, "complex", "ssi", "b", "c")] == NO_CLEAR
 
 
+def test_a_key_of_another_context_has_no_row():
+    points = POINTS.rename(columns={"y": "contexts.volume.deal_value_eur"})
+    rows = []
+    for context in ("volume", "complex"):
+        for r in _table(
+            {0.25: 3.0, 0.5: 3.0, 1.0: 3.0, 2.0: 3.0, 4.0: 3.0}, context=context
+        ).to_dict("records"):
+            r["contexts.volume.deal_value_eur"] = r.pop("y")
+            rows.append(r)
+    flips = find_flips(pd.DataFrame(rows), points)
+    assert flips[flips.context == "volume"]["parameter"].tolist() == [
+        "x",
+        "contexts.volume.deal_value_eur",
+    ]
+    assert flips[flips.context == "complex"]["parameter"].tolist() == ["x"]
+
+
 def test_inactive_strategies_get_a_verdict_on_the_ssi_only():
     d = pd.concat(
         [

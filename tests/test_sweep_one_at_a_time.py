@@ -7,7 +7,7 @@ import pytest
 
 from ssisim.cli.main import main
 from ssisim.errors import ScenarioError
-from ssisim.experiments.sweep import sweep_plan
+from ssisim.experiments.sweep import one_at_a_time_changes, sweep_plan
 from ssisim.scenario.loading import load_scenario, parse_scenario
 
 OAT = """\
@@ -77,6 +77,12 @@ def test_baseline_then_one_point_per_value_others_at_baseline(oat_file):
         assert p.scenario.replications == 3 and not p.scenario.sweep.active
     unswept = sc.model_dump(exclude={"sweep"})
     assert plan.points[0].scenario.model_dump(exclude={"sweep"}) == unswept
+    changes = one_at_a_time_changes(plan)
+    assert changes[0] is None
+    assert [changes[i] for i in range(1, len(expected))] == [
+        (KEYS[0], 0.01), (KEYS[0], 0.08), (KEYS[1], 20), (KEYS[1], 40), (KEYS[1], 60),
+        (KEYS[2], 0), (KEYS[2], 3000),
+    ]  # fmt: skip
 
 
 LINE_OF_KEY = {KEYS[0]: 9, KEYS[1]: 10}
@@ -164,10 +170,13 @@ def test_sweep_writes_flips_and_says_them(tmp_path, oat_file, capsys):
     assert len(points) == 1 + 2 + 3 + 2 and not points.isna().any().any()  # every row complete
     flips = pd.read_csv(out / "flips.csv")
     differences = pd.read_csv(out / "differences.csv")
-    # one row per (context, metric, pair) with a baseline verdict, per assumption
+    # one row per (context, metric, pair) with a baseline verdict, per assumption;
+    # the volume context's deal value only for the volume context's verdicts
     combos = differences[differences.point == 0][["context", "metric"]].drop_duplicates()
-    assert len(flips) == len(combos) * len(KEYS)
+    volume = (combos.context == "volume").sum()
+    assert len(flips) == volume * 3 + (len(combos) - volume) * 2
     assert list(flips.parameter.unique()) == KEYS
+    assert set(flips[flips.parameter == KEYS[2]].context) == {"volume"}
     # the baseline verdict is the run's: the same rows give the same verdicts
     from ssisim.results.verdicts import verdicts
 
@@ -185,6 +194,9 @@ def test_sweep_writes_flips_and_says_them(tmp_path, oat_file, capsys):
                 assert row.flip_below == 0 and row.flip_below_move == "-100%"
         else:  # the other metrics do not read the deal value
             assert row.changes == 0 and pd.isna(row.flip_below) and pd.isna(row.flip_above)
+    # the terminal table says what each point changed
+    assert re.search(r"│\s+0 │ baseline\s+│", printed)
+    assert re.search(r"│\s+1 │ answers\.leads\.inbound_rate = 0\.01\s+│", printed)
     sentences = (out / "flips.txt").read_text().splitlines()
     assert len(sentences) == len(combos)
     assert all(s in printed for s in sentences)

@@ -182,7 +182,12 @@ def sweep(opts: ExperimentOptions) -> None:
 
             from ssisim.cli.tables import sweep_table
 
-            Console().print(sweep_table(at_horizon, plan.columns, sc.weeks))
+            changes = None
+            if sc.sweep.one_at_a_time:
+                from ssisim.experiments.sweep import one_at_a_time_changes
+
+                changes = one_at_a_time_changes(plan)
+            Console().print(sweep_table(at_horizon, plan.columns, sc.weeks, changes=changes))
         if not opts.quiet:
             for sentence in flips:
                 click.echo(sentence)

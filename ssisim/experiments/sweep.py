@@ -65,6 +65,7 @@ __all__ = [
     "build_points",
     "check_values",
     "lookup",
+    "one_at_a_time_changes",
     "one_at_a_time_rows",
     "sweep_plan",
     "transform",
@@ -370,6 +371,17 @@ def one_at_a_time_rows(
             {**baseline, key: value} for value in axis.values if not _same(value, baseline[key])
         ]
     return rows
+
+
+def one_at_a_time_changes(plan: Plan) -> dict[int, tuple[str, Any] | None]:
+    """What each point of a one-at-a-time plan changes: ``(key, value)``, or
+    None for the baseline (point 0)."""
+    base = dict(plan.points[0].values)
+    out: dict[int, tuple[str, Any] | None] = {}
+    for point in plan.points:
+        moved = [(k, v) for k, v in point.values if not _same(v, base[k])]
+        out[point.index] = moved[0] if moved else None
+    return out
 
 
 def sweep_plan(

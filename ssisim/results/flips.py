@@ -22,6 +22,9 @@ tried*, which says nothing of values beyond it. Assumptions whose values are
 not numbers (text, ``null``, lists) have no sides: their ``changes`` count
 and ``verdicts`` say where the verdict differs.
 
+A key of one business context (``contexts.volume.deal_value_eur``) has rows
+for that context's verdicts only: it cannot change another's.
+
 A point where a pair has no difference (a per-hour value of a routine that
 takes no time) has the verdict :data:`NOT_AVAILABLE`, which neither flips
 nor holds.
@@ -264,7 +267,9 @@ def find_flips(
     pandas.DataFrame
         Columns :data:`FLIP_COLUMNS`, one row per (context, metric, pair,
         assumption) that has a verdict at the baseline, in the order of
-        ``differences`` then of the assumptions.
+        ``differences`` then of the assumptions; a key of another business
+        context (``contexts.volume.*`` for the ``complex`` context's
+        verdicts) has no row, as it cannot change them.
 
     Raises
     ------
@@ -287,6 +292,8 @@ def find_flips(
         if at_base is None:
             continue
         for key in keys:
+            if _other_context(key, context):
+                continue
             base = _plain(base_values[key])
             tried = [
                 (_plain(r.value), found.get((r.point, context, metric, a, b), NOT_AVAILABLE))
@@ -294,6 +301,21 @@ def find_flips(
             ]
             rows.append(_flip_row(context, metric, a, b, key, base, at_base, tried))
     return pd.DataFrame(rows, columns=list(FLIP_COLUMNS))
+
+
+def _other_context(key: str, context: str) -> bool:
+    """Whether ``key`` is a key of another business context than ``context``
+    (``contexts.volume.deal_value_eur`` changes no verdict of ``complex``).
+
+    >>> _other_context("contexts.volume.deal_value_eur", "complex")
+    True
+    >>> _other_context("contexts.complex.deal_value_eur", "complex")
+    False
+    >>> _other_context("answers.leads.inbound_rate", "complex")
+    False
+    """
+    parts = key.split(".")
+    return len(parts) > 2 and parts[0] == "contexts" and parts[1] != context
 
 
 def _flip_row(
@@ -352,49 +374,51 @@ def _phrase(verdict: str) -> str:
 
 def flip_sentences(flips: pd.DataFrame) -> list[str]:
     """One sentence per (context, metric, pair): the baseline verdict, and the
-    assumptions that change it, nearest flip first (the smallest relative move).
+    assumptions that change it, grouped by the verdict they lead to, the
+    smallest relative move first.
 
     For example: "complex, pipeline value, open-bar against club-select: no
     clear difference at the baseline; it becomes club-select ahead when
-    answers.leads.introduction_rate rises to 0.008 (+100%); it holds over the
+    answers.leads.outbound_rate rises to 0.6 (+100%) or when
+    answers.leads.introduction_rate rises to 0.016 (+300%); it holds over the
     values tried of 10 other assumptions."
     """
     sentences = []
     groups = flips.groupby(["context", "metric", "strategy_a", "strategy_b"], sort=False)
     for (context, metric, a, b), rows in groups:
         at_base = str(rows["baseline_verdict"].iloc[0])
-        found: list[tuple[float, str]] = []
+        clauses: list[tuple[float, str, str]] = []  # (distance, verdict, clause)
+        unordered: list[str] = []
+        held = 0
         for r in rows.to_dict("records"):
-            parts = []
-            distance = math.inf
+            mine = []
             for side, verb in (("below", "falls to"), ("above", "rises to")):
                 value = r[f"flip_{side}"]
                 if _missing(value):
                     continue
                 move = "" if _missing(r[f"flip_{side}_move"]) else str(r[f"flip_{side}_move"])
-                parts.append(
-                    f"{_phrase(str(r[f'flip_{side}_verdict']))} when {r['parameter']} "
-                    f"{verb} {_text(value)}{f' ({move})' if move else ''}"
-                )
-                if move:
-                    distance = min(distance, abs(float(move.rstrip("%"))))
-            if not parts and r["changes"] > 0:  # values that are not numbers
-                parts.append(f"changes with {r['parameter']} (see flips.csv)")
-            if parts:
-                found.append((distance, " and ".join(parts)))
-        found.sort(key=lambda item: item[0])
-        held = len(rows) - len(found)
+                distance = abs(float(move.rstrip("%"))) if move else math.inf
+                clause = f"{r['parameter']} {verb} {_text(value)}{f' ({move})' if move else ''}"
+                mine.append((distance, str(r[f"flip_{side}_verdict"]), clause))
+            clauses += mine
+            if not mine and r["changes"] > 0:  # values that are not numbers: no sides
+                unordered.append(str(r["parameter"]))
+            held += not mine and not r["changes"] > 0
+        clauses.sort(key=lambda c: c[0])
         text = f"{context}, {_NAMES.get(str(metric), str(metric))}, {a} against {b}: "
         text += f"{_phrase(at_base)} at the baseline"
-        if found:
-            text += "; it becomes " + "; it becomes ".join(part for _, part in found)
+        for verdict in dict.fromkeys(v for _, v, _ in clauses):
+            whens = [f"when {c}" for _, v, c in clauses if v == verdict]
+            joined = whens[0] if len(whens) == 1 else f"{', '.join(whens[:-1])} or {whens[-1]}"
+            text += f"; it becomes {_phrase(verdict)} {joined}"
+        for name in unordered:
+            text += f"; it changes with {name} (see flips.csv)"
+        plural = "s" if held != 1 else ""
+        if clauses or unordered:
             if held:
-                text += (
-                    f"; it holds over the values tried of {held} other "
-                    f"assumption{'s' if held != 1 else ''}"
-                )
+                text += f"; it holds over the values tried of {held} other assumption{plural}"
         else:
-            text += f", and at every value tried of the {held} assumption{'s' if held != 1 else ''}"
+            text += f", and at every value tried of the {held} assumption{plural}"
         sentences.append(text + ".")
     return sentences
 

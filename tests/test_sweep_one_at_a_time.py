@@ -201,6 +201,16 @@ def test_sweep_writes_flips_and_says_them(tmp_path, oat_file, capsys):
     assert len(sentences) == len(combos)
     assert all(s in printed for s in sentences)
     assert sentences[0].startswith("volume, SSI, open-bar against club-select: ")
+    # the report shows the rows whose verdict changes, in words
+    from ssisim.report.build import build_report
+
+    moved = flips[flips.changes > 0]
+    assert len(moved), "the tiny sweep should change some verdict (it did at seed 5)"
+    html = build_report(out, tmp_path / "r.html", draw=False).read_text(encoding="utf-8")
+    assert f"the {len(flips) - len(moved)} of {len(flips)} rows of flips.csv" in html
+    r = moved.iloc[0]
+    side = "below" if not pd.isna(r.flip_below) else "above"
+    assert f"({r[f'flip_{side}_move']}): {r[f'flip_{side}_verdict']}" in html
 
 
 def test_outcomes_of_a_one_at_a_time_sweep_write_flips_again(tmp_path, oat_file, capsys):

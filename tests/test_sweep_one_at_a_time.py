@@ -230,3 +230,25 @@ def test_one_and_two_workers_give_the_same_flips(tmp_path, oat_file, capsys):
     _sweep(oat_file, tmp_path / "two", 2, capsys)
     for name in ("points.csv", "summary.csv", "differences.csv", "flips.csv", "flips.txt"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_figures_draw_each_key_with_the_baseline_only(tmp_path, oat_file, capsys):
+    from conftest import assert_redraws
+
+    from ssisim.plots.experiments import _alone, _sweep_finding
+
+    out = tmp_path / "o"
+    _main(["sweep", str(oat_file), "--out", str(out), "--workers", "1", "-q"], capsys)
+    assert_redraws(out, ["figures/sweep.png", "figures/sweep-2.png", "figures/sweep-3.png"])
+    summary = pd.read_csv(out / "summary.csv")
+    at_horizon = summary[(summary.week == 3) & (summary.metric == "ssi")]
+    # each key's figure: the baseline and that key's points, never another key's
+    for key, points in zip(KEYS, ([0, 1, 2], [0, 3, 4, 5], [0, 6, 7]), strict=True):
+        assert sorted(set(_alone(at_horizon, KEYS, key)["point"])) == points
+    # the title follows the strategy the key moves: club-select is flat in its invitations
+    title = _sweep_finding(
+        _alone(at_horizon, KEYS, KEYS[1]), KEYS[1], "ssi", ["club-select", "open-bar"]
+    )
+    assert title.startswith("open-bar: SSI "), title
+    flat = _sweep_finding(_alone(at_horizon, KEYS, KEYS[0]), KEYS[0], "ssi", ["open-bar"])
+    assert flat.startswith("SSI stays flat for every strategy"), flat  # leads move no score

@@ -198,10 +198,11 @@ def outcomes(
     out_dir = out if out is not None else default_output_dir("outcomes", root=run_dir)
     if (run_dir / "points.csv").is_file():
         from ssisim.results.files import atomic_directory as _atomic
+        from ssisim.results.flips import is_one_at_a_time
 
         with _atomic(out_dir) as tmp:
             sweep_outcomes(run_dir, sc, tmp)
-            sentences = sweep_flips(run_dir, tmp) if _one_at_a_time(manifest) else []
+            sentences = sweep_flips(run_dir, tmp) if is_one_at_a_time(manifest) else []
         for line in sentences:
             click.echo(line)
         click.echo(f"outcomes of every sweep point in {out_dir}")
@@ -266,13 +267,6 @@ def sweep_flips(run_dir: Path, out_dir: Path | None = None) -> list[str]:
 
     _, sentences = write_flips(run_dir if out_dir is None else out_dir, run_dir / "points.csv")
     return sentences
-
-
-def _one_at_a_time(manifest: Mapping[str, Any]) -> bool:
-    """Whether the manifest's scenario was a one-at-a-time sweep."""
-    scenario = manifest.get("scenario")
-    sweep = scenario.get("sweep") if isinstance(scenario, Mapping) else None
-    return isinstance(sweep, Mapping) and bool(sweep.get("one_at_a_time"))
 
 
 def _dumped(sc: Scenario) -> dict[str, Any]:

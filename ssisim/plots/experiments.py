@@ -57,8 +57,26 @@ def _numbered(path: Path, k: int) -> Path:
     return path if k == 0 else path.with_name(f"{path.stem}-{k + 1}{path.suffix}")
 
 
+def _alone(at_horizon: pd.DataFrame, columns: Sequence[str], column: str) -> pd.DataFrame:
+    """The rows of a one-at-a-time sweep where only ``column`` may differ from
+    the baseline (point 0): the baseline and that key's own points."""
+    base = at_horizon[at_horizon["point"] == 0]
+    if base.empty:
+        return at_horizon
+    keep = pd.Series(True, index=at_horizon.index)
+    for other in columns:
+        if other != column:
+            keep &= at_horizon[other] == base[other].iloc[0]
+    return at_horizon[keep]
+
+
 def sweep_figures(
-    at_horizon: pd.DataFrame, columns: Sequence[str], path: Path, subtitle: str = ""
+    at_horizon: pd.DataFrame,
+    columns: Sequence[str],
+    path: Path,
+    subtitle: str = "",
+    *,
+    one_at_a_time: bool = False,
 ) -> list[Path]:
     """Each metric at the horizon against each numeric swept key, per strategy.
 
@@ -66,7 +84,9 @@ def sweep_figures(
     ``strategy``, ``metric``, ``mean``, ``ci_low``, ``ci_high``). One figure
     per swept key (``sweep.png``, ``sweep-2.png``, ...), one panel per metric
     (at most :data:`MAX_PANELS`); lines and 95% bands when one key is swept,
-    points with 95% bars when several are (the other keys vary too).
+    points with 95% bars when several are (the other keys vary too). A
+    one-at-a-time sweep (``one_at_a_time``) draws each key's points with the
+    baseline's (point 0), the other keys at their baseline values: lines.
     """
     numeric = [c for c in columns if pd.api.types.is_numeric_dtype(at_horizon[c])]
     if at_horizon.empty or not numeric:
@@ -74,8 +94,11 @@ def sweep_figures(
     metrics = list(dict.fromkeys(at_horizon["metric"]))[:MAX_PANELS]
     strategies = list(dict.fromkeys(at_horizon["strategy"]))
     colors = strategy_colors(strategies)
+    lines = len(numeric) == 1 or one_at_a_time
+    everything = at_horizon
     paths = []
     for k, column in enumerate(numeric):
+        at_horizon = _alone(everything, columns, column) if one_at_a_time else everything
         with style():
             fig = new_figure()
             axes = fig.subplots(1, len(metrics), squeeze=False)[0]
@@ -87,7 +110,7 @@ def sweep_figures(
                     x = rows[column].to_numpy(dtype=float)
                     y = rows["mean"].to_numpy(dtype=float)
                     lo, hi = rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float)
-                    if len(numeric) == 1:
+                    if lines:
                         ax.fill_between(x, lo, hi, color=colors[strategy], alpha=BAND_ALPHA, lw=0)
                         ax.plot(x, y, "o-", color=colors[strategy], lw=2.2, ms=6)
                     else:
@@ -100,10 +123,12 @@ def sweep_figures(
                 ax.set_ylim(0, 100 if metric == "ssi" else None)
                 ax.set_ylim(bottom=0)
                 ax.yaxis.set_major_formatter(FuncFormatter(compact))
-            title(fig, _sweep_finding(at_horizon, column, metrics[0], strategies[0]), subtitle)
+            title(fig, _sweep_finding(at_horizon, column, metrics[0], strategies), subtitle)
             legend_right(fig, colors)
             note = f"Mean and {CONFIDENCE:.0%} confidence interval over the replications at each point."
-            if len(numeric) > 1:
+            if one_at_a_time:
+                note += " One key at a time: the others at the scenario's own values."
+            elif len(numeric) > 1:
                 note += " Other swept keys vary at each value: points, not lines."
             footnote(fig, note)
         paths.append(save(fig, _numbered(path, k)))
@@ -118,14 +143,29 @@ def sweep_figure(
     return paths[0] if paths else None
 
 
-def _sweep_finding(at_horizon: pd.DataFrame, column: str, metric: str, strategy: str) -> str:
-    rows = at_horizon[
-        (at_horizon["metric"] == metric) & (at_horizon["strategy"] == strategy)
-    ].sort_values(column)
-    means = rows.groupby(column, sort=True)["mean"].mean()
+def _sweep_finding(
+    at_horizon: pd.DataFrame, column: str, metric: str, strategies: Sequence[str]
+) -> str:
+    """The title: how ``metric`` moves with ``column`` for the strategy it moves
+    most (the first on a tie: a key of one routine leaves the others flat)."""
+
+    def means_of(strategy: str) -> pd.Series:
+        rows = at_horizon[(at_horizon["metric"] == metric) & (at_horizon["strategy"] == strategy)]
+        return rows.sort_values(column).groupby(column, sort=True)["mean"].mean()
+
+    spans = {s: means_of(s) for s in strategies}
+    strategy = max(
+        strategies, key=lambda s: float(spans[s].max() - spans[s].min()) if len(spans[s]) else 0.0
+    )
+    means = spans[strategy]
     if len(means) < 2:
         return f"{label(metric)} against {label(column)}"
     first, last = float(means.iloc[0]), float(means.iloc[-1])
+    if compact(float(means.min())) == compact(float(means.max())):  # flat, as drawn
+        return (
+            f"{label(metric)} stays flat for every strategy as {label(column)} goes from "
+            f"{means.index[0]:g} to {means.index[-1]:g}"
+        )
     peak = means.idxmax()
     verb = "rises" if last > first else "falls"
     text = (

@@ -46,6 +46,7 @@ from ssisim.plots.experiments import sobol_figures, sweep_figures, tornado_figur
 from ssisim.plots.run import DEFAULT_BOOST_THRESHOLD, plot_figures
 from ssisim.plots.scoring import plot_calibration, plot_fit
 from ssisim.plots.style import Settings, find_number, scenario_name, settings, using
+from ssisim.results.flips import is_one_at_a_time
 from ssisim.results.outcomes import MIN_HOURS_PER_WEEK
 from ssisim.results.tables import read_results
 from ssisim.results.verdicts import (
@@ -220,7 +221,8 @@ def _sweep_figures(run_dir: Path, manifest: Mapping[str, Any]) -> list[Path]:
         (summary["week"] == horizon) & summary["metric"].isin(SWEEP_FIGURE_METRICS)
     ]
     title = scenario_name(manifest) or ""
-    return sweep_figures(at_horizon, columns, run_dir / "figures" / "sweep.png", title)
+    path = run_dir / "figures" / "sweep.png"
+    return sweep_figures(at_horizon, columns, path, title, one_at_a_time=is_one_at_a_time(manifest))
 
 
 def tornado_in_currency(tornado: pd.DataFrame, rate: float) -> pd.DataFrame:

@@ -53,7 +53,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,7 @@ __all__ = [
     "NO_CLEAR",
     "find_flips",
     "flip_sentences",
+    "is_one_at_a_time",
     "one_at_a_time_layout",
     "pair_verdicts",
     "relative_move",
@@ -154,6 +155,19 @@ def relative_move(value: float, baseline: float) -> str:
         return ""
     r = (value - baseline) / abs(baseline)
     return f"{r:+.0%}" if abs(r) >= 0.1 else f"{r:+.1%}"
+
+
+def is_one_at_a_time(manifest: Mapping[str, Any]) -> bool:
+    """Whether a results folder's manifest records a one-at-a-time sweep.
+
+    >>> is_one_at_a_time({"scenario": {"sweep": {"one_at_a_time": {"weeks": [26]}}}})
+    True
+    >>> is_one_at_a_time({"scenario": {"sweep": {"grid": {"weeks": [26]}}}}), is_one_at_a_time({})
+    (False, False)
+    """
+    scenario = manifest.get("scenario")
+    sweep = scenario.get("sweep") if isinstance(scenario, Mapping) else None
+    return isinstance(sweep, Mapping) and bool(sweep.get("one_at_a_time"))
 
 
 def one_at_a_time_layout(points: pd.DataFrame, baseline: int = BASELINE_POINT) -> pd.DataFrame:

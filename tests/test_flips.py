@@ -238,3 +238,23 @@ def test_write_flips_refuses_a_folder_without_the_tables(tmp_path):
     with pytest.raises(DataError, match=r"cannot read the sweep's tables"):
         write_flips(tmp_path, tmp_path / "points.csv")
     assert not (tmp_path / "flips.csv").exists()
+
+
+def test_the_reports_table_in_french_with_amounts_in_the_clients_currency(tmp_path):
+    from ssisim.plots.client import Client
+    from ssisim.report.build import _flips_table
+
+    points = pd.DataFrame(
+        {"point": [0, 1, 2], "contexts.volume.deal_value_eur": [1500.0, 0.0, 6000.0]}
+    )
+    rows = [_row(0, 3.0), _row(1, 0.0), _row(2, 3.0)]
+    for r, v in zip(rows, (1500.0, 0.0, 6000.0), strict=True):
+        del r["x"], r["y"]
+        r["contexts.volume.deal_value_eur"] = v
+    find_flips(pd.DataFrame(rows), points).to_csv(tmp_path / "flips.csv", index=False)
+    table = _flips_table(tmp_path / "flips.csv", Client(language="fr", currency="USD", eur_to=1.1))
+    assert "0 lignes sur 1" in table.title
+    assert table.rows == [
+        ["volume", "opportunités", "a / b", "contexte volume\xa0: valeur d'une affaire",
+         "1\u202f650\xa0$\xa0: a", "0\xa0$ (−100\u202f%)\xa0: pas de différence nette", "–"]
+    ]  # fmt: skip

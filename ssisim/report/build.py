@@ -247,6 +247,7 @@ def _flips_table(path: Path, client: Client) -> Table:
     lang, money = client.language, currency_symbol(client.currency)
     flips = pd.read_csv(path, keep_default_na=False, na_values=[""])
     moved = flips[flips["changes"] > 0]
+    colon = say(lang, "colon")
 
     def verdict(text: Any) -> str:
         return say(lang, "v_no_clear") if text == "no clear difference" else str(text)
@@ -263,15 +264,15 @@ def _flips_table(path: Path, client: Client) -> Table:
         if isinstance(x, float) and math.isnan(x):
             return "–"
         move = getattr(r, f"flip_{which}_move")
+        if isinstance(move, str) and move and lang == "fr":  # −50 %, as French writes it
+            move = move.replace("-", "−").replace("%", "\u202f%")
         shown = f" ({move})" if isinstance(move, str) and move else ""
-        return (
-            f"{value(str(r.parameter), x)}{shown}: {verdict(getattr(r, f'flip_{which}_verdict'))}"
-        )
+        return f"{value(str(r.parameter), x)}{shown}{colon} {verdict(getattr(r, f'flip_{which}_verdict'))}"
 
     rows = [
         [str(r.context), label(str(r.metric), lang), f"{r.strategy_a} / {r.strategy_b}",
          label(str(r.parameter), lang),
-         f"{value(str(r.parameter), r.baseline_value)}: {verdict(r.baseline_verdict)}",
+         f"{value(str(r.parameter), r.baseline_value)}{colon} {verdict(r.baseline_verdict)}",
          side(r, "below"), side(r, "above")]
         for r in moved.itertuples(index=False)
     ]  # fmt: skip

@@ -14,7 +14,9 @@ kind             files read                          figures written
 ``run``          ``weekly.csv``, ``summary.csv``,    ``figures/ssi.png``, ``pillars.png``,
                  ``outcomes_summary.csv`` if any     ``network.png`` and the debate's
 ``team``         the same and ``leaderboard.csv``    the same and ``figures/leaderboard.png``
-``sweep``        ``summary.csv``, ``manifest.json``  ``figures/sweep.png``
+``sweep``        ``summary.csv``, ``manifest.json``  ``figures/sweep.png`` (one per key,
+                 (one at a time: each key drawn      ``sweep-2.png``, ...)
+                 with the baseline only)
 ``sensitivity``  ``sobol.csv``, ``tornado.csv``      ``figures/sobol.png``, ``tornado.png``
 ``cohort``       ``sellers.csv``, ``ratio.csv``      ``cohort.png``
 ``calibration``  ``calibration.csv``                 ``calibration.png``

@@ -194,6 +194,16 @@ def test_sweep_writes_flips_and_says_them(tmp_path, oat_file, capsys):
                 assert row.flip_below == 0 and row.flip_below_move == "-100%"
         else:  # the other metrics do not read the deal value
             assert row.changes == 0 and pd.isna(row.flip_below) and pd.isna(row.flip_above)
+    # common random numbers: a context's key changes no run, so its points' summary
+    # is the baseline's to the byte; a key of open-bar's leaves club-select's unchanged
+    summary = pd.read_csv(out / "summary.csv").drop(columns=KEYS)
+    at = {p: g.drop(columns="point").reset_index(drop=True) for p, g in summary.groupby("point")}
+    for p in (6, 7):
+        pd.testing.assert_frame_equal(at[p], at[0])
+    for p in (3, 4, 5):
+        club = [at[q][at[q].strategy == "club-select"].reset_index(drop=True) for q in (0, p)]
+        pd.testing.assert_frame_equal(club[0], club[1])
+        assert not at[p].equals(at[0])  # open-bar's own runs did change
     # the terminal table says what each point changed
     assert re.search(r"│\s+0 │ baseline\s+│", printed)
     assert re.search(r"│\s+1 │ answers\.leads\.inbound_rate = 0\.01\s+│", printed)

@@ -262,3 +262,15 @@ def test_figures_draw_each_key_with_the_baseline_only(tmp_path, oat_file, capsys
     assert title.startswith("open-bar: SSI "), title
     flat = _sweep_finding(_alone(at_horizon, KEYS, KEYS[0]), KEYS[0], "ssi", ["open-bar"])
     assert flat.startswith("SSI stays flat for every strategy"), flat  # leads move no score
+
+
+def test_the_figures_new_words_are_in_french():
+    from ssisim.plots.french import translate
+
+    note = (
+        "Mean and 95% confidence interval over the replications at each point. One key at a "
+        "time: the others at the scenario's own values."
+    )
+    assert translate(note).endswith("Une clé à la fois\xa0: les autres aux valeurs du scénario.")
+    flat = translate("SSI stays flat for every strategy as weeks goes from 2 to 3")
+    assert flat == "SSI reste stable pour chaque stratégie quand weeks va de 2 à 3"

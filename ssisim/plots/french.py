@@ -418,6 +418,19 @@ _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = tuple(
             r"autres clés balayées varient à chaque valeur : des points, pas des courbes.",
         ),
         (
+            r"^Mean and (\S+) confidence interval over the replications at each point\. One "
+            r"key at a time: the others at the scenario's own values\.$",
+            r"Moyenne et intervalle de confiance à \1 des réplications en chaque point. Une "
+            r"clé à la fois : les autres aux valeurs du scénario.",
+        ),
+        (
+            r"^(.+) stays flat for every strategy as (.+) goes from (\S+) to (\S+)$",
+            lambda m: (
+                f"{_metric(m[1])} reste stable pour chaque stratégie quand {m[2]} va de "
+                f"{m[3]} à {m[4]}"
+            ),
+        ),
+        (
             r"^Bars: Sobol' indices at the horizon; whiskers: (\S+) intervals\.$",
             r"Barres : indices de Sobol' à l'horizon ; moustaches : intervalles à \1.",
         ),

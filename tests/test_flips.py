@@ -258,3 +258,24 @@ def test_the_reports_table_in_french_with_amounts_in_the_clients_currency(tmp_pa
         ["volume", "opportunités", "a / b", "contexte volume\xa0: valeur d'une affaire",
          "1\u202f650\xa0$\xa0: a", "0\xa0$ (−100\u202f%)\xa0: pas de différence nette", "–"]
     ]  # fmt: skip
+
+
+def test_the_flips_figure_says_how_many_verdicts_hold_and_the_nearest_change(tmp_path, monkeypatch):
+    import ssisim.plots.experiments as experiments
+
+    said = []
+    monkeypatch.setattr(
+        experiments, "title", lambda fig, finding, subtitle="": said.append(finding)
+    )
+    swap = _table(
+        {0.25: 3.0, 0.5: 3.0, 1.0: 3.0, 2.0: 3.0, 4.0: 3.0}, y_differences={5: 3.0, 20: -4.0}
+    )
+    near = _table({0.25: 0.2, 0.5: 0.2, 1.0: 3.0, 2.0: 3.0, 4.0: 3.0}, metric="ssi")
+    flips = find_flips(pd.concat([swap, near], ignore_index=True), POINTS)
+    paths = experiments.flips_figures(flips, tmp_path / "flips.png", "test")
+    assert [p.name for p in paths] == ["flips.png"] and paths[0].read_bytes()[:4] == b"\x89PNG"
+    # 4 rows: x and y, for opportunities and ssi; x flips ssi at -50%, y swaps at +100%
+    assert said == [
+        "2 of 4 verdicts of a against b hold over every value tried; "
+        "the nearest change: SSI (volume) at x -50%"
+    ]

@@ -249,7 +249,8 @@ def test_figures_draw_each_key_with_the_baseline_only(tmp_path, oat_file, capsys
 
     out = tmp_path / "o"
     _main(["sweep", str(oat_file), "--out", str(out), "--workers", "1", "-q"], capsys)
-    assert_redraws(out, ["figures/sweep.png", "figures/sweep-2.png", "figures/sweep-3.png"])
+    figures = ["sweep.png", "sweep-2.png", "sweep-3.png", "flips.png"]
+    assert_redraws(out, [f"figures/{name}" for name in figures])
     summary = pd.read_csv(out / "summary.csv")
     at_horizon = summary[(summary.week == 3) & (summary.metric == "ssi")]
     # each key's figure: the baseline and that key's points, never another key's

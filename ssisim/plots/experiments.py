@@ -5,12 +5,14 @@ in the style of every other figure (:mod:`ssisim.plots.style`): 16:9, at most
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from ssisim.plots.style import (
@@ -34,6 +36,7 @@ from ssisim.stats import CONFIDENCE
 
 __all__ = [
     "MAX_PANELS",
+    "flips_figures",
     "sobol_figure",
     "sobol_figures",
     "sobol_warnings",
@@ -51,6 +54,16 @@ TORNADO_PANELS = 2
 
 SOBOL_CONF_WIDE = 0.25
 """A Sobol' index whose interval half-width exceeds this is called imprecise."""
+
+FLIP_BINS: tuple[tuple[float, str, str], ...] = (
+    (25.0, "within 25%", "#B2182B"),
+    (50.0, "within 50%", "#EF8A62"),
+    (100.0, "within 100%", "#FDDBC7"),
+    (math.inf, "beyond 100%", "#FFF5EB"),
+)
+"""How far the nearest change of a verdict is from the baseline, and its colour
+on the flips figure (the nearer, the darker)."""
+HOLDS_COLOR = "#D9D9D9"
 
 
 def _numbered(path: Path, k: int) -> Path:
@@ -323,3 +336,102 @@ def tornado_figures(tornado: pd.DataFrame, path: Path, subtitle: str = "") -> li
 def tornado_figure(tornado: pd.DataFrame, path: Path, title: str = "") -> Path:
     """The first of :func:`tornado_figures`."""
     return tornado_figures(tornado, path, title)[0]
+
+
+def _nearest(row: pd.Series) -> tuple[float, str, str] | None:
+    """A flips row's nearest change: (|move| in %, signed move, verdict there)."""
+    found = []
+    for side in ("below", "above"):
+        move = row[f"flip_{side}_move"]
+        value = row[f"flip_{side}"]
+        if isinstance(value, float) and math.isnan(value):
+            continue
+        text = move if isinstance(move, str) and move else "?"
+        size = abs(float(text.rstrip("%"))) if text != "?" else math.inf
+        found.append((size, text, str(row[f"flip_{side}_verdict"])))
+    return min(found, key=lambda f: f[0]) if found else None
+
+
+def flips_figures(flips: pd.DataFrame, path: Path, subtitle: str = "") -> list[Path]:
+    """Which assumption changes which verdict, and how near the baseline (``flips.csv``).
+
+    One figure per pair of strategies (``flips.png``, ``flips-2.png``, ...):
+    a row per assumption, a column per (context, metric); a cell shows the
+    move to the nearest value tried that changes the verdict, coloured by how
+    near (:data:`FLIP_BINS`), bold with ``⇄`` when the winner swaps; grey when
+    the verdict holds over every value tried, blank when the assumption is
+    another context's.
+    """
+    paths: list[Path] = []
+    pairs = list(dict.fromkeys(zip(flips["strategy_a"], flips["strategy_b"], strict=True)))
+    for k, (a, b) in enumerate(pairs):
+        rows = flips[(flips["strategy_a"] == a) & (flips["strategy_b"] == b)]
+        params = list(dict.fromkeys(rows["parameter"]))
+        columns = list(dict.fromkeys(zip(rows["context"], rows["metric"], strict=True)))
+        cells = {(r["parameter"], r["context"], r["metric"]): r for _, r in rows.iterrows()}
+        nearest_all: list[tuple[float, str, str, str, str]] = []
+        with style():
+            fig = new_figure()
+            ax = fig.subplots()
+            for i, param in enumerate(params):
+                for j, (context, metric) in enumerate(columns):
+                    r = cells.get((param, context, metric))
+                    if r is None:
+                        continue
+                    near = _nearest(r)
+                    if near is None:
+                        color, text, swap = HOLDS_COLOR, "", False
+                    else:
+                        size, text, verdict = near
+                        color = next(c for limit, _, c in FLIP_BINS if size <= limit)
+                        base = str(r["baseline_verdict"])
+                        swap = verdict not in (base, "no clear difference") and base != (
+                            "no clear difference"
+                        )
+                        text = f"⇄ {text}" if swap else text
+                        nearest_all.append((size, text, param, context, metric))
+                    square = Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=color)
+                    square.set(edgecolor="white", linewidth=1.5)
+                    ax.add_patch(square)
+                    if text:
+                        ink = "white" if color == FLIP_BINS[0][2] else "0.1"
+                        ax.text(j, i, text, ha="center", va="center", fontsize="x-small",
+                                color=ink, fontweight="bold" if swap else "normal")  # fmt: skip
+            ax.set_xlim(-0.5, len(columns) - 0.5)
+            ax.set_ylim(len(params) - 0.5, -0.5)
+            ax.set_xticks(
+                range(len(columns)),
+                [f"{c} — {label(m)}" for c, m in columns],
+                fontsize="x-small",
+                rotation=30,
+                ha="right",
+                rotation_mode="anchor",
+            )
+            ax.set_yticks(range(len(params)), [label(p) for p in params], fontsize="x-small")
+            ax.grid(False)
+            ax.tick_params(length=0)
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            held = sum(1 for r in cells.values() if _nearest(r) is None)
+            finding = (
+                f"{held} of {len(cells)} verdicts of {a} against {b} hold over every value tried"
+            )
+            if nearest_all:
+                size, text, param, context, metric = min(nearest_all, key=lambda n: n[0])
+                finding += (
+                    f"; the nearest change: {label(metric)} ({context}) at {label(param)} "
+                    f"{text.removeprefix('⇄ ')}"
+                )
+            title(fig, finding, subtitle)
+            handles = [Patch(facecolor=c, label=name) for _, name, c in FLIP_BINS]
+            handles.append(Patch(facecolor=HOLDS_COLOR, label="holds over the values tried"))
+            fig.legend(handles=handles, loc="outside right upper", frameon=False,
+                       title="nearest change", fontsize="small")  # fmt: skip
+            footnote(
+                fig,
+                "Each cell: the move from the baseline to the nearest value tried at which the "
+                "verdict changes (the winner swaps, marked ⇄ in bold, or it becomes or stops "
+                "being no clear difference); one assumption moved at a time.",
+            )
+        paths.append(save(fig, _numbered(path, k)))
+    return paths

@@ -198,9 +198,13 @@ def outcomes(
     out_dir = out if out is not None else default_output_dir("outcomes", root=run_dir)
     if (run_dir / "points.csv").is_file():
         from ssisim.results.files import atomic_directory as _atomic
+        from ssisim.results.flips import is_one_at_a_time
 
         with _atomic(out_dir) as tmp:
             sweep_outcomes(run_dir, sc, tmp)
+            sentences = sweep_flips(run_dir, tmp) if is_one_at_a_time(manifest) else []
+        for line in sentences:
+            click.echo(line)
         click.echo(f"outcomes of every sweep point in {out_dir}")
         return
     import pandas as pd
@@ -254,6 +258,15 @@ def sweep_outcomes(run_dir: Path, sc: Scenario, out_dir: Path | None = None) -> 
         return parse_scenario(yaml.safe_dump(data), f"{run_dir}/points.csv", swept).contexts
 
     return write_sweep_outcomes(run_dir, contexts_at, out_dir)
+
+
+def sweep_flips(run_dir: Path, out_dir: Path | None = None) -> list[str]:
+    """A one-at-a-time sweep's flips.csv and flips.txt, beside its outcomes
+    (:mod:`ssisim.results.flips`); the sentences."""
+    from ssisim.results.flips import write_flips
+
+    _, sentences = write_flips(run_dir if out_dir is None else out_dir, run_dir / "points.csv")
+    return sentences
 
 
 def _dumped(sc: Scenario) -> dict[str, Any]:

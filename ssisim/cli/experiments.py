@@ -145,12 +145,15 @@ def run(opts: ExperimentOptions, report: bool = False) -> None:
 @click.option("--reps", type=click.IntRange(min=1), help="Replications per strategy and point.")
 @experiment_options(reps="replications")
 def sweep(opts: ExperimentOptions) -> None:
-    """Run every point of the scenario's sweep: block (grid and samples).
+    """Run every point of the scenario's sweep: block (grid and samples, or one at a time).
 
     Writes summary.csv (per point, strategy, checkpoint and metric, with the
-    swept values as columns), points.csv, manifest.json, figures/sweep.png,
-    and every run under weekly/ (Parquet, one folder per point). Interrupted?
-    --resume DIR runs only what is missing; the files come out the same.
+    swept values as columns), points.csv, outcomes.csv and differences.csv
+    per point, manifest.json, figures/sweep.png, and every run under weekly/
+    (Parquet, one folder per point). A one_at_a_time sweep also writes
+    flips.csv and flips.txt: which assumption changes each verdict, and how
+    far it must move. Interrupted? --resume DIR runs only what is missing;
+    the files come out the same.
     """
     started = _start("sweep", opts)
     if started is None:
@@ -165,9 +168,11 @@ def sweep(opts: ExperimentOptions) -> None:
         at_horizon = finalize_sweep(
             store, run_manifest("sweep", sc, outcome, extra), outcome.failures
         )
-        from ssisim.cli.debate import sweep_outcomes
+        from ssisim.cli.debate import sweep_flips, sweep_outcomes
 
         sweep_outcomes(store.root, sc)  # outcomes per point: opportunities, value, value per hour
+        # one at a time: where each verdict changes, and how far the assumption moved
+        flips = sweep_flips(store.root) if sc.sweep.one_at_a_time else []
         if opts.figures:
             from ssisim.plots.redraw import redraw
 
@@ -177,7 +182,15 @@ def sweep(opts: ExperimentOptions) -> None:
 
             from ssisim.cli.tables import sweep_table
 
-            Console().print(sweep_table(at_horizon, plan.columns, sc.weeks))
+            changes = None
+            if sc.sweep.one_at_a_time:
+                from ssisim.experiments.sweep import one_at_a_time_changes
+
+                changes = one_at_a_time_changes(plan)
+            Console().print(sweep_table(at_horizon, plan.columns, sc.weeks, changes=changes))
+        if not opts.quiet:
+            for sentence in flips:
+                click.echo(sentence)
         strategies = len(sc.strategies)
         head = (
             f"sweep of {len(plan.points)} points x {strategies} "

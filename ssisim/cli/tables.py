@@ -167,13 +167,24 @@ def fmt(value: Any) -> str:
 
 
 def sweep_table(
-    at_horizon: pd.DataFrame, columns: Sequence[str], weeks: int, limit: int = 25
+    at_horizon: pd.DataFrame,
+    columns: Sequence[str],
+    weeks: int,
+    limit: int = 25,
+    changes: Mapping[int, tuple[str, Any] | None] | None = None,
 ) -> Table:
-    """The SSI at each sweep point's horizon, one row per point (the first ``limit``)."""
+    """The SSI at each sweep point's horizon, one row per point (the first ``limit``).
+
+    ``changes`` (a one-at-a-time sweep) shows what each point changes in one
+    column, rather than every key's value.
+    """
     ssi = at_horizon[at_horizon["metric"] == "ssi"]
     strategies = list(dict.fromkeys(ssi["strategy"]))
     table = Table(title="SSI at the horizon: mean ± 95% CI")
     table.add_column("point", justify="right")
+    if changes is not None:
+        table.add_column("changed", overflow="fold")
+        columns = ()
     for c in columns:
         table.add_column(c.rsplit(".", 1)[-1], justify="right", overflow="fold")
     for s in strategies:
@@ -188,6 +199,11 @@ def sweep_table(
             else ""
             for s in strategies
         ]
+        if changes is not None:
+            change = changes.get(int(p))
+            what = "baseline" if change is None else f"{change[0]} = {fmt(change[1])}"
+            table.add_row(str(p), what, *cells)
+            continue
         table.add_row(str(p), *[fmt(first[c]) for c in columns], *cells)
     if len(points) > limit:
         table.caption = f"first {limit} of {len(points)} points; all in summary.csv"

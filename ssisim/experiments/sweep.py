@@ -18,6 +18,22 @@ A sweep varies scenario keys by their dotted path (as ``--set`` does):
 The points are the grid's combinations (first key outermost) times the
 samples (Latin hypercube from ``scipy.stats.qmc``, or independent uniforms),
 drawn from the design stream of the seed contract (:mod:`ssisim.engine.driver`).
+
+Or, to see which assumption changes a verdict and how far it must move, one
+key at a time (alone: not with ``grid`` or ``sample``):
+
+.. code-block:: yaml
+
+    sweep:
+      one_at_a_time:                          # values as a grid axis takes them
+        answers.leads.introduction_rate: [0.001, 0.002, 0.008, 0.016]
+        strategies.open-bar.invites_per_week: "25:200:25"
+
+Point 0 is the scenario as written (the baseline); then, key by key in the
+order written, one point per value with only that key changed (a value equal
+to the scenario's own is the baseline point, not a point of its own). Every
+point has every key's column, the keys not varied at their baseline value;
+:mod:`ssisim.results.flips` finds where the verdicts change.
 Every point is a full scenario, validated like any other; a key or value
 that makes it invalid is reported on one line naming the sweep entry,
 ``FILE:LINE: sweep.grid.KEY: what is wrong``.
@@ -49,6 +65,8 @@ __all__ = [
     "build_points",
     "check_values",
     "lookup",
+    "one_at_a_time_changes",
+    "one_at_a_time_rows",
     "sweep_plan",
     "transform",
 ]
@@ -283,13 +301,87 @@ def build_points(
             lines = lines if lines is not None else axis_lines(source)
             message = format_error(exc, trial, {}, str(source or "<scenario>"))  # no lines
             shown = ", ".join(f"{k}={v!r}" for k, v in row.items())
+            origin = _origin(source, lines, tuple(where.split(".")))
             raise ScenarioError(
-                f"{_origin(source, lines, (where,))}: {where}: point {i} ({shown}) gives an "
+                f"{origin}: {where}: point {i} ({shown}) gives an "
                 f"invalid scenario: {message.split(': ', 1)[-1]}"
             ) from None
         values = tuple((c, _cell(row[c], kind)) for c, kind in kinds)
         points.append(Point(i, scenario, values))
     return tuple(points), kinds
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as scenario values: 50 and 50.0 are the same number, True is not 1."""
+    numbers = (int, float)
+    if isinstance(a, numbers) and isinstance(b, numbers):
+        if isinstance(a, bool) or isinstance(b, bool):
+            return a is b
+        return float(a) == float(b)
+    return bool(a == b)
+
+
+def one_at_a_time_rows(
+    base: Scenario,
+    source: str | Path | None = None,
+    lines: Mapping[tuple[Any, ...], int] | None = None,
+) -> list[dict[str, Any]]:
+    r"""The points of a ``sweep.one_at_a_time`` block, as rows of values by key.
+
+    Row 0 is the baseline: every key at the scenario's own value. Then, key
+    by key in the order written, one row per value with only that key
+    changed; a value equal to the scenario's own is the baseline and gets no
+    row of its own.
+
+    Raises
+    ------
+    ScenarioError
+        A value does not give a valid scenario, or is listed twice;
+        ``FILE:LINE: sweep.one_at_a_time.KEY: ...`` at the key's line.
+
+    Examples
+    --------
+    >>> from ssisim.scenario.loading import parse_scenario
+    >>> sc = parse_scenario(
+    ...     "name: x\nstrategies: [open-bar]\nsweep:\n  one_at_a_time:\n"
+    ...     "    answers.leads.inbound_rate: [0.01, 0.02, 0.04]\n"
+    ...     "    weeks: [26]\n")
+    >>> for row in one_at_a_time_rows(sc):
+    ...     print(row)
+    {'answers.leads.inbound_rate': 0.02, 'weeks': 52}
+    {'answers.leads.inbound_rate': 0.01, 'weeks': 52}
+    {'answers.leads.inbound_rate': 0.04, 'weeks': 52}
+    {'answers.leads.inbound_rate': 0.02, 'weeks': 26}
+    """
+    lines = axis_lines(source) if lines is None else lines
+    keys = base.sweep.one_at_a_time
+    for key, axis in keys.items():
+        where = f"sweep.one_at_a_time.{key}"
+        check_values(base, key, axis.values, where, source, lines)
+        for i, value in enumerate(axis.values):
+            if any(_same(value, earlier) for earlier in axis.values[:i]):
+                raise ScenarioError(
+                    f"{_origin(source, lines, ('sweep', 'one_at_a_time', key))}: {where}: "
+                    f"{value!r} is listed twice (got {list(axis.values)!r})"
+                )
+    baseline = {key: lookup(base, key) for key in keys}
+    rows = [baseline]
+    for key, axis in keys.items():
+        rows += [
+            {**baseline, key: value} for value in axis.values if not _same(value, baseline[key])
+        ]
+    return rows
+
+
+def one_at_a_time_changes(plan: Plan) -> dict[int, tuple[str, Any] | None]:
+    """What each point of a one-at-a-time plan changes: ``(key, value)``, or
+    None for the baseline (point 0)."""
+    base = dict(plan.points[0].values)
+    out: dict[int, tuple[str, Any] | None] = {}
+    for point in plan.points:
+        moved = [(k, v) for k, v in point.values if not _same(v, base[k])]
+        out[point.index] = moved[0] if moved else None
+    return out
 
 
 def sweep_plan(
@@ -318,6 +410,13 @@ def sweep_plan(
     """
     sweep = base.sweep
     lines = axis_lines(source)
+    if sweep.one_at_a_time:
+        rows = one_at_a_time_rows(base, source, lines)
+        points, kinds = build_points(
+            base, rows, list(sweep.one_at_a_time), source=source, where="sweep.one_at_a_time"
+        )
+        size = chunk_runs or base.execution.chunk_runs or auto_chunk_runs(points)
+        return Plan(points, size, kinds)
     for key, axis in sweep.grid.items():
         check_values(base, key, axis.values, f"sweep.grid.{key}", source, lines)
     for key, spec in sweep.sample.ranges.items():

@@ -5,12 +5,14 @@ in the style of every other figure (:mod:`ssisim.plots.style`): 16:9, at most
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from ssisim.plots.style import (
@@ -34,6 +36,7 @@ from ssisim.stats import CONFIDENCE
 
 __all__ = [
     "MAX_PANELS",
+    "flips_figures",
     "sobol_figure",
     "sobol_figures",
     "sobol_warnings",
@@ -52,13 +55,41 @@ TORNADO_PANELS = 2
 SOBOL_CONF_WIDE = 0.25
 """A Sobol' index whose interval half-width exceeds this is called imprecise."""
 
+FLIP_BINS: tuple[tuple[float, str, str], ...] = (
+    (25.0, "within 25%", "#B2182B"),
+    (50.0, "within 50%", "#EF8A62"),
+    (100.0, "within 100%", "#FDDBC7"),
+    (math.inf, "beyond 100%", "#FFF5EB"),
+)
+"""How far the nearest change of a verdict is from the baseline, and its colour
+on the flips figure (the nearer, the darker)."""
+HOLDS_COLOR = "#D9D9D9"
+
 
 def _numbered(path: Path, k: int) -> Path:
     return path if k == 0 else path.with_name(f"{path.stem}-{k + 1}{path.suffix}")
 
 
+def _alone(at_horizon: pd.DataFrame, columns: Sequence[str], column: str) -> pd.DataFrame:
+    """The rows of a one-at-a-time sweep where only ``column`` may differ from
+    the baseline (point 0): the baseline and that key's own points."""
+    base = at_horizon[at_horizon["point"] == 0]
+    if base.empty:
+        return at_horizon
+    keep = pd.Series(True, index=at_horizon.index)
+    for other in columns:
+        if other != column:
+            keep &= at_horizon[other] == base[other].iloc[0]
+    return at_horizon[keep]
+
+
 def sweep_figures(
-    at_horizon: pd.DataFrame, columns: Sequence[str], path: Path, subtitle: str = ""
+    at_horizon: pd.DataFrame,
+    columns: Sequence[str],
+    path: Path,
+    subtitle: str = "",
+    *,
+    one_at_a_time: bool = False,
 ) -> list[Path]:
     """Each metric at the horizon against each numeric swept key, per strategy.
 
@@ -66,7 +97,9 @@ def sweep_figures(
     ``strategy``, ``metric``, ``mean``, ``ci_low``, ``ci_high``). One figure
     per swept key (``sweep.png``, ``sweep-2.png``, ...), one panel per metric
     (at most :data:`MAX_PANELS`); lines and 95% bands when one key is swept,
-    points with 95% bars when several are (the other keys vary too).
+    points with 95% bars when several are (the other keys vary too). A
+    one-at-a-time sweep (``one_at_a_time``) draws each key's points with the
+    baseline's (point 0), the other keys at their baseline values: lines.
     """
     numeric = [c for c in columns if pd.api.types.is_numeric_dtype(at_horizon[c])]
     if at_horizon.empty or not numeric:
@@ -74,8 +107,11 @@ def sweep_figures(
     metrics = list(dict.fromkeys(at_horizon["metric"]))[:MAX_PANELS]
     strategies = list(dict.fromkeys(at_horizon["strategy"]))
     colors = strategy_colors(strategies)
+    lines = len(numeric) == 1 or one_at_a_time
+    everything = at_horizon
     paths = []
     for k, column in enumerate(numeric):
+        at_horizon = _alone(everything, columns, column) if one_at_a_time else everything
         with style():
             fig = new_figure()
             axes = fig.subplots(1, len(metrics), squeeze=False)[0]
@@ -87,7 +123,7 @@ def sweep_figures(
                     x = rows[column].to_numpy(dtype=float)
                     y = rows["mean"].to_numpy(dtype=float)
                     lo, hi = rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float)
-                    if len(numeric) == 1:
+                    if lines:
                         ax.fill_between(x, lo, hi, color=colors[strategy], alpha=BAND_ALPHA, lw=0)
                         ax.plot(x, y, "o-", color=colors[strategy], lw=2.2, ms=6)
                     else:
@@ -100,10 +136,12 @@ def sweep_figures(
                 ax.set_ylim(0, 100 if metric == "ssi" else None)
                 ax.set_ylim(bottom=0)
                 ax.yaxis.set_major_formatter(FuncFormatter(compact))
-            title(fig, _sweep_finding(at_horizon, column, metrics[0], strategies[0]), subtitle)
+            title(fig, _sweep_finding(at_horizon, column, metrics[0], strategies), subtitle)
             legend_right(fig, colors)
             note = f"Mean and {CONFIDENCE:.0%} confidence interval over the replications at each point."
-            if len(numeric) > 1:
+            if one_at_a_time:
+                note += " One key at a time: the others at the scenario's own values."
+            elif len(numeric) > 1:
                 note += " Other swept keys vary at each value: points, not lines."
             footnote(fig, note)
         paths.append(save(fig, _numbered(path, k)))
@@ -118,14 +156,29 @@ def sweep_figure(
     return paths[0] if paths else None
 
 
-def _sweep_finding(at_horizon: pd.DataFrame, column: str, metric: str, strategy: str) -> str:
-    rows = at_horizon[
-        (at_horizon["metric"] == metric) & (at_horizon["strategy"] == strategy)
-    ].sort_values(column)
-    means = rows.groupby(column, sort=True)["mean"].mean()
+def _sweep_finding(
+    at_horizon: pd.DataFrame, column: str, metric: str, strategies: Sequence[str]
+) -> str:
+    """The title: how ``metric`` moves with ``column`` for the strategy it moves
+    most (the first on a tie: a key of one routine leaves the others flat)."""
+
+    def means_of(strategy: str) -> pd.Series:
+        rows = at_horizon[(at_horizon["metric"] == metric) & (at_horizon["strategy"] == strategy)]
+        return rows.sort_values(column).groupby(column, sort=True)["mean"].mean()
+
+    spans = {s: means_of(s) for s in strategies}
+    strategy = max(
+        strategies, key=lambda s: float(spans[s].max() - spans[s].min()) if len(spans[s]) else 0.0
+    )
+    means = spans[strategy]
     if len(means) < 2:
         return f"{label(metric)} against {label(column)}"
     first, last = float(means.iloc[0]), float(means.iloc[-1])
+    if compact(float(means.min())) == compact(float(means.max())):  # flat, as drawn
+        return (
+            f"{label(metric)} stays flat for every strategy as {label(column)} goes from "
+            f"{means.index[0]:g} to {means.index[-1]:g}"
+        )
     peak = means.idxmax()
     verb = "rises" if last > first else "falls"
     text = (
@@ -283,3 +336,102 @@ def tornado_figures(tornado: pd.DataFrame, path: Path, subtitle: str = "") -> li
 def tornado_figure(tornado: pd.DataFrame, path: Path, title: str = "") -> Path:
     """The first of :func:`tornado_figures`."""
     return tornado_figures(tornado, path, title)[0]
+
+
+def _nearest(row: pd.Series) -> tuple[float, str, str] | None:
+    """A flips row's nearest change: (|move| in %, signed move, verdict there)."""
+    found = []
+    for side in ("below", "above"):
+        move = row[f"flip_{side}_move"]
+        value = row[f"flip_{side}"]
+        if isinstance(value, float) and math.isnan(value):
+            continue
+        text = move if isinstance(move, str) and move else "?"
+        size = abs(float(text.rstrip("%"))) if text != "?" else math.inf
+        found.append((size, text, str(row[f"flip_{side}_verdict"])))
+    return min(found, key=lambda f: f[0]) if found else None
+
+
+def flips_figures(flips: pd.DataFrame, path: Path, subtitle: str = "") -> list[Path]:
+    """Which assumption changes which verdict, and how near the baseline (``flips.csv``).
+
+    One figure per pair of strategies (``flips.png``, ``flips-2.png``, ...):
+    a row per assumption, a column per (context, metric); a cell shows the
+    move to the nearest value tried that changes the verdict, coloured by how
+    near (:data:`FLIP_BINS`), bold with ``⇄`` when the winner swaps; grey when
+    the verdict holds over every value tried, blank when the assumption is
+    another context's.
+    """
+    paths: list[Path] = []
+    pairs = list(dict.fromkeys(zip(flips["strategy_a"], flips["strategy_b"], strict=True)))
+    for k, (a, b) in enumerate(pairs):
+        rows = flips[(flips["strategy_a"] == a) & (flips["strategy_b"] == b)]
+        params = list(dict.fromkeys(rows["parameter"]))
+        columns = list(dict.fromkeys(zip(rows["context"], rows["metric"], strict=True)))
+        cells = {(r["parameter"], r["context"], r["metric"]): r for _, r in rows.iterrows()}
+        nearest_all: list[tuple[float, str, str, str, str]] = []
+        with style():
+            fig = new_figure()
+            ax = fig.subplots()
+            for i, param in enumerate(params):
+                for j, (context, metric) in enumerate(columns):
+                    r = cells.get((param, context, metric))
+                    if r is None:
+                        continue
+                    near = _nearest(r)
+                    if near is None:
+                        color, text, swap = HOLDS_COLOR, "", False
+                    else:
+                        size, text, verdict = near
+                        color = next(c for limit, _, c in FLIP_BINS if size <= limit)
+                        base = str(r["baseline_verdict"])
+                        swap = verdict not in (base, "no clear difference") and base != (
+                            "no clear difference"
+                        )
+                        text = f"⇄ {text}" if swap else text
+                        nearest_all.append((size, text, param, context, metric))
+                    square = Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=color)
+                    square.set(edgecolor="white", linewidth=1.5)
+                    ax.add_patch(square)
+                    if text:
+                        ink = "white" if color == FLIP_BINS[0][2] else "0.1"
+                        ax.text(j, i, text, ha="center", va="center", fontsize="x-small",
+                                color=ink, fontweight="bold" if swap else "normal")  # fmt: skip
+            ax.set_xlim(-0.5, len(columns) - 0.5)
+            ax.set_ylim(len(params) - 0.5, -0.5)
+            ax.set_xticks(
+                range(len(columns)),
+                [f"{c} — {label(m)}" for c, m in columns],
+                fontsize="x-small",
+                rotation=30,
+                ha="right",
+                rotation_mode="anchor",
+            )
+            ax.set_yticks(range(len(params)), [label(p) for p in params], fontsize="x-small")
+            ax.grid(False)
+            ax.tick_params(length=0)
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            held = sum(1 for r in cells.values() if _nearest(r) is None)
+            finding = (
+                f"{held} of {len(cells)} verdicts of {a} against {b} hold over every value tried"
+            )
+            if nearest_all:
+                size, text, param, context, metric = min(nearest_all, key=lambda n: n[0])
+                finding += (
+                    f"; the nearest change: {label(metric)} ({context}) at {label(param)} "
+                    f"{text.removeprefix('⇄ ')}"
+                )
+            title(fig, finding, subtitle)
+            handles = [Patch(facecolor=c, label=name) for _, name, c in FLIP_BINS]
+            handles.append(Patch(facecolor=HOLDS_COLOR, label="holds over the values tried"))
+            fig.legend(handles=handles, loc="outside right upper", frameon=False,
+                       title="nearest change", fontsize="small")  # fmt: skip
+            footnote(
+                fig,
+                "Each cell: the move from the baseline to the nearest value tried at which the "
+                "verdict changes (the winner swaps, marked ⇄ in bold, or it becomes or stops "
+                "being no clear difference); one assumption moved at a time.",
+            )
+        paths.append(save(fig, _numbered(path, k)))
+    return paths

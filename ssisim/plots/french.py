@@ -70,6 +70,21 @@ def french_numbers(text: str, code: str = "") -> str:
 _N = r"([−+\-]?[\d.,]+[^\s)]*)"
 
 _EXACT: dict[str, str] = {
+    "within 25%": "à moins de 25 %",
+    "within 50%": "à moins de 50 %",
+    "within 100%": "à moins de 100 %",
+    "beyond 100%": "au-delà de 100 %",
+    "holds over the values tried": "tient sur les valeurs essayées",
+    "nearest change": "changement le plus proche",
+    (
+        "Each cell: the move from the baseline to the nearest value tried at which the verdict "
+        "changes (the winner swaps, marked ⇄ in bold, or it becomes or stops being no clear "
+        "difference); one assumption moved at a time."
+    ): (
+        "Chaque case : l'écart à la référence de la valeur essayée la plus proche où le "
+        "verdict change (le gagnant s'inverse, marqué ⇄ en gras, ou une différence nette "
+        "apparaît ou disparaît) ; une hypothèse modifiée à la fois."
+    ),
     "week since start (weeks)": "semaines depuis le début",
     "SSI (points, 0–100)": "SSI (points, 0–100)",
     "SSI at the horizon (points, 0–100)": "SSI à l'horizon (points, 0–100)",
@@ -416,6 +431,32 @@ _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = tuple(
             r"swept keys vary at each value: points, not lines\.$",
             r"Moyenne et intervalle de confiance à \1 des réplications en chaque point. Les "
             r"autres clés balayées varient à chaque valeur : des points, pas des courbes.",
+        ),
+        (
+            r"^Mean and (\S+) confidence interval over the replications at each point\. One "
+            r"key at a time: the others at the scenario's own values\.$",
+            r"Moyenne et intervalle de confiance à \1 des réplications en chaque point. Une "
+            r"clé à la fois : les autres aux valeurs du scénario.",
+        ),
+        (
+            r"^(\d+) of (\d+) verdicts of (\S+) against (\S+) hold over every value tried"
+            r"(; the nearest change: (.+) \((\S+)\) at (.+) (\S+%))?$",
+            lambda m: (
+                f"{m[1]} verdicts sur {m[2]} de {m[3]} face à {m[4]} tiennent sur toutes les "
+                "valeurs essayées"
+                + (
+                    f" ; le changement le plus proche : {_metric(m[6])} ({m[7]}) à {m[8]} {m[9]}"
+                    if m[5]
+                    else ""
+                )
+            ),
+        ),
+        (
+            r"^(.+) stays flat for every strategy as (.+) goes from (\S+) to (\S+)$",
+            lambda m: (
+                f"{_metric(m[1])} reste stable pour chaque stratégie quand {m[2]} va de "
+                f"{m[3]} à {m[4]}"
+            ),
         ),
         (
             r"^Bars: Sobol' indices at the horizon; whiskers: (\S+) intervals\.$",

@@ -14,7 +14,10 @@ kind             files read                          figures written
 ``run``          ``weekly.csv``, ``summary.csv``,    ``figures/ssi.png``, ``pillars.png``,
                  ``outcomes_summary.csv`` if any     ``network.png`` and the debate's
 ``team``         the same and ``leaderboard.csv``    the same and ``figures/leaderboard.png``
-``sweep``        ``summary.csv``, ``manifest.json``  ``figures/sweep.png``
+``sweep``        ``summary.csv``, ``manifest.json``  ``figures/sweep.png`` (one per key,
+                 (one at a time: each key drawn      ``sweep-2.png``, ...)
+                 with the baseline only);            and, one at a time, ``flips.png``
+                 ``flips.csv`` if any
 ``sensitivity``  ``sobol.csv``, ``tornado.csv``      ``figures/sobol.png``, ``tornado.png``
 ``cohort``       ``sellers.csv``, ``ratio.csv``      ``cohort.png``
 ``calibration``  ``calibration.csv``                 ``calibration.png``
@@ -42,10 +45,16 @@ from pydantic import ValidationError
 from ssisim.errors import DataError
 from ssisim.plots.client import client_options, to_currency
 from ssisim.plots.debate import plot_cohort, plot_debate_figures, plot_leaderboard
-from ssisim.plots.experiments import sobol_figures, sweep_figures, tornado_figures
+from ssisim.plots.experiments import (
+    flips_figures,
+    sobol_figures,
+    sweep_figures,
+    tornado_figures,
+)
 from ssisim.plots.run import DEFAULT_BOOST_THRESHOLD, plot_figures
 from ssisim.plots.scoring import plot_calibration, plot_fit
 from ssisim.plots.style import Settings, find_number, scenario_name, settings, using
+from ssisim.results.flips import FLIPS_FILE, is_one_at_a_time
 from ssisim.results.outcomes import MIN_HOURS_PER_WEEK
 from ssisim.results.tables import read_results
 from ssisim.results.verdicts import (
@@ -220,7 +229,17 @@ def _sweep_figures(run_dir: Path, manifest: Mapping[str, Any]) -> list[Path]:
         (summary["week"] == horizon) & summary["metric"].isin(SWEEP_FIGURE_METRICS)
     ]
     title = scenario_name(manifest) or ""
-    return sweep_figures(at_horizon, columns, run_dir / "figures" / "sweep.png", title)
+    path = run_dir / "figures" / "sweep.png"
+    paths = sweep_figures(
+        at_horizon, columns, path, title, one_at_a_time=is_one_at_a_time(manifest)
+    )
+    if (run_dir / FLIPS_FILE).exists():  # a one-at-a-time sweep: where the verdicts change
+        flips = _only(_csv(run_dir / FLIPS_FILE), "strategy_a")
+        wanted = settings().strategies
+        if wanted is not None:
+            flips = flips[flips["strategy_b"].isin(wanted)]
+        paths += flips_figures(flips, run_dir / "figures" / "flips.png", title)
+    return paths
 
 
 def tornado_in_currency(tornado: pd.DataFrame, rate: float) -> pd.DataFrame:

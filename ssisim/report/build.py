@@ -199,6 +199,8 @@ def report_tables(run_dir: Path, kind: str, client: Client) -> list[Table]:
                 columns={"mean": "opportunities"}
             )
             tables.append(_frame_table(t("t_sweep_opportunities"), frame, lang))
+        if (run_dir / "flips.csv").exists():
+            tables.append(_flips_table(run_dir / "flips.csv", client))
     if kind == "sensitivity":
         sobol = pd.read_csv(run_dir / "sobol.csv")
         frame = sobol.assign(
@@ -231,6 +233,53 @@ def report_tables(run_dir: Path, kind: str, client: Client) -> list[Table]:
         if (run_dir / "parameters.csv").exists():
             tables.append(_frame_table(t("t_fit_parameters"), read("parameters.csv"), lang, 2))
     return tables
+
+
+def _general(x: float, lang: str) -> str:
+    """A value as written in a scenario (``g``), with the language's decimal mark."""
+    text = f"{x:g}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def _flips_table(path: Path, client: Client) -> Table:
+    """The verdicts a one-at-a-time sweep changed: where, and how far the assumption moved
+    (``flips.csv``; the assumptions that change no verdict are left out of the table)."""
+    lang, money = client.language, currency_symbol(client.currency)
+    flips = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    moved = flips[flips["changes"] > 0]
+    colon = say(lang, "colon")
+
+    def verdict(text: Any) -> str:
+        return say(lang, "v_no_clear") if text == "no clear difference" else str(text)
+
+    def value(parameter: str, x: Any) -> str:
+        if isinstance(x, float) and parameter.endswith("_eur"):
+            return amount(x * client.eur_to, lang, money)
+        if isinstance(x, float) and math.isfinite(x):  # as tried: 0.0025 stays 0.0025
+            return number(x, lang, 0) if x.is_integer() else _general(x, lang)
+        return str(x)
+
+    def side(r: Any, which: str) -> str:
+        x = getattr(r, f"flip_{which}")
+        if isinstance(x, float) and math.isnan(x):
+            return "–"
+        move = getattr(r, f"flip_{which}_move")
+        if isinstance(move, str) and move and lang == "fr":  # −50 %, as French writes it
+            move = move.replace("-", "−").replace("%", "\u202f%")
+        shown = f" ({move})" if isinstance(move, str) and move else ""
+        return f"{value(str(r.parameter), x)}{shown}{colon} {verdict(getattr(r, f'flip_{which}_verdict'))}"
+
+    rows = [
+        [str(r.context), label(str(r.metric), lang), f"{r.strategy_a} / {r.strategy_b}",
+         label(str(r.parameter), lang),
+         f"{value(str(r.parameter), r.baseline_value)}{colon} {verdict(r.baseline_verdict)}",
+         side(r, "below"), side(r, "above")]
+        for r in moved.itertuples(index=False)
+    ]  # fmt: skip
+    names = [say(lang, k) for k in ("c_context", "c_metric", "c_pair", "c_assumption",
+                                    "c_baseline", "c_flip_below", "c_flip_above")]  # fmt: skip
+    title = say(lang, "t_flips", held=len(flips) - len(moved), total=len(flips))
+    return Table(title, names, rows, [False] * len(names))
 
 
 # --------------------------------------------------------------------------- assumptions

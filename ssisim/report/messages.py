@@ -80,6 +80,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "t_leaderboard": "Leaderboard after the last month",
         "t_sweep_ssi": "SSI at the horizon, per point (mean)",
         "t_sweep_opportunities": "Opportunities per point (mean)",
+        "t_flips": (
+            "Which assumptions flip the verdicts: the first value on each side of the "
+            "baseline where the verdict changes (the {held} of {total} rows of flips.csv "
+            "whose verdict holds over the values tried are left out)"
+        ),
+        "v_no_clear": "no clear difference",
+        "c_context": "context",
+        "c_metric": "metric",
+        "c_pair": "pair",
+        "c_assumption": "assumption",
+        "c_baseline": "baseline",
+        "c_flip_below": "first change below",
+        "c_flip_above": "first change above",
         "t_sobol": "Sobol' indices ({level} half-widths)",
         "t_tornado": "One at a time",
         "t_ratio": "Opportunity ratio, high over low SSI",
@@ -169,6 +182,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "t_leaderboard": "Classement après le dernier mois",
         "t_sweep_ssi": "SSI à l'horizon, par point (moyenne)",
         "t_sweep_opportunities": "Opportunités par point (moyenne)",
+        "t_flips": (
+            "Quelles hypothèses renversent les verdicts : la première valeur de part et "
+            "d'autre de la référence où le verdict change (les {held} lignes sur {total} de "
+            "flips.csv dont le verdict tient sur les valeurs essayées sont omises)"
+        ),
+        "v_no_clear": "pas de différence nette",
+        "c_context": "contexte",
+        "c_metric": "indicateur",
+        "c_pair": "paire",
+        "c_assumption": "hypothèse",
+        "c_baseline": "référence",
+        "c_flip_below": "premier changement en dessous",
+        "c_flip_above": "premier changement au-dessus",
         "t_sobol": "Indices de Sobol' (demi-largeurs à {level})",
         "t_tornado": "Un paramètre à la fois",
         "t_ratio": "Rapport d'opportunités, SSI élevé sur SSI bas",

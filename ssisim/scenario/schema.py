@@ -963,36 +963,59 @@ def _check_keys(keys: Iterable[str], where: str) -> None:
 
 
 class Sweep(_Model):
-    """A sweep (``ssisim sweep``): every grid combination, times every sample.
+    """A sweep (``ssisim sweep``): every grid combination, times every sample;
+    or one key at a time around the scenario as written.
 
     Keys are dotted paths, as for ``--set``. Each (point, strategy,
     replication) is one run; replication ``r`` draws the same random stream
     at every point (common random numbers, see :mod:`ssisim.engine.driver`).
+
+    ``one_at_a_time`` gives each key its values (as a grid axis does): the
+    sweep is the scenario as written (the baseline, point 0) and, for each
+    key, one point per value with only that key changed. It stands alone: it
+    cannot be combined with ``grid`` or ``sample``.
     """
 
     grid: dict[str, GridAxis] = Field(default_factory=dict, max_length=32)
     sample: SweepSample = SweepSample()
+    one_at_a_time: dict[str, GridAxis] = Field(
+        default_factory=dict,
+        max_length=100,
+        description="each key's values, varied one key at a time around the scenario as written",
+    )
 
     @model_validator(mode="after")
     def _keys(self) -> Sweep:
         _check_keys(self.grid, "grid")
         _check_keys(self.sample.ranges, "sample.ranges")
+        _check_keys(self.one_at_a_time, "one_at_a_time")
         both = sorted(set(self.grid) & set(self.sample.ranges))
         if both:
             raise ValueError(f"grid: {both[0]!r} is both in the grid and in sample.ranges")
+        if self.one_at_a_time and (self.grid or self.sample.n or self.sample.ranges):
+            other = "grid" if self.grid else "sample"
+            raise ValueError(
+                f"one_at_a_time: cannot be combined with sweep.{other} (one_at_a_time varies "
+                f"one key at a time around the scenario as written); run the {other} as a "
+                "sweep of its own"
+            )
         if self.points > MAX_POINTS:
             raise ValueError(f"the sweep has {self.points:,} points; at most {MAX_POINTS:,}")
         return self
 
     @property
     def points(self) -> int:
-        """How many points the sweep has (grid combinations x samples)."""
+        """How many points the sweep has (grid combinations x samples; or, one at a
+        time, the baseline and one per value, at most: a value equal to the
+        scenario's own is the baseline)."""
+        if self.one_at_a_time:
+            return 1 + sum(len(a.values) for a in self.one_at_a_time.values())
         return math.prod(len(a.values) for a in self.grid.values()) * max(self.sample.n, 1)
 
     @property
     def active(self) -> bool:
         """Whether the scenario declares a sweep at all."""
-        return bool(self.grid) or self.sample.n > 0
+        return bool(self.grid) or self.sample.n > 0 or bool(self.one_at_a_time)
 
 
 class Sensitivity(_Model):

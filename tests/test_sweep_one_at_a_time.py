@@ -1,6 +1,9 @@
 """One-at-a-time sweeps: the block, its points, its errors, and flips.csv end to end."""
 
+import contextlib
+import io
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -35,6 +38,24 @@ def oat_file(tmp_path):
     p = tmp_path / "oat.yaml"
     p.write_text(OAT)
     return p
+
+
+# one run per chunk, so that two workers share the runs of a point
+CHUNKED = OAT.replace("replications: 3", "replications: 3\nexecution: {chunk_runs: 1}")
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory) -> tuple[Path, Path, str]:
+    """The tiny sweep run once for the module, on one worker, with its figures:
+    its scenario, its folder and what it printed (the tests read, never write it)."""
+    root = tmp_path_factory.mktemp("oat")
+    scenario = root / "oat.yaml"
+    scenario.write_text(CHUNKED)
+    out = root / "o"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        main(["sweep", str(scenario), "--out", str(out), "--workers", "1"])
+    return scenario, out, printed.getvalue()
 
 
 def test_the_block_takes_grid_values_and_counts_points():
@@ -162,9 +183,8 @@ def _sweep(scenario, out, workers, capsys):
     return _main(args, capsys)
 
 
-def test_sweep_writes_flips_and_says_them(tmp_path, oat_file, capsys):
-    printed = _sweep(oat_file, tmp_path / "o", 1, capsys)
-    out = tmp_path / "o"
+def test_sweep_writes_flips_and_says_them(tmp_path, swept):
+    _, out, printed = swept
     points = pd.read_csv(out / "points.csv")
     assert list(points.columns) == ["point", *KEYS]
     assert len(points) == 1 + 2 + 3 + 2 and not points.isna().any().any()  # every row complete
@@ -223,32 +243,31 @@ def test_sweep_writes_flips_and_says_them(tmp_path, oat_file, capsys):
     assert f"({r[f'flip_{side}_move']}): {r[f'flip_{side}_verdict']}" in html
 
 
-def test_outcomes_of_a_one_at_a_time_sweep_write_flips_again(tmp_path, oat_file, capsys):
-    _sweep(oat_file, tmp_path / "o", 1, capsys)
+def test_outcomes_of_a_one_at_a_time_sweep_write_flips_again(tmp_path, swept, capsys):
+    _, out, _ = swept
     again = tmp_path / "again"
-    printed = _main(["outcomes", str(tmp_path / "o"), "--out", str(again)], capsys)
-    assert (tmp_path / "o" / "flips.txt").read_text() in printed
-    assert (again / "flips.csv").read_bytes() == (tmp_path / "o" / "flips.csv").read_bytes()
-    assert (again / "flips.txt").read_bytes() == (tmp_path / "o" / "flips.txt").read_bytes()
+    printed = _main(["outcomes", str(out), "--out", str(again)], capsys)
+    assert (out / "flips.txt").read_text() in printed
+    assert (again / "flips.csv").read_bytes() == (out / "flips.csv").read_bytes()
+    assert (again / "flips.txt").read_bytes() == (out / "flips.txt").read_bytes()
 
 
-def test_one_and_two_workers_give_the_same_flips(tmp_path, oat_file, capsys):
-    oat_file.write_text(
-        OAT.replace("replications: 3", "replications: 3\nexecution: {chunk_runs: 1}")
-    )
-    _sweep(oat_file, tmp_path / "one", 1, capsys)
-    _sweep(oat_file, tmp_path / "two", 2, capsys)
+def test_one_and_two_workers_give_the_same_flips(tmp_path, swept, capsys):
+    scenario, one, _ = swept
+    _sweep(scenario, tmp_path / "two", 2, capsys)
     for name in ("points.csv", "summary.csv", "differences.csv", "flips.csv", "flips.txt"):
-        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+        assert (one / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
 
 
-def test_figures_draw_each_key_with_the_baseline_only(tmp_path, oat_file, capsys):
+def test_figures_draw_each_key_with_the_baseline_only(tmp_path, swept):
+    import shutil
+
     from conftest import assert_redraws
 
     from ssisim.plots.experiments import _alone, _sweep_finding
 
-    out = tmp_path / "o"
-    _main(["sweep", str(oat_file), "--out", str(out), "--workers", "1", "-q"], capsys)
+    out = tmp_path / "o"  # a copy: redrawing deletes the figures first
+    shutil.copytree(swept[1], out)
     figures = ["sweep.png", "sweep-2.png", "sweep-3.png", "flips.png"]
     assert_redraws(out, [f"figures/{name}" for name in figures])
     summary = pd.read_csv(out / "summary.csv")

@@ -8,6 +8,7 @@ one-line operational failures.
 from __future__ import annotations
 
 import os
+import collections
 import re
 import shutil
 import subprocess
@@ -586,6 +587,35 @@ def test_the_dry_run_and_resume_check_the_disk_too(tmp_path, capsys, monkeypatch
     victim.unlink()
     code, _, err = _cli(["run", str(path), "-q", "--resume", str(out)], capsys)
     assert code == 2 and "free on the disk" in err, err
+
+
+def test_a_plan_of_ten_million_runs_is_estimated_and_refused_without_listing_it(
+    tmp_path, capsys, monkeypatch
+):
+    """100 strategies x 100,000 replications: the dry run and the run's own disk
+    check count the plan's chunks, never list them (listing took 3.4 GB and two
+    minutes); nothing is written."""
+    from ssisim.engine.plan import Plan
+
+    def listed(self, replications=None):
+        raise AssertionError("the whole plan's chunks were listed")
+
+    names = [f"{{name: s{i}, based_on: beginner}}" for i in range(100)]
+    text = TINY.replace("[open-bar]", "[" + ", ".join(names) + "]")
+    text = re.sub(r"replications: \d+", "replications: 100000", text)
+    path = _write(tmp_path, text)
+    small = Plan.single(load_scenario(_write(tmp_path, TINY, "small.yaml")))
+    assert small.n_chunks == len(small.chunks())
+    assert small.run_weeks == sum(c.runs * small.points[0].scenario.weeks for c in small.chunks())
+    monkeypatch.setattr(Plan, "chunks", listed)
+    usage = collections.namedtuple("usage", "total used free")
+    gib = 2**30  # 5 GiB free: 10 million runs of 3 records (about 20 GB) do not fit
+    monkeypatch.setattr(shutil, "disk_usage", lambda _path: usage(100 * gib, 95 * gib, 5 * gib))
+    code, printed, _ = _cli(["run", str(path), "--dry-run", "--out", str(tmp_path / "d")], capsys)
+    assert code == 0 and "10,000,000 runs" in printed, printed
+    code, _, err = _cli(["run", str(path), "--workers", "1", "--out", str(tmp_path / "o")], capsys)
+    assert code == 2 and "free on the disk" in err, err
+    assert not (tmp_path / "d").exists() and not (tmp_path / "o").exists()
 
 
 def test_an_unknown_key_in_a_base_entry_is_reported_once(tmp_path, capsys):

@@ -95,6 +95,22 @@ class Plan:
         return sum(len(p.scenario.strategies) * p.scenario.replications for p in self.points)
 
     @property
+    def n_chunks(self) -> int:
+        """``len(self.chunks())``, counted without listing them (a plan may hold millions)."""
+        return sum(
+            len(p.scenario.strategies) * -(-p.scenario.replications // self.chunk_runs)
+            for p in self.points
+        )
+
+    @property
+    def run_weeks(self) -> int:
+        """Weeks simulated by every run together (each run's horizon summed)."""
+        return sum(
+            len(p.scenario.strategies) * p.scenario.replications * p.scenario.weeks
+            for p in self.points
+        )
+
+    @property
     def columns(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.column_kinds)
 

@@ -230,23 +230,27 @@ def estimate(
     memory estimate exceeds what is free, is not probed: the estimate then
     answers at once from per-member constants, building nothing.
     """
-    chunks = plan.chunks()
-    todo = chunks if todo is None else todo
-    no_room = disk_refusal(plan, out, todo) if out is not None else None
+    # the whole plan is counted, never listed: a plan may hold millions of chunks
+    n_chunks = plan.n_chunks
+    n_todo = n_chunks if todo is None else len(todo)
+    row_bytes: float = ROW_DISK_BYTES
     probe = max(plan.points, key=lambda p: p.scenario.population.size).scenario
-    n = max(1, min(workers, len(todo) or 1))
+    n = max(1, min(workers, n_todo or 1))
     worker, total = memory_estimate(plan, n)
     free = available_memory()
-    todo_runs = sum(c.runs for c in todo)
-    run_weeks = sum(c.runs * plan.points[c.point].scenario.weeks for c in todo)
+    if todo is None:
+        todo_runs, run_weeks = plan.runs, plan.run_weeks
+    else:
+        todo_runs = sum(c.runs for c in todo)
+        run_weeks = sum(c.runs * plan.points[c.point].scenario.weeks for c in todo)
     populations = len({p.scenario.population.model_dump_json() for p in plan.points})
     too_big = local and free is not None and total > free
     probed = not (probe.population.size > PROBE_MAX_MEMBERS or too_big)
     if not probed:  # answer at once from per-member constants, building nothing
         size = probe.population.size
         seconds = run_weeks * size * RUN_WEEK_SECONDS_PER_MEMBER / (n * (0.9 if n > 1 else 1.0))
-        seconds += size * BUILD_SECONDS_PER_MEMBER * min(populations, len(todo) or 1)
-        disk = disk_estimate(plan, chunks)
+        seconds += size * BUILD_SECONDS_PER_MEMBER * min(populations, n_todo or 1)
+        disk = disk_estimate(plan)
     else:
         weeks = min(probe.weeks, 26)
         short = probe.model_copy(update={"weeks": weeks})
@@ -266,12 +270,15 @@ def estimate(
             len(records), 1
         )
         seconds = run_weeks * per_run_week / (n * (0.9 if n > 1 else 1.0))
-        seconds += build * min(populations, len(todo) or 1) * (1 if populations > 1 else n) / n
-        disk = disk_estimate(plan, chunks, row_bytes=per_row)
+        seconds += build * min(populations, n_todo or 1) * (1 if populations > 1 else n) / n
+        row_bytes = per_row
+        disk = disk_estimate(plan, row_bytes=row_bytes)
+    # the refusal from the same bytes a row as the estimate printed beside it
+    no_room = disk_refusal(plan, out, todo, row_bytes) if out is not None else None
     return Estimate(
         runs=plan.runs,
         points=len(plan.points),
-        chunks=len(chunks),
+        chunks=n_chunks,
         todo_runs=todo_runs,
         workers=n,
         seconds=seconds,
@@ -555,15 +562,18 @@ def prepare_experiment(kind: str, options: ExperimentOptions) -> Experiment:
     exp = Experiment(kind, options, sc, workers, address, out)
     if options.dry_run:
         plan = exp.plan(int(read_plan(resume)["chunk_runs"]) if resume else None)
-        done = ResultStore(resume, plan).done() if resume else set()
-        todo = [c for c in plan.chunks() if c not in done]
+        if resume:
+            done = ResultStore(resume, plan).done()
+            todo: list[Chunk] | None = [c for c in plan.chunks() if c not in done]
+        else:
+            todo = None  # the whole plan: counted, never listed
         exp.estimate = estimate(plan, workers, todo=todo, local=address is None, out=out)
         return exp
 
     if resume is None:  # refuse before creating anything: leave nothing behind
         plan = exp.plan(None)
-        _check_memory(plan, workers, len(plan.chunks()), address, options.force)
-        _check_disk(plan, out, options.force, plan.chunks())
+        _check_memory(plan, workers, plan.n_chunks, address, options.force)
+        _check_disk(plan, out, options.force, None)
         store, exp.done = open_store(kind, sc, lambda _: plan, out, False)
     else:
         store, exp.done = open_store(kind, sc, exp.plan, out, True)
@@ -577,14 +587,20 @@ def prepare_experiment(kind: str, options: ExperimentOptions) -> Experiment:
 def disk_estimate(
     plan: Plan, chunks: Sequence[Chunk] | None = None, row_bytes: float = ROW_DISK_BYTES
 ) -> int:
-    """Bytes the results of ``chunks`` (default: all) take, ``row_bytes`` a weekly record."""
-    chunks = plan.chunks() if chunks is None else chunks
-    rows = sum(c.runs * (plan.points[c.point].scenario.weeks + 1) for c in chunks)
+    """Bytes the results of ``chunks`` (default: all, counted without listing them)
+    take, ``row_bytes`` a weekly record."""
+    if chunks is None:  # every run has weeks + 1 records
+        rows = plan.run_weeks + plan.runs
+    else:
+        rows = sum(c.runs * (plan.points[c.point].scenario.weeks + 1) for c in chunks)
     return int(rows * row_bytes * 1.1 + 200 * len(plan.points) * 30)
 
 
-def disk_refusal(plan: Plan, out: Path, chunks: Sequence[Chunk]) -> str | None:
-    """Why the results of ``chunks`` would not fit on the disk of ``out``; None if they do."""
+def disk_refusal(
+    plan: Plan, out: Path, chunks: Sequence[Chunk] | None, row_bytes: float = ROW_DISK_BYTES
+) -> str | None:
+    """Why the results of ``chunks`` (default: all) would not fit on the disk of
+    ``out``, ``row_bytes`` a weekly record; None if they do."""
     where = Path(out).absolute()
     while not where.exists() and where != where.parent:
         where = where.parent
@@ -592,7 +608,7 @@ def disk_refusal(plan: Plan, out: Path, chunks: Sequence[Chunk]) -> str | None:
         free = shutil.disk_usage(where).free
     except OSError:
         return None
-    need = disk_estimate(plan, chunks)
+    need = disk_estimate(plan, chunks, row_bytes)
     if need <= free:
         return None
     return (
@@ -601,7 +617,7 @@ def disk_refusal(plan: Plan, out: Path, chunks: Sequence[Chunk]) -> str | None:
     )
 
 
-def _check_disk(plan: Plan, out: Path, force: bool, chunks: Sequence[Chunk]) -> None:
+def _check_disk(plan: Plan, out: Path, force: bool, chunks: Sequence[Chunk] | None) -> None:
     """Refuse, before anything is written, results that would not fit on the disk."""
     if force:
         return

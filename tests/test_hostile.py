@@ -7,8 +7,8 @@ one-line operational failures.
 
 from __future__ import annotations
 
-import os
 import collections
+import os
 import re
 import shutil
 import subprocess

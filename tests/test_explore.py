@@ -94,6 +94,7 @@ def test_the_exported_yaml_is_the_page_s_scenario(tmp_path: Path):
     ex = _small()
     ex.set("platform.invite_cap_per_week", None)
     ex.set("contexts.complex.deal_value_eur", 250_000.0)
+    ex.set("contexts.complex.warm_premium", 20.0)  # the page's "a warm lead is worth" slider
     ex.set_routine("club-select", "posts_per_week", 6.0)
     ex.set_routine("club-select", "invite_targeting", ("decision_makers", "relevant"))
     ex.select(["club-select", "zoom"])
@@ -103,6 +104,7 @@ def test_the_exported_yaml_is_the_page_s_scenario(tmp_path: Path):
     assert loaded == ex.scenario()
     assert loaded.strategies[0].posts_per_week == 6.0
     assert loaded.platform.invite_cap_per_week is None
+    assert loaded.contexts["complex"].warm_premium == 20.0
 
 
 def test_a_bad_setting_is_one_line():

@@ -325,3 +325,20 @@ def test_bad_input_in_the_form_gets_a_clear_message(page: Any):
     assert "Traceback" not in page.content()
     assert "Dominique" not in page.evaluate("__find('#board').innerText")
     page.get_by_label("Invitations a week").last.fill("5")
+
+
+def test_what_a_warm_lead_is_worth_moves_the_complex_verdict_without_simulating(page: Any):
+    """The complex context's "a warm lead is worth" slider (its warm premium) values
+    the same runs again: the verdict's figures change, the SSI curves do not. Last
+    in the module: the page keeps the premium it leaves."""
+    page.locator(".bk-tab", has_text="Strategies").click()  # the room's tests left it
+    before = _wait_ready(page)
+    said = page.evaluate("__find('#verdicts').innerText")
+    handle = _slider_handle(page, "complex: a warm lead is worth")
+    handle.focus()
+    for _ in range(4):  # 5 -> 1: a cold lead worth as much as a warm one
+        handle.press("ArrowLeft")
+    after = _wait_ready(page, int(before["run"]))
+    assert page.evaluate("__find('#verdicts').innerText") != said
+    assert after["curves"] == before["curves"]  # the same runs: nothing simulated again
+    assert page.errors == []

@@ -232,6 +232,16 @@ class Page:
             )
             for c in ("volume", "complex")
         }
+        self.premium = {
+            c: pn.widgets.FloatSlider(
+                label=f"{c}: a warm lead is worth (x a cold one)",
+                start=1,
+                end=50,
+                step=1,
+                value=float(ex.value(f"contexts.{c}.warm_premium")),
+            )
+            for c in ("volume", "complex")
+        }
         self.clustering = pn.widgets.FloatSlider(
             label="Clustering (triadic closure)",
             start=0,
@@ -338,6 +348,8 @@ class Page:
             (self.deal["complex"], "contexts.complex.deal_value_eur", float, False),
             (self.buyers["volume"], "contexts.volume.buyers", str, False),
             (self.buyers["complex"], "contexts.complex.buyers", str, False),
+            (self.premium["volume"], "contexts.volume.warm_premium", float, False),
+            (self.premium["complex"], "contexts.complex.warm_premium", float, False),
         ]
         for widget, key, cast, _ in setting_widgets:
             event = "value_throttled" if hasattr(widget.param, "value_throttled") else "value"
@@ -371,8 +383,10 @@ class Page:
             pn.pane.Markdown("### Business contexts"),
             self.deal["volume"],
             self.buyers["volume"],
+            self.premium["volume"],
             self.deal["complex"],
             self.buyers["complex"],
+            self.premium["complex"],
             pn.pane.Markdown("### Population and runs"),
             self.clustering,
             self.dm_from,

@@ -82,6 +82,8 @@ KEYS: tuple[str, ...] = (
     "contexts.volume.buyers",
     "contexts.complex.deal_value_eur",
     "contexts.complex.buyers",
+    "contexts.volume.warm_premium",
+    "contexts.complex.warm_premium",
 )
 """The scenario's keys the page changes, as ``--set`` paths."""
 

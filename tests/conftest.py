@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pytest
@@ -13,6 +13,9 @@ from hypothesis import settings
 
 from ssisim.results.files import MANIFEST_FILE, atomic_directory, write_csv, write_json
 from ssisim.results.tables import SUMMARY_FILE, WEEKLY_FILE
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # CI replays the same examples on every run (a red main names a change, not a draw);
 # locally hypothesis explores new examples each time and keeps its failures
@@ -38,6 +41,46 @@ def write_run_dir(
 def write_run() -> WriteRun:
     """Write a run directory (weekly.csv, summary.csv, manifest.json) from tables."""
     return write_run_dir
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """``ssisim ARGS`` in this process: its exit status, stdout and stderr (what
+    was captured before is dropped)."""
+    from ssisim.cli.main import main
+
+    capsys.readouterr()
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def saved_figures(
+    monkeypatch: pytest.MonkeyPatch, render: bool = False, layout: bool = True
+) -> list[Figure]:
+    """The figures saved from now on (every figure goes through ``Figure.savefig``),
+    in order. Unless ``render``, no pixels are drawn and the file written is a
+    PNG signature only; the figure is then laid out as saving it would
+    (``layout``), or left for the caller to lay out."""
+    from matplotlib.figure import Figure
+
+    figures: list[Figure] = []
+    savefig = Figure.savefig
+
+    def keep(self: Figure, fname: object, *args: object, **kwargs: object) -> None:
+        figures.append(self)
+        if render:
+            savefig(self, fname, *args, **kwargs)  # type: ignore[arg-type]
+            return
+        if layout:
+            self.draw_without_rendering()  # layout and tick labels, as savefig does
+        Path(str(fname)).write_bytes(b"\x89PNG\r\n\x1a\n")
+
+    monkeypatch.setattr(Figure, "savefig", keep)
+    return figures
 
 
 def assert_redraws(out: Path, figures: list[str]) -> None:
@@ -102,6 +145,38 @@ def synthetic_weekly(
                     )
                 )
     return weekly_frame(records, list(strategies))
+
+
+def synthetic_fit_tables(out: Path, rmse_baseline: float = 9.15, rmse_fitted: float = 1.25) -> Path:
+    """A fit folder's two tables (``predictions.csv``, ``errors.csv``) in ``out``
+    (made if missing): four readings, the SSI and each pillar rising, the
+    defaults' prediction flat, the fitted one near the readings."""
+    out.mkdir(parents=True, exist_ok=True)
+    weeks = [0, 4, 8, 12]
+    table: dict[str, list[object]] = {
+        "date": ["2025-01-06", "2025-02-03", "2025-03-03", "2025-03-31"],
+        "week": list(weeks),
+    }
+    for name, top in (
+        ("ssi", 60.0),
+        ("brand", 15.0),
+        ("people", 15.0),
+        ("insights", 12.0),
+        ("relationships", 14.0),
+    ):
+        table[name] = [top * (0.5 + w / 24) for w in weeks]
+        table[f"{name}_baseline"] = [top * 0.8 for _ in weeks]
+        table[f"{name}_fitted"] = [top * (0.52 + w / 25) for w in weeks]
+    pd.DataFrame(table).to_csv(out / "predictions.csv", index=False)
+    pd.DataFrame(
+        {
+            "score": ["ssi", "brand"],
+            "readings": [4, 4],
+            "rmse_baseline": [rmse_baseline, 2.0],
+            "rmse_fitted": [rmse_fitted, 0.4],
+        }
+    ).to_csv(out / "errors.csv", index=False)
+    return out
 
 
 def synthetic_run_dir(out: Path, **kwargs: Any) -> Path:

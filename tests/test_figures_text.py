@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import saved_figures
 from matplotlib.backend_bases import RendererBase
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
@@ -15,23 +16,6 @@ from matplotlib.transforms import Bbox
 
 from ssisim.plots.redraw import redraw
 from ssisim.plots.style import Settings
-
-
-def _drawn(monkeypatch: pytest.MonkeyPatch, render: bool = True) -> list[Figure]:
-    """The figures saved from now on (every figure goes through Figure.savefig);
-    laid out only, no file written, unless ``render``."""
-    figures: list[Figure] = []
-    savefig = Figure.savefig
-
-    def keep(self: Figure, fname: object, *args: object, **kwargs: object) -> None:
-        figures.append(self)
-        if render:
-            savefig(self, fname, *args, **kwargs)  # type: ignore[arg-type]
-        else:
-            Path(str(fname)).write_bytes(b"\x89PNG\r\n\x1a\n")
-
-    monkeypatch.setattr(Figure, "savefig", keep)
-    return figures
 
 
 def _layout(fig: Figure) -> RendererBase:
@@ -181,7 +165,7 @@ def test_talk_figures_are_16_by_9_without_overlapping_text(
 
     folder = tmp_path / "run"
     shutil.copytree(run_folder, folder)
-    figures = _drawn(monkeypatch, render=False)
+    figures = saved_figures(monkeypatch, layout=False)
     redraw(folder, Settings(context="talk", language=language))
     with using(Settings(context="talk", language=language)):
         _team_and_sweep(tmp_path)
@@ -217,7 +201,7 @@ def test_talk_figures_of_every_other_kind(
     from test_french import kind_folder
 
     folder = kind_folder(kind, run_folder, tmp_path)
-    figures = _drawn(monkeypatch, render=False)
+    figures = saved_figures(monkeypatch, layout=False)
     redraw(folder, Settings(context="talk", language=language))
     assert figures
     for fig in figures:

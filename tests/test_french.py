@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import saved_figures, synthetic_fit_tables
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -221,31 +222,7 @@ def calibration_folder(out: Path) -> Path:
 
 
 def fit_folder(out: Path) -> Path:
-    out.mkdir(parents=True)
-    weeks = [0, 4, 8, 12]
-    table: dict[str, list[object]] = {
-        "date": ["2025-01-06", "2025-02-03", "2025-03-03", "2025-03-31"],
-        "week": list(weeks),
-    }
-    for name, top in (
-        ("ssi", 60.0),
-        ("brand", 15.0),
-        ("people", 15.0),
-        ("insights", 12.0),
-        ("relationships", 14.0),
-    ):
-        table[name] = [top * (0.5 + w / 24) for w in weeks]
-        table[f"{name}_baseline"] = [top * 0.8 for _ in weeks]
-        table[f"{name}_fitted"] = [top * (0.52 + w / 25) for w in weeks]
-    pd.DataFrame(table).to_csv(out / "predictions.csv", index=False)
-    pd.DataFrame(
-        {
-            "score": ["ssi", "brand"],
-            "readings": [4, 4],
-            "rmse_baseline": [9.15, 2.0],
-            "rmse_fitted": [1.25, 0.4],
-        }
-    ).to_csv(out / "errors.csv", index=False)
+    synthetic_fit_tables(out)
     _manifest(out, "fit")
     return out
 
@@ -279,23 +256,6 @@ def figure_texts(fig: Figure) -> list[str]:
         if words.strip() and text.get_visible():
             out.append(words)
     return out
-
-
-def drawn(monkeypatch: pytest.MonkeyPatch, render: bool = False) -> list[Figure]:
-    """The figures saved from now on; laid out only (no pixels) unless ``render``."""
-    figures: list[Figure] = []
-    savefig = Figure.savefig
-
-    def keep(self: Figure, fname: object, *args: object, **kwargs: object) -> None:
-        figures.append(self)
-        if render:
-            savefig(self, fname, *args, **kwargs)  # type: ignore[arg-type]
-            return
-        self.draw_without_rendering()  # layout and tick labels, as savefig does
-        Path(str(fname)).write_bytes(b"\x89PNG\r\n\x1a\n")
-
-    monkeypatch.setattr(Figure, "savefig", keep)
-    return figures
 
 
 ENGLISH = frozenset(
@@ -435,7 +395,7 @@ def test_every_figure_and_the_report_in_french(
 ):
     if kind == "team":  # a team's run figures are a run's, checked with the run
         monkeypatch.setattr(redraw_module, "_run_figures", lambda run_dir: [])
-    figures = drawn(monkeypatch)
+    figures = saved_figures(monkeypatch)
     path = build_report(folders[kind], language="fr", client="Banque Exemple")
     assert figures, kind
     texts = [t for fig in figures for t in figure_texts(fig)]

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssisim.cli.main import main
 from ssisim.errors import ScenarioError
 from ssisim.scenario.loading import Trust, load_scenario, parse_scenario
 
@@ -38,16 +38,6 @@ strategies: [open-bar]
 """
 DEEP = "name: x\nstrategies: [open-bar]\nextra: " + "[" * 500 + "]" * 500 + "\n"
 TINY = "name: tiny\nweeks: 2\nreplications: 2\npopulation: {size: 300}\nstrategies: [open-bar]\n"
-
-
-def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
@@ -147,14 +137,14 @@ def test_control_characters_in_keys_are_escaped(tmp_path):
     ],
 )
 def test_control_characters_in_a_set_are_escaped_once(tmp_path, capsys, override, expected):
-    code, _, err = _cli(["validate", str(_write(tmp_path, TINY)), "--set", override], capsys)
+    code, _, err = run_cli(["validate", str(_write(tmp_path, TINY)), "--set", override], capsys)
     assert code == 2 and len(err.splitlines()) == 1, repr(err)
     assert err.startswith(expected), repr(err)
 
 
 def test_a_sweep_key_naming_no_strategy_is_one_clean_line(tmp_path, capsys):
     text = TINY + "sweep: {grid: {strategies.nope.posts_per_week: [1, 2]}}\n"
-    code, _, err = _cli(["validate", str(_write(tmp_path, text))], capsys)
+    code, _, err = run_cli(["validate", str(_write(tmp_path, text))], capsys)
     assert code == 2 and err.endswith(
         "s.yaml:6: sweep.grid.strategies.nope.posts_per_week: strategies has no entry 'nope'\n"
     ), repr(err)
@@ -176,7 +166,7 @@ def test_every_error_listed_sorted_by_line(tmp_path, capsys):
         "  - nonexistent\nexecution:\n  scheduler: tcp://10.0.0.1:8786\n"
     )
     path = _write(tmp_path, text)
-    code, _, err = _cli(["run", str(path), "--out", str(tmp_path / "o")], capsys)
+    code, _, err = run_cli(["run", str(path), "--out", str(tmp_path / "o")], capsys)
     lines = err.strip().splitlines()
     assert code == 2 and not (tmp_path / "o").exists()
     assert [int(re.match(r".*s\.yaml:(\d+): ", x).group(1)) for x in lines] == [2, 3, 5, 8, 10]
@@ -206,7 +196,7 @@ def test_a_mistaken_strategy_hides_no_other_error(tmp_path, capsys):
         "seed: -3\n"  # 15
     )
     out = tmp_path / "o"
-    code, stdout, err = _cli(["run", str(_write(tmp_path, text)), "--out", str(out)], capsys)
+    code, stdout, err = run_cli(["run", str(_write(tmp_path, text)), "--out", str(out)], capsys)
     lines = err.strip().splitlines()
     assert code == 2 and not out.exists() and "Traceback" not in err + stdout, err
     assert [re.match(r".*s\.yaml:(\d+): ([\w.-]+):", x).groups() for x in lines] == [
@@ -246,7 +236,7 @@ def test_validate_refuses_an_unknown_routine_of_a_team_or_cohort_at_its_line(tmp
         TINY + "team:\n  members:\n    - {name: a, strategy: nope}\n"
         "    - {name: b, strategy: open-barr}\n"
     )
-    code, _, err = _cli(["validate", str(_write(tmp_path, team))], capsys)
+    code, _, err = run_cli(["validate", str(_write(tmp_path, team))], capsys)
     assert code == 2 and err.splitlines() == [
         f"{tmp_path / 's.yaml'}:8: team.members.0.strategy: unknown strategy 'nope' "
         "(neither built in nor in strategies:)",
@@ -254,7 +244,7 @@ def test_validate_refuses_an_unknown_routine_of_a_team_or_cohort_at_its_line(tmp
         "(neither built in nor in strategies:) (did you mean 'open-bar'?)",
     ], err
     cohort = TINY + "cohort:\n  sellers: 2\n  routines: [open-bar, nope]\n"
-    code, _, err = _cli(["cohort", str(_write(tmp_path, cohort)), "-q"], capsys)
+    code, _, err = run_cli(["cohort", str(_write(tmp_path, cohort)), "-q"], capsys)
     assert code == 2 and err.startswith(
         f"{tmp_path / 's.yaml'}:8: cohort.routines.1.strategy: unknown strategy 'nope'"
     ), err
@@ -302,13 +292,13 @@ def test_every_shipped_scenario_still_validates():
 
 def test_validate_checks_the_sweep_block(tmp_path, capsys):
     text = TINY + "sweep:\n  grid:\n    weeks: [0, 2]\n"
-    code, _, err = _cli(["validate", str(_write(tmp_path, text))], capsys)
+    code, _, err = run_cli(["validate", str(_write(tmp_path, text))], capsys)
     assert code == 2 and re.search(r"s\.yaml:\d+: sweep.grid.weeks", err), err
 
 
 def test_dry_run_of_5_million_members_answers_in_a_second(tmp_path, capsys):
     started = time.perf_counter()
-    code, out, _ = _cli(
+    code, out, _ = run_cli(
         ["run", str(_write(tmp_path, TINY)), "--dry-run", "--set", "population.size=5000000"],
         capsys,
     )
@@ -374,17 +364,17 @@ def test_resume_refuses_links_and_cleans_leftovers(tmp_path, capsys):
     path = _write(tmp_path, TINY)
     out = tmp_path / "o"
     args = ["run", str(path), "-q", "--no-figures", "--workers", "1"]
-    assert _cli([*args, "--out", str(out)], capsys)[0] == 0
+    assert run_cli([*args, "--out", str(out)], capsys)[0] == 0
     before = (out / "summary.csv").read_bytes()
     target = tmp_path / "elsewhere"
     target.mkdir()
     (out / "weekly" / "point=000001").symlink_to(target)
-    code, _, err = _cli([*args, "--resume", str(out)], capsys)
+    code, _, err = run_cli([*args, "--resume", str(out)], capsys)
     assert code == 2 and "symbolic link" in err and not list(target.iterdir())
     (out / "weekly" / "point=000001").unlink()
     (out / ".summary.csv.tmp-12345").write_text("half")
     (out / "summary.csv").unlink()
-    assert _cli([*args, "--resume", str(out)], capsys)[0] == 0
+    assert run_cli([*args, "--resume", str(out)], capsys)[0] == 0
     assert not list(out.glob(".*.tmp-*"))
     assert (out / "summary.csv").read_bytes() == before
 
@@ -394,7 +384,7 @@ def test_refused_for_memory_leaves_nothing(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr(pipeline, "available_memory", lambda: 1)
     monkeypatch.chdir(tmp_path)
-    code, _, err = _cli(["run", str(_write(tmp_path, TINY)), "-q"], capsys)
+    code, _, err = run_cli(["run", str(_write(tmp_path, TINY)), "-q"], capsys)
     assert code == 2 and "exceeds" in err
     assert not (tmp_path / "results").exists()
 
@@ -451,7 +441,7 @@ def test_unexpected_exceptions_are_one_line_exit_1(tmp_path, capsys, monkeypatch
         raise RuntimeError("boom\nsecond line")
 
     monkeypatch.setattr(pipeline, "run_plan", boom)
-    code, _, err = _cli(
+    code, _, err = run_cli(
         ["run", str(_write(tmp_path, TINY)), "-q", "--out", str(tmp_path / "o")], capsys
     )
     assert code == 1 and len(err.strip().splitlines()) == 1 and "RuntimeError: boom" in err
@@ -470,7 +460,7 @@ def test_no_progress_bar_and_no_lone_newline_off_a_terminal(tmp_path, capsys):
             advance(3)
         assert bool(stream.getvalue()) is terminal, repr(stream.getvalue())
     path = _write(tmp_path, TINY)
-    code, out, err = _cli(
+    code, out, err = run_cli(
         ["run", str(path), "--out", str(tmp_path / "o"), "--no-figures", "--workers", "1"], capsys
     )
     assert code == 0 and out and err == "", repr(err)
@@ -546,7 +536,7 @@ def test_results_too_big_for_the_disk_are_refused_before_anything_is_written(
     usage = namedtuple("usage", "total used free")
     monkeypatch.setattr(shutil, "disk_usage", lambda _path: usage(10**6, 10**6 - 1000, 1000))
     out = tmp_path / "o"
-    code, _, err = _cli(["run", str(_write(tmp_path, TINY)), "-q", "--out", str(out)], capsys)
+    code, _, err = run_cli(["run", str(_write(tmp_path, TINY)), "-q", "--out", str(out)], capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert "free on the disk" in err and "--force" in err
     assert not out.exists()
@@ -565,7 +555,7 @@ def test_the_dry_run_probes_at_most_eight_strategies(tmp_path, capsys, monkeypat
     monkeypatch.setattr(pipeline, "simulate", counting)
     names = [f"{{name: s{i}, based_on: beginner}}" for i in range(30)]
     text = TINY.replace("[open-bar]", "[" + ", ".join(names) + "]")
-    code, out, _ = _cli(["run", str(_write(tmp_path, text)), "--dry-run"], capsys)
+    code, out, _ = run_cli(["run", str(_write(tmp_path, text)), "--dry-run"], capsys)
     assert code == 0 and "60 runs" in out, out
     assert len(probed) == 8 and probed[0] == "s0"
 
@@ -576,16 +566,18 @@ def test_the_dry_run_and_resume_check_the_disk_too(tmp_path, capsys, monkeypatch
 
     path = _write(tmp_path, TINY)
     out = tmp_path / "o"
-    code, _, err = _cli(["run", str(path), "-q", "--out", str(out), "--no-figures"], capsys)
+    code, _, err = run_cli(["run", str(path), "-q", "--out", str(out), "--no-figures"], capsys)
     assert code == 0, err
     usage = namedtuple("usage", "total used free")
     monkeypatch.setattr(shutil, "disk_usage", lambda _path: usage(10**6, 10**6 - 1000, 1000))
-    code, printed, _ = _cli(["run", str(path), "--dry-run", "--out", str(tmp_path / "d")], capsys)
+    code, printed, _ = run_cli(
+        ["run", str(path), "--dry-run", "--out", str(tmp_path / "d")], capsys
+    )
     assert code == 0 and "refused without --force: estimated results" in printed, printed
     # a resume with a chunk left to run is checked against the disk as well
     victim = next((out / "weekly").rglob("*.parquet"))
     victim.unlink()
-    code, _, err = _cli(["run", str(path), "-q", "--resume", str(out)], capsys)
+    code, _, err = run_cli(["run", str(path), "-q", "--resume", str(out)], capsys)
     assert code == 2 and "free on the disk" in err, err
 
 
@@ -611,9 +603,13 @@ def test_a_plan_of_ten_million_runs_is_estimated_and_refused_without_listing_it(
     usage = collections.namedtuple("usage", "total used free")
     gib = 2**30  # 5 GiB free: 10 million runs of 3 records (about 20 GB) do not fit
     monkeypatch.setattr(shutil, "disk_usage", lambda _path: usage(100 * gib, 95 * gib, 5 * gib))
-    code, printed, _ = _cli(["run", str(path), "--dry-run", "--out", str(tmp_path / "d")], capsys)
+    code, printed, _ = run_cli(
+        ["run", str(path), "--dry-run", "--out", str(tmp_path / "d")], capsys
+    )
     assert code == 0 and "10,000,000 runs" in printed, printed
-    code, _, err = _cli(["run", str(path), "--workers", "1", "--out", str(tmp_path / "o")], capsys)
+    code, _, err = run_cli(
+        ["run", str(path), "--workers", "1", "--out", str(tmp_path / "o")], capsys
+    )
     assert code == 2 and "free on the disk" in err, err
     assert not (tmp_path / "d").exists() and not (tmp_path / "o").exists()
 
@@ -626,7 +622,7 @@ def test_an_unknown_key_in_a_base_entry_is_reported_once(tmp_path, capsys):
         "- name: active\n  based_on: active\n  post_per_week: 1\n"
         "- name: s1\n  based_on: active\n  stops_at_week: 0\n"
     )
-    code, _, err = _cli(["validate", str(_write(tmp_path, text))], capsys)
+    code, _, err = run_cli(["validate", str(_write(tmp_path, text))], capsys)
     assert code == 2
     assert err.strip().splitlines() == [
         f"{tmp_path / 's.yaml'}:8: strategies.active.post_per_week: unknown key "

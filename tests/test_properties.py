@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssisim.cli.main import main
 from ssisim.scenario.loading import parse_scenario
 from ssisim.scenario.strategies import BUILTIN_STRATEGIES
 
@@ -151,20 +151,9 @@ def _folder() -> Iterator[Path]:
         yield Path(name)
 
 
-def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def _run(path: Path, out: Path, capsys: pytest.CaptureFixture[str], workers: int = 1) -> None:
     args = ["run", str(path), "--out", str(out), "-q", "--no-figures", "--workers", str(workers)]
-    code, _, err = _cli(args, capsys)
+    code, _, err = run_cli(args, capsys)
     assert code == 0 and "Traceback" not in err, (err, path.read_text())
 
 
@@ -207,7 +196,7 @@ def _valid_scenarios_run(data: dict[str, Any], capsys: pytest.CaptureFixture[str
     with _folder() as folder:
         path = folder / "g.yaml"
         path.write_text(yaml.safe_dump(data, sort_keys=False))
-        code, _, err = _cli(["validate", str(path)], capsys)
+        code, _, err = run_cli(["validate", str(path)], capsys)
         assert code == 0, err
         _run(path, folder / "o", capsys)
         _check_run(data, folder / "o")
@@ -296,7 +285,7 @@ def _refused(text: str, command: str, capsys: pytest.CaptureFixture[str]) -> Non
         args = [command, str(path)]
         if command == "run":
             args += ["--out", str(folder / "o"), "-q", "--no-figures", "--workers", "1"]
-        code, out, err = _cli(args, capsys)
+        code, out, err = run_cli(args, capsys)
         assert code == 2, (code, err, text)
         assert len(err.splitlines()) == 1 and err.startswith(f"{path}:"), (err, text)
         assert "Traceback" not in err and out == "", (out, err)

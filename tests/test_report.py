@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import synthetic_fit_tables
 
 from ssisim.cli.main import cli
 from ssisim.report import build
@@ -127,24 +128,7 @@ def test_plot_options(run_folder: Path, tmp_path: Path):
 def test_a_fit_folder_draws_readings_default_and_fitted(tmp_path: Path):
     import json
 
-    folder = tmp_path / "fit"
-    folder.mkdir()
-    weeks = [0, 4, 8, 12]
-    table = {"date": ["2025-01-06", "2025-02-03", "2025-03-03", "2025-03-31"], "week": weeks}
-    for name, top in (("ssi", 60.0), ("brand", 15.0), ("people", 15.0), ("insights", 12.0),
-                      ("relationships", 14.0)):  # fmt: skip
-        table[name] = [top * (0.5 + w / 24) for w in weeks]
-        table[f"{name}_baseline"] = [top * 0.8 for _ in weeks]
-        table[f"{name}_fitted"] = [top * (0.52 + w / 25) for w in weeks]
-    pd.DataFrame(table).to_csv(folder / "predictions.csv", index=False)
-    pd.DataFrame(
-        {
-            "score": ["ssi", "brand"],
-            "readings": [4, 4],
-            "rmse_baseline": [9.1, 2.0],
-            "rmse_fitted": [1.2, 0.4],
-        }
-    ).to_csv(folder / "errors.csv", index=False)
+    folder = synthetic_fit_tables(tmp_path / "fit", rmse_baseline=9.1, rmse_fitted=1.2)
     (folder / "manifest.json").write_text(json.dumps({"kind": "fit", "scenario": "my-routine"}))
     text = build_report(folder).read_text(encoding="utf-8")
     assert (folder / "figures" / "fit.png").is_file()

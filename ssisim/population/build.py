@@ -185,6 +185,12 @@ class Population:
         return load
 
     @functools.cached_property
+    def activity_values(self) -> list[float]:
+        """``activity`` as Python floats (for the runs' scalar draws; made once per
+        population, not once per run)."""
+        return self.activity.astype(np.float64).tolist()
+
+    @functools.cached_property
     def median_feed_load(self) -> float:
         """The median of :attr:`feed_load` over the members."""
         return float(np.median(self.feed_load))

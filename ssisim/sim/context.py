@@ -235,7 +235,7 @@ def new_context(
             "decision_makers": dm_ids,
         },
         engage_propensity=act / (act + half),
-        activity=act.tolist(),
+        activity=population.activity_values,
         attention=attention,
         warm=scenario.answers.messaging.warm_tie_threshold,
         seniority_acceptance=np.asarray(

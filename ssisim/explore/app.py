@@ -319,8 +319,7 @@ class Page:
             styles={"position": "relative"},
         )
 
-        for w in (self.strategies,):
-            w.param.watch(self._on_strategies, "value")
+        self.strategies.param.watch(self._on_strategies, "value")
         self.editing.param.watch(self._on_editing, "value")
         routine_widgets: list[tuple[Any, str, Callable[[Any], Any]]] = [
             (self.invites, "invites_per_week", float),
@@ -336,7 +335,6 @@ class Page:
             event = "value_throttled" if hasattr(widget.param, "value_throttled") else "value"
             widget.param.watch(self._routine_handler(key, cast), event)
             _at_once(widget)
-        self.routine_widgets = routine_widgets
         setting_widgets: list[tuple[Any, str, Callable[[Any], Any], bool]] = [
             (self.threshold, "platform.boost_threshold_ssi", float, True),
             (self.boost, "platform.boost_reach", float, True),
@@ -466,7 +464,6 @@ class Page:
                 "their latest score; they follow the form's routine until they enter their own."
             ),
             self.readings,
-            visible=self.local,
         )
         form = pn.Column(
             pn.pane.Markdown(
@@ -482,7 +479,9 @@ class Page:
             pn.pane.Markdown("### The room's leaderboard"),
             self.board_note,
             self.board_html,
-            trainer,
+            # only the trainer's page holds the controls: a hidden column would still be
+            # in every participant's page (its export button, the names it downloads)
+            *([trainer] if self.local else []),
             sizing_mode="stretch_width",
         )
         pn.state.add_periodic_callback(self._refresh_board, period=1000)
@@ -531,16 +530,20 @@ class Page:
         )
 
     def _on_date(self, event: Any) -> None:
-        if event.new is None:
+        if event.new is None or not self.local:
             return
         self.app.projected_at = event.new
         self._refresh_board(force=True)
 
     def _on_reset(self, _event: Any) -> None:
+        if not self.local:
+            return
         self.app.board.reset()
         self._refresh_board(force=True)
 
     def _board_csv(self) -> io.BytesIO:
+        if not self.local:
+            return io.BytesIO(b"")
         date = self.app.projected_at or self.app.today
         return io.BytesIO(self.app.board.csv(self._board_week(), date))
 
@@ -592,7 +595,7 @@ class Page:
         )
 
     async def _on_readings(self, event: Any) -> None:
-        if not event.new:
+        if not event.new or not self.local:
             return
         values = {k: w.value for k, w in self.form.items()}
         values["name"] = "team"

@@ -24,6 +24,7 @@ from matplotlib.colors import to_hex
 from ssisim.explore.model import NUMBER_LABELS, NUMBERS, Picture
 from ssisim.explore.runs import CONTACT_KINDS, NetworkTrace
 from ssisim.plots.style import strategy_colors
+from ssisim.results.outcomes import ORIGINS
 from ssisim.scenario.schema import PILLARS
 
 __all__ = [
@@ -115,10 +116,6 @@ class LineChart:
         self.marker = Span(location=0, dimension="height", line_color="#444444", line_dash="dashed")
         self.figure.add_layout(self.marker)
 
-    def show(self, picture: Picture) -> None:
-        rows = picture.band(self.metric)
-        self.fill({(self.metric, n): rows[rows["strategy"] == n] for n in self.sources}, rows)
-
     def fill(self, parts: Mapping[Any, pd.DataFrame], empty: pd.DataFrame) -> None:
         """Refill from a picture's bands split by (metric, strategy); ``empty`` for a missing one."""
         for name, source in self.sources.items():
@@ -205,9 +202,6 @@ def hidden_table(wide: pd.DataFrame, picture: Picture, week: int, currency: str 
         "<th>outbound</th><th>introductions</th><th>existing</th><th>value / hour</th>"
         f"<th>hours / week</th><th>pitches</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
-
-
-ORIGINS = ("inbound", "outbound", "introduction", "existing")
 
 
 class HiddenCharts:
@@ -313,12 +307,11 @@ class NetworkDrawing:
         self.figure = fig
         self.caption = ""
 
-    def load(self, trace: NetworkTrace, scale: int, second_scale: int) -> None:
+    def load(self, trace: NetworkTrace, scale: int) -> None:
         """Take another run's trace; ``scale`` contacts fill the disc (common to a picture)."""
         self.trace = trace
         self.shown = None
         self.scale = max(scale, 1)
-        self.second_scale = max(second_scale, 1)
         n = trace.kinds.size
         i = np.arange(n, dtype=np.float64)
         radius = np.sqrt((i + 0.5) / self.scale)
@@ -416,10 +409,9 @@ class Charts:
         self.shown = (picture.bands, picture.traces)
         traces = picture.traces
         scale = max((int(t.sizes.max()) for t in traces.values()), default=1)
-        second = max((int(t.second_degree.max()) for t in traces.values()), default=1)
         for name, drawing in self.drawings.items():
             if name in traces:
-                drawing.load(traces[name], scale, second)
+                drawing.load(traces[name], scale)
 
     def at(self, picture: Picture, week: int, hidden: bool = True) -> None:
         """Move to ``week``: markers, networks, and (if ``hidden``) what the SSI hides up to it."""

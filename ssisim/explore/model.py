@@ -432,10 +432,6 @@ class Picture:
     def weeks(self) -> int:
         return self.scenario.weeks
 
-    def band(self, metric: str) -> pd.DataFrame:
-        """One metric's rows of :attr:`bands`."""
-        return self.bands[self.bands["metric"] == metric]
-
     def numbers(self, week: int) -> pd.DataFrame:
         """The means at ``week``: one row per strategy, one column per metric of :data:`NUMBERS`."""
         at = self.bands[self.bands["week"] == week]

@@ -353,9 +353,6 @@ class Board:
             self._entries.clear()
             self.version += 1
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
     def routine(self, name: str) -> Routine | None:
         """The routine a participant entered, if they are on the board."""
         found = self._entries.get(name.casefold())
@@ -383,6 +380,8 @@ class Board:
             }
         )
         table.insert(1, "projected_at", date.isoformat())
+        # a name a spreadsheet would read as a formula (=, +, -, @) is written as text
+        table["name"] = [f"'{n}" if str(n)[:1] in "=+-@" else n for n in table["name"]]
         buf = io.StringIO()
         table.to_csv(buf, index=False, lineterminator="\n")
         return buf.getvalue().encode("utf-8")
@@ -394,8 +393,8 @@ def _names(path: Path) -> list[str]:
     heads = [_normalize_header(h) for h in header]
     who = next(i for i, n in enumerate(heads) if n in TEAM_NAME_HEADERS)
     names: dict[str, str] = {}
-    for _, cells in raw:
-        name = " ".join(cells[who].split()) if who < len(cells) else ""
+    for _, cells in raw:  # grouped exactly as read_team groups them (m1, m2, ...)
+        name = cells[who].strip() if who < len(cells) else ""
         names.setdefault(name.casefold(), name)
     return list(names.values())
 
@@ -423,7 +422,7 @@ def team_entries(data: bytes, filename: str, routine: Routine) -> list[Routine]:
         except DataError as exc:
             raise DataError(str(exc).replace(str(path), name)) from None
     out = []
-    for (_, row), member in zip(latest.iterrows(), names, strict=False):
+    for (_, row), member in zip(latest.iterrows(), names, strict=True):
         pillars = {p: float(row[p]) for p in PILLARS if p in row and pd.notna(row[p])}
         out.append(
             replace(

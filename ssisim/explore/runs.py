@@ -16,13 +16,13 @@ keep their population cache from one update to the next, or this process
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 from collections.abc import Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
+from ssisim.engine.executors import resolve_workers
 from ssisim.population.build import Population
 from ssisim.population.cache import population_for
 from ssisim.records import WeekRecord
@@ -151,8 +151,7 @@ class Runner:
     """
 
     def __init__(self, workers: int = 0) -> None:
-        cores = os.cpu_count() or 1
-        self.workers = max(1, cores if workers <= 0 else workers)
+        self.workers = max(1, resolve_workers(workers))
         self._pool: Executor
         if self.workers == 1:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssisim-explore")

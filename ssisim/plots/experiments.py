@@ -32,6 +32,7 @@ from ssisim.plots.style import (
     title,
     top_down,
 )
+from ssisim.results.flips import NO_CLEAR
 from ssisim.stats import CONFIDENCE
 
 __all__ = [
@@ -130,8 +131,8 @@ def sweep_figures(
                         err = np.nan_to_num(np.vstack([y - lo, hi - y]))
                         ax.errorbar(x, y, yerr=err, fmt="o", ms=6, capsize=3,
                                     color=colors[strategy])  # fmt: skip
-                money = f" ({currency_symbol().strip()})" if column.endswith("_eur") else ""
-                panel_xlabel(ax, label(column) + money, len(axes))
+                unit = f" ({currency_symbol().strip()})" if column.endswith("_eur") else ""
+                panel_xlabel(ax, label(column) + unit, len(axes))
                 ax.set_ylabel(f"{label(metric)} at the horizon")
                 ax.set_ylim(0, 100 if metric == "ssi" else None)
                 ax.set_ylim(bottom=0)
@@ -358,9 +359,10 @@ def flips_figures(flips: pd.DataFrame, path: Path, subtitle: str = "") -> list[P
     One figure per pair of strategies (``flips.png``, ``flips-2.png``, ...):
     a row per assumption, a column per (context, metric); a cell shows the
     move to the nearest value tried that changes the verdict, coloured by how
-    near (:data:`FLIP_BINS`), bold with ``⇄`` when the winner swaps; grey when
-    the verdict holds over every value tried, blank when the assumption is
-    another context's.
+    near (:data:`FLIP_BINS`), bold with ``⇄`` when the winner swaps (an
+    assumption whose values are not numbers, changing it, in the farthest
+    bin's colour); grey when the verdict holds over every value tried, blank
+    when the assumption is another context's.
     """
     paths: list[Path] = []
     pairs = list(dict.fromkeys(zip(flips["strategy_a"], flips["strategy_b"], strict=True)))
@@ -379,15 +381,14 @@ def flips_figures(flips: pd.DataFrame, path: Path, subtitle: str = "") -> list[P
                     if r is None:
                         continue
                     near = _nearest(r)
-                    if near is None:
-                        color, text, swap = HOLDS_COLOR, "", False
+                    if near is None:  # holds; or changes at values that are not numbers
+                        color = FLIP_BINS[-1][2] if r["changes"] > 0 else HOLDS_COLOR
+                        text, swap = "", False
                     else:
                         size, text, verdict = near
                         color = next(c for limit, _, c in FLIP_BINS if size <= limit)
                         base = str(r["baseline_verdict"])
-                        swap = verdict not in (base, "no clear difference") and base != (
-                            "no clear difference"
-                        )
+                        swap = verdict not in (base, NO_CLEAR) and base != NO_CLEAR
                         text = f"⇄ {text}" if swap else text
                         nearest_all.append((size, text, param, context, metric))
                     square = Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=color)
@@ -412,7 +413,7 @@ def flips_figures(flips: pd.DataFrame, path: Path, subtitle: str = "") -> list[P
             ax.tick_params(length=0)
             for spine in ax.spines.values():
                 spine.set_visible(False)
-            held = sum(1 for r in cells.values() if _nearest(r) is None)
+            held = sum(1 for r in cells.values() if not r["changes"] > 0)
             finding = (
                 f"{held} of {len(cells)} verdicts of {a} against {b} hold over every value tried"
             )

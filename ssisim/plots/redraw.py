@@ -184,7 +184,7 @@ def read_verdicts(run_dir: Path, eur_to: float | None = None) -> list[Verdict]:
         differences = _csv(path)
     else:
         differences = paired_differences(outcomes)
-    rate = (settings().eur_to or 1.0) if eur_to is None else eur_to
+    rate = _rate() if eur_to is None else eur_to
     return verdicts(
         to_currency(differences, rate), inactive=inactive_strategies(outcomes, MIN_HOURS_PER_WEEK)
     )
@@ -206,7 +206,7 @@ def _run_figures(run_dir: Path) -> list[Path]:
     )
     outcomes = run_dir / "outcomes_summary.csv"
     if outcomes.exists():  # the debate's figures, from the outcomes table
-        summary = to_currency(_only(_csv(outcomes)), settings().eur_to or 1.0)
+        summary = to_currency(_only(_csv(outcomes)), _rate())
         paths += plot_debate_figures(
             summary, run_dir / "figures", title_suffix=name, verdicts=found
         )
@@ -219,7 +219,7 @@ def _headline(v: Verdict) -> str:
 
 
 def _sweep_figures(run_dir: Path, manifest: Mapping[str, Any]) -> list[Path]:
-    summary = to_currency(_only(_csv(run_dir / "summary.csv")), settings().eur_to or 1.0)
+    summary = to_currency(_only(_csv(run_dir / "summary.csv")), _rate())
     sweep = manifest.get("sweep")
     columns = list(sweep.get("columns", [])) if isinstance(sweep, Mapping) else []
     if not columns and (run_dir / "points.csv").exists():
@@ -242,24 +242,26 @@ def _sweep_figures(run_dir: Path, manifest: Mapping[str, Any]) -> list[Path]:
     return paths
 
 
+def _rate() -> float:
+    """The figures' rate: one euro in their currency (1 in euros)."""
+    return settings().eur_to or 1.0
+
+
 def tornado_in_currency(tornado: pd.DataFrame, rate: float) -> pd.DataFrame:
     """A tornado table with its euro amounts (an ``*_eur`` parameter's range, an
     ``*_eur`` output's values) multiplied by ``rate``."""
-    out = tornado.copy()
-    if rate == 1.0 or out.empty:
-        return out
-    for key, columns in (("parameter", ("low", "high")),
-                         ("output", ("at_baseline", "at_low", "at_high", "swing"))):  # fmt: skip
-        rows = out[key].astype(str).str.endswith("_eur")
-        for c in columns:
-            out[c] = out[c].astype(float)
-            out.loc[rows, c] = out.loc[rows, c] * rate
-    return out
+    by_parameter = to_currency(tornado, rate, metric="parameter", columns=("low", "high"))
+    return to_currency(
+        by_parameter,
+        rate,
+        metric="output",
+        columns=("at_baseline", "at_low", "at_high", "swing"),
+    )
 
 
 def _sensitivity_figures(run_dir: Path, manifest: Mapping[str, Any]) -> list[Path]:
     name = scenario_name(manifest) or ""
-    tornado = tornado_in_currency(_only(_csv(run_dir / "tornado.csv")), settings().eur_to or 1.0)
+    tornado = tornado_in_currency(_only(_csv(run_dir / "tornado.csv")), _rate())
     return [
         *sobol_figures(_only(_csv(run_dir / "sobol.csv")), run_dir / "figures" / "sobol.png", name),
         *tornado_figures(tornado, run_dir / "figures" / "tornado.png", name),

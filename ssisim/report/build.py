@@ -48,6 +48,9 @@ from ssisim.plots.style import Settings, currency_symbol, label, scenario_name
 from ssisim.report.messages import amount, number, percent, say, verdict_text
 from ssisim.report.sentences import doc_sentence
 from ssisim.results.files import atomic_text
+from ssisim.results.flips import FLIPS_FILE, NO_CLEAR
+from ssisim.results.outcomes import POINTS_FILE
+from ssisim.results.verdicts import DIFFERENCES_FILE
 from ssisim.stats import CONFIDENCE
 
 __all__ = ["CHROMIUM", "REPORT_FILE", "build_report", "report_tables", "write_pdf", "write_xlsx"]
@@ -155,8 +158,8 @@ def report_tables(run_dir: Path, kind: str, client: Client) -> list[Table]:
                     [False, *[True] * len(metrics)],
                 )
             )
-    if kind in ("run", "team") and (run_dir / "differences.csv").exists():
-        d = read("differences.csv")
+    if kind in ("run", "team") and (run_dir / DIFFERENCES_FILE).exists():
+        d = read(DIFFERENCES_FILE)
         body = []
         for r in d.itertuples(index=False):
             cur = money if str(r.metric).endswith("_eur") else None
@@ -185,7 +188,7 @@ def report_tables(run_dir: Path, kind: str, client: Client) -> list[Table]:
         tables.append(_frame_table(t("t_leaderboard"), last[cols], lang))
     if kind == "sweep":
         summary = read("summary.csv")
-        points = read("points.csv")
+        points = read(POINTS_FILE)
         horizon = summary.groupby("point")["week"].transform("max")
         ssi = summary[(summary["week"] == horizon) & (summary["metric"] == "ssi")]
         wide = ssi.pivot_table(index="point", columns="strategy", values="mean", sort=False)
@@ -199,8 +202,8 @@ def report_tables(run_dir: Path, kind: str, client: Client) -> list[Table]:
                 columns={"mean": "opportunities"}
             )
             tables.append(_frame_table(t("t_sweep_opportunities"), frame, lang))
-        if (run_dir / "flips.csv").exists():
-            tables.append(_flips_table(run_dir / "flips.csv", client))
+        if (run_dir / FLIPS_FILE).exists():
+            tables.append(_flips_table(run_dir / FLIPS_FILE, client))
     if kind == "sensitivity":
         sobol = pd.read_csv(run_dir / "sobol.csv")
         frame = sobol.assign(
@@ -250,7 +253,7 @@ def _flips_table(path: Path, client: Client) -> Table:
     colon = say(lang, "colon")
 
     def verdict(text: Any) -> str:
-        return say(lang, "v_no_clear") if text == "no clear difference" else str(text)
+        return say(lang, "v_no_clear") if text == NO_CLEAR else str(text)
 
     def value(parameter: str, x: Any) -> str:
         if isinstance(x, float) and parameter.endswith("_eur"):
@@ -265,7 +268,7 @@ def _flips_table(path: Path, client: Client) -> Table:
             return "–"
         move = getattr(r, f"flip_{which}_move")
         if isinstance(move, str) and move and lang == "fr":  # −50 %, as French writes it
-            move = move.replace("-", "−").replace("%", "\u202f%")
+            move = french_numbers(move).replace("-", "−")
         shown = f" ({move})" if isinstance(move, str) and move else ""
         return f"{value(str(r.parameter), x)}{shown}{colon} {verdict(getattr(r, f'flip_{which}_verdict'))}"
 

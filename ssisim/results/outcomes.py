@@ -50,6 +50,7 @@ from ssisim.errors import DataError
 from ssisim.results.files import atomic_text, write_csv
 from ssisim.results.tables import fill_outbound_warmth
 from ssisim.results.verdicts import (
+    DIFFERENCES_FILE,
     inactive_strategies,
     paired_differences,
     verdict_sentences,
@@ -520,7 +521,7 @@ def write_sweep_outcomes(
     points = pd.read_csv(points_path).set_index("point")
     columns = [c for c in points.columns]
     out_dir = root if out_dir is None else Path(out_dir)
-    names = (OUTCOMES_FILE, OUTCOMES_SUMMARY_FILE, "differences.csv")
+    names = (OUTCOMES_FILE, OUTCOMES_SUMMARY_FILE, DIFFERENCES_FILE)
     paths = [out_dir / n for n in names]
     found = False
     with (

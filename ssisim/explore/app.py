@@ -43,6 +43,7 @@ from ssisim.explore.model import (
     Preset,
 )
 from ssisim.explore.room import (
+    MIN_MOVE_POINTS,
     TARGETS,
     Board,
     FormError,
@@ -518,7 +519,11 @@ class Page:
             f"<td>{r['change']:+.1f}</td><td>{r['opportunities']:.1f}</td>"
             f"<td>{r['hours_per_week']:.1f}</td>"
             f"<td style='text-align:left'>{html.escape(str(r['best_move']))}"
-            + (f" (+{r['best_move_points']:.1f})" if r["best_move_points"] >= 0.5 else "")
+            + (
+                f" (+{r['best_move_points']:.1f})"
+                if r["best_move_points"] >= MIN_MOVE_POINTS
+                else ""
+            )
             + "</td></tr>"
             for r in table.to_dict("records")
         )

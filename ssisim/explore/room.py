@@ -45,6 +45,7 @@ from ssisim.scenario.strategies import BUILTIN_STRATEGIES
 
 __all__ = [
     "BOARD_COLUMNS",
+    "MIN_MOVE_POINTS",
     "MOVES",
     "TARGETS",
     "Board",
@@ -113,6 +114,8 @@ _LABELS = {
     "ssi": "SSI today",
 }
 MAX_NAME = 40
+MIN_MOVE_POINTS = 0.5
+"""A single change adding less than this to the projected SSI is not named as a move."""
 
 
 class FormError(SsisimError):
@@ -291,7 +294,9 @@ class Entry:
             "change": float(self.ssi[week] - self.ssi[0]),
             "opportunities": float(self.opportunities[week]),
             "hours_per_week": float(self.hours[week] / week) if week else 0.0,
-            "best_move": best if points >= 0.5 else "no single change adds half a point",
+            "best_move": best
+            if points >= MIN_MOVE_POINTS
+            else "no single change adds half a point",
             "best_move_points": points,
         }
 

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -279,3 +280,42 @@ def test_the_flips_figure_says_how_many_verdicts_hold_and_the_nearest_change(tmp
         "2 of 4 verdicts of a against b hold over every value tried; "
         "the nearest change: SSI (volume) at x -50%"
     ]
+
+
+def test_pair_winners_are_the_verdicts_of_each_pair_alone():
+    """The vectorised verdict of every row equals verdicts() on that row's pair
+    alone: random tables with ties, missing means, an inactive strategy, metrics
+    where less is better and one verdicts() does not judge."""
+    from ssisim.results.verdicts import VERDICT_METRICS, pair_winners, verdicts
+
+    rng = np.random.default_rng(7)
+    metrics = [m.name for m in VERDICT_METRICS] + ["not_a_verdict_metric"]
+    rows = []
+    for i in range(400):
+        a, b = rng.choice(["a", "b", "idle"], 2, replace=False)
+        mean_a = float(rng.integers(0, 4))
+        mean_b = [mean_a, float(rng.integers(0, 4)), math.nan][int(rng.integers(0, 3))]
+        rows.append(
+            {
+                "context": "volume",
+                "metric": metrics[i % len(metrics)],
+                "strategy_a": a,
+                "strategy_b": b,
+                "n": 4,
+                "mean_a": mean_a,
+                "mean_b": mean_b,
+                "difference": mean_a - mean_b,
+                "ci_low": -1.0,
+                "ci_high": 1.0,
+                "clear": bool(rng.integers(0, 2)),
+            }
+        )
+    table = pd.DataFrame(rows)
+    for inactive in ((), ("idle",)):
+        winners = pair_winners(table, inactive=inactive)
+        expected = {}
+        for i in table.index:
+            found = verdicts(table.loc[[i], list(DIFFERENCE_COLUMNS)], inactive=inactive)
+            if found:
+                expected[i] = found[0].best if found[0].clear else None
+        assert winners.to_dict() == expected

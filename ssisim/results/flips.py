@@ -63,10 +63,9 @@ from ssisim.errors import DataError
 from ssisim.results.files import atomic_text, write_csv
 from ssisim.results.outcomes import MIN_HOURS_PER_WEEK, OUTCOMES_FILE, POINTS_FILE
 from ssisim.results.verdicts import (
-    DIFFERENCE_COLUMNS,
     DIFFERENCES_FILE,
     inactive_strategies,
-    verdicts,
+    pair_winners,
 )
 
 __all__ = [
@@ -244,15 +243,20 @@ def pair_verdicts(
         name, or :data:`NO_CLEAR` (``point`` None without a point column).
     """
     table = differences if "point" in differences.columns else differences.assign(point=None)
-    out: dict[tuple[Any, ...], str] = {}
-    columns = list(DIFFERENCE_COLUMNS)
-    for (point, a, b), rows in table.groupby(
-        ["point", "strategy_a", "strategy_b"], sort=False, dropna=False
-    ):
-        for v in verdicts(rows[columns], inactive=inactive):
-            key = (_plain(point), v.context, v.metric, str(a), str(b))
-            out[key] = v.best if v.clear else NO_CLEAR
-    return out
+    winners = pair_winners(table, inactive=inactive)
+    rows = table.loc[winners.index]
+    return {
+        (_plain(p), str(c), str(m), str(a), str(b)): NO_CLEAR if w is None else str(w)
+        for p, c, m, a, b, w in zip(
+            rows["point"],
+            rows["context"],
+            rows["metric"],
+            rows["strategy_a"],
+            rows["strategy_b"],
+            winners,
+            strict=True,
+        )
+    }
 
 
 def find_flips(

@@ -47,6 +47,7 @@ __all__ = [
     "VERDICT_METRICS",
     "Verdict",
     "inactive_strategies",
+    "pair_winners",
     "paired_differences",
     "verdict_sentences",
     "verdicts",
@@ -194,6 +195,41 @@ class Verdict:
                 verb, "brings"
             )
         return f"{self.best} {verb} {what} than {self.runner_up} ({fmt(self.difference)}{ci})"
+
+
+def pair_winners(differences: pd.DataFrame, *, inactive: Sequence[str] = ()) -> pd.Series:
+    """Row by row, the verdict :func:`verdicts` gives each row's pair alone, vectorised.
+
+    Each row of ``differences`` (one pair of strategies, one context and
+    metric; a sweep's rows for every point) gets the better strategy's name
+    when its difference is clear, else None. Rows :func:`verdicts` would not
+    judge (a metric it does not know; a pair with an inactive strategy, but on
+    the SSI) are left out. As in :func:`verdicts`, strategy a wins a tie, or a
+    comparison with a missing mean.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"context": ["volume"] * 2, "metric": ["ssi", "hours"],
+    ...     "strategy_a": ["a", "a"], "strategy_b": ["b", "b"], "mean_a": [60.0, 5.0],
+    ...     "mean_b": [55.0, 3.0], "clear": [True, False]})
+    >>> pair_winners(d).tolist()
+    ['a', None]
+    """
+    metric = differences["metric"].astype(str)
+    higher = metric.map({m.name: m.higher_is_better for m in VERDICT_METRICS})
+    judged = higher.notna() & (
+        (metric == "ssi")
+        | ~(differences["strategy_a"].isin(inactive) | differences["strategy_b"].isin(inactive))
+    )
+    rows = differences[judged]
+    up = higher[judged].astype(bool).to_numpy()
+    mean_a = rows["mean_a"].to_numpy(dtype=float)
+    mean_b = rows["mean_b"].to_numpy(dtype=float)
+    b_wins = np.where(up, mean_b > mean_a, mean_b < mean_a)  # strict: a keeps ties and NaN
+    best = np.where(b_wins, rows["strategy_b"].astype(str), rows["strategy_a"].astype(str))
+    clear = rows["clear"].astype(bool).to_numpy()
+    said = [str(w) if c else None for w, c in zip(best.tolist(), clear.tolist(), strict=True)]
+    return pd.Series(said, index=rows.index, dtype="object")
 
 
 def _number(metric: str, money: str) -> Callable[[float], str]:

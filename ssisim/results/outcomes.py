@@ -233,35 +233,42 @@ def outcomes_table(
     order = list(dict.fromkeys(weekly["strategy"].tolist()))
     keys = ["strategy", "replication"]
     flows = weekly[(weeks >= 1) & (weeks <= last)]
-    sums = flows.groupby(keys, sort=False)[["hours", "pitches_received", "restricted"]].sum()
     stocks = weekly[weeks == last].set_index(keys)[list(_STOCKS)]
-    base = stocks.join(sums, how="left").fillna(
+    closes = flows["week"].to_numpy(dtype=np.float64)
+    # Every sum over the weeks (the costs, then each context's opportunities by
+    # origin and those closing by the horizon) in one groupby: per column the
+    # same sums as one groupby each, at a fraction of pandas' per-call cost.
+    columns: dict[str, Any] = {
+        c: flows[c].to_numpy() for c in ("hours", "pitches_received", "restricted")
+    }
+    for i, ctx in enumerate(contexts.values()):
+        closed = closes + ctx.sales_cycle_weeks <= last
+        for origin, leads in eligible_leads(flows, ctx).items():
+            per_week = leads * getattr(ctx.conversion, origin)
+            columns[f"o{i}_{origin}"] = per_week
+            columns[f"w{i}_{origin}"] = per_week * closed
+    sums = (
+        pd.DataFrame(columns, index=flows.index).join(flows[keys]).groupby(keys, sort=False).sum()
+    )
+    base = stocks.join(sums[["hours", "pitches_received", "restricted"]], how="left").fillna(
         {"hours": 0.0, "pitches_received": 0, "restricted": 0}
     )
+    per_run = sums.reindex(base.index).fillna(0.0)
     horizon = max(last, 1)
 
     parts = []
-    for name, ctx in contexts.items():
+    for i, (name, ctx) in enumerate(contexts.items()):
         frame = base.copy()
         total: Any = 0.0
         linkedin: Any = 0.0
         won: Any = 0.0
-        for origin, leads in eligible_leads(flows, ctx).items():
-            per_week = leads * getattr(ctx.conversion, origin)
-            closes = flows["week"].to_numpy(dtype=np.float64) + ctx.sales_cycle_weeks <= last
-            grouped = (
-                pd.DataFrame({"o": per_week, "w": per_week * closes})
-                .set_axis(flows.index)
-                .join(flows[keys])
-                .groupby(keys, sort=False)[["o", "w"]]
-                .sum()
-            )
-            opp = grouped["o"].reindex(frame.index).fillna(0.0)
+        for origin in ORIGINS:
+            opp = per_run[f"o{i}_{origin}"]
             frame[f"opportunities_{origin}"] = opp
             total = total + opp
             if origin != "existing":
                 linkedin = linkedin + opp
-            won = won + grouped["w"].reindex(frame.index).fillna(0.0)
+            won = won + per_run[f"w{i}_{origin}"]
         hours = frame["hours"].astype(np.float64)
         timed = hours >= MIN_HOURS_PER_WEEK * horizon
         per_hour = np.where(

@@ -208,6 +208,25 @@ def test_a_slider_changes_the_numbers_only_when_the_new_run_is_done(page: Any):
     assert page.errors == []
 
 
+def test_settings_shown_before_come_back_without_simulating(page: Any):
+    """A slider moved and moved back shows the earlier picture again, said on the page."""
+    before = _wait_ready(page)
+    old = _numbers(page)
+    handle = _slider_handle(page, "Comments a week")
+    handle.focus()
+    handle.press("ArrowRight")
+    moved = _wait_ready(page, int(before["run"]))
+    assert "shown before" not in page.evaluate("__find('#status').innerText")
+    handle.press("ArrowLeft")
+    back = _wait_ready(page, int(moved["run"]))
+    status = page.evaluate("__find('#status').innerText")
+    assert "these settings were shown before" in status, status
+    assert _numbers(page).equals(old)  # the same runs: the same numbers and curves
+    assert back["curves"] == before["curves"]
+    assert moved["curves"] != before["curves"]  # the move itself changed the picture
+    assert page.errors == []
+
+
 def test_the_week_player_replays_without_simulating(page: Any):
     state = _wait_ready(page)
     week = page.locator("input[type=range]").first  # the week player's slider

@@ -24,6 +24,7 @@ import datetime as dt
 import html
 import io
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
@@ -61,6 +62,9 @@ __all__ = ["AppState", "Page", "make_app", "serve", "serve_in_thread"]
 
 TARGETING: tuple[str, ...] = get_args(Targeting)
 BUYERS: tuple[str, ...] = get_args(Buyers)
+
+SEEN_PICTURES = 12
+"""How many pictures a page keeps to show again when their settings come back."""
 
 CSS = """
 :host(.stale) { opacity: 0.45; filter: grayscale(0.6); transition: opacity 0.15s; }
@@ -139,6 +143,7 @@ class Page:
         self.stale = False
         self.syncing = False
         self.charts: Charts | None = None
+        self.seen: OrderedDict[str, Picture] = OrderedDict()
         self.doc = pn.state.curdoc
         self.board_version = -1
         self._build()
@@ -783,14 +788,20 @@ class Page:
         shown = False
         try:
             started = time.perf_counter()
-            results: list[RunResult] = []
-            for f in self.app.runner.submit(scenario):
-                results.extend(await _finished(f))
-            results.sort(key=lambda r: (r.strategy, r.replication))
-            seconds = time.perf_counter() - started
-            picture = await asyncio.get_running_loop().run_in_executor(
-                None, self.ex.picture, scenario, results, seconds
-            )
+            key = scenario.model_dump_json()
+            earlier = self.seen.get(key)
+            if earlier is not None:  # the same settings as an earlier update: the same runs
+                picture = replace(earlier, seconds=time.perf_counter() - started, reused=True)
+            else:
+                results: list[RunResult] = []
+                for f in self.app.runner.submit(scenario):
+                    results.extend(await _finished(f))
+                results.sort(key=lambda r: (r.strategy, r.replication))
+                seconds = time.perf_counter() - started
+                picture = await asyncio.get_running_loop().run_in_executor(
+                    None, self.ex.picture, scenario, results, seconds
+                )
+            self._remember(key, picture)
             self.runs += 1
             picture.run = self.runs
             if self.picture is not None:
@@ -831,7 +842,20 @@ class Page:
             scenario, picture.weekly, picture.bands, picture.traces, picture.seconds, self.runs
         )
         new = self.picture
+        self._remember(scenario.model_dump_json(), new)
         self._locked(lambda: self._show(new))
+
+    def _remember(self, key: str, picture: Picture) -> None:
+        """Keep the last :data:`SEEN_PICTURES` pictures by their scenario.
+
+        Going back to settings shown before (a slider moved back, a preset
+        chosen again) shows their picture again without simulating: the same
+        scenario and seed give the same runs.
+        """
+        self.seen[key] = picture
+        self.seen.move_to_end(key)
+        while len(self.seen) > SEEN_PICTURES:
+            self.seen.popitem(last=False)
 
     def _week(self) -> int:
         return int(
@@ -888,7 +912,14 @@ class Page:
 
     def _put(self, picture: Picture) -> None:
         self._mark(False)
-        self._set_status("up to date · " + self._describe(picture.scenario, picture.seconds), False)
+        again = (
+            " · these settings were shown before: their runs again, not simulated anew"
+            if picture.reused
+            else ""
+        )
+        self._set_status(
+            "up to date · " + self._describe(picture.scenario, picture.seconds) + again, False
+        )
         self.player.end = picture.weeks
         week = max(0, min(self._week(), picture.weeks))
         charts = self.charts

@@ -401,6 +401,9 @@ class Picture:
         How long the runs took.
     run : int
         The update's number (1 for the first picture of a session).
+    reused : bool
+        Whether it is an earlier update's picture shown again (the same
+        settings came back: nothing was simulated).
     """
 
     scenario: Scenario
@@ -409,6 +412,7 @@ class Picture:
     traces: dict[str, NetworkTrace]
     seconds: float
     run: int = 0
+    reused: bool = False
     _hidden: dict[int, tuple[pd.DataFrame, list[str]]] = field(default_factory=dict, repr=False)
 
     @classmethod

@@ -9,6 +9,8 @@ The Python API, for notebooks::
     weekly.groupby(["strategy", "week"]).ssi.mean()
     outcomes = ssisim.outcomes_table(weekly, sc.contexts, sc.weeks)   # what the SSI hides
     ssisim.calibrate(ssisim.CalibrationPlan.quick())                   # the published figures
+    with ssisim.Session(workers=2) as session:                         # workers kept between runs
+        runs = [session.run(sc.model_copy(update={"weeks": w})) for w in (13, 26, 52)]
 
 See ``docs/model.md`` for the model and ``README.md`` for the command line.
 """
@@ -23,7 +25,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from ssisim.engine.driver import run_replications
+    from ssisim.engine.driver import Session, run_replications
     from ssisim.errors import DataError, ScenarioError, SsisimError
     from ssisim.experiments.calibration import TARGETS, CalibrationPlan, calibrate
     from ssisim.experiments.fit import fit_readings, read_readings
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
 # pandas, scipy or simpy until a name is used.
 _SOURCES: dict[str, str] = {
     "run_replications": "ssisim.engine.driver",
+    "Session": "ssisim.engine.driver",
     "DataError": "ssisim.errors",
     "ScenarioError": "ssisim.errors",
     "SsisimError": "ssisim.errors",
@@ -110,6 +113,7 @@ __all__ = [
     "Population",
     "Scenario",
     "ScenarioError",
+    "Session",
     "SsisimError",
     "Strategy",
     "WeekRecord",

@@ -1,8 +1,10 @@
 """Replications: the seed contract, workers, sharing the population."""
 
 import pandas as pd
+import pytest
 
 from ssisim.engine.driver import run_replications
+from ssisim.errors import SsisimError
 from ssisim.population.cache import population_for
 from ssisim.results.tables import weekly_frame
 from ssisim.scenario.loading import parse_scenario
@@ -112,3 +114,53 @@ def test_a_script_without_the_main_guard_is_told_so_in_one_line(tmp_path):
         [sys.executable, str(guarded)], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
+
+    # read on standard input, even a guarded script cannot be run again by the workers
+    done = subprocess.run(
+        [sys.executable, "-"], input=guarded.read_text(), capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .endswith(
+            "worker processes cannot start from a script read on standard input "
+            "(python - < script): save it to a file, or use workers=1"
+        )
+    )
+    assert len(done.stderr.splitlines()) < 20
+
+
+def test_a_session_keeps_its_workers_and_gives_the_same_records():
+    """Two scenarios on one session's two workers: the records of run_replications,
+    from the same worker processes both times."""
+    from ssisim.engine.driver import Session
+
+    sc = parse_scenario(TEXT)
+    other = sc.model_copy(update={"weeks": 4})
+    with Session(workers=2) as session:
+        first = session.run(sc)
+        pids = sorted(w.process.pid for w in session._executor.pool)
+        second = session.run(other)
+        assert sorted(w.process.pid for w in session._executor.pool) == pids
+        assert len(pids) == 2
+    assert first == run_replications(sc)
+    assert second == run_replications(other)
+    with pytest.raises(SsisimError, match="closed"):
+        session.run(sc)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_session_interrupted_runs_the_next_scenario_right(monkeypatch, workers):
+    """Ctrl-C in the middle of a session's run stops it; the next run is whole and right
+    (nothing of the interrupted run's batches leaks into it)."""
+    from ssisim.engine.driver import Session
+
+    sc = parse_scenario(TEXT)
+    with Session(workers=workers) as session:
+        monkeypatch.setenv("SSISIM_TEST_INTERRUPT_AFTER", "1")
+        with pytest.raises(KeyboardInterrupt):
+            session.run(sc)
+        monkeypatch.delenv("SSISIM_TEST_INTERRUPT_AFTER")
+        assert session.run(sc) == run_replications(sc)

@@ -32,7 +32,7 @@ from ssisim.records import WeekRecord
 from ssisim.scenario.schema import Scenario
 from ssisim.sim.run import RunStats
 
-__all__ = ["ExecutionReport", "Failure", "execute", "run_replications"]
+__all__ = ["ExecutionReport", "Failure", "Session", "execute", "run_replications"]
 
 
 @dataclass(frozen=True)
@@ -188,6 +188,8 @@ def run_replications(
     scenario : Scenario
     workers : int
         Local worker processes; 1 runs in this process. 0 means all cores.
+        They are started for this call and stopped after it: to run several
+        scenarios on the same workers, use a :class:`Session`.
     replications : sequence of int, optional
         Which replications to run (default ``range(scenario.replications)``).
     progress : callable, optional
@@ -207,20 +209,33 @@ def run_replications(
         A run failed (its worker died twice, or the model raised).
     """
     reps = list(range(scenario.replications)) if replications is None else list(replications)
-    workers = resolve_workers(workers)
     if not reps:
         return []
+    plan, chunks = _chunked(scenario, reps, resolve_workers(workers))
+    with make_executor(workers=min(resolve_workers(workers), len(chunks))) as executor:
+        return _run_chunks(plan, chunks, executor, progress, stats)
+
+
+def _chunked(scenario: Scenario, reps: list[int], workers: int) -> tuple[Plan, list[Chunk]]:
     # chunks sized for the pipeline, but never one chunk for all the work
     size = max(1, min(10, len(reps) * len(scenario.strategies) // max(8 * workers, 1)))
     plan = Plan.single(scenario, chunk_runs=size)
-    chunks = plan.chunks(reps)
+    return plan, list(plan.chunks(reps))
+
+
+def _run_chunks(
+    plan: Plan,
+    chunks: list[Chunk],
+    executor: Executor,
+    progress: Callable[[int], None] | None,
+    stats: RunStats | None,
+) -> list[WeekRecord]:
     found: dict[Chunk, list[WeekRecord]] = {}
 
     def keep(result: ChunkResult) -> None:
         found[result.chunk] = chunk_records(result.data)
 
-    with make_executor(workers=min(workers, len(chunks))) as executor:
-        report = execute(plan, executor, keep, chunks=chunks, progress=progress)
+    report = execute(plan, executor, keep, chunks=chunks, progress=progress)
     if report.failures:
         first = report.failures[0]
         raise SsisimError(
@@ -230,3 +245,69 @@ def run_replications(
     if stats is not None:
         stats.events += report.events
     return [rec for c in chunks for rec in found[c]]
+
+
+class Session:
+    """Worker processes kept from one call to the next (a notebook, a script, a calibration).
+
+    :func:`run_replications` starts its workers for each call and stops them
+    after it: about a second each time, and each worker builds its
+    population again. A session starts its workers once (at its first run),
+    and each worker keeps the last population it built
+    (:func:`ssisim.population.cache.population_for`), so the next scenario
+    on the same population starts at once. The results are those
+    of :func:`run_replications`, to the byte (the seed contract).
+
+    Parameters
+    ----------
+    workers : int
+        Local worker processes; 1 runs in this process, 0 (the default) one
+        per core.
+
+    Examples
+    --------
+    >>> import ssisim
+    >>> sc = ssisim.load_scenario("scenarios/open-bar-vs-club-select.yaml",
+    ...                           ["replications=4"])  # doctest: +SKIP
+    >>> with ssisim.Session() as session:  # doctest: +SKIP
+    ...     base = session.run(sc)
+    ...     more = session.run(sc.model_copy(update={"weeks": 26}))
+    """
+
+    def __init__(self, workers: int = 0) -> None:
+        self.workers = resolve_workers(workers)
+        self._executor: Executor | None = make_executor(workers=self.workers)
+
+    def run(
+        self,
+        scenario: Scenario,
+        *,
+        replications: Sequence[int] | None = None,
+        progress: Callable[[int], None] | None = None,
+        stats: RunStats | None = None,
+    ) -> list[WeekRecord]:
+        """Run every strategy of ``scenario`` on the session's workers.
+
+        As :func:`run_replications` (same arguments but ``workers``, same
+        records). An interrupt or a failure stops the running work; the
+        session stays usable (its next run starts fresh workers).
+        """
+        if self._executor is None:
+            raise SsisimError("this ssisim.Session is closed: start a new one")
+        reps = list(range(scenario.replications)) if replications is None else list(replications)
+        if not reps:
+            return []
+        plan, chunks = _chunked(scenario, reps, self.workers)
+        return _run_chunks(plan, chunks, self._executor, progress, stats)
+
+    def close(self) -> None:
+        """Stop the workers (a closed session runs nothing more)."""
+        if self._executor is not None:
+            self._executor.close()
+            self._executor = None
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -114,6 +114,9 @@ class InProcess(Executor):
         token, batch = self.queue.popleft()
         return BatchOutcome(token, run_batch(batch))
 
+    def close(self, cancel: bool = False) -> None:
+        self.queue.clear()  # an interrupted call's batches are not the next call's
+
 
 # --------------------------------------------------------------------------- local processes
 
@@ -189,6 +192,13 @@ class LocalProcesses(Executor):
     """One process per worker on this machine; see the module's notes."""
 
     def __init__(self, workers: int) -> None:
+        main = sys.modules.get("__main__")
+        if getattr(main, "__file__", None) == "<stdin>":
+            # a worker starts by running the main script again: one read from stdin is gone
+            raise SsisimError(
+                "worker processes cannot start from a script read on standard input "
+                "(python - < script): save it to a file, or use workers=1"
+            )
         script = _unguarded_script()
         if script is not None:
             raise SsisimError(
@@ -319,6 +329,7 @@ class LocalProcesses(Executor):
             w.conn.close()
         self.pool.clear()
         self.queue.clear()
+        self.ready.clear()  # outcomes of an interrupted call are not the next call's
 
 
 def _death(code: int | None) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ssisim.engine.driver import run_replications
+from ssisim.engine.driver import Session
 from ssisim.population.cache import members_for, population_for
 from ssisim.results.files import atomic_directory, write_csv, write_json
 from ssisim.results.tables import weekly_frame
@@ -186,6 +186,19 @@ def calibrate(
 
     plan = plan or CalibrationPlan()
     say = progress or (lambda _msg: None)
+    # one set of workers for every target: each keeps its population between the
+    # two industrial runs (200,000 members) instead of building it again
+    with Session(workers) as session:
+        return _calibrate(plan, seed, overrides, session, say)
+
+
+def _calibrate(
+    plan: CalibrationPlan,
+    seed: int,
+    overrides: Sequence[Override],
+    session: Session,
+    say: Callable[[str], None],
+) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
 
     sc = _scenario(
@@ -198,7 +211,7 @@ def calibrate(
     say(
         f"personas: {len(PERSONAS) + len(_EXTRA_ROUTINES)} routines x {plan.replications} replications, 52 weeks"
     )
-    weekly = weekly_frame(run_replications(sc, workers=workers), [s.name for s in sc.strategies])
+    weekly = weekly_frame(session.run(sc), [s.name for s in sc.strategies])
     ssi = weekly.pivot_table(index=["strategy", "replication"], columns="week", values="ssi")
 
     def at(name: str, week: int) -> np.ndarray:
@@ -238,7 +251,7 @@ def calibrate(
             replications=plan.c10_replications,
             strategies=["industrial"],
         )
-        final = [r.connections for r in run_replications(c10, workers=workers) if r.week == 78]
+        final = [r.connections for r in session.run(c10) if r.week == 78]
         rows.append(_row(target, np.asarray(final, dtype=np.float64)))
 
     stop = ssi.loc["active-stops-at-26"]

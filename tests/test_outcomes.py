@@ -196,6 +196,7 @@ def test_ssisim_outcomes_re_evaluates_a_run_without_simulating(tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert "In the volume context" in res.output and "In the complex context" in res.output
+    assert (out / "figures" / "opportunities.png").is_file()  # the debate's figures, redrawn
     table = pd.read_csv(out / "outcomes.csv")
     volume = table[table.context == "volume"]
     assert volume.pipeline_value_eur.to_numpy() == pytest.approx(
@@ -260,8 +261,11 @@ def test_a_context_removed_with_null_stays_removed(run_folder, tmp_path):
     manifest = json.loads(path.read_text())
     del manifest["scenario"]["contexts"]["volume"]  # as run with `volume: null`
     path.write_text(json.dumps(manifest))
-    res = CliRunner().invoke(cli, ["outcomes", str(folder), "--out", str(tmp_path / "o")])
+    res = CliRunner().invoke(
+        cli, ["outcomes", str(folder), "--out", str(tmp_path / "o"), "--no-figures"]
+    )
     assert res.exit_code == 0, res.output
+    assert not (tmp_path / "o" / "figures").exists()
     assert set(pd.read_csv(tmp_path / "o" / "outcomes.csv").context) == {"complex"}
     assert "volume" not in res.output
 
@@ -275,7 +279,9 @@ def test_the_positional_scenario_form(run_folder, tmp_path):
         "  volume: {deal_value_eur: 3000}\n"
     )
     out = tmp_path / "o"
-    res = CliRunner().invoke(cli, ["outcomes", str(run_folder), str(scenario), "--out", str(out)])
+    res = CliRunner().invoke(
+        cli, ["outcomes", str(run_folder), str(scenario), "--out", str(out), "--no-figures"]
+    )
     assert res.exit_code == 0, res.output
     table = pd.read_csv(out / "outcomes.csv")
     assert set(table.context) == {"volume"}

@@ -167,12 +167,19 @@ def cohort(
     type=click.Path(path_type=Path),
     help="Output directory for the tables and figures (must not exist; default RUN_DIR/outcomes/<timestamp>).",
 )
+@click.option(
+    "--no-figures",
+    "no_figures",
+    is_flag=True,
+    help="Skip the figures (redraw later with `ssisim plot`).",
+)
 def outcomes(
     run_dir: Path,
     scenario_file: Path | None,
     scenario: Path | None,
     overrides: tuple[str, ...],
     out: Path | None,
+    no_figures: bool = False,
 ) -> None:
     """Re-evaluate a run's opportunities, value and hours under other business contexts.
 
@@ -180,7 +187,7 @@ def outcomes(
     folder, applies the contexts (the run's, or SCENARIO's, given as a second
     argument or with --scenario, with --set changes), prints one verdict
     sentence per context and writes outcomes.csv, outcomes_summary.csv,
-    differences.csv and the debate's figures.
+    differences.csv and the debate's figures (not with --no-figures).
     """
     from ssisim.results.files import atomic_directory, default_output_dir
     from ssisim.results.outcomes import debate_sentences
@@ -209,16 +216,18 @@ def outcomes(
         return
     import pandas as pd
 
-    from ssisim.plots.debate import plot_debate_figures
-    from ssisim.plots.redraw import read_verdicts
     from ssisim.results.outcomes import write_outcomes
     from ssisim.results.tables import read_results
 
     weekly, _summary, _ = read_results(run_dir)
     with atomic_directory(out_dir) as tmp:
         _, summary = write_outcomes(tmp, weekly, sc.contexts)
-        plot_debate_figures(summary, tmp / "figures", title_suffix=sc.name,
-                            verdicts=read_verdicts(tmp))  # fmt: skip
+        if not no_figures:
+            from ssisim.plots.debate import plot_debate_figures
+            from ssisim.plots.redraw import read_verdicts
+
+            plot_debate_figures(summary, tmp / "figures", title_suffix=sc.name,
+                                verdicts=read_verdicts(tmp))  # fmt: skip
     for line in debate_sentences(pd.read_csv(out_dir / "outcomes.csv")):
         click.echo(line)
     click.echo(f"outcomes in {out_dir}")

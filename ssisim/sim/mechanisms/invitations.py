@@ -10,10 +10,12 @@ applies the acceptance policy (``accept_policy``) at the end of the day.
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import numpy as np
 
 from ssisim.scenario.schema import Scenario, Strategy
-from ssisim.sim.context import DAYS_PER_WEEK, RunContext, at
+from ssisim.sim.context import DAYS_PER_WEEK, RunContext, at_each
 from ssisim.sim.draws import pick
 from ssisim.sim.mechanisms.prospecting import receive_views
 
@@ -25,6 +27,7 @@ __all__ = [
     "fresh",
     "invitation_minutes",
     "invite",
+    "invitee_terms",
     "new_tie_strengths",
 ]
 
@@ -60,7 +63,7 @@ def candidates(ctx: RunContext, pool: str, k: int) -> np.ndarray:
     elif pool == "decision_makers":
         ids = ctx.dm_ids
     else:  # anyone
-        return pick(rng, ctx.pop.n, 3 * k).astype(np.int64)
+        return pick(rng, ctx.pop.n, 3 * k).astype(np.int64, copy=False)
     if ids.size == 0:
         return ids
     return ids[pick(rng, ids.size, 3 * k)]
@@ -69,17 +72,37 @@ def candidates(ctx: RunContext, pool: str, k: int) -> np.ndarray:
 def fresh(ctx: RunContext, cand: np.ndarray) -> np.ndarray:
     """Candidates never invited and not yet contacts, first occurrences in order."""
     net = ctx.net
-    cand = cand[~net.invited[cand] & ~net.contact[cand]]
+    taken = net.invited[cand]
+    taken |= net.contact[cand]
+    cand = cand[~taken]
     return np.fromiter(dict.fromkeys(cand.tolist()), dtype=np.int64, count=-1)
+
+
+def invitee_terms(ctx: RunContext) -> tuple[np.ndarray, np.ndarray]:
+    """Per member, the invitee's own factors of the chance to accept, made once a run.
+
+    ``openness * (relevance_floor + (1 - relevance_floor) * relevance)`` (in the
+    population's float32, as the per-invitation product had it) and the
+    seniority factor of the member's level: the same values, element by
+    element, as those computed for each batch of invitations.
+    """
+    if ctx.invitee_terms is None:
+        pop, acc = ctx.pop, ctx.sc.answers.acceptance
+        floor = acc.relevance_floor
+        ctx.invitee_terms = (
+            pop.openness * (floor + (1 - floor) * pop.relevance),
+            ctx.seniority_acceptance[pop.seniority],
+        )
+    return ctx.invitee_terms
 
 
 def invite(ctx: RunContext, k: int) -> None:
     """Send up to ``k`` invitations, from each targeting pool in turn."""
     env = ctx.env
-    if env.now < ctx.restricted_until:
+    now = env.now
+    if now < ctx.restricted_until:
         return  # the platform restricts the account (platform.restriction)
-    net, pop, st, sc = ctx.net, ctx.pop, ctx.st, ctx.sc
-    acc = sc.answers.acceptance
+    net, st, sc = ctx.net, ctx.st, ctx.sc
     k = min(k, net.room())
     chosen: list[np.ndarray] = []
     left = k
@@ -95,42 +118,44 @@ def invite(ctx: RunContext, k: int) -> None:
         net.invited[cand] = True
         chosen.append(cand)
         left -= cand.size
-    if not chosen:
+    n = k - left  # invitations chosen
+    if n <= 0:
         return
-    targets = np.concatenate(chosen)
-    if targets.size == 0:
-        return
+    targets = chosen[0] if len(chosen) == 1 else np.concatenate(chosen)
     w = ctx.week
-    w.invitations_sent += targets.size
-    sent_week = int(env.now // DAYS_PER_WEEK)
-    ctx.sent_by_week[sent_week] += targets.size
-    note = ctx.rng.random(targets.size) < st.invite_note_share  # the seller's choice
-    t, notes = sc.time, int(note.sum())
-    w.minutes += (
-        notes * t.note_invitation_minutes + (targets.size - notes) * t.blank_invitation_minutes
-    )
-    rng = ctx.arng
+    w.invitations_sent += n
+    sent_week = int(now // DAYS_PER_WEEK)
+    ctx.sent_by_week[sent_week] += n
+    note = ctx.rng.random(n) < st.invite_note_share  # the seller's choice
+    t, notes = sc.time, int(np.count_nonzero(note))
+    w.minutes += notes * t.note_invitation_minutes + (n - notes) * t.blank_invitation_minutes
+    rng, acc = ctx.arng, sc.answers.acceptance
+    base, seniority = invitee_terms(ctx)
     mutual = np.minimum(net.mutual[targets], acc.mutual_saturation) / acc.mutual_saturation
     p = (
-        pop.openness[targets]
-        * (acc.relevance_floor + (1 - acc.relevance_floor) * pop.relevance[targets])
+        base[targets]
         * (1 + acc.note_lift * note)
         * (1 + acc.mutual_lift * mutual)
         * (acc.profile_floor + (1 - acc.profile_floor) * st.profile_completeness)
-        * ctx.seniority_acceptance[pop.seniority[targets]]
+        * seniority[targets]
     )
-    accept = rng.random(targets.size) < np.minimum(p, 1.0)
-    delays = rng.exponential(acc.mean_delay_days, size=targets.size)
+    accept = rng.random(n) < np.minimum(p, 1.0, out=p)
+    delays = rng.exponential(acc.mean_delay_days, size=n)
     accept &= delays < sc.platform.invitation_expiry_days
-    looks = rng.random(targets.size) < sc.answers.inbound.invitee_view_rate
+    looks = rng.random(n) < sc.answers.inbound.invitee_view_rate
     receive_views(ctx, targets[looks])
-    ties = sc.answers.ties
     joining = targets[accept]
-    strengths = np.minimum(new_tie_strengths(ctx, joining) + ties.note_bonus * note[accept], 1.0)
-    for j, delay, strength in zip(
-        joining.tolist(), delays[accept].tolist(), strengths.tolist(), strict=True
-    ):
-        at(ctx, env.now + delay, accepted, j, strength, sent_week)
+    if joining.size == 0:
+        return
+    strengths = new_tie_strengths(ctx, joining)
+    strengths += sc.answers.ties.note_bonus * note[accept]
+    np.minimum(strengths, 1.0, out=strengths)
+    at_each(
+        ctx,
+        delays[accept].tolist(),
+        accepted,
+        zip(joining.tolist(), strengths.tolist(), repeat(sent_week)),
+    )
 
 
 def new_tie_strengths(ctx: RunContext, ids: np.ndarray) -> np.ndarray:

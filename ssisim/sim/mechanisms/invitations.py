@@ -44,13 +44,19 @@ def candidates(ctx: RunContext, pool: str, k: int) -> np.ndarray:
     """Candidates for ``k`` invitations from one targeting pool (oversampled, may repeat).
 
     ``profile_viewers`` are the strangers who viewed the profile in the last
-    :data:`VIEWER_MEMORY_DAYS` days (the list is pruned); the other pools are
-    drawn at random from the routine's stream.
+    :data:`VIEWER_MEMORY_DAYS` days and are not invited yet (the list is
+    pruned); the other pools are drawn at random from the routine's stream.
     """
     net, rng = ctx.net, ctx.rng
     if pool == "profile_viewers":
         recent = np.asarray(net.recent_viewers, dtype=np.int64)
-        recent = recent[net.viewed_at[recent] >= ctx.env.now - VIEWER_MEMORY_DAYS]
+        # viewers invited since (or inviting) and contacts are never candidates
+        # again (neither flag is ever cleared): pruned with the old views, which
+        # keeps the list short; :func:`fresh` would drop them anyway
+        stale = net.viewed_at[recent] < ctx.env.now - VIEWER_MEMORY_DAYS
+        stale |= net.invited[recent]
+        stale |= net.contact[recent]
+        recent = recent[~stale]
         net.recent_viewers = recent.tolist()
         return recent
     if pool == "second_degree":

@@ -189,12 +189,13 @@ class Network:
         bool
             Whether it was added (not when ``j`` is a contact already, or no room is left).
         """
-        if self.contact[j] or self.contact_ids.size == self.n_contacts:
+        contact, n = self.contact, self.n_contacts
+        if contact[j] or self.contact_ids.size == n:
             return False
-        self.contact[j] = True
+        contact[j] = True
         self.tie[j] = strength
-        self.contact_ids[self.n_contacts] = j
-        self.n_contacts += 1
+        self.contact_ids[n] = j
+        self.n_contacts = n + 1
         return True
 
     def strengthen_one(self, j: int, gain: float) -> None:

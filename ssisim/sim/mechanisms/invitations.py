@@ -177,7 +177,8 @@ def accepted(ctx: RunContext, j: int, strength: float, sent_week: int) -> None:
     if ctx.net.connect_one(j, strength):
         w = ctx.week
         w.invitations_accepted += 1
-        w.new_selling += bool(ctx.pop.sells[j])
+        if ctx.pop.sells[j]:
+            w.new_selling += 1
         ctx.accepted_by_week[sent_week] += 1
 
 
@@ -186,7 +187,8 @@ def answer_inbox(ctx: RunContext) -> None:
     net, pop, st = ctx.net, ctx.pop, ctx.st
     if not net.inbox:
         return
-    ids = np.unique(np.asarray(net.inbox, dtype=np.int64))
+    # np.unique's result, without its overhead on a few ids
+    ids = np.array(sorted(set(net.inbox)), dtype=np.int64)
     net.inbox.clear()
     ids = ids[~net.contact[ids]]
     w = ctx.week

@@ -68,7 +68,8 @@ def message(ctx: RunContext, warm: int, cold: int) -> None:
         w.minutes += who.size * cost
         replies = who[arng.random(who.size) < rate]
         delays = arng.exponential(msg.mean_reply_delay_days, size=replies.size)
-        at_each(ctx, delays.tolist(), replied, zip(replies.tolist()))
+        if replies.size:
+            at_each(ctx, delays.tolist(), replied, zip(replies.tolist()))
 
 
 def replied(ctx: RunContext, j: int) -> None:

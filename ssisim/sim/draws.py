@@ -20,9 +20,7 @@ def pick(rng: np.random.Generator, m: int, k: int) -> np.ndarray:
     >>> pick(np.random.default_rng(0), 10, 5)
     array([6, 2, 0, 0, 8])
     """
-    u = rng.random(k)
-    u *= m  # in place: one temporary less
-    return u.astype(np.intp)
+    return (rng.random(k) * m).astype(np.intp)
 
 
 def pick_one(rng: np.random.Generator, m: int) -> int:

@@ -228,10 +228,7 @@ class Network:
         if np.count_nonzero(deg) < deg.size:
             has = deg > 0
             via, deg = via[has], deg[has]
-        u = rng.random(via.size)
-        u *= deg
-        slot = u.astype(np.int64)
-        slot += pop.indptr[via]
+        slot = pop.indptr[via] + (rng.random(via.size) * deg).astype(np.int64)
         return pop.indices[slot].astype(np.int64)
 
     def overlap(self, ids: np.ndarray) -> np.ndarray:

@@ -145,7 +145,7 @@ def invite(ctx: RunContext, k: int) -> None:
         * (acc.profile_floor + (1 - acc.profile_floor) * st.profile_completeness)
         * seniority[targets]
     )
-    accept = rng.random(n) < np.minimum(p, 1.0, out=p)
+    accept = rng.random(n) < np.minimum(p, 1.0)
     delays = rng.exponential(acc.mean_delay_days, size=n)
     accept &= delays < sc.platform.invitation_expiry_days
     looks = rng.random(n) < sc.answers.inbound.invitee_view_rate
@@ -153,9 +153,8 @@ def invite(ctx: RunContext, k: int) -> None:
     joining = targets[accept]
     if joining.size == 0:
         return
-    strengths = new_tie_strengths(ctx, joining)
-    strengths += sc.answers.ties.note_bonus * note[accept]
-    np.minimum(strengths, 1.0, out=strengths)
+    ties = sc.answers.ties
+    strengths = np.minimum(new_tie_strengths(ctx, joining) + ties.note_bonus * note[accept], 1.0)
     at_each(
         ctx,
         delays[accept].tolist(),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,7 @@ from ssisim.scenario.schema import Scenario, Strategy
 from ssisim.sim.ledger import Ledger, Week
 from ssisim.sim.network import Network
 
-__all__ = ["DAYS_PER_WEEK", "RunContext", "RunStats", "at", "new_context", "settle"]
+__all__ = ["DAYS_PER_WEEK", "RunContext", "RunStats", "at", "at_each", "new_context", "settle"]
 
 DAYS_PER_WEEK = 7
 
@@ -115,6 +115,10 @@ class RunContext:
     marked : numpy.ndarray
         A bitmap over the members, all False between uses: a post marks who
         saw it (cheaper than set operations on small arrays).
+    invitee_terms : tuple of numpy.ndarray, or None
+        Per member, the invitee's own factors of the chance to accept an
+        invitation (``invitations.invitee_terms``): made at the run's first
+        invitation, None until then.
     pending : list
         What arrives later (acceptances, replies): a heap of ``(time, order,
         action, args)``, applied by :func:`settle` in time order.
@@ -157,6 +161,7 @@ class RunContext:
     )
     scheduled: int = 0  # items ever put in ``pending`` (their order)
     marked: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    invitee_terms: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def new_context(
@@ -266,6 +271,22 @@ def at(ctx: RunContext, t: float, action: Callable[..., None], *args: Any) -> No
     """
     heapq.heappush(ctx.pending, (max(t, ctx.env.now), ctx.scheduled, action, args))
     ctx.scheduled += 1
+
+
+def at_each(
+    ctx: RunContext,
+    delays: Iterable[float],
+    action: Callable[..., None],
+    args: Iterable[tuple[Any, ...]],
+) -> None:
+    """:func:`at` for a batch: ``action(ctx, *a)`` ``d`` days from now, for each
+    delay ``d`` and arguments ``a`` in turn (the same heap entries, one call)."""
+    now, pending, order, push = ctx.env.now, ctx.pending, ctx.scheduled, heapq.heappush
+    for d, a in zip(delays, args, strict=True):
+        t = now + d
+        push(pending, (max(t, now), order, action, a))
+        order += 1
+    ctx.scheduled = order
 
 
 def settle(ctx: RunContext, until: float | None = None) -> None:

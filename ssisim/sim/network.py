@@ -18,6 +18,8 @@ from ssisim.sim.draws import pick
 
 __all__ = ["Network"]
 
+_FEW = 4  # up to this many new contacts, :meth:`Network._account` counts one by one
+
 
 @dataclass(eq=False)
 class Network:
@@ -103,18 +105,31 @@ class Network:
 
     def _account(self) -> None:
         """Fold the contacts added since the last read into the derived stocks."""
-        if self._accounted == self.n_contacts:
+        start, end = self._accounted, self.n_contacts
+        if start == end:
             return
+        self._accounted = end
         pop = self.pop
-        ids = self.contact_ids[self._accounted : self.n_contacts]
-        self._accounted = self.n_contacts
+        ids = self.contact_ids[start:end]
         # an int32 one: a Python int would send add.at down its slow casting path (25x)
         np.add.at(self._mutual, gather_neighbors(pop.indptr, pop.indices, ids), np.int32(1))
+        dm_per_company = self._dm_per_company
+        if end - start <= _FEW:
+            # a few contacts (accepted invitations arrive one by one): scalar counts
+            # cost less than the vectorised pass's eight numpy calls
+            relevant, decision_maker, company = pop.relevant, pop.decision_maker, pop.company
+            for j in ids.tolist():
+                self._relevant += bool(relevant[j])
+                c = int(company[j])
+                self._colleagues += c == self.my_company
+                if decision_maker[j]:
+                    self._decision_makers += 1
+                    dm_per_company[c] = dm_per_company.get(c, 0) + 1
+            return
         self._relevant += int(np.count_nonzero(pop.relevant[ids]))
         dm = ids[pop.decision_maker[ids]]
         self._decision_makers += dm.size
         self._colleagues += int(np.count_nonzero(pop.company[ids] == self.my_company))
-        dm_per_company = self._dm_per_company
         for c in pop.company[dm].tolist():
             dm_per_company[c] = dm_per_company.get(c, 0) + 1
 
@@ -174,12 +189,13 @@ class Network:
         bool
             Whether it was added (not when ``j`` is a contact already, or no room is left).
         """
-        if self.contact[j] or self.contact_ids.size == self.n_contacts:
+        contact, n = self.contact, self.n_contacts
+        if contact[j] or self.contact_ids.size == n:
             return False
-        self.contact[j] = True
+        contact[j] = True
         self.tie[j] = strength
-        self.contact_ids[self.n_contacts] = j
-        self.n_contacts += 1
+        self.contact_ids[n] = j
+        self.n_contacts = n + 1
         return True
 
     def strengthen_one(self, j: int, gain: float) -> None:
@@ -205,10 +221,13 @@ class Network:
         pop = self.pop
         if self.n_contacts == 0 or k <= 0:
             return np.empty(0, dtype=np.int64)
-        via = self.contacts[pick(rng, self.n_contacts, k)]
+        via = self.contact_ids[pick(rng, self.n_contacts, k)]
         deg = pop.degree[via]
-        has = deg > 0
-        via, deg = via[has], deg[has]
+        # rare: drop the contacts without a contact of their own (count_nonzero:
+        # a third of ndarray.all's overhead on a small array)
+        if np.count_nonzero(deg) < deg.size:
+            has = deg > 0
+            via, deg = via[has], deg[has]
         slot = pop.indptr[via] + (rng.random(via.size) * deg).astype(np.int64)
         return pop.indices[slot].astype(np.int64)
 

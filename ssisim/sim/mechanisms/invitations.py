@@ -10,10 +10,12 @@ applies the acceptance policy (``accept_policy``) at the end of the day.
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import numpy as np
 
 from ssisim.scenario.schema import Scenario, Strategy
-from ssisim.sim.context import DAYS_PER_WEEK, RunContext, at
+from ssisim.sim.context import DAYS_PER_WEEK, RunContext, at_each
 from ssisim.sim.draws import pick
 from ssisim.sim.mechanisms.prospecting import receive_views
 
@@ -25,6 +27,7 @@ __all__ = [
     "fresh",
     "invitation_minutes",
     "invite",
+    "invitee_terms",
     "new_tie_strengths",
 ]
 
@@ -41,13 +44,19 @@ def candidates(ctx: RunContext, pool: str, k: int) -> np.ndarray:
     """Candidates for ``k`` invitations from one targeting pool (oversampled, may repeat).
 
     ``profile_viewers`` are the strangers who viewed the profile in the last
-    :data:`VIEWER_MEMORY_DAYS` days (the list is pruned); the other pools are
-    drawn at random from the routine's stream.
+    :data:`VIEWER_MEMORY_DAYS` days and are not invited yet (the list is
+    pruned); the other pools are drawn at random from the routine's stream.
     """
     net, rng = ctx.net, ctx.rng
     if pool == "profile_viewers":
         recent = np.asarray(net.recent_viewers, dtype=np.int64)
-        recent = recent[net.viewed_at[recent] >= ctx.env.now - VIEWER_MEMORY_DAYS]
+        # viewers invited since (or inviting) and contacts are never candidates
+        # again (neither flag is ever cleared): pruned with the old views, which
+        # keeps the list short; :func:`fresh` would drop them anyway
+        stale = net.viewed_at[recent] < ctx.env.now - VIEWER_MEMORY_DAYS
+        stale |= net.invited[recent]
+        stale |= net.contact[recent]
+        recent = recent[~stale]
         net.recent_viewers = recent.tolist()
         return recent
     if pool == "second_degree":
@@ -60,7 +69,7 @@ def candidates(ctx: RunContext, pool: str, k: int) -> np.ndarray:
     elif pool == "decision_makers":
         ids = ctx.dm_ids
     else:  # anyone
-        return pick(rng, ctx.pop.n, 3 * k).astype(np.int64)
+        return pick(rng, ctx.pop.n, 3 * k).astype(np.int64, copy=False)
     if ids.size == 0:
         return ids
     return ids[pick(rng, ids.size, 3 * k)]
@@ -69,17 +78,37 @@ def candidates(ctx: RunContext, pool: str, k: int) -> np.ndarray:
 def fresh(ctx: RunContext, cand: np.ndarray) -> np.ndarray:
     """Candidates never invited and not yet contacts, first occurrences in order."""
     net = ctx.net
-    cand = cand[~net.invited[cand] & ~net.contact[cand]]
+    taken = net.invited[cand]
+    taken |= net.contact[cand]
+    cand = cand[~taken]
     return np.fromiter(dict.fromkeys(cand.tolist()), dtype=np.int64, count=-1)
+
+
+def invitee_terms(ctx: RunContext) -> tuple[np.ndarray, np.ndarray]:
+    """Per member, the invitee's own factors of the chance to accept, made once a run.
+
+    ``openness * (relevance_floor + (1 - relevance_floor) * relevance)`` (in the
+    population's float32, as the per-invitation product had it) and the
+    seniority factor of the member's level: the same values, element by
+    element, as those computed for each batch of invitations.
+    """
+    if ctx.invitee_terms is None:
+        pop, acc = ctx.pop, ctx.sc.answers.acceptance
+        floor = acc.relevance_floor
+        ctx.invitee_terms = (
+            pop.openness * (floor + (1 - floor) * pop.relevance),
+            ctx.seniority_acceptance[pop.seniority],
+        )
+    return ctx.invitee_terms
 
 
 def invite(ctx: RunContext, k: int) -> None:
     """Send up to ``k`` invitations, from each targeting pool in turn."""
     env = ctx.env
-    if env.now < ctx.restricted_until:
+    now = env.now
+    if now < ctx.restricted_until:
         return  # the platform restricts the account (platform.restriction)
-    net, pop, st, sc = ctx.net, ctx.pop, ctx.st, ctx.sc
-    acc = sc.answers.acceptance
+    net, st, sc = ctx.net, ctx.st, ctx.sc
     k = min(k, net.room())
     chosen: list[np.ndarray] = []
     left = k
@@ -95,42 +124,43 @@ def invite(ctx: RunContext, k: int) -> None:
         net.invited[cand] = True
         chosen.append(cand)
         left -= cand.size
-    if not chosen:
+    n = k - left  # invitations chosen
+    if n <= 0:
         return
-    targets = np.concatenate(chosen)
-    if targets.size == 0:
-        return
+    targets = chosen[0] if len(chosen) == 1 else np.concatenate(chosen)
     w = ctx.week
-    w.invitations_sent += targets.size
-    sent_week = int(env.now // DAYS_PER_WEEK)
-    ctx.sent_by_week[sent_week] += targets.size
-    note = ctx.rng.random(targets.size) < st.invite_note_share  # the seller's choice
-    t, notes = sc.time, int(note.sum())
-    w.minutes += (
-        notes * t.note_invitation_minutes + (targets.size - notes) * t.blank_invitation_minutes
-    )
-    rng = ctx.arng
+    w.invitations_sent += n
+    sent_week = int(now // DAYS_PER_WEEK)
+    ctx.sent_by_week[sent_week] += n
+    note = ctx.rng.random(n) < st.invite_note_share  # the seller's choice
+    t, notes = sc.time, int(np.count_nonzero(note))
+    w.minutes += notes * t.note_invitation_minutes + (n - notes) * t.blank_invitation_minutes
+    rng, acc = ctx.arng, sc.answers.acceptance
+    base, seniority = invitee_terms(ctx)
     mutual = np.minimum(net.mutual[targets], acc.mutual_saturation) / acc.mutual_saturation
     p = (
-        pop.openness[targets]
-        * (acc.relevance_floor + (1 - acc.relevance_floor) * pop.relevance[targets])
+        base[targets]
         * (1 + acc.note_lift * note)
         * (1 + acc.mutual_lift * mutual)
         * (acc.profile_floor + (1 - acc.profile_floor) * st.profile_completeness)
-        * ctx.seniority_acceptance[pop.seniority[targets]]
+        * seniority[targets]
     )
-    accept = rng.random(targets.size) < np.minimum(p, 1.0)
-    delays = rng.exponential(acc.mean_delay_days, size=targets.size)
+    accept = rng.random(n) < np.minimum(p, 1.0)
+    delays = rng.exponential(acc.mean_delay_days, size=n)
     accept &= delays < sc.platform.invitation_expiry_days
-    looks = rng.random(targets.size) < sc.answers.inbound.invitee_view_rate
+    looks = rng.random(n) < sc.answers.inbound.invitee_view_rate
     receive_views(ctx, targets[looks])
-    ties = sc.answers.ties
     joining = targets[accept]
+    if joining.size == 0:
+        return
+    ties = sc.answers.ties
     strengths = np.minimum(new_tie_strengths(ctx, joining) + ties.note_bonus * note[accept], 1.0)
-    for j, delay, strength in zip(
-        joining.tolist(), delays[accept].tolist(), strengths.tolist(), strict=True
-    ):
-        at(ctx, env.now + delay, accepted, j, strength, sent_week)
+    at_each(
+        ctx,
+        delays[accept].tolist(),
+        accepted,
+        zip(joining.tolist(), strengths.tolist(), repeat(sent_week)),
+    )
 
 
 def new_tie_strengths(ctx: RunContext, ids: np.ndarray) -> np.ndarray:
@@ -146,7 +176,8 @@ def accepted(ctx: RunContext, j: int, strength: float, sent_week: int) -> None:
     if ctx.net.connect_one(j, strength):
         w = ctx.week
         w.invitations_accepted += 1
-        w.new_selling += bool(ctx.pop.sells[j])
+        if ctx.pop.sells[j]:
+            w.new_selling += 1
         ctx.accepted_by_week[sent_week] += 1
 
 
@@ -155,7 +186,8 @@ def answer_inbox(ctx: RunContext) -> None:
     net, pop, st = ctx.net, ctx.pop, ctx.st
     if not net.inbox:
         return
-    ids = np.unique(np.asarray(net.inbox, dtype=np.int64))
+    # np.unique's result, without its overhead on a few ids
+    ids = np.array(sorted(set(net.inbox)), dtype=np.int64)
     net.inbox.clear()
     ids = ids[~net.contact[ids]]
     w = ctx.week

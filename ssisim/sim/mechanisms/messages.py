@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ssisim.scenario.schema import Scenario, Strategy
-from ssisim.sim.context import RunContext, at
+from ssisim.sim.context import RunContext, at_each
 from ssisim.sim.draws import pick
 from ssisim.sim.mechanisms.leads import count_leads
 
@@ -40,8 +40,10 @@ def message(ctx: RunContext, warm: int, cold: int) -> None:
     targets: list[np.ndarray] = []
     rates: list[float] = []
     minutes: list[float] = []
+    warm_ties = None  # which contacts' ties are warm, computed once for both kinds
     if warm and contacts.size:
-        pool = contacts[net.tie[contacts] >= msg.warm_tie_threshold]
+        warm_ties = net.tie[contacts] >= msg.warm_tie_threshold
+        pool = contacts[warm_ties]
         if pool.size == 0:
             pool = contacts
         targets.append(pool[pick(rng, pool.size, warm)])
@@ -53,19 +55,21 @@ def message(ctx: RunContext, warm: int, cold: int) -> None:
             pool = pool[~net.contact[pool]] if pool.size else pool
             ctx.week.inmails += cold if pool.size else 0
         else:
-            pool = contacts[net.tie[contacts] < msg.warm_tie_threshold]
+            if warm_ties is None:
+                warm_ties = net.tie[contacts] >= msg.warm_tie_threshold
+            pool = contacts[~warm_ties]
         if pool.size:
             targets.append(pool[pick(rng, pool.size, cold)])
             rates.append(msg.cold_reply_rate)
             minutes.append(t.cold_message_minutes)
-    w, arng, now = ctx.week, ctx.arng, ctx.env.now
+    w, arng = ctx.week, ctx.arng
     for who, rate, cost in zip(targets, rates, minutes, strict=True):
         w.messages_sent += who.size
         w.minutes += who.size * cost
         replies = who[arng.random(who.size) < rate]
         delays = arng.exponential(msg.mean_reply_delay_days, size=replies.size)
-        for j, d in zip(replies.tolist(), delays.tolist(), strict=True):
-            at(ctx, now + d, replied, j)
+        if replies.size:
+            at_each(ctx, delays.tolist(), replied, zip(replies.tolist()))
 
 
 def replied(ctx: RunContext, j: int) -> None:

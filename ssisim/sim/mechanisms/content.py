@@ -16,14 +16,14 @@ widens the first audience.
 from __future__ import annotations
 
 import bisect
+from itertools import accumulate
 
 import numpy as np
 
-from ssisim.population.build import gather_neighbors
 from ssisim.sim.context import RunContext
 from ssisim.sim.draws import pick, pick_one
-from ssisim.sim.mechanisms.leads import inbound
-from ssisim.sim.mechanisms.prospecting import receive_views
+from ssisim.sim.mechanisms.leads import inbound_list
+from ssisim.sim.mechanisms.prospecting import receive_view_list
 
 __all__ = [
     "FEED_GLANCE",
@@ -81,45 +81,52 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> l
     viewers = contacts[rng.random(contacts.size) < p_seen]
     # engagement per viewer falls as the audience grows (Markerly; Wies et al. 2022)
     audience = (max(net.n_contacts, 1) / reach.reference_audience) ** -reach.audience_elasticity
-    seen = [viewers]
-    engaged_all: list[np.ndarray] = []
+    reaction = reach.reaction_rate * engagement_factor * audience
+    # The cascade's steps are a few dozen members and its reactions a handful: the
+    # reactions, and who has seen the post, are kept in Python lists and sets (numpy's
+    # per-call cost would dominate); the per-member chances stay numpy, the same
+    # arithmetic in the same order.
+    steps = [viewers.size]
+    engaged: list[int] = []
+    seen: set[int] | None = None  # built at the first hop only
     frontier = viewers
-    me = ctx.me
-    marked = ctx.marked  # a bitmap of who saw this post: cleared before returning
-    marked[viewers] = True
     for hop in range(reach.max_hops + 1):
-        p = (
-            reach.reaction_rate
-            * engagement_factor
-            * audience
-            * propensity[frontier]
-            * (0.5 + pop.relevance[frontier])
-            * (0.5 + tie[frontier])
-        )
-        engaged = frontier[rng.random(frontier.size) < np.minimum(p, 1.0)]
-        engaged_all.append(engaged)
-        if hop == reach.max_hops or engaged.size == 0:
+        # reaction * propensity * (0.5 + relevance) * (0.5 + tie); for u in [0, 1),
+        # u < min(p, 1) is u < p
+        p = reaction * propensity[frontier]
+        p *= 0.5 + pop.relevance[frontier]
+        p *= 0.5 + tie[frontier]
+        reacted = frontier[rng.random(frontier.size) < p].tolist()
+        engaged += reacted
+        if hop == reach.max_hops or not reacted:
             break
-        nxt = gather_neighbors(pop.indptr, pop.indices, engaged)
+        nxt = np.concatenate([pop.neighbors(j) for j in reacted])
         seen_by = p_hop if attention is None else p_hop * attention[nxt]
-        nxt = np.unique(nxt[rng.random(nxt.size) < seen_by])  # sorted, as the draws expect
-        nxt = nxt[~marked[nxt]]
-        nxt = nxt[nxt != me]
-        marked[nxt] = True
-        seen.append(nxt)
-        frontier = nxt
-    for group in seen:
-        marked[group] = False
-    steps = [a.size for a in seen]
-    impressions = sum(steps)
-    engaged = np.concatenate(engaged_all)
+        shown = nxt[rng.random(nxt.size) < seen_by].tolist()
+        if seen is None:
+            seen = set(viewers.tolist())
+            seen.add(ctx.me)
+        # the new viewers, sorted as the draws expect
+        fresh = sorted(set(shown).difference(seen))
+        steps.append(len(fresh))
+        if not fresh:
+            break  # (the next step would react with no one and draw nothing)
+        seen.update(fresh)
+        frontier = np.array(fresh, dtype=np.intp)
     w = ctx.week
-    w.impressions += impressions
-    w.engagements += engaged.size
-    inbound(ctx, engaged)
-    net.strengthen(engaged, sc.answers.ties.interaction_gain / 2)
-    strangers = engaged[~net.contact[engaged]]
-    receive_views(ctx, strangers[rng.random(strangers.size) < reach.profile_view_rate])
+    w.impressions += sum(steps)
+    w.engagements += len(engaged)
+    if engaged:
+        inbound_list(ctx, engaged)
+        gain = sc.answers.ties.interaction_gain / 2
+        for j in engaged:  # distinct: the cascade's steps never overlap
+            net.strengthen_one(j, gain)
+        contact = net.contact
+        strangers = [j for j in engaged if not contact[j]]
+        if strangers:
+            rate = reach.profile_view_rate
+            draws = rng.random(len(strangers)).tolist()
+            receive_view_list(ctx, [j for j, u in zip(strangers, draws, strict=True) if u < rate])
     return steps
 
 
@@ -168,11 +175,9 @@ def feed_pick(ctx: RunContext) -> int:
     draws = ctx.rng.random(FEED_GLANCE + 1)
     chosen = net.contact_ids[(draws[:FEED_GLANCE] * net.n_contacts).astype(np.intp)]
     cand, ties, activity = chosen.tolist(), net.tie[chosen].tolist(), ctx.activity
-    total = 0.0
-    upto = []
-    for j, t in zip(cand, ties, strict=True):
-        total += activity[j] * (0.5 + t)
-        upto.append(total)
+    # running totals of the weights, summed left to right
+    upto = list(accumulate([activity[j] * (0.5 + t) for j, t in zip(cand, ties, strict=True)]))
+    total = upto[-1]
     if total <= 0.0:
         return cand[0]
     # the first candidate whose running total passes the draw (never a zero weight)
@@ -193,11 +198,12 @@ def comment(ctx: RunContext) -> None:
         author = pick_one(ctx.rng, pop.n)
     boost = 1.0 + sc.platform.boost_reach if ctx.boosted else 1.0
     k = ctx.arng.poisson(sc.answers.inbound.comment_views * boost)
-    nbrs = pop.neighbors(author)
-    if k and nbrs.size:
-        viewers = nbrs[pick(ctx.arng, nbrs.size, k)].astype(np.int64)
-        receive_views(ctx, viewers)
-        inbound(ctx, viewers)
+    if k:
+        nbrs = pop.neighbors(author)
+        if nbrs.size:
+            viewers = nbrs[pick(ctx.arng, nbrs.size, k)].tolist()
+            receive_view_list(ctx, viewers)
+            inbound_list(ctx, viewers)
 
 
 def react(ctx: RunContext) -> None:

@@ -82,13 +82,13 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> l
     # engagement per viewer falls as the audience grows (Markerly; Wies et al. 2022)
     audience = (max(net.n_contacts, 1) / reach.reference_audience) ** -reach.audience_elasticity
     reaction = reach.reaction_rate * engagement_factor * audience
-    # The cascade's steps are a few dozen members and its reactions a handful: the
-    # reactions, and who has seen the post, are kept in Python lists and sets (numpy's
-    # per-call cost would dominate); the per-member chances stay numpy, the same
-    # arithmetic in the same order.
+    # The cascade's later steps are a few dozen members and its reactions a handful: those
+    # are Python lists (numpy's per-call cost would dominate); the per-member chances stay
+    # numpy, the same arithmetic in the same order.
     steps = [viewers.size]
     engaged: list[int] = []
-    seen: set[int] | None = None  # built at the first hop only
+    me, seen = ctx.me, ctx.marked  # a bitmap of who saw the post: cleared before returning
+    marked: list[np.ndarray] = []
     frontier = viewers
     for hop in range(reach.max_hops + 1):
         # reaction * propensity * (0.5 + relevance) * (0.5 + tie); for u in [0, 1),
@@ -103,16 +103,19 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> l
         nxt = np.concatenate([pop.neighbors(j) for j in reacted])
         seen_by = p_hop if attention is None else p_hop * attention[nxt]
         shown = nxt[rng.random(nxt.size) < seen_by].tolist()
-        if seen is None:
-            seen = set(viewers.tolist())
-            seen.add(ctx.me)
-        # the new viewers, sorted as the draws expect
-        fresh = sorted(set(shown).difference(seen))
+        if not marked:
+            seen[viewers] = True
+            marked.append(viewers)
+        # the new viewers (never the seller), sorted as the draws expect
+        fresh = sorted({j for j in shown if not seen[j] and j != me})
         steps.append(len(fresh))
         if not fresh:
             break  # (the next step would react with no one and draw nothing)
-        seen.update(fresh)
         frontier = np.array(fresh, dtype=np.intp)
+        seen[frontier] = True
+        marked.append(frontier)
+    for group in marked:
+        seen[group] = False
     w = ctx.week
     w.impressions += sum(steps)
     w.engagements += len(engaged)

@@ -16,7 +16,6 @@ widens the first audience.
 from __future__ import annotations
 
 import bisect
-from itertools import accumulate
 
 import numpy as np
 
@@ -174,17 +173,22 @@ def feed_pick(ctx: RunContext) -> int:
     going to the same ones, rather than being spread over every contact.
     """
     net = ctx.net
-    # ten numbers: a few numpy calls, then plain Python (cheaper on arrays this small)
-    draws = ctx.rng.random(FEED_GLANCE + 1)
-    chosen = net.contact_ids[(draws[:FEED_GLANCE] * net.n_contacts).astype(np.intp)]
-    cand, ties, activity = chosen.tolist(), net.tie[chosen].tolist(), ctx.activity
-    # running totals of the weights, summed left to right
-    upto = list(accumulate([activity[j] * (0.5 + t) for j, t in zip(cand, ties, strict=True)]))
-    total = upto[-1]
+    # eleven numbers: plain Python (cheaper than numpy calls on arrays this small);
+    # int(u * n) is numpy's (u * n).astype(intp), and .item gives exact Python floats
+    draws = ctx.rng.random(FEED_GLANCE + 1).tolist()
+    n, contact_at, tie, activity = net.n_contacts, net.contact_ids.item, net.tie.item, ctx.activity
+    cand: list[int] = []
+    upto: list[float] = []  # running totals of activity * (0.5 + tie)
+    total = 0.0
+    for u in draws[:FEED_GLANCE]:
+        j = contact_at(int(u * n))
+        total += activity[j] * (0.5 + tie(j))
+        cand.append(j)
+        upto.append(total)
     if total <= 0.0:
         return cand[0]
     # the first candidate whose running total passes the draw (never a zero weight)
-    x = float(draws[FEED_GLANCE]) * total
+    x = draws[FEED_GLANCE] * total
     return cand[min(bisect.bisect_right(upto, x), FEED_GLANCE - 1)]
 
 

@@ -70,14 +70,15 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> l
     attention = ctx.attention
     propensity, tie = ctx.engage_propensity, net.tie
     # the feed ranks close ties first: a contact sees the post more the closer the tie
-    # p_feed * (1 + closeness_gain * tie) * attention, in place (one array, no temporaries)
-    p_seen = tie[contacts]
+    # p_feed * (1 + closeness_gain * tie) * attention, in place (one array, no temporaries);
+    # over hundreds of contacts, take and compress are faster than [] (the same values)
+    p_seen = tie.take(contacts)
     p_seen *= reach.closeness_gain
     p_seen += 1.0
     if attention is not None:
-        p_seen *= attention[contacts]
+        p_seen *= attention.take(contacts)
     p_seen *= p_feed
-    viewers = contacts[rng.random(contacts.size) < p_seen]
+    viewers = contacts.compress(rng.random(contacts.size) < p_seen)
     # engagement per viewer falls as the audience grows (Markerly; Wies et al. 2022)
     audience = (max(net.n_contacts, 1) / reach.reference_audience) ** -reach.audience_elasticity
     reaction = reach.reaction_rate * engagement_factor * audience

@@ -16,9 +16,11 @@ widens the first audience.
 from __future__ import annotations
 
 import bisect
+import weakref
 
 import numpy as np
 
+from ssisim.population.build import Population
 from ssisim.sim.context import RunContext
 from ssisim.sim.draws import pick, pick_one
 from ssisim.sim.mechanisms.leads import inbound_list
@@ -39,6 +41,26 @@ __all__ = [
 FEED_GLANCE = 10
 """Contacts whose posts the seller glances at before choosing one to comment on
 or react to (:func:`feed_pick`)."""
+
+
+_PER_POPULATION: weakref.WeakKeyDictionary[Population, tuple[np.ndarray, list[int]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _per_population(pop: Population) -> tuple[np.ndarray, list[int]]:
+    """``0.5 + relevance`` (as float64) and the CSR's row starts (Python ints), once a population.
+
+    The cascade multiplies its float64 chances by ``0.5 + relevance``: the sum
+    made once and cast once gives the same products without a float32 add and a
+    mixed-type multiply at every step; slicing rows by Python ints is cheaper
+    than by numpy scalars.
+    """
+    got = _PER_POPULATION.get(pop)
+    if got is None:
+        got = ((0.5 + pop.relevance).astype(np.float64), pop.indptr.tolist())
+        _PER_POPULATION[pop] = got
+    return got
 
 
 def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> list[int]:
@@ -88,19 +110,21 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> l
     steps = [viewers.size]
     engaged: list[int] = []
     me, seen = ctx.me, ctx.marked  # a bitmap of who saw the post: cleared before returning
+    half_relevance, rows = _per_population(pop)
+    neighbors = pop.indices
     marked: list[np.ndarray] = []
     frontier = viewers
     for hop in range(reach.max_hops + 1):
         # reaction * propensity * (0.5 + relevance) * (0.5 + tie); for u in [0, 1),
         # u < min(p, 1) is u < p
         p = reaction * propensity[frontier]
-        p *= 0.5 + pop.relevance[frontier]
+        p *= half_relevance[frontier]
         p *= 0.5 + tie[frontier]
         reacted = frontier[rng.random(frontier.size) < p].tolist()
         engaged += reacted
         if hop == reach.max_hops or not reacted:
             break
-        nxt = np.concatenate([pop.neighbors(j) for j in reacted])
+        nxt = np.concatenate([neighbors[rows[j] : rows[j + 1]] for j in reacted])
         seen_by = p_hop if attention is None else p_hop * attention[nxt]
         shown = nxt[rng.random(nxt.size) < seen_by].tolist()
         if not marked:

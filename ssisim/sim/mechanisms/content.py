@@ -198,22 +198,19 @@ def feed_pick(ctx: RunContext) -> int:
     going to the same ones, rather than being spread over every contact.
     """
     net = ctx.net
-    # eleven numbers: plain Python (cheaper than numpy calls on arrays this small);
-    # int(u * n) is numpy's (u * n).astype(intp), and .item gives exact Python floats
-    draws = ctx.rng.random(FEED_GLANCE + 1).tolist()
-    n, contact_at, tie, activity = net.n_contacts, net.contact_ids.item, net.tie.item, ctx.activity
-    cand: list[int] = []
-    upto: list[float] = []  # running totals of activity * (0.5 + tie)
+    # eleven numbers: a few numpy calls, then plain Python (cheaper on arrays this small)
+    draws = ctx.rng.random(FEED_GLANCE + 1)
+    chosen = net.contact_ids[(draws[:FEED_GLANCE] * net.n_contacts).astype(np.intp)]
+    cand, upto, activity = chosen.tolist(), net.tie[chosen].tolist(), ctx.activity
+    # the running totals of activity * (0.5 + tie), written over the ties (no appends)
     total = 0.0
-    for u in draws[:FEED_GLANCE]:
-        j = contact_at(int(u * n))
-        total += activity[j] * (0.5 + tie(j))
-        cand.append(j)
-        upto.append(total)
+    for i, j in enumerate(cand):
+        total += activity[j] * (0.5 + upto[i])
+        upto[i] = total
     if total <= 0.0:
         return cand[0]
     # the first candidate whose running total passes the draw (never a zero weight)
-    x = draws[FEED_GLANCE] * total
+    x = draws.item(FEED_GLANCE) * total
     return cand[min(bisect.bisect_right(upto, x), FEED_GLANCE - 1)]
 
 

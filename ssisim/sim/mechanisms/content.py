@@ -112,7 +112,7 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> l
     me, seen = ctx.me, ctx.marked  # a bitmap of who saw the post: cleared before returning
     half_relevance, rows = _per_population(pop)
     neighbors = pop.indices
-    marked: list[np.ndarray] = []
+    marked: list[np.ndarray] = []  # the groups set in the bitmap, to clear
     frontier = viewers
     for hop in range(reach.max_hops + 1):
         # reaction * propensity * (0.5 + relevance) * (0.5 + tie); for u in [0, 1),

@@ -16,14 +16,15 @@ widens the first audience.
 from __future__ import annotations
 
 import bisect
+import weakref
 
 import numpy as np
 
-from ssisim.population.build import gather_neighbors
+from ssisim.population.build import Population
 from ssisim.sim.context import RunContext
 from ssisim.sim.draws import pick, pick_one
-from ssisim.sim.mechanisms.leads import inbound
-from ssisim.sim.mechanisms.prospecting import receive_views
+from ssisim.sim.mechanisms.leads import inbound_list
+from ssisim.sim.mechanisms.prospecting import receive_view_list
 
 __all__ = [
     "FEED_GLANCE",
@@ -40,6 +41,26 @@ __all__ = [
 FEED_GLANCE = 10
 """Contacts whose posts the seller glances at before choosing one to comment on
 or react to (:func:`feed_pick`)."""
+
+
+_PER_POPULATION: weakref.WeakKeyDictionary[Population, tuple[np.ndarray, list[int]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _per_population(pop: Population) -> tuple[np.ndarray, list[int]]:
+    """``0.5 + relevance`` (as float64) and the CSR's row starts (Python ints), once a population.
+
+    The cascade multiplies its float64 chances by ``0.5 + relevance``: the sum
+    made once and cast once gives the same products without a float32 add and a
+    mixed-type multiply at every step; slicing rows by Python ints is cheaper
+    than by numpy scalars.
+    """
+    got = _PER_POPULATION.get(pop)
+    if got is None:
+        got = ((0.5 + pop.relevance).astype(np.float64), pop.indptr.tolist())
+        _PER_POPULATION[pop] = got
+    return got
 
 
 def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> list[int]:
@@ -71,55 +92,68 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> l
     attention = ctx.attention
     propensity, tie = ctx.engage_propensity, net.tie
     # the feed ranks close ties first: a contact sees the post more the closer the tie
-    # p_feed * (1 + closeness_gain * tie) * attention, in place (one array, no temporaries)
-    p_seen = tie[contacts]
+    # p_feed * (1 + closeness_gain * tie) * attention, in place (one array, no temporaries);
+    # over hundreds of contacts, take and compress are faster than [] (the same values)
+    p_seen = tie.take(contacts)
     p_seen *= reach.closeness_gain
     p_seen += 1.0
     if attention is not None:
-        p_seen *= attention[contacts]
+        p_seen *= attention.take(contacts)
     p_seen *= p_feed
-    viewers = contacts[rng.random(contacts.size) < p_seen]
+    viewers = contacts.compress(rng.random(contacts.size) < p_seen)
     # engagement per viewer falls as the audience grows (Markerly; Wies et al. 2022)
     audience = (max(net.n_contacts, 1) / reach.reference_audience) ** -reach.audience_elasticity
-    seen = [viewers]
-    engaged_all: list[np.ndarray] = []
+    reaction = reach.reaction_rate * engagement_factor * audience
+    # The cascade's later steps are a few dozen members and its reactions a handful: those
+    # are Python lists (numpy's per-call cost would dominate); the per-member chances stay
+    # numpy, the same arithmetic in the same order.
+    steps = [viewers.size]
+    engaged: list[int] = []
+    me, seen = ctx.me, ctx.marked  # a bitmap of who saw the post: cleared before returning
+    half_relevance, rows = _per_population(pop)
+    neighbors = pop.indices
+    marked: list[np.ndarray] = []  # the groups set in the bitmap, to clear
     frontier = viewers
-    me = ctx.me
-    marked = ctx.marked  # a bitmap of who saw this post: cleared before returning
-    marked[viewers] = True
     for hop in range(reach.max_hops + 1):
-        p = (
-            reach.reaction_rate
-            * engagement_factor
-            * audience
-            * propensity[frontier]
-            * (0.5 + pop.relevance[frontier])
-            * (0.5 + tie[frontier])
-        )
-        engaged = frontier[rng.random(frontier.size) < np.minimum(p, 1.0)]
-        engaged_all.append(engaged)
-        if hop == reach.max_hops or engaged.size == 0:
+        # reaction * propensity * (0.5 + relevance) * (0.5 + tie); for u in [0, 1),
+        # u < min(p, 1) is u < p
+        p = reaction * propensity[frontier]
+        p *= half_relevance[frontier]
+        p *= 0.5 + tie[frontier]
+        reacted = frontier[rng.random(frontier.size) < p].tolist()
+        engaged += reacted
+        if hop == reach.max_hops or not reacted:
             break
-        nxt = gather_neighbors(pop.indptr, pop.indices, engaged)
+        nxt = np.concatenate([neighbors[rows[j] : rows[j + 1]] for j in reacted])
         seen_by = p_hop if attention is None else p_hop * attention[nxt]
-        nxt = np.unique(nxt[rng.random(nxt.size) < seen_by])  # sorted, as the draws expect
-        nxt = nxt[~marked[nxt]]
-        nxt = nxt[nxt != me]
-        marked[nxt] = True
-        seen.append(nxt)
-        frontier = nxt
-    for group in seen:
-        marked[group] = False
-    steps = [a.size for a in seen]
-    impressions = sum(steps)
-    engaged = np.concatenate(engaged_all)
+        shown = nxt[rng.random(nxt.size) < seen_by].tolist()
+        if not marked:
+            seen[viewers] = True
+            marked.append(viewers)
+        # the new viewers (never the seller), sorted as the draws expect
+        fresh = sorted({j for j in shown if not seen[j] and j != me})
+        steps.append(len(fresh))
+        if not fresh:
+            break  # (the next step would react with no one and draw nothing)
+        frontier = np.array(fresh, dtype=np.intp)
+        seen[frontier] = True
+        marked.append(frontier)
+    for group in marked:
+        seen[group] = False
     w = ctx.week
-    w.impressions += impressions
-    w.engagements += engaged.size
-    inbound(ctx, engaged)
-    net.strengthen(engaged, sc.answers.ties.interaction_gain / 2)
-    strangers = engaged[~net.contact[engaged]]
-    receive_views(ctx, strangers[rng.random(strangers.size) < reach.profile_view_rate])
+    w.impressions += sum(steps)
+    w.engagements += len(engaged)
+    if engaged:
+        inbound_list(ctx, engaged)
+        gain = sc.answers.ties.interaction_gain / 2
+        for j in engaged:  # distinct: the cascade's steps never overlap
+            net.strengthen_one(j, gain)
+        contact = net.contact
+        strangers = [j for j in engaged if not contact[j]]
+        if strangers:
+            rate = reach.profile_view_rate
+            draws = rng.random(len(strangers)).tolist()
+            receive_view_list(ctx, [j for j, u in zip(strangers, draws, strict=True) if u < rate])
     return steps
 
 
@@ -164,19 +198,19 @@ def feed_pick(ctx: RunContext) -> int:
     going to the same ones, rather than being spread over every contact.
     """
     net = ctx.net
-    # ten numbers: a few numpy calls, then plain Python (cheaper on arrays this small)
+    # eleven numbers: a few numpy calls, then plain Python (cheaper on arrays this small)
     draws = ctx.rng.random(FEED_GLANCE + 1)
     chosen = net.contact_ids[(draws[:FEED_GLANCE] * net.n_contacts).astype(np.intp)]
-    cand, ties, activity = chosen.tolist(), net.tie[chosen].tolist(), ctx.activity
+    cand, upto, activity = chosen.tolist(), net.tie[chosen].tolist(), ctx.activity
+    # the running totals of activity * (0.5 + tie), written over the ties (no appends)
     total = 0.0
-    upto = []
-    for j, t in zip(cand, ties, strict=True):
-        total += activity[j] * (0.5 + t)
-        upto.append(total)
+    for i, j in enumerate(cand):
+        total += activity[j] * (0.5 + upto[i])
+        upto[i] = total
     if total <= 0.0:
         return cand[0]
     # the first candidate whose running total passes the draw (never a zero weight)
-    x = float(draws[FEED_GLANCE]) * total
+    x = draws.item(FEED_GLANCE) * total
     return cand[min(bisect.bisect_right(upto, x), FEED_GLANCE - 1)]
 
 
@@ -193,11 +227,12 @@ def comment(ctx: RunContext) -> None:
         author = pick_one(ctx.rng, pop.n)
     boost = 1.0 + sc.platform.boost_reach if ctx.boosted else 1.0
     k = ctx.arng.poisson(sc.answers.inbound.comment_views * boost)
-    nbrs = pop.neighbors(author)
-    if k and nbrs.size:
-        viewers = nbrs[pick(ctx.arng, nbrs.size, k)].astype(np.int64)
-        receive_views(ctx, viewers)
-        inbound(ctx, viewers)
+    if k:
+        nbrs = pop.neighbors(author)
+        if nbrs.size:
+            viewers = nbrs[pick(ctx.arng, nbrs.size, k)].tolist()
+            receive_view_list(ctx, viewers)
+            inbound_list(ctx, viewers)
 
 
 def react(ctx: RunContext) -> None:

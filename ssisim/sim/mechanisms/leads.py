@@ -14,9 +14,26 @@ import numpy as np
 from ssisim.records import LEAD_COLUMNS
 from ssisim.sim.context import RunContext
 
-__all__ = ["count_leads", "existing", "inbound", "introduced", "introductions", "trust"]
+__all__ = [
+    "count_leads",
+    "existing",
+    "inbound",
+    "inbound_list",
+    "introduced",
+    "introductions",
+    "trust",
+]
 
 _LEAD_SLOT = {name: i for i, name in enumerate(LEAD_COLUMNS)}
+_SLOTS = {
+    origin: tuple(
+        _LEAD_SLOT[name]
+        for suffix in ("", "_target", "_dm", "_warm", "_target_warm", "_dm_warm")
+        if (name := f"leads_{origin}{suffix}") in _LEAD_SLOT
+    )
+    for origin in ("inbound", "outbound", "introduction", "existing")
+}
+"""Per origin, its columns in ``LEAD_COLUMNS``: any, target, dm, then (if any) the warm ones."""
 
 
 def count_leads(
@@ -36,27 +53,34 @@ def count_leads(
     """
     if members.size == 0:
         return
-    pop, counts, slot = ctx.pop, ctx.ledger.leads, _LEAD_SLOT
+    pop, counts, slots = ctx.pop, ctx.ledger.leads, _SLOTS[origin]
     target = pop.relevant[members]
     dm = target & pop.decision_maker[members]
-    base = f"leads_{origin}"
-    counts[slot[base]] += members.size
-    counts[slot[f"{base}_target"]] += int(target.sum())
-    counts[slot[f"{base}_dm"]] += int(dm.sum())
+    counts[slots[0]] += members.size
+    counts[slots[1]] += np.count_nonzero(target)
+    counts[slots[2]] += np.count_nonzero(dm)
     if warm is not None:
-        counts[slot[f"{base}_warm"]] += int(warm.sum())
-        counts[slot[f"{base}_target_warm"]] += int((target & warm).sum())
-        counts[slot[f"{base}_dm_warm"]] += int((dm & warm).sum())
+        counts[slots[3]] += np.count_nonzero(warm)
+        counts[slots[4]] += np.count_nonzero(target & warm)
+        counts[slots[5]] += np.count_nonzero(dm & warm)
 
 
 def inbound(ctx: RunContext, members: np.ndarray) -> None:
     """Members who saw the seller's content reach out, each with ``leads.inbound_rate``."""
-    if members.size == 0:
+    if members.size:
+        inbound_list(ctx, members.tolist())
+
+
+def inbound_list(ctx: RunContext, members: list[int]) -> None:
+    """:func:`inbound` on a list of member ids (a few a call: plain Python is cheaper)."""
+    if not members:
         return
-    net = ctx.net
-    hit = members[ctx.lrng.random(members.size) < ctx.sc.answers.leads.inbound_rate]
-    hit = hit[hit != ctx.me]
-    count_leads(ctx, "inbound", hit, net.contact[hit] & (net.tie[hit] >= ctx.warm))
+    rate, me = ctx.sc.answers.leads.inbound_rate, ctx.me
+    draws = ctx.lrng.random(len(members)).tolist()
+    hit = [m for m, u in zip(members, draws, strict=True) if u < rate and m != me]
+    if hit:  # rare (a few in a hundred)
+        net, ids = ctx.net, np.array(hit, dtype=np.int64)
+        count_leads(ctx, "inbound", ids, net.contact[ids] & (net.tie[ids] >= ctx.warm))
 
 
 def introduced(
@@ -73,15 +97,17 @@ def introduced(
         introduced someone.
     """
     pop = ctx.pop
-    deg = pop.indptr[introducers + 1] - pop.indptr[introducers]
+    starts = pop.indptr[introducers]
+    deg = pop.degree[introducers]
     keep = deg > 0
-    pick = pop.indptr[introducers[keep]] + (rng.random(int(keep.sum())) * deg[keep]).astype(
-        np.int64
-    )
-    chosen = pop.indices[pick].astype(np.int64)
+    if not keep.all():
+        starts, deg = starts[keep], deg[keep]
+    chosen = pop.indices[starts + (rng.random(starts.size) * deg).astype(np.int64)].astype(np.int64)
     mine = chosen != ctx.me
-    keep[np.flatnonzero(keep)[~mine]] = False
-    return chosen[mine], keep
+    if not mine.all():
+        keep[np.flatnonzero(keep)[~mine]] = False
+        chosen = chosen[mine]
+    return chosen, keep
 
 
 def trust(mutual: np.ndarray, floor: float, half: float) -> np.ndarray:
@@ -121,17 +147,19 @@ def introductions(ctx: RunContext) -> None:
         p = leads.introduction_rate * trust(
             net.mutual[contacts], leads.trust_floor, leads.trust_half_mutual_contacts
         )
-        hit = rng.random(contacts.size) < p
-        chosen, kept = introduced(ctx, contacts[hit], rng)
-        new = ~net.contact[chosen]  # a name the seller already holds is no opportunity
-        warm = net.tie[contacts[hit][kept]] >= ctx.warm
-        count_leads(ctx, "introduction", chosen[new], warm[new])
+        willing = contacts[rng.random(contacts.size) < p]
+        if willing.size:
+            chosen, kept = introduced(ctx, willing, rng)
+            new = ~net.contact[chosen]  # a name the seller already holds is no opportunity
+            warm = net.tie[willing[kept]] >= ctx.warm
+            count_leads(ctx, "introduction", chosen[new], warm[new])
 
 
 def existing(ctx: RunContext) -> None:
     """Each week, the existing relationships pass opportunities (from their own stream)."""
     rate = ctx.sc.answers.leads.existing_rate
     if ctx.existing.size and rate > 0:
-        hit = ctx.erng.random(ctx.existing.size) < rate
-        chosen, _ = introduced(ctx, ctx.existing[hit], ctx.erng)
-        count_leads(ctx, "existing", chosen)
+        passing = ctx.existing[ctx.erng.random(ctx.existing.size) < rate]
+        if passing.size:
+            chosen, _ = introduced(ctx, passing, ctx.erng)
+            count_leads(ctx, "existing", chosen)

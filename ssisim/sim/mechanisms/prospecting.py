@@ -14,25 +14,49 @@ import numpy as np
 from ssisim.sim.context import DAYS_PER_WEEK, RunContext
 from ssisim.sim.draws import pick
 
-__all__ = ["passive_views", "prospect", "receive_views"]
+__all__ = ["passive_views", "prospect", "receive_view_list", "receive_views"]
 
 
 def receive_views(ctx: RunContext, viewers: np.ndarray) -> None:
     """Members open the seller's profile; some who are strangers invite."""
-    if viewers.size == 0:
+    if viewers.size:
+        receive_view_list(ctx, viewers.tolist())
+
+
+def receive_view_list(ctx: RunContext, viewers: list[int]) -> None:
+    """:func:`receive_views` on a list of member ids.
+
+    Views come a few at a time (one or two a call on average), where numpy's
+    per-call cost is most of the work: plain Python over the list does the
+    same steps, in the same order, with the same draws.
+    """
+    if not viewers:
         return
-    net = ctx.net
-    viewers = viewers[viewers != ctx.me]
-    ctx.week.profile_views_received += viewers.size
-    net.viewed_at[viewers] = ctx.env.now
-    strangers = viewers[~net.contact[viewers]]
-    net.recent_viewers.extend(strangers.tolist())
-    fresh = strangers[~net.invited[strangers]]
-    inviting = fresh[ctx.arng.random(fresh.size) < ctx.invite_after_view[fresh]]
-    if inviting.size:
-        net.invited[inviting] = True  # they asked: no need to invite them back
-        net.inbox.extend(inviting.tolist())
-        ctx.week.invitations_received += inviting.size
+    net, me = ctx.net, ctx.me
+    if me in viewers:
+        viewers = [v for v in viewers if v != me]
+    ctx.week.profile_views_received += len(viewers)
+    viewed_at, now = net.viewed_at, ctx.env.now
+    for v in viewers:
+        viewed_at[v] = now
+    contact = net.contact
+    strangers = [v for v in viewers if not contact[v]]
+    if not strangers:
+        return  # no draw either: random(0) leaves the stream as it is
+    net.recent_viewers.extend(strangers)
+    invited = net.invited
+    fresh = [v for v in strangers if not invited[v]]
+    if not fresh:
+        return
+    # .item: a Python float (float32 would make the comparison in float32)
+    chance = ctx.invite_after_view.item
+    draws = ctx.arng.random(len(fresh)).tolist()
+    inviting = [v for v, u in zip(fresh, draws, strict=True) if u < chance(v)]
+    if inviting:
+        for v in inviting:
+            invited[v] = True  # they asked: no need to invite them back
+        net.inbox.extend(inviting)
+        ctx.week.invitations_received += len(inviting)
 
 
 def prospect(ctx: RunContext, searches: int, views: int) -> None:
@@ -41,11 +65,13 @@ def prospect(ctx: RunContext, searches: int, views: int) -> None:
     w.searches += searches
     w.profile_views_made += views
     w.minutes += searches * t.search_minutes + views * t.profile_view_minutes
-    pool = ctx.relevant_ids if ctx.relevant_ids.size else np.arange(ctx.pop.n)
     if views:
-        viewed = pool[pick(ctx.rng, pool.size, views)]
-        back = viewed[ctx.arng.random(views) < ctx.sc.answers.inbound.view_back_rate]
-        receive_views(ctx, back)
+        pool = ctx.relevant_ids  # or anyone, when no one is relevant
+        at = pick(ctx.rng, pool.size or ctx.pop.n, views)
+        viewed = (pool[at] if pool.size else at).tolist()
+        rate = ctx.sc.answers.inbound.view_back_rate
+        draws = ctx.arng.random(views).tolist()
+        receive_view_list(ctx, [v for v, u in zip(viewed, draws, strict=True) if u < rate])
 
 
 def passive_views(ctx: RunContext) -> None:
@@ -58,6 +84,7 @@ def passive_views(ctx: RunContext) -> None:
     )
     k = int(arng.poisson(lam / DAYS_PER_WEEK))
     if k:
-        viewers = ctx.net.second_degree_sample(k, arng)
-        strangers = pick(arng, ctx.pop.n, k - viewers.size).astype(np.int64)
-        receive_views(ctx, np.concatenate([viewers, strangers]))
+        viewers = ctx.net.second_degree_sample(k, arng).tolist()
+        if len(viewers) < k:  # the rest are strangers, found by search
+            viewers += pick(arng, ctx.pop.n, k - len(viewers)).tolist()
+        receive_view_list(ctx, viewers)

@@ -250,3 +250,24 @@ def test_network_drawings_share_one_scale():
     assert (
         colors_of(["club-select"])["club-select"].lower() == BUILTIN_COLORS["club-select"].lower()
     )
+
+
+def test_a_room_page_that_says_localhost_gets_no_trainer_controls():
+    """The trainer's page is told by the connection's address as well as the Host header:
+    a participant's request that claims ``Host: localhost`` is still the room's."""
+    from types import SimpleNamespace
+
+    pytest.importorskip("panel")
+    from panel.io.state import set_curdoc
+
+    from ssisim.explore.app import _is_local
+
+    def page(host: str, peer: str) -> bool:
+        request = SimpleNamespace(headers={"Host": host}, remote_ip=peer)
+        with set_curdoc(SimpleNamespace(session_context=SimpleNamespace(request=request))):
+            return _is_local()
+
+    assert page("localhost:5006", "127.0.0.1") and page("[::1]:5006", "::1")
+    assert not page("localhost:5006", "192.0.2.7")  # the header is the browser's to say
+    assert not page("192.0.2.2:5006", "192.0.2.7")
+    assert not page("192.0.2.2:5006", "127.0.0.1")  # a proxy here forwards the public name

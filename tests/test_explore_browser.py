@@ -361,3 +361,56 @@ def test_what_a_warm_lead_is_worth_moves_the_complex_verdict_without_simulating(
     assert page.evaluate("__find('#verdicts').innerText") != said
     assert after["curves"] == before["curves"]  # the same runs: nothing simulated again
     assert page.errors == []
+
+
+def _network_address() -> str | None:
+    """This machine's address on its network (no packet is sent), or None without one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))  # TEST-NET-1: only picks the outgoing interface
+        except OSError:
+            return None
+        address = str(s.getsockname()[0])
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
+
+
+def test_the_trainer_s_controls_only_on_the_trainer_s_machine(browser: Any):
+    """With --host 0.0.0.0 the room opens the page at the machine's address: no trainer
+    controls there; they stay on 127.0.0.1. (A Host header that says localhost from the
+    room: Chromium will not send one; ``trainer_page``'s examples check it.)"""
+    address = _network_address()
+    if address is None:
+        pytest.skip("this machine has no network address besides loopback")
+    from ssisim.explore.app import AppState, serve_in_thread
+    from ssisim.explore.model import default_scenario
+    from ssisim.explore.runs import Runner
+
+    runner = Runner(1)
+    base = default_scenario().model_copy(update={"weeks": WEEKS})
+    port = _free_port()
+    thread = serve_in_thread(AppState(base, runner, size=SIZE, replications=REPS), port, "0.0.0.0")
+    shown = {}
+    try:
+        for name, url in [
+            ("room", f"http://{address}:{port}/"),
+            ("trainer", f"http://127.0.0.1:{port}/"),
+        ]:
+            context = browser.new_context()
+            pg = context.new_page()
+            pg.set_default_timeout(TIMEOUT)
+            pg.goto(url, wait_until="load")
+            pg.evaluate(FIND)
+            _wait_ready(pg)
+            pg.wait_for_function("__find('#status') !== null")
+            shown[name] = pg.evaluate(
+                "(() => { const out = []; const walk = (r) => { out.push(r.textContent || ''); "
+                "for (const e of r.querySelectorAll('*')) if (e.shadowRoot) walk(e.shadowRoot); }; "
+                "walk(document); return out.join(' '); })()"
+            )
+            context.close()
+    finally:
+        thread.stop()
+        runner.close()
+    assert "The room's leaderboard" in shown["room"]  # the room's part is there
+    assert "For the trainer" not in shown["room"]
+    assert "For the trainer" in shown["trainer"] and "Export the board" in shown["trainer"]

@@ -23,6 +23,7 @@ import contextlib
 import datetime as dt
 import html
 import io
+import ipaddress
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -1010,20 +1011,53 @@ class Page:
         await self.update()
 
 
+def trainer_page(host: str, peer: str | None) -> bool:
+    """Whether a page is the trainer's: opened at a loopback name, from this machine.
+
+    ``host`` is the request's ``Host`` header, ``peer`` the address the
+    connection came from. The header alone is the browser's to say (a
+    participant's tool can send ``Host: localhost``); the peer is the
+    connection's own. Both must be loopback: a participant connects from
+    their own address, and a proxy on this machine forwards the public name.
+
+    Examples
+    --------
+    >>> trainer_page("127.0.0.1:5006", "127.0.0.1"), trainer_page("localhost", "::1")
+    (True, True)
+    >>> trainer_page("localhost:5006", "192.0.2.7")  # a spoofed header from the room
+    False
+    >>> trainer_page("192.0.2.2:5006", "127.0.0.1")  # this machine, at its network name
+    False
+    """
+    name = host.strip()
+    name = name.rsplit("]", 1)[0].lstrip("[") if name.startswith("[") else name.split(":")[0]
+    return _loopback(name) and peer is not None and _loopback(peer)
+
+
+def _loopback(address: str) -> bool:
+    if address == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
 def _is_local() -> bool:
-    """Whether this session's page was opened at a loopback address (the trainer's machine).
+    """Whether this session's page is the trainer's (:func:`trainer_page`).
 
     The room's devices reach the app at the machine's network address (with
     ``--host``); the trainer's controls (reset, export, readings) are shown
-    only on pages opened at 127.0.0.1 or localhost.
+    only on pages opened at 127.0.0.1 or localhost on the machine itself.
+    Outside a server (a page built in Python) there is no room: True.
     """
-    try:
-        headers = pn.state.headers or {}
-    except (AttributeError, RuntimeError):
+    context = getattr(pn.state.curdoc, "session_context", None)
+    request = getattr(context, "request", None)
+    if request is None:
         return True
-    host = str(headers.get("Host", "")).strip()
-    name = host.rsplit("]", 1)[0].lstrip("[") if host.startswith("[") else host.split(":")[0]
-    return name in ("", "127.0.0.1", "localhost", "::1") or name.startswith("127.")
+    host = request.headers.get("Host", "")
+    peer = getattr(request, "remote_ip", None)
+    return trainer_page(str(host), str(peer) if peer else None)
 
 
 def make_app(app: AppState) -> Callable[[], Any]:
@@ -1036,13 +1070,20 @@ def make_app(app: AppState) -> Callable[[], Any]:
     return session
 
 
+def _origins(host: str, port: int) -> list[str]:
+    """The page's addresses the app accepts websockets from (any, when it listens on all)."""
+    if host in ("0.0.0.0", "::"):
+        return ["*"]
+    return [f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
+
+
 def serve_in_thread(state: AppState, port: int, host: str = "127.0.0.1") -> Any:
     """Serve the app from a background thread (tests, benchmarks); ``.stop()`` ends it."""
     return pn.serve(
         make_app(state),
         port=port,
         address=host,
-        websocket_origin=[f"{host}:{port}", f"localhost:{port}"],
+        websocket_origin=_origins(host, port),
         show=False,
         threaded=True,
         start=True,
@@ -1074,9 +1115,6 @@ def serve(
     runner = Runner(workers)
     state = AppState(base.base, runner, size=size, replications=replications)
     runner.warm(base.scenario())
-    origins = [f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
-    if host in ("0.0.0.0", "::"):
-        origins = ["*"]
     address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     if ready is not None:
         ready(address)
@@ -1085,7 +1123,7 @@ def serve(
             make_app(state),
             port=port,
             address=host,
-            websocket_origin=origins,
+            websocket_origin=_origins(host, port),
             show=show,
             title="ssisim explore",
             verbose=False,

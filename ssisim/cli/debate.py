@@ -255,16 +255,21 @@ def sweep_outcomes(run_dir: Path, sc: Scenario, out_dir: Path | None = None) -> 
     from ssisim.results.outcomes import write_sweep_outcomes
     from ssisim.scenario.loading import parse_scenario
 
+    parsed: dict[tuple[tuple[str, str], ...], Any] = {}  # most points share their contexts
+
     def contexts_at(values: Mapping[str, Any]) -> Any:
-        swept = [
+        swept = tuple(
             (f"{k}={v}", f"point {k}={v}") for k, v in values.items() if k.startswith("contexts.")
-        ]
+        )
         if not swept:
             return sc.contexts
-        import yaml
+        if swept not in parsed:
+            import yaml
 
-        data = {"name": sc.name, "strategies": ["inactive"], "contexts": _dumped(sc)}
-        return parse_scenario(yaml.safe_dump(data), f"{run_dir}/points.csv", swept).contexts
+            data = {"name": sc.name, "strategies": ["inactive"], "contexts": _dumped(sc)}
+            text = yaml.safe_dump(data)
+            parsed[swept] = parse_scenario(text, f"{run_dir}/points.csv", list(swept)).contexts
+        return parsed[swept]
 
     return write_sweep_outcomes(run_dir, contexts_at, out_dir)
 

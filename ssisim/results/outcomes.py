@@ -45,6 +45,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ssisim.errors import DataError
 from ssisim.results.files import atomic_text, write_csv
@@ -262,17 +264,19 @@ def outcomes_table(
         total: Any = 0.0
         linkedin: Any = 0.0
         won: Any = 0.0
+        # arrays in base's row order (per_run was reindexed to it): assigning
+        # Series would align each one on the MultiIndex again
         for origin in ORIGINS:
-            opp = per_run[f"o{i}_{origin}"]
+            opp = per_run[f"o{i}_{origin}"].to_numpy()
             frame[f"opportunities_{origin}"] = opp
             total = total + opp
             if origin != "existing":
                 linkedin = linkedin + opp
-            won = won + per_run[f"w{i}_{origin}"]
-        hours = frame["hours"].astype(np.float64)
+            won = won + per_run[f"w{i}_{origin}"].to_numpy()
+        hours = frame["hours"].to_numpy(dtype=np.float64)
         timed = hours >= MIN_HOURS_PER_WEEK * horizon
         per_hour = np.where(
-            timed, np.asarray(linkedin, dtype=np.float64) / hours.where(timed, 1.0), np.nan
+            timed, np.asarray(linkedin, dtype=np.float64) / np.where(timed, hours, 1.0), np.nan
         )
         frame["opportunities"] = total
         frame["pipeline_value_eur"] = total * ctx.deal_value_eur
@@ -487,7 +491,9 @@ def _point_frames(root: Path) -> Iterator[tuple[int, pd.DataFrame]]:
             continue
         try:
             point = int(folder.name.split("=", 1)[1])
-            frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+            # one table from the chunks' files, then one pandas frame (a frame per
+            # file and their concat cost twice as much on a sweep's many small files)
+            frame = pa.concat_tables([pq.read_table(f) for f in files]).to_pandas()
         except (OSError, ValueError) as exc:
             raise DataError(f"{folder}: cannot be read ({exc})") from None
         frame["strategy"] = frame["strategy"].astype(str)
@@ -551,9 +557,12 @@ def write_sweep_outcomes(
             outcomes = outcomes_table(weekly.reset_index(drop=True), contexts_at(values))
             tables = (outcomes, summarize_outcomes(outcomes), paired_differences(outcomes))
             for handle, table in zip((f_out, f_sum, f_diff), tables, strict=True):
+                # the point's columns first, built apart (inserting them one by one
+                # into the wide table cost half a millisecond each)
+                first = pd.DataFrame(index=table.index)
                 for i, (name, value) in enumerate([("point", point), *values.items()]):
-                    table.insert(i, name, value)
-                write_csv(table, handle, header=not found)
+                    first.insert(i, name, value)
+                write_csv(pd.concat([first, table], axis=1), handle, header=not found)
             found = True
     if not found:
         for p in paths:

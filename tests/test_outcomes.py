@@ -113,6 +113,25 @@ def test_outcomes_exact_on_a_hand_made_table():
     assert r.opportunities_inbound == 0.0 and r.opportunities_existing == 2.0
 
 
+def test_outcomes_do_not_depend_on_the_tables_index():
+    """Two runs' tables concatenated without ignore_index (a notebook's pd.concat) repeat
+    their index values: the outcomes are those of the same rows numbered 0..n-1, and
+    the same (in the order strategies first appear) when the rows are shuffled."""
+    a, b = _weekly((1.0, 1.0)), _weekly((2.0, 2.0)).assign(strategy="t")
+    b.loc[:, "leads_inbound"] *= 3
+    b.loc[:, "hours"] *= 2
+    expected = outcomes_table(pd.concat([a, b], ignore_index=True), {"volume": CONTEXT})
+    repeated = pd.concat([a, b])  # index 0..k twice
+    assert repeated.index.has_duplicates
+    pd.testing.assert_frame_equal(outcomes_table(repeated, {"volume": CONTEXT}), expected)
+    shuffled = outcomes_table(repeated.sample(frac=1.0, random_state=3), {"volume": CONTEXT})
+    keys = ["strategy", "context", "replication"]  # strategies come in order of first appearance
+    pd.testing.assert_frame_equal(
+        shuffled.sort_values(keys).reset_index(drop=True),
+        expected.sort_values(keys).reset_index(drop=True),
+    )
+
+
 def test_summary_and_sentences():
     weekly = pd.concat(
         [_weekly((1.0, 1.0)), _weekly((2.0, 2.0)).assign(strategy="t")], ignore_index=True

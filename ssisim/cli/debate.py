@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ssisim.cli.options import debate_options, load, new_out_dir, scenario_overrides
+from ssisim.cli.options import (
+    debate_options,
+    load,
+    new_out_dir,
+    no_figures_option,
+    scenario_overrides,
+)
 
 if TYPE_CHECKING:
     from ssisim.scenario.schema import Scenario
@@ -167,12 +173,7 @@ def cohort(
     type=click.Path(path_type=Path),
     help="Output directory for the tables and figures (must not exist; default RUN_DIR/outcomes/<timestamp>).",
 )
-@click.option(
-    "--no-figures",
-    "no_figures",
-    is_flag=True,
-    help="Skip the figures (redraw later with `ssisim plot`).",
-)
+@no_figures_option("Skip the figures: the tables and the sentences only.")
 def outcomes(
     run_dir: Path,
     scenario_file: Path | None,

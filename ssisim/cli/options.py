@@ -82,6 +82,13 @@ def current_trust() -> Trust:
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
+def no_figures_option(
+    text: str = "Skip the figures (redraw later with `ssisim plot`).",
+) -> Decorator:
+    """``--no-figures``: the tables without the figures (and without importing matplotlib)."""
+    return click.option("--no-figures", "no_figures", is_flag=True, help=text)
+
+
 def _apply(options: Sequence[Decorator], f: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         f = option(f)
@@ -159,9 +166,7 @@ _EXPERIMENT_OPTIONS: list[Decorator] = [
     click.option(
         "--force", is_flag=True, help="Run even if the memory estimate exceeds what is free."
     ),
-    click.option(
-        "--no-figures", is_flag=True, help="Skip the figures (redraw later with `ssisim plot`)."
-    ),
+    no_figures_option(),
     click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table."),
     *_TRUST_OPTIONS,
 ]
@@ -237,12 +242,7 @@ _DEBATE_OPTIONS: list[Decorator] = [
     ),
     click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=SET_HELP),
     click.option("--quiet", "-q", is_flag=True, help="No progress bar and no tables."),
-    click.option(
-        "--no-figures",
-        "no_figures",
-        is_flag=True,
-        help="Skip the figures (redraw later with `ssisim plot`).",
-    ),
+    no_figures_option(),
     *_TRUST_OPTIONS,
 ]
 

@@ -249,9 +249,10 @@ def outcomes_table(
             per_week = leads * getattr(ctx.conversion, origin)
             columns[f"o{i}_{origin}"] = per_week
             columns[f"w{i}_{origin}"] = per_week * closed
-    sums = (
-        pd.DataFrame(columns, index=flows.index).join(flows[keys]).groupby(keys, sort=False).sum()
-    )
+    # grouped by the keys' own values, never aligned on the index (a table
+    # concatenated without ignore_index repeats its index values)
+    keyed = {k: flows[k].to_numpy() for k in keys}
+    sums = pd.DataFrame({**keyed, **columns}).groupby(keys, sort=False).sum()
     base = stocks.join(sums[["hours", "pitches_received", "restricted"]], how="left").fillna(
         {"hours": 0.0, "pitches_received": 0, "restricted": 0}
     )

@@ -67,3 +67,24 @@ def test_write_differences(tmp_path):
     path, table = write_differences(tmp_path, _outcomes(-3.0, (0.5, -0.5, 0.2)))
     assert path.name == "differences.csv"
     assert len(pd.read_csv(path)) == len(table) == 3 * 2  # pairs x metrics present
+
+
+def test_verdicts_of_a_table_read_back_from_csv(tmp_path):
+    """differences.csv read back: contexts named by numbers, a row without a context,
+    strategies named by numbers (one of them inactive) all give the verdicts of the
+    table as written, and pairing by replication gives a table that round-trips."""
+    table = _outcomes(-3.0, (0.5, -0.5, 0.2, -0.2))
+    table["strategy"] = table["strategy"].map({"a": "1", "b": "2", "inactive": "3"})
+    both = pd.concat([table.assign(context="1.5"), table.assign(context="2.5")], ignore_index=True)
+    d = paired_differences(both)
+    d.to_csv(tmp_path / "d.csv", index=False)
+    back = pd.read_csv(tmp_path / "d.csv")  # contexts 1.5, 2.5 and strategies 1, 2, 3 as numbers
+    assert back["context"].dtype.kind == "f" and back["strategy_a"].dtype.kind == "i"
+    as_written = verdicts(d, inactive=["3"])
+    assert verdicts(back, inactive=["3"]) == as_written
+    assert {v.context for v in as_written} == {"1.5", "2.5"}
+    hours = [v for v in as_written if v.metric == "hours"]
+    assert hours and all(v.best != "3" for v in hours)  # the inactive one left out
+    # a row without a context is left out, as a groupby would
+    lost = pd.concat([back, back.iloc[[0]].assign(context=None)], ignore_index=True)
+    assert verdicts(lost, inactive=["3"]) == as_written

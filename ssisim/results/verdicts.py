@@ -274,10 +274,11 @@ def verdicts(
     """
     # Grouped in plain Python: a verdict table has tens of rows, and pandas'
     # per-group filtering cost about 1 ms a group (the explorer redraws them).
+    idle = {str(s) for s in inactive}  # names compared as text: a CSV reads "1" as 1
     groups: dict[tuple[str, str], list[dict[Any, Any]]] = {}
     for r in differences.to_dict("records"):
-        if isinstance(r["context"], float) or isinstance(r["metric"], float):
-            continue  # a missing context or metric (NaN): groupby would drop the row too
+        if pd.isna(r["context"]) or pd.isna(r["metric"]):
+            continue  # a missing context or metric: groupby would drop the row too
         groups.setdefault((str(r["context"]), str(r["metric"])), []).append(r)
     out = []
     for (context, metric), rows in groups.items():
@@ -288,7 +289,7 @@ def verdicts(
             rows = [
                 r
                 for r in rows
-                if r["strategy_a"] not in inactive and r["strategy_b"] not in inactive
+                if str(r["strategy_a"]) not in idle and str(r["strategy_b"]) not in idle
             ]
         if not rows:
             continue
@@ -299,8 +300,11 @@ def verdicts(
         ranked = sorted(means, key=lambda s: means[s], reverse=m.higher_is_better)
         best, second = ranked[0], ranked[1]
         row = next(
-            r for r in rows if {str(r["strategy_a"]), str(r["strategy_b"])} == {best, second}
+            (r for r in rows if {str(r["strategy_a"]), str(r["strategy_b"])} == {best, second}),
+            None,
         )
+        if row is None:  # a table without the pair of the two best (hand-made): no verdict
+            continue
         sign = 1.0 if str(row["strategy_a"]) == best else -1.0
         lo, hi = sorted((sign * float(row["ci_low"]), sign * float(row["ci_high"])))
         out.append(

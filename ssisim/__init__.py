@@ -10,7 +10,8 @@ The Python API, for notebooks::
     outcomes = ssisim.outcomes_table(weekly, sc.contexts, sc.weeks)   # what the SSI hides
     ssisim.calibrate(ssisim.CalibrationPlan.quick())                   # the published figures
     with ssisim.Session(workers=2) as session:                         # workers kept between runs
-        runs = [session.run(sc.model_copy(update={"weeks": w})) for w in (13, 26, 52)]
+        path = "scenarios/open-bar-vs-club-select.yaml"
+        runs = [session.run(ssisim.load_scenario(path, [f"weeks={w}"])) for w in (13, 26, 52)]
 
 See ``docs/model.md`` for the model and ``README.md`` for the command line.
 """

@@ -158,9 +158,29 @@ def test_a_session_interrupted_runs_the_next_scenario_right(monkeypatch, workers
     from ssisim.engine.driver import Session
 
     sc = parse_scenario(TEXT)
+    other = parse_scenario(TEXT.replace("seed: 11", "seed: 12"))
     with Session(workers=workers) as session:
         monkeypatch.setenv("SSISIM_TEST_INTERRUPT_AFTER", "1")
         with pytest.raises(KeyboardInterrupt):
             session.run(sc)
         monkeypatch.delenv("SSISIM_TEST_INTERRUPT_AFTER")
-        assert session.run(sc) == run_replications(sc)
+        executor = session._executor
+        # nothing of the interrupted call is left to be taken for the next one's
+        assert not executor.queue and not getattr(executor, "ready", ())
+        assert not getattr(executor, "pool", ())  # its workers were stopped
+        assert session.run(other) == run_replications(other)
+
+
+def test_closing_an_executor_forgets_what_was_queued():
+    """What an interrupted call queued or received is not taken by the next call."""
+    from ssisim.engine.executors import BatchOutcome, InProcess, LocalProcesses
+
+    here = InProcess()
+    here.submit(0, object())  # type: ignore[arg-type]  # never run: closed first
+    here.close(cancel=True)
+    assert not here.queue
+    pool = LocalProcesses(2)
+    pool.queue.append((1, object()))  # type: ignore[arg-type]
+    pool.ready.append(BatchOutcome(0, results=[]))
+    pool.close(cancel=True)
+    assert not pool.queue and not pool.ready

@@ -267,11 +267,14 @@ class Session:
     Examples
     --------
     >>> import ssisim
-    >>> sc = ssisim.load_scenario("scenarios/open-bar-vs-club-select.yaml",
-    ...                           ["replications=4"])  # doctest: +SKIP
+    >>> path = "scenarios/open-bar-vs-club-select.yaml"
     >>> with ssisim.Session() as session:  # doctest: +SKIP
-    ...     base = session.run(sc)
-    ...     more = session.run(sc.model_copy(update={"weeks": 26}))
+    ...     year = session.run(ssisim.load_scenario(path, ["replications=4"]))
+    ...     half = session.run(ssisim.load_scenario(path, ["replications=4", "weeks=26"]))
+
+    Change a scenario with ``load_scenario``'s overrides (validated, as
+    ``--set``), not with pydantic's ``model_copy(update=...)``, which skips
+    the validation.
     """
 
     def __init__(self, workers: int = 0) -> None:
@@ -289,8 +292,9 @@ class Session:
         """Run every strategy of ``scenario`` on the session's workers.
 
         As :func:`run_replications` (same arguments but ``workers``, same
-        records). An interrupt or a failure stops the running work; the
-        session stays usable (its next run starts fresh workers).
+        records). An interrupt stops the running work and the workers (the
+        next run starts fresh ones); a dead worker is replaced and its runs
+        retried; an error of the model fails the call and keeps the workers.
         """
         if self._executor is None:
             raise SsisimError("this ssisim.Session is closed: start a new one")

@@ -213,17 +213,26 @@ def test_settings_shown_before_come_back_without_simulating(page: Any):
     before = _wait_ready(page)
     old = _numbers(page)
     handle = _slider_handle(page, "Comments a week")
+    premium = _slider_handle(page, "complex: a warm lead is worth")
     handle.focus()
     handle.press("ArrowRight")
     moved = _wait_ready(page, int(before["run"]))
     assert "shown before" not in page.evaluate("__find('#status').innerText")
-    handle.press("ArrowLeft")
-    back = _wait_ready(page, int(moved["run"]))
+    premium.focus()  # a business context changed in between: the same runs, re-valued
+    premium.press("ArrowLeft")
+    valued = _wait_ready(page, int(moved["run"]))
+    assert "re-valued" in page.evaluate("__find('#status').innerText")
+    handle.focus()
+    handle.press("ArrowLeft")  # back to the first runs' settings, under the new premium
+    back = _wait_ready(page, int(valued["run"]))
     status = page.evaluate("__find('#status').innerText")
     assert "these settings were shown before" in status, status
     assert _numbers(page).equals(old)  # the same runs: the same numbers and curves
     assert back["curves"] == before["curves"]
     assert moved["curves"] != before["curves"]  # the move itself changed the picture
+    premium.focus()
+    premium.press("ArrowRight")  # the premium as the other tests expect it
+    _wait_ready(page, int(back["run"]))
     assert page.errors == []
 
 

@@ -67,6 +67,15 @@ BUYERS: tuple[str, ...] = get_args(Buyers)
 SEEN_PICTURES = 12
 """How many pictures a page keeps to show again when their settings come back."""
 
+REUSED = "these settings were shown before: their runs again, not simulated anew"
+REVALUED = "the same runs, re-valued for the business contexts (nothing simulated)"
+
+
+def _runs_key(scenario: Scenario) -> str:
+    """What a picture's runs depend on: the scenario but its business contexts."""
+    return scenario.model_dump_json(exclude={"contexts"})
+
+
 CSS = """
 :host(.stale) { opacity: 0.45; filter: grayscale(0.6); transition: opacity 0.15s; }
 :host(.stale)::after { content: "updating…"; position: absolute; top: 8px; right: 16px;
@@ -789,10 +798,17 @@ class Page:
         shown = False
         try:
             started = time.perf_counter()
-            key = scenario.model_dump_json()
+            key = _runs_key(scenario)
             earlier = self.seen.get(key)
             if earlier is not None:  # the same settings as an earlier update: the same runs
-                picture = replace(earlier, seconds=time.perf_counter() - started, reused=True)
+                same = earlier.scenario.contexts == scenario.contexts
+                picture = replace(
+                    earlier,
+                    scenario=scenario,
+                    seconds=time.perf_counter() - started,
+                    note=REUSED,
+                    _hidden=earlier._hidden if same else {},
+                )
             else:
                 results: list[RunResult] = []
                 for f in self.app.runner.submit(scenario):
@@ -839,19 +855,21 @@ class Page:
         self.error.object = ""
         self.runs += 1
         self.previous = picture
-        self.picture = Picture(
-            scenario, picture.weekly, picture.bands, picture.traces, picture.seconds, self.runs
-        )
-        new = self.picture
-        self._remember(scenario.model_dump_json(), new)
+        started = time.perf_counter()
+        new = Picture(scenario, picture.weekly, picture.bands, picture.traces, 0.0, self.runs)
+        new.hidden(max(1, min(self._week(), new.weeks)))  # the re-valuing: what it took
+        new.seconds, new.note = time.perf_counter() - started, REVALUED
+        self.picture = new
+        self._remember(_runs_key(scenario), new)
         self._locked(lambda: self._show(new))
 
     def _remember(self, key: str, picture: Picture) -> None:
-        """Keep the last :data:`SEEN_PICTURES` pictures by their scenario.
+        """Keep the last :data:`SEEN_PICTURES` pictures by their runs' settings.
 
         Going back to settings shown before (a slider moved back, a preset
-        chosen again) shows their picture again without simulating: the same
-        scenario and seed give the same runs.
+        chosen again) shows their runs again without simulating: the same
+        scenario and seed give the same runs. The key leaves out the business
+        contexts, which re-value runs but never change them.
         """
         self.seen[key] = picture
         self.seen.move_to_end(key)
@@ -913,11 +931,7 @@ class Page:
 
     def _put(self, picture: Picture) -> None:
         self._mark(False)
-        again = (
-            " · these settings were shown before: their runs again, not simulated anew"
-            if picture.reused
-            else ""
-        )
+        again = f" · {picture.note}" if picture.note else ""
         self._set_status(
             "up to date · " + self._describe(picture.scenario, picture.seconds) + again, False
         )

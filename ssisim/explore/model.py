@@ -401,9 +401,10 @@ class Picture:
         How long the runs took.
     run : int
         The update's number (1 for the first picture of a session).
-    reused : bool
-        Whether it is an earlier update's picture shown again (the same
-        settings came back: nothing was simulated).
+    note : str
+        What the status line adds about where the picture's runs come from
+        (empty when they were just simulated): runs of settings shown before,
+        or the same runs re-valued under new business contexts.
     """
 
     scenario: Scenario
@@ -412,7 +413,7 @@ class Picture:
     traces: dict[str, NetworkTrace]
     seconds: float
     run: int = 0
-    reused: bool = False
+    note: str = ""
     _hidden: dict[int, tuple[pd.DataFrame, list[str]]] = field(default_factory=dict, repr=False)
 
     @classmethod

@@ -271,3 +271,33 @@ def test_a_room_page_that_says_localhost_gets_no_trainer_controls():
     assert not page("localhost:5006", "192.0.2.7")  # the header is the browser's to say
     assert not page("192.0.2.2:5006", "192.0.2.7")
     assert not page("192.0.2.2:5006", "127.0.0.1")  # a proxy here forwards the public name
+
+
+def test_pages_asking_for_the_same_settings_share_one_set_of_runs():
+    """Three pages of the room updating at once on the same settings: the runs are
+    submitted once; the other pages wait for them and show the same picture."""
+    import asyncio
+
+    pytest.importorskip("panel")
+    from ssisim.explore.app import REUSED, AppState, Page
+
+    runner = Runner(1)
+    try:
+        base = default_scenario().model_copy(update={"weeks": 4})
+        app = AppState(base, runner, size=1000, replications=2)
+        submitted = []
+        submit = runner.submit
+        runner.submit = lambda sc, trace=True: (submitted.append(sc), submit(sc, trace))[1]
+        pages = [Page(app), Page(app), Page(app)]
+
+        async def together() -> None:
+            await asyncio.gather(*(p.update() for p in pages))
+
+        asyncio.run(together())
+    finally:
+        runner.close()
+    assert len(submitted) == 1
+    notes = [p.picture.note for p in pages if p.picture is not None]
+    assert notes == ["", REUSED, REUSED]
+    weekly = [p.picture.weekly for p in pages if p.picture is not None]
+    assert all(w is weekly[0] for w in weekly)  # the very same runs, not a copy

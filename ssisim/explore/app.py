@@ -64,10 +64,10 @@ __all__ = ["AppState", "Page", "make_app", "serve", "serve_in_thread"]
 TARGETING: tuple[str, ...] = get_args(Targeting)
 BUYERS: tuple[str, ...] = get_args(Buyers)
 
-SEEN_PICTURES = 12
-"""How many pictures a page keeps to show again when their settings come back."""
+SEEN_PICTURES = 24
+"""How many pictures the app keeps to show again when their settings come back."""
 
-REUSED = "these settings were shown before: their runs again, not simulated anew"
+REUSED = "these settings ran before, on this page or another: their runs again, not simulated anew"
 REVALUED = "the same runs, re-valued for the business contexts (nothing simulated)"
 
 
@@ -109,10 +109,30 @@ class AppState:
     today: dt.date = field(default_factory=dt.date.today)
     projected_at: dt.date | None = None
     board_context: str = "volume"
+    pictures: OrderedDict[str, Picture] = field(default_factory=OrderedDict)
+    """The last :data:`SEEN_PICTURES` pictures of every page, by what their runs depend on."""
+    running: dict[str, asyncio.Future[Picture | None]] = field(default_factory=dict)
+    """Runs under way for some page, by the same key: another page with the same
+    settings waits for them instead of running them again."""
 
     def __post_init__(self) -> None:
         if self.projected_at is None:
             self.projected_at = self.today + dt.timedelta(weeks=12)
+
+    def remember(self, key: str, picture: Picture) -> None:
+        """Keep a picture for any page whose settings come back to it.
+
+        Going back to settings shown before (a slider moved back, a preset
+        chosen again, the room's devices opening the page on its first
+        settings) shows their runs again without simulating: the same
+        scenario and seed give the same runs. The key leaves out the business
+        contexts, which re-value runs but never change them. Nothing personal
+        is in a picture: the settings and the runs they give.
+        """
+        self.pictures[key] = picture
+        self.pictures.move_to_end(key)
+        while len(self.pictures) > SEEN_PICTURES:
+            self.pictures.popitem(last=False)
 
     def explorer(self) -> Explorer:
         return Explorer(self.base, size=self.size, replications=self.replications)
@@ -153,7 +173,6 @@ class Page:
         self.stale = False
         self.syncing = False
         self.charts: Charts | None = None
-        self.seen: OrderedDict[str, Picture] = OrderedDict()
         self.doc = pn.state.curdoc
         self.board_version = -1
         self._build()
@@ -787,19 +806,25 @@ class Page:
                 )
             return
         self.running = True
-        with self._held():  # the mark and the status in one message
+        started = time.perf_counter()
+        key = _runs_key(scenario)
+        earlier = self.app.pictures.get(key)
+        if earlier is None:  # runs to wait for: the picture is marked stale meanwhile
+            with self._held():  # the mark and the status in one message
+                self.error.object = ""
+                self._mark(True)
+                self._set_status(
+                    "updating… (the picture below is from the previous settings) · "
+                    + self._describe(scenario, None),
+                    True,
+                )
+        else:  # at once: a mark sent now could reach the page after the picture
             self.error.object = ""
-            self._mark(True)
-            self._set_status(
-                "updating… (the picture below is from the previous settings) · "
-                + self._describe(scenario, None),
-                True,
-            )
         shown = False
         try:
-            started = time.perf_counter()
-            key = _runs_key(scenario)
-            earlier = self.seen.get(key)
+            under_way = self.app.running.get(key)
+            if earlier is None and under_way is not None:  # another page runs these settings
+                earlier = await asyncio.shield(under_way)
             if earlier is not None:  # the same settings as an earlier update: the same runs
                 same = earlier.scenario.contexts == scenario.contexts
                 picture = replace(
@@ -810,15 +835,8 @@ class Page:
                     _hidden=earlier._hidden if same else {},
                 )
             else:
-                results: list[RunResult] = []
-                for f in self.app.runner.submit(scenario):
-                    results.extend(await _finished(f))
-                results.sort(key=lambda r: (r.strategy, r.replication))
-                seconds = time.perf_counter() - started
-                picture = await asyncio.get_running_loop().run_in_executor(
-                    None, self.ex.picture, scenario, results, seconds
-                )
-            self._remember(key, picture)
+                picture = await self._simulate(key, scenario, started)
+            self.app.remember(key, picture)
             self.runs += 1
             picture.run = self.runs
             if self.picture is not None:
@@ -842,6 +860,25 @@ class Page:
             self._mark(False)
             self._set_status("the last update failed; the picture is the previous one", False)
 
+    async def _simulate(self, key: str, scenario: Scenario, started: float) -> Picture:
+        """Run ``scenario`` and make its picture; pages asking meanwhile wait for it."""
+        done: asyncio.Future[Picture | None] = asyncio.get_running_loop().create_future()
+        self.app.running[key] = done
+        picture: Picture | None = None
+        try:
+            results: list[RunResult] = []
+            for f in self.app.runner.submit(scenario):
+                results.extend(await _finished(f))
+            results.sort(key=lambda r: (r.strategy, r.replication))
+            seconds = time.perf_counter() - started
+            picture = await asyncio.get_running_loop().run_in_executor(
+                None, self.ex.picture, scenario, results, seconds
+            )
+            return picture
+        finally:
+            self.app.running.pop(key, None)
+            done.set_result(picture)  # None if it failed: a waiting page then runs its own
+
     async def reread(self) -> None:
         """A business context changed: re-read the same runs (no simulation)."""
         picture = self.picture
@@ -860,21 +897,8 @@ class Page:
         new.hidden(max(1, min(self._week(), new.weeks)))  # the re-valuing: what it took
         new.seconds, new.note = time.perf_counter() - started, REVALUED
         self.picture = new
-        self._remember(_runs_key(scenario), new)
+        self.app.remember(_runs_key(scenario), new)
         self._locked(lambda: self._show(new))
-
-    def _remember(self, key: str, picture: Picture) -> None:
-        """Keep the last :data:`SEEN_PICTURES` pictures by their runs' settings.
-
-        Going back to settings shown before (a slider moved back, a preset
-        chosen again) shows their runs again without simulating: the same
-        scenario and seed give the same runs. The key leaves out the business
-        contexts, which re-value runs but never change them.
-        """
-        self.seen[key] = picture
-        self.seen.move_to_end(key)
-        while len(self.seen) > SEEN_PICTURES:
-            self.seen.popitem(last=False)
 
     def _week(self) -> int:
         return int(

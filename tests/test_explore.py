@@ -301,3 +301,27 @@ def test_pages_asking_for_the_same_settings_share_one_set_of_runs():
     assert notes == ["", REUSED, REUSED]
     weekly = [p.picture.weekly for p in pages if p.picture is not None]
     assert all(w is weekly[0] for w in weekly)  # the very same runs, not a copy
+
+
+def test_the_app_runs_the_first_settings_before_any_page_asks():
+    """``ssisim explore`` primes the page's first settings at start-up: the first page's
+    update then submits nothing and shows those runs."""
+    import asyncio
+
+    pytest.importorskip("panel")
+    from ssisim.explore.app import REUSED, AppState, Page
+
+    runner = Runner(1)
+    try:
+        base = default_scenario().model_copy(update={"weeks": 3})
+        app = AppState(base, runner, size=800, replications=2)
+        assert app.prime() > 0 and len(app.pictures) == 1
+        submitted = []
+        submit = runner.submit
+        runner.submit = lambda sc, trace=True: (submitted.append(sc), submit(sc, trace))[1]
+        page = Page(app)
+        asyncio.run(page.update())
+    finally:
+        runner.close()
+    assert submitted == [] and page.picture is not None and page.picture.note == REUSED
+    assert page.picture.weekly is next(iter(app.pictures.values())).weekly

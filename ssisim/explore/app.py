@@ -67,7 +67,10 @@ BUYERS: tuple[str, ...] = get_args(Buyers)
 SEEN_PICTURES = 24
 """How many pictures the app keeps to show again when their settings come back."""
 
-REUSED = "these settings ran before, on this page or another: their runs again, not simulated anew"
+REUSED = (
+    "these settings ran before (at start-up, on this page or another): "
+    "their runs again, not simulated anew"
+)
 REVALUED = "the same runs, re-valued for the business contexts (nothing simulated)"
 
 
@@ -118,6 +121,18 @@ class AppState:
     def __post_init__(self) -> None:
         if self.projected_at is None:
             self.projected_at = self.today + dt.timedelta(weeks=12)
+
+    def prime(self) -> float:
+        """Run the page's first settings now, before any page asks: the first page
+        (the trainer's, and then the room's) opens on them at once. Returns the seconds
+        it took."""
+        ex = self.explorer()
+        scenario = ex.scenario()
+        started = time.perf_counter()
+        results = self.runner.run(scenario)
+        seconds = time.perf_counter() - started
+        self.remember(_runs_key(scenario), ex.picture(scenario, results, seconds))
+        return seconds
 
     def remember(self, key: str, picture: Picture) -> None:
         """Keep a picture for any page whose settings come back to it.
@@ -1152,7 +1167,7 @@ def serve(
     base.scenario()  # an invalid scenario or size fails here, before serving
     runner = Runner(workers)
     state = AppState(base.base, runner, size=size, replications=replications)
-    runner.warm(base.scenario())
+    state.prime()  # the first page opens on its runs at once
     address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     if ready is not None:
         ready(address)

@@ -38,7 +38,6 @@ __all__ = [
     "Runner",
     "run_task",
     "traced",
-    "warm",
 ]
 
 CONTACT_KINDS: tuple[str, ...] = ("decision maker", "relevant", "other")
@@ -137,11 +136,6 @@ def run_task(
     return out
 
 
-def warm(scenario: Scenario) -> int:
-    """Build (and cache) the scenario's population in a worker: its first update is then fast."""
-    return population_for(scenario).n
-
-
 class Runner:
     """Where the explorer's runs go: a persistent pool of processes, or this one.
 
@@ -177,11 +171,6 @@ class Runner:
             for i in range(0, len(reps), size):
                 futures.append(self._pool.submit(run_task, scenario, s, reps[i : i + size], trace))
         return futures
-
-    def warm(self, scenario: Scenario) -> None:
-        """Have every worker import the model and build the scenario's population now."""
-        for _ in range(self.workers):
-            self._pool.submit(warm, scenario)
 
     def run(self, scenario: Scenario, trace: bool = True) -> list[RunResult]:
         """Every run of ``scenario``, in (strategy, replication) order."""

@@ -195,7 +195,7 @@ def test_a_second_page_shows_the_first_page_s_runs_without_simulating(
         other.evaluate(FIND)
         _wait_ready(other)
         status = other.evaluate("__find('#status').innerText")
-        assert "these settings ran before, on this page or another" in status, status
+        assert "these settings ran before (at start-up, on this page or another)" in status, status
         assert _numbers(other).equals(first)
     finally:
         other.close()

@@ -106,4 +106,6 @@ def explore(
         size=size if size is not None else DEFAULT_SIZE,
         replications=reps if reps is not None else DEFAULT_REPLICATIONS,
         ready=ready,
+        starting=lambda what: click.echo(f"ssisim explore: {what}…"),
     )
+    click.echo("ssisim explore: stopped")

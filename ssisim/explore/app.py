@@ -1155,8 +1155,12 @@ def serve(
     size: int | None = None,
     replications: int | None = None,
     ready: Callable[[str], None] | None = None,
+    starting: Callable[[str], None] | None = None,
 ) -> None:
     """Serve the explorer until interrupted (blocking).
+
+    Before serving it runs the page's first settings (:meth:`AppState.prime`),
+    saying so through ``starting``; ``ready`` gets the page's address.
 
     Raises
     ------
@@ -1167,11 +1171,18 @@ def serve(
     base.scenario()  # an invalid scenario or size fails here, before serving
     runner = Runner(workers)
     state = AppState(base.base, runner, size=size, replications=replications)
-    state.prime()  # the first page opens on its runs at once
     address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
-    if ready is not None:
-        ready(address)
     try:
+        if starting is not None:
+            first = base.scenario()
+            runs = len(first.strategies) * first.replications
+            starting(
+                f"running the page's first settings ({runs} runs, "
+                f"{first.population.size:,} members) before serving"
+            )
+        state.prime()  # the first page opens on its runs at once
+        if ready is not None:
+            ready(address)
         pn.serve(
             make_app(state),
             port=port,

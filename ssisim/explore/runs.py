@@ -178,4 +178,6 @@ class Runner:
         return sorted(results, key=lambda r: (r.strategy, r.replication))
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        # waits for a run under way (a second or so): left running, the pool's
+        # thread met a closed pipe at exit and printed a traceback
+        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -279,7 +279,7 @@ def test_pages_asking_for_the_same_settings_share_one_set_of_runs():
     import asyncio
 
     pytest.importorskip("panel")
-    from ssisim.explore.app import REUSED, AppState, Page
+    from ssisim.explore.app import WAITED, AppState, Page
 
     runner = Runner(1)
     try:
@@ -298,7 +298,7 @@ def test_pages_asking_for_the_same_settings_share_one_set_of_runs():
         runner.close()
     assert len(submitted) == 1
     notes = [p.picture.note for p in pages if p.picture is not None]
-    assert notes == ["", REUSED, REUSED]
+    assert notes == ["", WAITED, WAITED]  # the two others waited for the first one's runs
     weekly = [p.picture.weekly for p in pages if p.picture is not None]
     assert all(w is weekly[0] for w in weekly)  # the very same runs, not a copy
 
@@ -325,3 +325,46 @@ def test_the_app_runs_the_first_settings_before_any_page_asks():
         runner.close()
     assert submitted == [] and page.picture is not None and page.picture.note == REUSED
     assert page.picture.weekly is next(iter(app.pictures.values())).weekly
+
+
+def test_a_shared_run_that_fails_fails_every_waiting_page_once():
+    """The room's pages waiting for one set of runs that fails all show the failure;
+    the runs are not started again by each of them."""
+    import asyncio
+
+    pytest.importorskip("panel")
+    from ssisim.explore.app import WAITED, AppState, Page
+
+    runner = Runner(1)
+    try:
+        base = default_scenario().model_copy(update={"weeks": 3})
+        app = AppState(base, runner, size=800, replications=2)
+        submitted = []
+
+        def broken(sc, trace=True):  # runs that fail in a worker, as a model error would
+            from concurrent.futures import Future
+
+            submitted.append(sc)
+            failed: Future = Future()
+            failed.set_exception(RuntimeError("the model broke"))
+            return [failed]
+
+        submit = runner.submit
+        runner.submit = broken
+        pages = [Page(app) for _ in range(4)]
+
+        async def together() -> None:
+            await asyncio.gather(*(p.update() for p in pages))
+
+        asyncio.run(together())
+        assert len(submitted) == 1
+        assert all("the update failed: RuntimeError: the model broke" in p.error.object
+                   for p in pages)  # fmt: skip
+        assert not app.running and not app.pictures
+        # once it works again, pages waiting for one page's runs say so
+        runner.submit = submit
+        asyncio.run(together())
+        notes = sorted(p.picture.note for p in pages if p.picture is not None)
+        assert notes == ["", WAITED, WAITED, WAITED]
+    finally:
+        runner.close()

@@ -72,6 +72,13 @@ REUSED = (
     "their runs again, not simulated anew"
 )
 REVALUED = "the same runs, re-valued for the business contexts (nothing simulated)"
+WAITED = "run at the same time for another page: shared, not simulated twice"
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    """Mark a shared run's failure as seen (no page may be waiting to read it)."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _runs_key(scenario: Scenario) -> str:
@@ -188,6 +195,7 @@ class Page:
         self.stale = False
         self.syncing = False
         self.charts: Charts | None = None
+        self.shown_run = 0  # the run number of the picture on the page
         self.doc = pn.state.curdoc
         self.board_version = -1
         self._build()
@@ -837,21 +845,8 @@ class Page:
             self.error.object = ""
         shown = False
         try:
-            under_way = self.app.running.get(key)
-            if earlier is None and under_way is not None:  # another page runs these settings
-                earlier = await asyncio.shield(under_way)
-            if earlier is not None:  # the same settings as an earlier update: the same runs
-                same = earlier.scenario.contexts == scenario.contexts
-                picture = replace(
-                    earlier,
-                    scenario=scenario,
-                    seconds=time.perf_counter() - started,
-                    note=REUSED,
-                    _hidden=earlier._hidden if same else {},
-                )
-            else:
-                picture = await self._simulate(key, scenario, started)
-            self.app.remember(key, picture)
+            picture = await self._picture(key, scenario, started)
+            self.app.remember(key, replace(picture, run=0, note=""))  # a neutral copy
             self.runs += 1
             picture.run = self.runs
             if self.picture is not None:
@@ -875,24 +870,65 @@ class Page:
             self._mark(False)
             self._set_status("the last update failed; the picture is the previous one", False)
 
+    async def _picture(self, key: str, scenario: Scenario, started: float) -> Picture:
+        """The picture of ``scenario``: kept from before, being made for another page
+        (then waited for), or made now."""
+        waited = False
+        while True:
+            earlier = self.app.pictures.get(key)
+            if earlier is not None:
+                break
+            under_way = self.app.running.get(key)
+            if under_way is None:
+                return await self._simulate(key, scenario, started)
+            # another page runs these settings: wait for its runs (a failure is
+            # this page's too; a page closed meanwhile leaves them to the next)
+            waited = True
+            await asyncio.shield(under_way)
+        same = earlier.scenario.contexts == scenario.contexts
+        elapsed = time.perf_counter() - started
+        mine = self.picture
+        if mine is not None and mine.weekly is earlier.weekly and mine.run != self.shown_run:
+            # this page's own runs, made while a change was pending and never shown
+            note, elapsed = ("" if same else REVALUED), mine.seconds + elapsed
+        else:
+            note = WAITED if waited else REUSED
+        return replace(
+            earlier,
+            scenario=scenario,
+            seconds=elapsed,
+            note=note,
+            _hidden=earlier._hidden if same else {},
+        )
+
     async def _simulate(self, key: str, scenario: Scenario, started: float) -> Picture:
         """Run ``scenario`` and make its picture; pages asking meanwhile wait for it."""
-        done: asyncio.Future[Picture | None] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[Picture | None] = loop.create_future()
+        done.add_done_callback(_retrieved)
         self.app.running[key] = done
-        picture: Picture | None = None
         try:
             results: list[RunResult] = []
             for f in self.app.runner.submit(scenario):
                 results.extend(await _finished(f))
             results.sort(key=lambda r: (r.strategy, r.replication))
             seconds = time.perf_counter() - started
-            picture = await asyncio.get_running_loop().run_in_executor(
-                None, self.ex.picture, scenario, results, seconds
-            )
+            picture = await loop.run_in_executor(None, self.ex.picture, scenario, results, seconds)
+            week = max(1, min(self._week(), picture.weeks))
+            await loop.run_in_executor(None, picture.hidden, week)  # once for every waiting page
+        except Exception as exc:
+            done.set_exception(exc)  # the waiting pages fail with it: not run again by each
+            raise
+        except BaseException:
+            done.set_result(None)  # this page was closed: a waiting page takes the runs over
+            raise
+        else:
+            self.app.remember(key, replace(picture, run=0, note=""))
+            done.set_result(picture)
             return picture
         finally:
-            self.app.running.pop(key, None)
-            done.set_result(picture)  # None if it failed: a waiting page then runs its own
+            if self.app.running.get(key) is done:
+                del self.app.running[key]
 
     async def reread(self) -> None:
         """A business context changed: re-read the same runs (no simulation)."""
@@ -970,10 +1006,7 @@ class Page:
 
     def _put(self, picture: Picture) -> None:
         self._mark(False)
-        again = f" · {picture.note}" if picture.note else ""
-        self._set_status(
-            "up to date · " + self._describe(picture.scenario, picture.seconds) + again, False
-        )
+        self.shown_run = picture.run
         self.player.end = picture.weeks
         week = max(0, min(self._week(), picture.weeks))
         charts = self.charts
@@ -997,6 +1030,10 @@ class Page:
             ]
             self.drawing_row.objects = [pn.pane.Bokeh(d.figure) for d in charts.drawings.values()]
         self._tables(week)
+        again = f" · {picture.note}" if picture.note else ""
+        self._set_status(  # last: "up to date" never before the new numbers are sent
+            "up to date · " + self._describe(picture.scenario, picture.seconds) + again, False
+        )
 
     def _locked(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` under the session's document lock (at the next tick)."""

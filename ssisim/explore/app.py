@@ -195,7 +195,7 @@ class Page:
         self.stale = False
         self.syncing = False
         self.charts: Charts | None = None
-        self.shown_run = 0  # the run number of the picture on the page
+        self.shown: Picture | None = None  # the picture on the page
         self.doc = pn.state.curdoc
         self.board_version = -1
         self._build()
@@ -850,6 +850,8 @@ class Page:
             self.runs += 1
             picture.run = self.runs
             if self.picture is not None:
+                # the Δ reference: the page's last picture, shown or not (a preset's
+                # "before" runs are never put up, and are the reference on purpose)
                 self.previous = self.picture
             self.picture = picture
             if not self.pending:
@@ -888,7 +890,7 @@ class Page:
         same = earlier.scenario.contexts == scenario.contexts
         elapsed = time.perf_counter() - started
         mine = self.picture
-        if mine is not None and mine.weekly is earlier.weekly and mine.run != self.shown_run:
+        if mine is not None and mine.weekly is earlier.weekly and mine is not self.shown:
             # this page's own runs, made while a change was pending and never shown
             note, elapsed = ("" if same else REVALUED), mine.seconds + elapsed
         else:
@@ -1006,7 +1008,7 @@ class Page:
 
     def _put(self, picture: Picture) -> None:
         self._mark(False)
-        self.shown_run = picture.run
+        self.shown = picture
         self.player.end = picture.weeks
         week = max(0, min(self._week(), picture.weeks))
         charts = self.charts
@@ -1208,7 +1210,9 @@ def serve(
     base.scenario()  # an invalid scenario or size fails here, before serving
     runner = Runner(workers)
     state = AppState(base.base, runner, size=size, replications=replications)
-    address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+    # IPv6: "localhost" (an IPv6 literal in the Host header breaks Panel 1.9's location)
+    local = {"0.0.0.0": "127.0.0.1"}.get(host, "localhost" if ":" in host else host)
+    address = f"http://{local}:{port}/"
     try:
         if starting is not None:
             first = base.scenario()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.util
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -273,29 +276,46 @@ def test_a_room_page_that_says_localhost_gets_no_trainer_controls():
     assert not page("192.0.2.2:5006", "127.0.0.1")  # a proxy here forwards the public name
 
 
+@contextlib.contextmanager
+def _room(weeks: int, size: int) -> Iterator[tuple[Any, list[Any], Runner]]:
+    """A small app on one in-process worker whose submitted scenarios are counted."""
+    pytest.importorskip("panel")
+    from ssisim.explore.app import AppState
+
+    runner = Runner(1)
+    submitted: list[Any] = []
+    submit = runner.submit
+
+    def counted(sc: Any, trace: bool = True) -> Any:
+        submitted.append(sc)
+        return submit(sc, trace)
+
+    runner.submit = counted  # type: ignore[method-assign]
+    try:
+        base = default_scenario().model_copy(update={"weeks": weeks})
+        yield AppState(base, runner, size=size, replications=2), submitted, runner
+    finally:
+        runner.close()
+
+
+def _update_together(pages: list[Any]) -> None:
+    """Every page's update at once, on one event loop (as a server's sessions)."""
+    import asyncio
+
+    async def together() -> None:
+        await asyncio.gather(*(p.update() for p in pages))
+
+    asyncio.run(together())
+
+
 def test_pages_asking_for_the_same_settings_share_one_set_of_runs():
     """Three pages of the room updating at once on the same settings: the runs are
     submitted once; the other pages wait for them and show the same picture."""
-    import asyncio
+    with _room(weeks=4, size=1000) as (app, submitted, _):
+        from ssisim.explore.app import WAITED, Page
 
-    pytest.importorskip("panel")
-    from ssisim.explore.app import WAITED, AppState, Page
-
-    runner = Runner(1)
-    try:
-        base = default_scenario().model_copy(update={"weeks": 4})
-        app = AppState(base, runner, size=1000, replications=2)
-        submitted = []
-        submit = runner.submit
-        runner.submit = lambda sc, trace=True: (submitted.append(sc), submit(sc, trace))[1]
         pages = [Page(app), Page(app), Page(app)]
-
-        async def together() -> None:
-            await asyncio.gather(*(p.update() for p in pages))
-
-        asyncio.run(together())
-    finally:
-        runner.close()
+        _update_together(pages)
     assert len(submitted) == 1
     notes = [p.picture.note for p in pages if p.picture is not None]
     assert notes == ["", WAITED, WAITED]  # the two others waited for the first one's runs
@@ -308,21 +328,13 @@ def test_the_app_runs_the_first_settings_before_any_page_asks():
     update then submits nothing and shows those runs."""
     import asyncio
 
-    pytest.importorskip("panel")
-    from ssisim.explore.app import REUSED, AppState, Page
+    with _room(weeks=3, size=800) as (app, submitted, _):
+        from ssisim.explore.app import REUSED, Page
 
-    runner = Runner(1)
-    try:
-        base = default_scenario().model_copy(update={"weeks": 3})
-        app = AppState(base, runner, size=800, replications=2)
         assert app.prime() > 0 and len(app.pictures) == 1
-        submitted = []
-        submit = runner.submit
-        runner.submit = lambda sc, trace=True: (submitted.append(sc), submit(sc, trace))[1]
+        submitted.clear()  # the priming's own runs
         page = Page(app)
         asyncio.run(page.update())
-    finally:
-        runner.close()
     assert submitted == [] and page.picture is not None and page.picture.note == REUSED
     assert page.picture.weekly is next(iter(app.pictures.values())).weekly
 
@@ -330,16 +342,10 @@ def test_the_app_runs_the_first_settings_before_any_page_asks():
 def test_a_shared_run_that_fails_fails_every_waiting_page_once():
     """The room's pages waiting for one set of runs that fails all show the failure;
     the runs are not started again by each of them."""
-    import asyncio
+    with _room(weeks=3, size=800) as (app, submitted, runner):
+        from ssisim.explore.app import WAITED, Page
 
-    pytest.importorskip("panel")
-    from ssisim.explore.app import WAITED, AppState, Page
-
-    runner = Runner(1)
-    try:
-        base = default_scenario().model_copy(update={"weeks": 3})
-        app = AppState(base, runner, size=800, replications=2)
-        submitted = []
+        works = runner.submit
 
         def broken(sc, trace=True):  # runs that fail in a worker, as a model error would
             from concurrent.futures import Future
@@ -349,22 +355,15 @@ def test_a_shared_run_that_fails_fails_every_waiting_page_once():
             failed.set_exception(RuntimeError("the model broke"))
             return [failed]
 
-        submit = runner.submit
         runner.submit = broken
         pages = [Page(app) for _ in range(4)]
-
-        async def together() -> None:
-            await asyncio.gather(*(p.update() for p in pages))
-
-        asyncio.run(together())
+        _update_together(pages)
         assert len(submitted) == 1
         assert all("the update failed: RuntimeError: the model broke" in p.error.object
                    for p in pages)  # fmt: skip
         assert not app.running and not app.pictures
         # once it works again, pages waiting for one page's runs say so
-        runner.submit = submit
-        asyncio.run(together())
+        runner.submit = works
+        _update_together(pages)
         notes = sorted(p.picture.note for p in pages if p.picture is not None)
         assert notes == ["", WAITED, WAITED, WAITED]
-    finally:
-        runner.close()

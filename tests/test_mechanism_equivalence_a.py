@@ -199,7 +199,7 @@ def old_feed_pick(ctx: RunContext) -> int:
     net = ctx.net
     draws = ctx.rng.random(content.FEED_GLANCE + 1)
     chosen = net.contact_ids[(draws[: content.FEED_GLANCE] * net.n_contacts).astype(np.intp)]
-    cand, ties, activity = chosen.tolist(), net.tie[chosen].tolist(), ctx.activity
+    cand, ties, activity = chosen.tolist(), net.tie[chosen].tolist(), ctx.pop.activity_values
     total = 0.0
     upto = []
     for j, t in zip(cand, ties, strict=True):
@@ -311,9 +311,9 @@ def _pair(ctx: RunContext, a: int) -> tuple[list[tuple[str, Any, Any]], Any]:
         (
             "receive_views",
             lambda c: old_receive_views(c, some),
-            lambda c: prospecting.receive_views(c, some),
+            lambda c: prospecting.receive_views(c, some.tolist()),
         ),
-        ("inbound", lambda c: old_inbound(c, some), lambda c: leads.inbound(c, some)),
+        ("inbound", lambda c: old_inbound(c, some), lambda c: leads.inbound(c, some.tolist())),
         (
             "introduced",
             lambda c: old_introduced(c, introducers, c.lrng),

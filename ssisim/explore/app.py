@@ -149,9 +149,11 @@ class AppState:
         settings) shows their runs again without simulating: the same
         scenario and seed give the same runs. The key leaves out the business
         contexts, which re-value runs but never change them. Nothing personal
-        is in a picture: the settings and the runs they give.
+        is in a picture: the settings and the runs they give. What is kept is a
+        neutral copy (no page's update number or note): each page that shows it
+        makes its own copy.
         """
-        self.pictures[key] = picture
+        self.pictures[key] = replace(picture, run=0, note="")
         self.pictures.move_to_end(key)
         while len(self.pictures) > SEEN_PICTURES:
             self.pictures.popitem(last=False)
@@ -846,7 +848,6 @@ class Page:
         shown = False
         try:
             picture = await self._picture(key, scenario, started)
-            self.app.remember(key, replace(picture, run=0, note=""))  # a neutral copy
             self.runs += 1
             picture.run = self.runs
             if self.picture is not None:
@@ -887,6 +888,7 @@ class Page:
             # this page's too; a page closed meanwhile leaves them to the next)
             waited = True
             await asyncio.shield(under_way)
+        self.app.pictures.move_to_end(key)  # the most recently asked for stays longest
         same = earlier.scenario.contexts == scenario.contexts
         elapsed = time.perf_counter() - started
         mine = self.picture
@@ -925,7 +927,7 @@ class Page:
             done.set_result(None)  # this page was closed: a waiting page takes the runs over
             raise
         else:
-            self.app.remember(key, replace(picture, run=0, note=""))
+            self.app.remember(key, picture)
             done.set_result(picture)
             return picture
         finally:

@@ -81,9 +81,6 @@ class RunContext:
         The targeting pools that can fall back to every member in them.
     engage_propensity : numpy.ndarray
         Per member, how readily they react to content (from their activity).
-    activity : list of float
-        Per member, posts a week (the population's ``activity`` as Python
-        floats, for the scalar draws of the seller's feed).
     attention : numpy.ndarray or None
         Per member, how likely they are to see a post that reaches their feed,
         relative to a member with the median feed: ``(1 + L50 / h) / (1 + L /
@@ -142,7 +139,6 @@ class RunContext:
     dm_ids: np.ndarray
     exhaustive: dict[str, np.ndarray]
     engage_propensity: np.ndarray
-    activity: list[float]
     attention: np.ndarray | None
     warm: float
     invite_weight: np.ndarray | None
@@ -240,7 +236,6 @@ def new_context(
             "decision_makers": dm_ids,
         },
         engage_propensity=act / (act + half),
-        activity=population.activity_values,
         attention=attention,
         warm=scenario.answers.messaging.warm_tie_threshold,
         seniority_acceptance=np.asarray(

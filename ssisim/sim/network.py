@@ -222,14 +222,8 @@ class Network:
         if self.n_contacts == 0 or k <= 0:
             return np.empty(0, dtype=np.int64)
         via = self.contact_ids[pick(rng, self.n_contacts, k)]
-        deg = pop.degree[via]
-        # rare: drop the contacts without a contact of their own (count_nonzero:
-        # a third of ndarray.all's overhead on a small array)
-        if np.count_nonzero(deg) < deg.size:
-            has = deg > 0
-            via, deg = via[has], deg[has]
-        slot = pop.indptr[via] + (rng.random(via.size) * deg).astype(np.int64)
-        return pop.indices[slot].astype(np.int64)
+        # a contact without a contact of their own (rare) gives nobody
+        return pop.random_neighbours(via, rng)[0]
 
     def overlap(self, ids: np.ndarray) -> np.ndarray:
         """Neighbourhood overlap of the seller and each of ``ids`` (Onnela et al. 2007).

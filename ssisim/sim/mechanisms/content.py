@@ -16,15 +16,13 @@ widens the first audience.
 from __future__ import annotations
 
 import bisect
-import weakref
 
 import numpy as np
 
-from ssisim.population.build import Population
 from ssisim.sim.context import RunContext
 from ssisim.sim.draws import pick, pick_one
-from ssisim.sim.mechanisms.leads import inbound_list
-from ssisim.sim.mechanisms.prospecting import receive_view_list
+from ssisim.sim.mechanisms.leads import inbound
+from ssisim.sim.mechanisms.prospecting import receive_views
 
 __all__ = [
     "FEED_GLANCE",
@@ -41,26 +39,6 @@ __all__ = [
 FEED_GLANCE = 10
 """Contacts whose posts the seller glances at before choosing one to comment on
 or react to (:func:`feed_pick`)."""
-
-
-_PER_POPULATION: weakref.WeakKeyDictionary[Population, tuple[np.ndarray, list[int]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _per_population(pop: Population) -> tuple[np.ndarray, list[int]]:
-    """``0.5 + relevance`` (as float64) and the CSR's row starts (Python ints), once a population.
-
-    The cascade multiplies its float64 chances by ``0.5 + relevance``: the sum
-    made once and cast once gives the same products without a float32 add and a
-    mixed-type multiply at every step; slicing rows by Python ints is cheaper
-    than by numpy scalars.
-    """
-    got = _PER_POPULATION.get(pop)
-    if got is None:
-        got = ((0.5 + pop.relevance).astype(np.float64), pop.indptr.tolist())
-        _PER_POPULATION[pop] = got
-    return got
 
 
 def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> list[int]:
@@ -110,7 +88,7 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> l
     steps = [viewers.size]
     engaged: list[int] = []
     me, seen = ctx.me, ctx.marked  # a bitmap of who saw the post: cleared before returning
-    half_relevance, rows = _per_population(pop)
+    half_relevance, rows = pop.half_relevance, pop.row_starts
     neighbors = pop.indices
     marked: list[np.ndarray] = []  # the groups set in the bitmap, to clear
     frontier = viewers
@@ -144,7 +122,7 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> l
     w.impressions += sum(steps)
     w.engagements += len(engaged)
     if engaged:
-        inbound_list(ctx, engaged)
+        inbound(ctx, engaged)
         gain = sc.answers.ties.interaction_gain / 2
         for j in engaged:  # distinct: the cascade's steps never overlap
             net.strengthen_one(j, gain)
@@ -153,7 +131,7 @@ def publish(ctx: RunContext, reach_factor: float, engagement_factor: float) -> l
         if strangers:
             rate = reach.profile_view_rate
             draws = rng.random(len(strangers)).tolist()
-            receive_view_list(ctx, [j for j, u in zip(strangers, draws, strict=True) if u < rate])
+            receive_views(ctx, [j for j, u in zip(strangers, draws, strict=True) if u < rate])
     return steps
 
 
@@ -201,7 +179,7 @@ def feed_pick(ctx: RunContext) -> int:
     # eleven numbers: a few numpy calls, then plain Python (cheaper on arrays this small)
     draws = ctx.rng.random(FEED_GLANCE + 1)
     chosen = net.contact_ids[(draws[:FEED_GLANCE] * net.n_contacts).astype(np.intp)]
-    cand, upto, activity = chosen.tolist(), net.tie[chosen].tolist(), ctx.activity
+    cand, upto, activity = chosen.tolist(), net.tie[chosen].tolist(), ctx.pop.activity_values
     # the running totals of activity * (0.5 + tie), written over the ties (no appends)
     total = 0.0
     for i, j in enumerate(cand):
@@ -231,8 +209,8 @@ def comment(ctx: RunContext) -> None:
         nbrs = pop.neighbors(author)
         if nbrs.size:
             viewers = nbrs[pick(ctx.arng, nbrs.size, k)].tolist()
-            receive_view_list(ctx, viewers)
-            inbound_list(ctx, viewers)
+            receive_views(ctx, viewers)
+            inbound(ctx, viewers)
 
 
 def react(ctx: RunContext) -> None:

@@ -149,7 +149,7 @@ def invite(ctx: RunContext, k: int) -> None:
     delays = rng.exponential(acc.mean_delay_days, size=n)
     accept &= delays < sc.platform.invitation_expiry_days
     looks = rng.random(n) < sc.answers.inbound.invitee_view_rate
-    receive_views(ctx, targets[looks])
+    receive_views(ctx, targets[looks].tolist())
     joining = targets[accept]
     if joining.size == 0:
         return

@@ -18,7 +18,6 @@ __all__ = [
     "count_leads",
     "existing",
     "inbound",
-    "inbound_list",
     "introduced",
     "introductions",
     "trust",
@@ -65,14 +64,12 @@ def count_leads(
         counts[slots[5]] += np.count_nonzero(dm & warm)
 
 
-def inbound(ctx: RunContext, members: np.ndarray) -> None:
-    """Members who saw the seller's content reach out, each with ``leads.inbound_rate``."""
-    if members.size:
-        inbound_list(ctx, members.tolist())
+def inbound(ctx: RunContext, members: list[int]) -> None:
+    """Members who saw the seller's content reach out, each with ``leads.inbound_rate``.
 
-
-def inbound_list(ctx: RunContext, members: list[int]) -> None:
-    """:func:`inbound` on a list of member ids (a few a call: plain Python is cheaper)."""
+    ``members`` is a list of ids: they come a few a call, where plain Python
+    costs less than numpy's per-call overhead.
+    """
     if not members:
         return
     rate, me = ctx.sc.answers.leads.inbound_rate, ctx.me
@@ -96,13 +93,8 @@ def introduced(
         The members introduced, and the mask over ``introducers`` of those who
         introduced someone.
     """
-    pop = ctx.pop
-    starts = pop.indptr[introducers]
-    deg = pop.degree[introducers]
-    keep = deg > 0
-    if not keep.all():
-        starts, deg = starts[keep], deg[keep]
-    chosen = pop.indices[starts + (rng.random(starts.size) * deg).astype(np.int64)].astype(np.int64)
+    chosen, had = ctx.pop.random_neighbours(introducers, rng)
+    keep = np.ones(introducers.size, dtype=bool) if had is None else had
     mine = chosen != ctx.me
     if not mine.all():
         keep[np.flatnonzero(keep)[~mine]] = False

@@ -9,24 +9,16 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ssisim.sim.context import DAYS_PER_WEEK, RunContext
 from ssisim.sim.draws import pick
 
-__all__ = ["passive_views", "prospect", "receive_view_list", "receive_views"]
+__all__ = ["passive_views", "prospect", "receive_views"]
 
 
-def receive_views(ctx: RunContext, viewers: np.ndarray) -> None:
-    """Members open the seller's profile; some who are strangers invite."""
-    if viewers.size:
-        receive_view_list(ctx, viewers.tolist())
+def receive_views(ctx: RunContext, viewers: list[int]) -> None:
+    """Members open the seller's profile; some who are strangers invite.
 
-
-def receive_view_list(ctx: RunContext, viewers: list[int]) -> None:
-    """:func:`receive_views` on a list of member ids.
-
-    Views come a few at a time (one or two a call on average), where numpy's
+    ``viewers`` is a list of member ids. Views come a few at a time (one or two a call on average), where numpy's
     per-call cost is most of the work: plain Python over the list does the
     same steps, in the same order, with the same draws.
     """
@@ -71,7 +63,7 @@ def prospect(ctx: RunContext, searches: int, views: int) -> None:
         viewed = (pool[at] if pool.size else at).tolist()
         rate = ctx.sc.answers.inbound.view_back_rate
         draws = ctx.arng.random(views).tolist()
-        receive_view_list(ctx, [v for v, u in zip(viewed, draws, strict=True) if u < rate])
+        receive_views(ctx, [v for v, u in zip(viewed, draws, strict=True) if u < rate])
 
 
 def passive_views(ctx: RunContext) -> None:
@@ -87,4 +79,4 @@ def passive_views(ctx: RunContext) -> None:
         viewers = ctx.net.second_degree_sample(k, arng).tolist()
         if len(viewers) < k:  # the rest are strangers, found by search
             viewers += pick(arng, ctx.pop.n, k - len(viewers)).tolist()
-        receive_view_list(ctx, viewers)
+        receive_views(ctx, viewers)

@@ -184,3 +184,26 @@ def test_closing_an_executor_forgets_what_was_queued():
     pool.ready.append(BatchOutcome(0, results=[]))
     pool.close(cancel=True)
     assert not pool.queue and not pool.ready
+
+
+def test_the_costliest_chunks_are_sent_first_and_the_results_keep_their_order():
+    from ssisim.engine.driver import heaviest_first
+    from ssisim.engine.plan import Plan
+
+    sc = parse_scenario(
+        "name: order\nweeks: 2\nreplications: 5\npopulation: {size: 500}\n"
+        "strategies: [inactive, power-user, beginner]\n"
+    )
+    plan = Plan.single(sc, chunk_runs=2)
+    order = [(c.strategy, c.replications) for c in heaviest_first(plan, list(plan.chunks()))]
+    # power-user plans the most minutes, inactive none; a short last chunk after the full ones
+    assert order == [
+        (1, (0, 1)), (1, (2, 3)), (1, (4,)),
+        (2, (0, 1)), (2, (2, 3)), (0, (0, 1)), (0, (2, 3)),
+        (2, (4,)), (0, (4,)),
+    ]  # fmt: skip
+    # run in that order, the records come back in plan order, as they were
+    records = run_replications(sc)
+    assert [(r.strategy, r.replication) for r in records if r.week == 0] == [
+        (s, rep) for s in ("inactive", "power-user", "beginner") for rep in range(5)
+    ]

@@ -311,7 +311,7 @@ def test_the_pipeline_runs_from_an_options_object(tmp_path, scenario, reference)
     assert not out.exists()
 
     exp = prepare_experiment("sweep", replace(opts, dry_run=False))
-    assert exp.todo_runs == 32 and exp.command == f"ssisim sweep {scenario}"
+    assert exp.todo_runs == 32 and exp.command == f"ssisim sweep {scenario} --set seed=8"
     done: list[int] = []
     outcome = run_experiment(exp, done.append)
     assert sum(done) == 32 and not outcome.failures
@@ -330,3 +330,31 @@ def test_out_and_resume_together_are_a_usage_error(tmp_path, scenario, capsys):
         capsys, ["run", str(scenario), "--out", str(tmp_path / "a"), "--resume", str(tmp_path)]
     )
     assert code == 2 and "give either --out or --resume, not both" in err
+
+
+def test_the_interrupted_line_repeats_the_options_and_its_command_finishes(tmp_path):
+    """The line after Ctrl-C names the command that finishes the run: with the
+    scenario's changes (--reps, --set), or the resume is refused as another
+    experiment (a newcomer met it with `--reps 20`)."""
+    import shlex
+
+    scenario = tmp_path / "my scenario.yaml"  # a space: the command is shell-quoted
+    scenario.write_text(SWEEP.split("sweep:")[0])
+    out = tmp_path / "o"
+    args = ["run", str(scenario), "--out", str(out), "-q", "--no-figures", "--reps", "3"]
+    args += ["--set", "strategies.open-bar.invites_per_week=30"]
+    res = CliRunner().invoke(cli, args, env={"SSISIM_TEST_INTERRUPT_AFTER": "1"})
+    assert res.exit_code == 130, res.output
+    command = res.output.strip().split("finish with `")[1].rstrip("`")
+    words = shlex.split(command)
+    assert words[:3] == ["ssisim", "run", str(scenario)]
+    assert words[3:] == [
+        "--set", "strategies.open-bar.invites_per_week=30", "--reps", "3", "--no-figures",
+        "--resume", str(out),
+    ]  # fmt: skip
+    res = CliRunner().invoke(cli, [*words[1:], "-q"])
+    assert res.exit_code == 0, res.output
+    whole = tmp_path / "whole"
+    res = CliRunner().invoke(cli, [*args[:3], str(whole), *args[4:]])
+    assert res.exit_code == 0, res.output
+    assert files_of_chunks(out) == files_of_chunks(whole)

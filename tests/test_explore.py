@@ -367,3 +367,32 @@ def test_a_shared_run_that_fails_fails_every_waiting_page_once():
         _update_together(pages)
         notes = sorted(p.picture.note for p in pages if p.picture is not None)
         assert notes == ["", WAITED, WAITED, WAITED]
+
+
+def test_the_room_s_address_is_this_machine_s_on_its_network(monkeypatch):
+    import ipaddress
+    import socket
+
+    from ssisim.explore.app import room_address
+
+    assert room_address("127.0.0.1", 5006) is None  # served to this machine only
+    found = room_address("0.0.0.0", 5006)
+    if found is not None:  # a machine with a network: an address the others can reach
+        host = found.removeprefix("http://").removesuffix(":5006/")
+        assert not ipaddress.ip_address(host).is_loopback
+
+    class NoRoute:
+        def __init__(self, *_args):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *_exc):
+            return False
+
+        def connect(self, _address):
+            raise OSError("Network is unreachable")
+
+    monkeypatch.setattr(socket, "socket", NoRoute)
+    assert room_address("::", 5006) is None  # no network: the caller says 0.0.0.0 instead

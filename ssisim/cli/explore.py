@@ -86,7 +86,7 @@ def explore(
     """
     if importlib.util.find_spec("panel") is None:
         raise SsisimError(INSTALL_HINT)
-    from ssisim.explore.app import serve
+    from ssisim.explore.app import room_address, serve
     from ssisim.explore.model import DEFAULT_REPLICATIONS, DEFAULT_SIZE
 
     chosen = free_port(host, DEFAULT_PORT if port is None else port)
@@ -94,7 +94,13 @@ def explore(
         raise SsisimError(f"--port: {port} is in use on {host}; choose another")
 
     def ready(address: str) -> None:
-        shown = address if host in ("127.0.0.1", "localhost", "::1") else f"{address} (and {host})"
+        room = room_address(host, chosen)
+        if host in ("127.0.0.1", "localhost", "::1"):
+            shown = address
+        elif room is not None:  # what the room's devices open
+            shown = f"{address} on this machine, {room} for the room"
+        else:
+            shown = f"{address} (and {host})"
         click.echo(f"ssisim explore: serving {shown} (Ctrl-C to stop)")
 
     serve(

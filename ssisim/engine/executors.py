@@ -34,6 +34,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -50,6 +51,7 @@ __all__ = [
     "InProcess",
     "LocalProcesses",
     "make_executor",
+    "quiet_pool",
     "resolve_scheduler",
 ]
 
@@ -152,6 +154,30 @@ def _context() -> mp.context.BaseContext:
         )
         return ctx
     return mp.get_context("spawn")
+
+
+def quiet_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool for work submitted elsewhere (the explorer's), its workers
+    deaf to Ctrl-C and started now.
+
+    Its forkserver is started with Ctrl-C ignored, which the processes it forks
+    inherit: a Ctrl-C to the terminal's process group reaches the parent only
+    (which stops them), and they print nothing. The workers are started at once,
+    a Ctrl-C meanwhile held: one interrupted while starting would print a
+    traceback (its parent's semaphore already gone).
+    """
+    ctx = _context()
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        with _no_sigint():  # a few milliseconds: the server's imports come after
+            forkserver.ensure_running()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    with _held_sigint():
+        # one task each, submitted together: each submit starts a process while none is idle
+        for started in [pool.submit(os.getpid) for _ in range(workers)]:
+            started.result()
+    return pool
 
 
 def _unguarded_script() -> str | None:

@@ -27,6 +27,7 @@ differs between runs.
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -427,8 +428,23 @@ class Experiment:
 
     @property
     def command(self) -> str:
-        """The command that runs it, for messages: ``ssisim sweep FILE``."""
-        return f"ssisim {self.kind} {self.options.scenario}"
+        """The command that runs it again, for messages: ``ssisim sweep FILE --reps 6``.
+
+        The scenario's changes are repeated (``--set`` values and flags such as
+        ``--reps``, shell-quoted): a resume must plan the same runs, and
+        without them it is refused as another experiment. ``--no-figures`` is
+        kept too; where the runs go and how many workers run them are not.
+        """
+        parts = ["ssisim", self.kind, shlex.quote(str(self.options.scenario))]
+        for change in self.options.overrides:
+            if isinstance(change, tuple):  # ("key=value", "--flag value")
+                flag, _, value = change[1].partition(" ")
+                parts += [flag, shlex.quote(value)] if value else [flag]
+            else:
+                parts += ["--set", shlex.quote(change)]
+        if not self.options.figures:
+            parts.append("--no-figures")
+        return " ".join(parts)
 
     @property
     def results(self) -> ResultStore:

@@ -24,6 +24,7 @@ import datetime as dt
 import html
 import io
 import ipaddress
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -1171,6 +1172,24 @@ def _origins(host: str, port: int) -> list[str]:
     return [f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
 
 
+def room_address(host: str, port: int) -> str | None:
+    """The address the room's phones and laptops open when the app listens on
+    every interface (``host`` 0.0.0.0 or ::): this machine's address on its
+    local network, or None when it has none (no network, or the host is not a
+    wildcard). Found by the route to a private address; nothing is sent."""
+    if host not in ("0.0.0.0", "::"):
+        return None
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.254.254.254", 1))  # UDP: no packet leaves
+            found = str(probe.getsockname()[0])
+    except OSError:
+        return None
+    return None if found.startswith("127.") or found == "0.0.0.0" else f"http://{found}:{port}/"
+
+
 def serve_in_thread(state: AppState, port: int, host: str = "127.0.0.1") -> Any:
     """Serve the app from a background thread (tests, benchmarks); ``.stop()`` ends it."""
     return pn.serve(
@@ -1215,6 +1234,9 @@ def serve(
     # IPv6: "localhost" (an IPv6 literal in the Host header breaks Panel 1.9's location)
     local = {"0.0.0.0": "127.0.0.1"}.get(host, "localhost" if ":" in host else host)
     address = f"http://{local}:{port}/"
+    if host in ("0.0.0.0", "::"):
+        # every origin is allowed on purpose (the room's devices): not a warning to show
+        logging.getLogger("bokeh.server.util").setLevel(logging.ERROR)
     try:
         if starting is not None:
             first = base.scenario()

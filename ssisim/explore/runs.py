@@ -15,14 +15,13 @@ keep their population cache from one update to the next, or this process
 
 from __future__ import annotations
 
-import multiprocessing as mp
 from collections.abc import Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-from ssisim.engine.executors import resolve_workers
+from ssisim.engine.executors import quiet_pool, resolve_workers
 from ssisim.population.build import Population
 from ssisim.population.cache import population_for
 from ssisim.records import WeekRecord
@@ -150,10 +149,8 @@ class Runner:
         if self.workers == 1:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssisim-explore")
         else:
-            method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=mp.get_context(method)
-            )
+            # Ctrl-C stops `ssisim explore`; the workers ignore it and print nothing
+            self._pool = quiet_pool(self.workers)
 
     def description(self) -> str:
         if self.workers == 1:

@@ -220,3 +220,21 @@ def test_a_dumped_scenario_reads_back_equal_with_a_default_context_removed():
     assert list(point.scenario.contexts) == ["complex"] and point.scenario.weeks == 3
     plain = parse_scenario("name: x\nstrategies: [open-bar]\n")
     assert None not in plain.model_dump(mode="json")["contexts"].values()
+
+
+def test_from_is_written_from_and_from_underscore_is_an_unknown_key():
+    """``from`` is the field ``from_`` (a Python keyword): a scenario saying
+    ``from_:`` was accepted and the file silently not loaded."""
+    for text in (
+        "name: x\nstrategies:\n  - name: a\n    from_: member.yaml\n",
+        "name: x\npopulation:\n  seller:\n    from_: member.yaml\nstrategies: [inactive]\n",
+    ):
+        with pytest.raises(
+            ScenarioError, match=r"^a\.yaml:4: .*from_: unknown key \(did you mean 'from'\?\)$"
+        ):
+            parse_scenario(text, "a.yaml")
+    sc = parse_scenario("name: x\nstrategies: [open-bar]\n")
+    dumped = sc.model_dump(mode="json")  # what manifests, reports and --json show
+    assert "from" in dumped["strategies"][0] and "from_" not in dumped["strategies"][0]
+    assert "from" in dumped["population"]["seller"]
+    assert type(sc).model_validate(dumped) == sc

@@ -74,7 +74,11 @@ def strategies(name: str | None, as_json: bool) -> None:
                 f"[bold]{n}[/bold]: {settings['description']} [dim](source: {settings['source']})[/dim]"
             )
         return
-    fields = [f for f in Strategy.model_fields if f not in ("name", "description", "source")]
+    fields = [  # as written in a scenario (``from``, not the field ``from_``)
+        field.alias or f
+        for f, field in Strategy.model_fields.items()
+        if f not in ("name", "description", "source")
+    ]
     console.print(strategy_table(name, full[name], fields))
     console.print(f"[bold]{name}[/bold]: {full[name]['description']}")
 

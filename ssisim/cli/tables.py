@@ -163,6 +163,8 @@ def fmt(value: Any) -> str:
         return ", ".join(map(str, value))
     if isinstance(value, float):
         return f"{value:g}"
+    if value is None:
+        return "—"
     return str(value)
 
 
@@ -313,10 +315,14 @@ def cohort_table(ratios: pd.DataFrame) -> Table:
 
 def strategies_table(full: Mapping[str, Mapping[str, Any]]) -> Table:
     """The built-in strategies, one row each."""
-    table = Table(title="Built-in strategies (`ssisim strategies NAME` for every setting)")
+    table = Table(
+        title="Built-in strategies (`ssisim strategies NAME` for every setting)",
+        caption="SN: with Sales Navigator",
+    )
     table.add_column("name", no_wrap=True)
-    for col in ("posts/wk", "invites/wk", "accepts", "Sales Nav."):
-        table.add_column(col, overflow="fold")
+    for col in ("posts/wk", "invites/wk", "accepts", "SN"):
+        # a rule's name never split in two (mutual_contacts needs 15 characters)
+        table.add_column(col, overflow="fold", min_width=15 if col == "accepts" else None)
     for n, settings in full.items():
         table.add_row(
             n,

@@ -936,7 +936,9 @@ def _one_error(
     key = _display_path(loc, data)
     if kind == "extra_forbidden":
         model = _model_for_path(loc)
-        hint = did_you_mean(str(loc[-1]), model.model_fields) if model else ""
+        # the keys as written in a scenario: a field's alias (``from``) where it has one
+        keys = [f.alias or name for name, f in model.model_fields.items()] if model else []
+        hint = did_you_mean(str(loc[-1]), keys)
         return where, origin, f"{key}: unknown key{hint}"
     if kind == "missing":
         return where, origin, f"{key}: required key is missing"

@@ -71,6 +71,8 @@ Rate = Annotated[float, Field(ge=0.0, le=MAX_RATE_PER_WEEK)]
 Minutes = Annotated[float, Field(ge=0.0, le=7 * 24 * 60)]
 PositiveFloat = Annotated[float, Field(gt=0.0, le=1e6)]
 Days = Annotated[float, Field(gt=0.0, le=3650.0)]
+Factor = Annotated[float, Field(ge=0.0, le=100.0)]
+"""A multiplier of a chance (the product is clipped to [0, 1])."""
 Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
 Text = Annotated[str, Field(max_length=10_000)]
@@ -159,7 +161,9 @@ class SellerProfile(_Model):
     network is placed by its composition (``docs/own-data.md``).
     """
 
-    model_config = ConfigDict(**_Model.model_config, validate_by_name=True, validate_by_alias=True)
+    # ``from`` (a Python keyword) is the field ``from_``: read and written as ``from``,
+    # so that ``from_`` in a scenario is an unknown key, not silently ignored
+    model_config = ConfigDict(**_Model.model_config, serialize_by_alias=True)
 
     from_: str | None = Field(
         None, alias="from", description="a member.yaml from `ssisim import` (docs/own-data.md)"
@@ -565,7 +569,7 @@ class Acceptance(_Model):
         le=100.0,
         description="relative lift of a personal note (published: almost none)",
     )
-    seniority_factors: tuple[float, float, float, float, float, float] = Field(
+    seniority_factors: tuple[Factor, Factor, Factor, Factor, Factor, Factor] = Field(
         (1.0, 1.0, 1.0, 0.8, 0.65, 0.5),
         description="acceptance relative to a manager, per level of SENIORITIES "
         "(published: C-suite about half the managers' rate)",
@@ -780,7 +784,9 @@ class Strategy(_Model):
     accepts an incoming invitation when any listed rule matches.
     """
 
-    model_config = ConfigDict(**_Model.model_config, validate_by_name=True, validate_by_alias=True)
+    # ``from`` (a Python keyword) is the field ``from_``: read and written as ``from``,
+    # so that ``from_`` in a scenario is an unknown key, not silently ignored
+    model_config = ConfigDict(**_Model.model_config, serialize_by_alias=True)
 
     name: Name
     description: Text = ""

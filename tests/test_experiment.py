@@ -283,6 +283,12 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path, scenario, capsys, monkey
     )
     assert code == 2 and "cannot reach the Dask scheduler" in err
     assert not (tmp_path / "o").exists()
+    # nor the default folder, nor results/NAME above it (a newcomer found it left)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results" / "other").mkdir(parents=True)
+    code, err = user_error(capsys, ["sweep", str(scenario), "--scheduler", "tcp://127.0.0.1:9"])
+    assert code == 2 and "cannot reach the Dask scheduler" in err
+    assert [p.name for p in (tmp_path / "results").iterdir()] == ["other"]
 
 
 def test_zero_workers_means_every_core():

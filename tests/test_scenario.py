@@ -180,6 +180,10 @@ def test_binary_file(tmp_path):
         ("weeks", r"^--set weeks: expected KEY=VALUE"),
         ("seed=.nan", r"^--set seed=.nan: seed: "),
         ("weeks.x=1", r"is a value, not a mapping"),
+        (  # the file's strategies are replaced: the error is the option's, not the file's line
+            "strategies=[open-bar, nobody]",
+            r"^--set strategies=\[open-bar, nobody\]: strategies\.nobody: unknown built-in",
+        ),
     ],
 )
 def test_bad_overrides(tmp_path, override, pattern):

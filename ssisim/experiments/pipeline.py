@@ -672,7 +672,7 @@ def run_experiment(
         )
     except SsisimError:
         if experiment.options.resume is None and not store.done():  # nothing ran: leave nothing
-            shutil.rmtree(store.root, ignore_errors=True)
+            store.discard()
         raise
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -173,6 +174,8 @@ class ResultStore:
     def __init__(self, root: Path, plan: Plan) -> None:
         self.root = Path(root)
         self.plan = plan
+        self.made: tuple[Path, ...] = ()
+        """The folders above ``root`` that :meth:`create` made (``results/NAME``)."""
 
     @classmethod
     def create(cls, root: Path, plan: Plan, document: Mapping[str, Any]) -> ResultStore:
@@ -180,6 +183,11 @@ class ResultStore:
         root = Path(root)
         if root.exists():
             raise DataError(f"{root}: already exists; results are never overwritten")
+        made = []
+        above = root.absolute().parent
+        while not above.exists() and above != above.parent:
+            made.append(above)
+            above = above.parent
         try:
             root.mkdir(parents=True)
             (root / WEEKLY_DIR).mkdir()
@@ -188,7 +196,19 @@ class ResultStore:
             raise OperationalError(
                 f"{root}: cannot write results ({exc.strerror or exc})"
             ) from None
-        return cls(root, plan)
+        store = cls(root, plan)
+        store.made = tuple(made)
+        return store
+
+    def discard(self) -> None:
+        """Remove the directory, and the folders above it that :meth:`create` made
+        if they are still empty: a run that never ran leaves nothing behind."""
+        shutil.rmtree(self.root, ignore_errors=True)
+        for folder in self.made:  # innermost first
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (another run wrote there meanwhile), or gone
+                break
 
     @classmethod
     def reopen(cls, root: Path, plan: Plan, document: Mapping[str, Any]) -> ResultStore:

@@ -803,7 +803,11 @@ def apply_overrides(
                     f"{label}: {printable('.'.join(map(str, resolved)))} is a value, not a mapping"
                 )
         if source_lines is not None:
-            source_lines[tuple(resolved)] = label
+            path = tuple(resolved)
+            # what was under the key came from the file: the value now is the option's
+            for below in [k for k in source_lines if len(k) > len(path) and k[: len(path)] == path]:
+                del source_lines[below]
+            source_lines[path] = label
     return data
 
 

@@ -21,7 +21,7 @@ __all__ = ["MEMBER_COMMANDS", "import_export", "plan"]
     type=click.Path(path_type=Path),
     default=Path("member"),
     show_default=True,
-    help="Directory for member.yaml, weekly.csv and composition.csv.",
+    help="Directory for member.yaml, weekly.csv and composition.csv (new, or empty).",
 )
 @click.option(
     "--scenario",
@@ -31,7 +31,7 @@ __all__ = ["MEMBER_COMMANDS", "import_export", "plan"]
 @click.option(
     "--readings",
     type=click.Path(path_type=Path),
-    help="Your SSI readings; the latest is kept as your week-0 score.",
+    help="Your SSI readings (one or more); the latest is kept as your week-0 score.",
 )
 def import_export(archive: Path, out: Path, scenario: Path | None, readings: Path | None) -> None:
     """Import your LinkedIn data export (ARCHIVE: the zip or its folder).
@@ -40,8 +40,9 @@ def import_export(archive: Path, out: Path, scenario: Path | None, readings: Pat
     leaves the import. See docs/own-data.md.
     """
     from ssisim.cli.options import load
-    from ssisim.member.write import import_member
+    from ssisim.member.write import check_out_dir, import_member
 
+    check_out_dir(out)
     population = load(scenario, []).population if scenario is not None else None
     reading = None
     if readings is not None:
@@ -53,7 +54,7 @@ def import_export(archive: Path, out: Path, scenario: Path | None, readings: Pat
     unknown = doc["export"]["unknown"]
     habits = doc["habits"]
     rates = ", ".join(
-        f"{k.removesuffix('_per_week').replace('_', ' ')} {v:g}"
+        f"{k.removesuffix('_per_week').replace('_', ' ')} {v:.1f}"
         for k, v in habits.items()
         if k != "weeks" and v is not None
     )

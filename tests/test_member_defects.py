@@ -61,7 +61,7 @@ def test_import_accepts_fewer_readings_than_the_fit_needs(tmp_path, capsys):
 def test_import_refuses_an_empty_readings_file_in_one_line(tmp_path, capsys):
     archive = fixtures.write_archive("complete-2026", tmp_path)
     empty = _readings(tmp_path / "r.csv", [])
-    code, out, err = _run(
+    code, _out, err = _run(
         capsys, ["import", str(archive), "--out", str(tmp_path / "m"), "--readings", str(empty)]
     )
     assert code == 2 and err.count("\n") == 1 and "r.csv" in err and "Traceback" not in err
@@ -88,7 +88,7 @@ def test_fit_member_accepts_a_reading_just_after_the_export(tmp_path, capsys):
     import_member(archive, tmp_path / "m")
     days = [f"2025-{9 + i // 4:02d}-{1 + 7 * (i % 4):02d}" for i in range(11)] + ["2026-02-15"]
     readings = _readings(tmp_path / "r.csv", days)
-    code, out, err = _run(
+    code, _out, err = _run(
         capsys,
         [
             "fit",
@@ -126,3 +126,116 @@ def test_import_rounds_the_habits_it_prints(tmp_path, capsys):
     assert code == 0
     habits = next(line for line in out.splitlines() if line.startswith("last "))
     assert "reactions 0.4" in habits and "0.38" not in habits
+
+
+SMALL = ["--budget", "50", "--reps", "1", "--set", "population.size=1000", "-q"]
+
+
+def _member_with_reading(tmp_path: Path, day: str, ssi: float = 31.0) -> Path:
+    archive = fixtures.write_archive("complete-2026", tmp_path)
+    readings = _readings(tmp_path / "reading.csv", [day], ssi)
+    import_member(archive, tmp_path / "me", reading=None)
+    (tmp_path / "me").rename(tmp_path / "unused")
+    from ssisim.experiments.readings import latest_reading
+
+    written, _ = import_member(archive, tmp_path / "me", reading=latest_reading(readings))
+    return written
+
+
+def test_the_plans_probability_is_the_score_on_the_date():
+    """P(SSI >= target on the date): the share of replications at or above it at the horizon."""
+    import numpy as np
+
+    from ssisim.experiments.plan import evaluate
+    from ssisim.scenario.loading import parse_scenario
+
+    sc = parse_scenario(
+        "name: t\nweeks: 20\npopulation: {size: 1000}\nstrategies: [{name: a, posts_per_week: 1}]\n",
+        "t.yaml",
+    )
+    ev = evaluate(sc, sc.strategies[0], 10.0, 3)
+    ssi = ev.weekly.pivot_table(
+        index="week", columns=ev.weekly.groupby("week").cumcount(), values="ssi"
+    )
+    target = float(np.median(ssi.to_numpy()[1:-1]))  # crossed before the date in some runs
+    ev = evaluate(sc, sc.strategies[0], target, 3)
+    assert ev.probability == pytest.approx(float(np.mean(ev.final_ssi >= target)))
+    for week, final in zip(ev.crossing_weeks, ev.final_ssi, strict=True):
+        assert np.isnan(week) == (final < target)
+
+
+def test_plan_says_a_member_above_the_target_now_falls_below_it(tmp_path, capsys):
+    member = _member_with_reading(tmp_path, "2026-02-02", 31.0)
+    code, out, err = _run(
+        capsys,
+        ["plan", "--start", str(member), "--target", "20", "--from", "2026-02-02",
+         "--by", "2026-08-31", "--out", str(tmp_path / "p"), *SMALL],
+    )  # fmt: skip
+    assert code == 0, err
+    assert "you are above the target now (SSI 31.0 on 2026-02-02) but, as you are, you fall" in out
+    assert "P(SSI >= 20 on 2026-08-31)" in out and "(now 0.00)" in out
+    assert "target crossed" not in out
+
+
+def test_plan_keeps_the_current_routine_when_it_already_holds(tmp_path, capsys):
+    member = _member_with_reading(tmp_path, "2026-02-02", 31.0)
+    code, out, err = _run(
+        capsys,
+        ["plan", "--start", str(member), "--target", "3", "--from", "2026-02-02",
+         "--by", "2026-03-30", "--out", str(tmp_path / "p"), *SMALL],
+    )  # fmt: skip
+    assert code == 0, err
+    assert "no change needed: your current routine keeps you at or above 3" in out
+    plan = yaml.safe_load((tmp_path / "p" / "plan.yaml").read_text(encoding="utf-8"))
+    as_is, chosen = plan["strategies"]
+    rates = [k for k in as_is if k.endswith("_per_week")]
+    assert {k: chosen.get(k) for k in rates} == {k: as_is[k] for k in rates}
+
+
+def test_plan_starts_on_the_readings_date(tmp_path, capsys):
+    import datetime as dt
+
+    today = dt.date.today()
+    reading = today - dt.timedelta(days=21)
+    by = today + dt.timedelta(weeks=5)
+    member = _member_with_reading(tmp_path, reading.isoformat(), 31.0)
+    code, out, err = _run(
+        capsys,
+        ["plan", "--start", str(member), "--target", "20", "--by", by.isoformat(),
+         "--out", str(tmp_path / "p"), *SMALL],
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"start: your reading of {reading.isoformat()} is week 0; the 3 weeks" in out
+    plan = yaml.safe_load((tmp_path / "p" / "plan.yaml").read_text(encoding="utf-8"))
+    assert plan["weeks"] == (by - reading).days // 7 == 8
+    assert f"SSI 31.0 on {reading.isoformat()}" in out or "SSI 31.0" not in out
+
+
+def test_plan_refuses_a_date_in_the_past_saying_so(tmp_path, capsys):
+    member = _member_with_reading(tmp_path, "2026-02-02", 31.0)
+    code, _out, err = _run(
+        capsys, ["plan", "--start", str(member), "--target", "20", "--by", "2020-01-01"]
+    )
+    assert code == 2 and err.count("\n") == 1
+    assert "2020-01-01 is in the past" in err and "less than a week" not in err
+
+
+def test_plan_budget_help_and_check_agree_and_a_small_search_is_said(tmp_path, capsys):
+    code, out, _ = _run(capsys, ["plan", "--help"])
+    assert code == 0
+    text = " ".join(out.split())
+    assert "At least 40 + 10 x --reps" in text
+    assert "default: 300; x>=1" not in text
+    member = _member_with_reading(tmp_path, "2026-02-02", 31.0)
+    code, _out, err = _run(
+        capsys,
+        ["plan", "--start", str(member), "--target", "20", "--by", "2030-01-07", "--budget", "99"],
+    )
+    assert code == 2 and "at least 100" in err
+    code, out, err = _run(
+        capsys,
+        ["plan", "--start", str(member), "--target", "40", "--from", "2026-02-02",
+         "--by", "2026-08-31", "--out", str(tmp_path / "p"), *SMALL],
+    )  # fmt: skip
+    assert code == 0, err
+    assert "note: a small search: 10 candidates" in out

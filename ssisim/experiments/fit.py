@@ -289,7 +289,9 @@ def _frame(rows: Sequence[Mapping[str, Any]], path: str) -> pd.DataFrame:
 def _needs(min_readings: int) -> str:
     """What a file with too few readings lacks, in words."""
     if min_readings == MIN_READINGS:
-        return f"the fit needs at least {MIN_READINGS}, more than the free parameters of a pillar (9)"
+        return (
+            f"the fit needs at least {MIN_READINGS}, more than the free parameters of a pillar (9)"
+        )
     return f"at least {min_readings} needed"
 
 

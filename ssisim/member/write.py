@@ -6,7 +6,8 @@
     export: {kind, first_week, last_week, files_read, files_missing, unknown}
     network: {connections, hidden_connections, colleagues, decision_makers,
               relevant, classified, relevant_share, unclassified_*_share,
-              by_industry: {...}, by_seniority: {...}}
+              by_industry: {...}, by_seniority: {...},
+              by_class: [{industry, seniority, connections, colleagues}, ...]}
     habits: {weeks, posts_per_week, ...}          # the last RECENT_WEEKS weeks
     rates: {acceptance_rate, reply_rate, invite_note_share}
     endorsements, recommendations, profile_completeness
@@ -120,6 +121,7 @@ def member_document(
     }
     network["by_industry"] = _ordered(export.composition["industry"], population.industries)
     network["by_seniority"] = _ordered(export.composition["seniority"], SENIORITIES)
+    network["by_class"] = _by_class(export.composition.get("joint") or {}, population)
     return {
         "format": MEMBER_FORMAT,
         "export": {
@@ -160,6 +162,27 @@ def _ordered(counter: Mapping[str, int], names: Any) -> dict[str, int]:
     out = {n: int(counter.get(n, 0)) for n in names}
     out[UNCLASSIFIED] = int(counter.get(UNCLASSIFIED, 0))
     return out
+
+
+def _by_class(joint: Mapping[str, int], population: PopulationParams) -> list[dict[str, Any]]:
+    """The network's joint classes: ``{industry, seniority, connections, colleagues}`` rows.
+
+    The marginals (``by_industry``, ``by_seniority``) do not say which
+    connections are relevant or decision makers together; these rows do, so
+    that a week-0 network can be placed class by class (counts only).
+    """
+    industries = [*population.industries, UNCLASSIFIED]
+    levels = [*SENIORITIES, UNCLASSIFIED]
+    rows = []
+    for ind in industries:
+        for sen in levels:
+            n = int(joint.get(f"{ind}/{sen}", 0))
+            if n:
+                colleagues = int(joint.get(f"colleague:{ind}/{sen}", 0))
+                rows.append(
+                    {"industry": ind, "seniority": sen, "connections": n, "colleagues": colleagues}
+                )
+    return rows
 
 
 def _composition_frame(export: MemberExport, population: PopulationParams) -> pd.DataFrame:

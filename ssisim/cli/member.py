@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ __all__ = ["MEMBER_COMMANDS", "import_export", "plan"]
     type=click.Path(path_type=Path),
     default=Path("member"),
     show_default=True,
-    help="Directory for member.yaml, weekly.csv and composition.csv.",
+    help="Directory for member.yaml, weekly.csv and composition.csv (new, or empty).",
 )
 @click.option(
     "--scenario",
@@ -31,7 +32,7 @@ __all__ = ["MEMBER_COMMANDS", "import_export", "plan"]
 @click.option(
     "--readings",
     type=click.Path(path_type=Path),
-    help="Your SSI readings; the latest is kept as your week-0 score.",
+    help="Your SSI readings (one or more); the latest is kept as your week-0 score.",
 )
 def import_export(archive: Path, out: Path, scenario: Path | None, readings: Path | None) -> None:
     """Import your LinkedIn data export (ARCHIVE: the zip or its folder).
@@ -40,8 +41,9 @@ def import_export(archive: Path, out: Path, scenario: Path | None, readings: Pat
     leaves the import. See docs/own-data.md.
     """
     from ssisim.cli.options import load
-    from ssisim.member.write import import_member
+    from ssisim.member.write import check_out_dir, import_member
 
+    check_out_dir(out)
     population = load(scenario, []).population if scenario is not None else None
     reading = None
     if readings is not None:
@@ -53,7 +55,7 @@ def import_export(archive: Path, out: Path, scenario: Path | None, readings: Pat
     unknown = doc["export"]["unknown"]
     habits = doc["habits"]
     rates = ", ".join(
-        f"{k.removesuffix('_per_week').replace('_', ' ')} {v:g}"
+        f"{k.removesuffix('_per_week').replace('_', ' ')} {v:.1f}"
         for k, v in habits.items()
         if k != "weeks" and v is not None
     )
@@ -77,7 +79,7 @@ def import_export(archive: Path, out: Path, scenario: Path | None, readings: Pat
     "by_date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     required=True,
-    help="The date to reach it by (YYYY-MM-DD).",
+    help="The date on which to be at or above the target (YYYY-MM-DD).",
 )
 @click.option(
     "--start",
@@ -100,7 +102,7 @@ def import_export(archive: Path, out: Path, scenario: Path | None, readings: Pat
     "--from",
     "from_date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The plan's first day (default: today).",
+    help="The plan's first day, its week 0 (default: the date of your latest reading, else today).",
 )
 @click.option(
     "--max-hours", type=float, default=4.0, show_default=True, help="Hours a week at most."
@@ -110,7 +112,7 @@ def import_export(archive: Path, out: Path, scenario: Path | None, readings: Pat
     type=float,
     default=0.8,
     show_default=True,
-    help="Least probability of reaching the target by the date.",
+    help="Least probability of being at or above the target on the date.",
 )
 @click.option(
     "--sales-navigator",
@@ -121,10 +123,14 @@ def import_export(archive: Path, out: Path, scenario: Path | None, readings: Pat
 )
 @click.option(
     "--budget",
-    type=click.IntRange(min=1),
+    type=int,
+    metavar="N",
     default=300,
     show_default=True,
-    help="Simulations the plan may spend (search and report).",
+    help="Simulations the plan may spend: --reps per candidate routine searched, and 20 "
+    "each of the chosen and the current routine for the report. At least 40 + 10 x --reps "
+    "(100 at --reps 6: 10 candidates, all exploratory); under 30 candidates (260 at --reps 6) "
+    "the plan says the search was small.",
 )
 @click.option(
     "--reps",
@@ -154,11 +160,15 @@ def plan(
     out: Path | None,
     quiet: bool,
 ) -> None:
-    """Find the cheapest routine that reaches --target by --by.
+    """Find the cheapest routine that has your SSI at or above --target on --by.
 
-    Searches routines (Optuna's TPE, common random numbers) within the
-    platform's limits and --max-hours; writes plan.yaml (run it with
-    `ssisim run`), trials.csv, opportunities.csv and tradeoff.png.
+    The score is judged on the date (a routine that crosses the target and
+    falls back below it by then does not count). The plan starts from your
+    latest reading's date (or --from, or today), so the weeks from the
+    reading to today are simulated too. Searches routines (Optuna's TPE,
+    common random numbers) within the platform's limits and --max-hours;
+    writes plan.yaml (run it with `ssisim run`), trials.csv,
+    opportunities.csv and tradeoff.png.
     """
     from ssisim.cli.options import current_trust, new_out_dir, scenario_overrides
     from ssisim.cli.progress import progress_bar
@@ -167,18 +177,10 @@ def plan(
     from ssisim.plots.plan import plot_plan_tradeoff
 
     started = time.perf_counter()
-    first = (from_date or dt.datetime.now()).date()
-    days = (by_date.date() - first).days
-    if days < 7:
-        raise click.BadParameter(
-            f"{by_date.date().isoformat()} is less than a week after {first.isoformat()}",
-            param_hint="--by",
-        )
-    weeks = days // 7
     options = scenario_overrides(overrides, [("seed", seed, "--seed")])
     request = PlanRequest(
         target_ssi=target,
-        horizon_weeks=weeks,
+        horizon_weeks=1,  # set below, from the plan's start
         max_hours_per_week=max_hours,
         confidence=confidence,
         sales_navigator=sales_navigator == "yes",
@@ -186,13 +188,28 @@ def plan(
         replications=reps,
     )
     if team is not None:
-        _plan_team(team, start, date_order, request, options, out, quiet, by_date.date(), first)
+        when = from_date.date() if from_date is not None else None
+        _plan_team(team, start, date_order, request, options, out, quiet, by_date.date(), when)
         click.echo(f"in {time.perf_counter() - started:.0f} s")
         return
     if start is None:
         raise click.UsageError("give --start member.yaml (or a scenario), or --team team.csv")
     scenario = load_member_scenario(start, options, current_trust())
+    reading = _reading_date(scenario.population.seller.from_)
+    first = _plan_start(from_date, reading)
+    request = replace(request, horizon_weeks=_horizon(by_date.date(), first, from_date, reading))
     request.check()
+    if reading is not None and from_date is None and reading < dt.date.today():
+        click.echo(
+            f"start: your reading of {reading.isoformat()} is week 0; the "
+            f"{(dt.date.today() - reading).days // 7} weeks from it to today are simulated with "
+            "each routine (a newer reading, `ssisim import --readings`, starts the plan later)"
+        )
+    elif reading is not None and from_date is not None and reading != first:
+        click.echo(
+            f"note: your reading of {reading.isoformat()} is taken as your score on "
+            f"{first.isoformat()} (--from)"
+        )
     out_dir = new_out_dir(out, "plan")
     with progress_bar(budget, quiet) as advance:
         result = plan_routine(scenario, scenario.strategies[0], request, advance)
@@ -214,6 +231,64 @@ def plan(
     )
 
 
+def _reading_date(member: str | None) -> dt.date | None:
+    """The date of the member file's reading (``ssi.date``), or None (no member file or reading)."""
+    if member is None:
+        return None
+    from ssisim.member.scenario import member_reading, read_member
+
+    if member_reading(member) is None:
+        return None
+    try:
+        return dt.date.fromisoformat(str(read_member(member)["ssi"]["date"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _plan_start(from_date: dt.datetime | None, reading: dt.date | None) -> dt.date:
+    """The plan's week 0: --from, else the member's latest reading's date, else today."""
+    if from_date is not None:
+        return from_date.date()
+    return reading if reading is not None else dt.date.today()
+
+
+def _horizon(
+    by: dt.date, first: dt.date, from_date: dt.datetime | None, reading: dt.date | None
+) -> int:
+    """Whole weeks from the plan's start to ``--by``, at least one.
+
+    A date before today is refused unless ``--from`` places the plan in the
+    past on purpose; a date before the start, or within a week of it, always.
+    """
+    why = (
+        "--from"
+        if from_date is not None
+        else "your latest reading's date"
+        if reading is not None
+        else "today"
+    )
+    days = (by - first).days
+    if (
+        by < dt.date.today() and from_date is None
+    ):  # with --from, a past window is the member's choice
+        raise click.BadParameter(
+            f"{by.isoformat()} is in the past (today is {dt.date.today().isoformat()})",
+            param_hint="--by",
+        )
+    if days < 0:
+        raise click.BadParameter(
+            f"{by.isoformat()} is before the plan's start, {first.isoformat()} ({why})",
+            param_hint="--by",
+        )
+    if days < 7:
+        raise click.BadParameter(
+            f"{by.isoformat()} is less than a week after the plan's start, {first.isoformat()} "
+            f"({why})",
+            param_hint="--by",
+        )
+    return days // 7
+
+
 def _plan_team(
     team: Path,
     start: Path | None,
@@ -223,13 +298,14 @@ def _plan_team(
     out: Path | None,
     quiet: bool,
     by: dt.date,
-    first: dt.date,
+    from_date: dt.date | None,
 ) -> None:
     """``ssisim plan --team``: one plan per member (``m1``, ``m2``...) and ``team.csv``.
 
-    Each member starts from their latest reading (week-0 score) with the
-    start scenario's seller and first strategy (default: an inactive
-    routine); everything is read and checked before anything is written.
+    Each member starts from their latest reading (week-0 score, on the
+    reading's date unless ``from_date``) with the start scenario's seller and
+    first strategy (default: an inactive routine); everything is read and
+    checked before anything is written.
     """
     import tempfile
 
@@ -256,7 +332,6 @@ def _plan_team(
             "member file",
             param_hint="--start",
         )
-    request.check()
     latest = team_latest(read_team(team, date_order))
     out_dir = new_out_dir(out, "plan-team")
     rows = []
@@ -283,13 +358,21 @@ def _plan_team(
             else:
                 extra = (f"population.seller.from={path}", label)
                 scenario = load_member_scenario(start, [*options, extra], current_trust())
-            scenarios.append((member, reading, scenario))
+            first = from_date or row["date"].date()
+            when = dt.datetime.combine(from_date, dt.time()) if from_date is not None else None
+            try:
+                weeks = _horizon(by, first, when, row["date"].date())
+            except click.BadParameter as exc:
+                raise click.BadParameter(f"{label}: {exc.message}", param_hint="--by") from None
+            member_request = replace(request, horizon_weeks=weeks)
+            member_request.check()
+            scenarios.append((member, reading, scenario, member_request, first))
         out_dir.mkdir(parents=True, exist_ok=False)
-        for member, reading, scenario in scenarios:
+        for member, reading, scenario, member_request, first in scenarios:
             if not quiet:
                 click.echo(f"{member}: SSI {reading['ssi']:g} on {reading['date']}", err=True)
-            with progress_bar(request.budget_runs, quiet) as advance:
-                result = plan_routine(scenario, scenario.strategies[0], request, advance)
+            with progress_bar(member_request.budget_runs, quiet) as advance:
+                result = plan_routine(scenario, scenario.strategies[0], member_request, advance)
             plan_dir = out_dir / member
             write_plan(plan_dir, result, scenario, by=by, start=first)
             plot_plan_tradeoff(

@@ -198,7 +198,10 @@ _SEPARATORS = (";", ",", "\t")
 
 
 def read_readings(
-    path: str | Path | Sequence[str | Path], date_order: str | None = None
+    path: str | Path | Sequence[str | Path],
+    date_order: str | None = None,
+    *,
+    min_readings: int = MIN_READINGS,
 ) -> pd.DataFrame:
     """Read and check a file of dated SSI dashboard readings.
 
@@ -228,6 +231,10 @@ def read_readings(
     date_order : str, optional
         ``"dayfirst"``, ``"monthfirst"``, or a ``strptime`` format
         (``"%m/%d/%Y"``) for every date.
+    min_readings : int, optional
+        Readings the file must hold at least: :data:`MIN_READINGS` for the
+        fit (the default); ``ssisim import --readings`` keeps the latest
+        only and asks for one.
 
     Returns
     -------
@@ -244,8 +251,8 @@ def read_readings(
         column or value, a value that is not a number or a date, a pillar
         outside 0-25, an ``ssi`` outside 0-100 or not the sum of the pillars
         within the rounding of the values as written, a rank outside 0-100,
-        a date repeated or out of order, dates that could be day or month first, fewer than :data:`MIN_READINGS`
-        readings, an empty or unreadable file.
+        a date repeated or out of order, dates that could be day or month first, fewer than
+        ``min_readings`` readings, an empty or unreadable file.
 
     Examples
     --------
@@ -260,16 +267,13 @@ def read_readings(
         if not paths:
             raise DataError("readings: no file given")
         if len(paths) > 1:
-            return _join_readings(paths, date_order)
+            return _join_readings(paths, date_order, min_readings)
         path = paths[0]
     path = Path(path)
     rows, header_at = _readings_rows(path, date_order)
-    if len(rows) < MIN_READINGS:
+    if len(rows) < min_readings:
         span = f" (lines {rows[0]['line']}-{rows[-1]['line']})" if rows else ""
-        raise DataError(
-            f"{path}:{header_at}: {len(rows)} readings{span}; the fit needs at least "
-            f"{MIN_READINGS}, more than the free parameters of a pillar (9)"
-        )
+        raise DataError(f"{path}:{header_at}: {len(rows)} readings{span}; {_needs(min_readings)}")
     _check_dates(rows, path)
     return _frame(rows, str(path))
 
@@ -282,7 +286,18 @@ def _frame(rows: Sequence[Mapping[str, Any]], path: str) -> pd.DataFrame:
     return frame
 
 
-def _join_readings(paths: Sequence[Path], date_order: str | None) -> pd.DataFrame:
+def _needs(min_readings: int) -> str:
+    """What a file with too few readings lacks, in words."""
+    if min_readings == MIN_READINGS:
+        return (
+            f"the fit needs at least {MIN_READINGS}, more than the free parameters of a pillar (9)"
+        )
+    return f"at least {min_readings} needed"
+
+
+def _join_readings(
+    paths: Sequence[Path], date_order: str | None, min_readings: int = MIN_READINGS
+) -> pd.DataFrame:
     """Several files of readings, joined in date order; a date in two files must agree."""
     seen: dict[dt.date, tuple[Path, dict[str, Any]]] = {}
     for p in paths:
@@ -305,10 +320,8 @@ def _join_readings(paths: Sequence[Path], date_order: str | None) -> pd.DataFram
                 )
     rows = [row for _, (_, row) in sorted(seen.items())]
     where = " + ".join(str(p) for p in paths)
-    if len(rows) < MIN_READINGS:
-        raise DataError(
-            f"{where}: {len(rows)} readings in all; the fit needs at least {MIN_READINGS}"
-        )
+    if len(rows) < min_readings:
+        raise DataError(f"{where}: {len(rows)} readings in all; {_needs(min_readings)}")
     return _frame(rows, where)
 
 

@@ -30,12 +30,35 @@ from ssisim.member.scenario import load_member_scenario, read_member
 from ssisim.scenario.loading import Override
 from ssisim.scenario.schema import PILLARS, Scenario, Strategy
 
-__all__ = ["TEAM_NAME_HEADERS", "latest_reading", "member_routine", "read_team", "team_latest"]
+__all__ = [
+    "EXPORT_TOLERANCE_DAYS",
+    "TEAM_NAME_HEADERS",
+    "check_export_window",
+    "latest_reading",
+    "member_routine",
+    "read_team",
+    "team_latest",
+]
+
+EXPORT_TOLERANCE_DAYS = 14
+"""Days after the export's last week's start that a reading may be dated, for ``fit --member``.
+
+The last week of ``weekly.csv`` starts on a Monday and may be partial (the
+archive was requested mid-week): its 7 days are in the window, and 7 days
+more, for a reading noted in the days after the archive arrived. One week
+of activity the export does not show weighs ``1 - 0.5 ** (1 / 4)``, about
+16%, in the trailing averages the SSI reads (the default activity half-life
+of 4 weeks); a reading later than that reads activity the fit cannot see.
+"""
 
 
 def latest_reading(path: str | Path, date_order: str | None = None) -> dict[str, Any]:
-    """The last reading of a readings file: ``date`` (ISO), ``ssi`` and the pillars."""
-    frame = read_readings(path, date_order)
+    """The last reading of a readings file: ``date`` (ISO), ``ssi`` and the pillars.
+
+    One reading is enough (the fit's minimum, :data:`~ssisim.experiments.fit.MIN_READINGS`,
+    is the fit's own): only the latest is kept.
+    """
+    frame = read_readings(path, date_order, min_readings=1)
     last = frame.iloc[-1]
     return {
         "date": last["date"].date().isoformat(),
@@ -164,9 +187,11 @@ def member_routine(
     Raises
     ------
     DataError
-        The member file or its weekly.csv is missing or malformed.
+        The member file or its weekly.csv is missing or malformed; a reading
+        outside the export's window (:func:`check_export_window`).
     """
     member = Path(member)
+    check_export_window(member, readings)
     weeks = reading_weeks(readings, start_week)
     horizon = int(weeks[-1])
     source = readings.attrs.get("path", "readings")
@@ -191,3 +216,42 @@ def member_routine(
     strategy = Strategy.model_validate({**strategy.model_dump(), **rates})
     scenario = scenario.model_copy(update={"strategies": (strategy,)})
     return scenario, strategy
+
+
+def check_export_window(member: str | Path, readings: pd.DataFrame) -> None:
+    """Refuse a reading dated outside the member's export, in one line naming it.
+
+    The fit compares each reading with the member's activity in the weeks
+    before it, from ``weekly.csv``: a reading before the export's first week
+    (``export.first_week``) or more than :data:`EXPORT_TOLERANCE_DAYS` after
+    its last week's start (``export.last_week``) would be fitted to activity
+    the export does not hold. A member file without an export (a team
+    file's reading) is not checked.
+
+    Raises
+    ------
+    DataError
+        ``FILE:LINE: date: DATE is before the export's first week (...)``, or after its end.
+    """
+    export = read_member(member).get("export")
+    if not isinstance(export, dict):
+        return
+    try:
+        first = pd.Timestamp(str(export["first_week"]))
+        last = pd.Timestamp(str(export["last_week"]))
+    except (KeyError, ValueError):
+        return
+    end = last + pd.Timedelta(days=EXPORT_TOLERANCE_DAYS - 1)
+    source = readings.attrs.get("path", "readings")
+    window = (
+        f"the export ({Path(member).name}) covers {first.date().isoformat()} to "
+        f"{end.date().isoformat()} (its last week and {EXPORT_TOLERANCE_DAYS - 7} days after)"
+    )
+    for _, row in readings.iterrows():
+        day = row["date"]
+        if day < first or day > end:
+            where = "before" if day < first else "after"
+            raise DataError(
+                f"{source}:{int(row['line'])}: date: {day.date().isoformat()} is {where} the "
+                f"member's export; {window}: the fit would read activity the export does not hold"
+            )

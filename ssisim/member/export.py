@@ -88,8 +88,9 @@ class MemberExport:
         week's end) and :data:`ACTIVITY_COLUMNS` (counts in the week; NaN
         where the file that would give them is missing).
     composition : dict
-        ``{"industry": Counter, "seniority": Counter}`` of the connections
-        (hidden members are ``unclassified``).
+        ``{"industry": Counter, "seniority": Counter, "joint": Counter}`` of
+        the connections (hidden members are ``unclassified``); ``joint`` counts
+        ``"industry/seniority"`` and, for colleagues, ``"colleague:industry/seniority"``.
     counts : dict
         Scalar counts and rates (see ``docs/own-data.md``).
     files_read, files_missing : list of str
@@ -146,6 +147,7 @@ def read_export(
     names: set[str] = set()
     industry: Counter[str] = Counter()
     seniority: Counter[str] = Counter()
+    joint: Counter[str] = Counter()  # "industry/seniority" -> connections; "colleague:..." too
     decision_makers = relevant = classified = colleagues = hidden = 0
     dm_level = SENIORITIES.index(params.decision_maker_from)
     for row in read_table(
@@ -164,12 +166,14 @@ def read_export(
             hidden += 1  # a member who hides their data: only the date is exported
             industry[UNCLASSIFIED] += 1
             seniority[UNCLASSIFIED] += 1
+            joint[f"{UNCLASSIFIED}/{UNCLASSIFIED}"] += 1
             continue
         names.add(_key(c["First Name"], c["Last Name"]))
         ind = classify_industry(c["Company"], c["Position"], params.industries)
         sen = classify_seniority(c["Position"])
         industry[ind] += 1
         seniority[sen] += 1
+        joint[f"{ind}/{sen}"] += 1
         if sen != UNCLASSIFIED and SENIORITIES.index(sen) >= dm_level:
             decision_makers += 1
         rel = relevance(ind, sen, params.target)
@@ -178,6 +182,7 @@ def read_export(
             relevant += rel >= params.target.relevant_threshold
         if my_company and _company_key(c["Company"]) == my_company:
             colleagues += 1
+            joint[f"colleague:{ind}/{sen}"] += 1
     size = len(events["new_connections"])
     if size == 0:
         raise DataError(f"{where}:1: no connections in the file; nothing to import")
@@ -261,7 +266,7 @@ def read_export(
     )
     return MemberExport(
         weekly=weekly,
-        composition={"industry": industry, "seniority": seniority},
+        composition={"industry": industry, "seniority": seniority, "joint": joint},
         counts=counts,
         files_read=read,
         files_missing=missing,

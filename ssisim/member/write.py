@@ -6,7 +6,8 @@
     export: {kind, first_week, last_week, files_read, files_missing, unknown}
     network: {connections, hidden_connections, colleagues, decision_makers,
               relevant, classified, relevant_share, unclassified_*_share,
-              by_industry: {...}, by_seniority: {...}}
+              by_industry: {...}, by_seniority: {...},
+              by_class: [{industry, seniority, connections, colleagues}, ...]}
     habits: {weeks, posts_per_week, ...}          # the last RECENT_WEEKS weeks
     rates: {acceptance_rate, reply_rate, invite_note_share}
     endorsements, recommendations, profile_completeness
@@ -39,13 +40,20 @@ from ssisim.member.classify import UNCLASSIFIED
 from ssisim.member.export import RECENT_WEEKS, MemberExport, read_export
 from ssisim.scenario.schema import PILLARS, SENIORITIES, PopulationParams, SellerProfile, Strategy
 
-__all__ = ["MEMBER_FORMAT", "MEMBER_HEADER", "import_member", "member_document", "write_member"]
+__all__ = [
+    "MEMBER_FORMAT",
+    "MEMBER_HEADER",
+    "check_out_dir",
+    "import_member",
+    "member_document",
+    "write_member",
+]
 
 MEMBER_FORMAT = "ssisim-member/1"
 MEMBER_HEADER = (
     "# A member's LinkedIn data export, imported by `ssisim import`: counts and classes only."
 )
-"""First line of every member.yaml; an existing output folder is replaced only if it holds one."""
+"""First line of every member.yaml."""
 
 _HABITS = {
     "posts_per_week": "posts",
@@ -113,6 +121,7 @@ def member_document(
     }
     network["by_industry"] = _ordered(export.composition["industry"], population.industries)
     network["by_seniority"] = _ordered(export.composition["seniority"], SENIORITIES)
+    network["by_class"] = _by_class(export.composition.get("joint") or {}, population)
     return {
         "format": MEMBER_FORMAT,
         "export": {
@@ -155,6 +164,27 @@ def _ordered(counter: Mapping[str, int], names: Any) -> dict[str, int]:
     return out
 
 
+def _by_class(joint: Mapping[str, int], population: PopulationParams) -> list[dict[str, Any]]:
+    """The network's joint classes: ``{industry, seniority, connections, colleagues}`` rows.
+
+    The marginals (``by_industry``, ``by_seniority``) do not say which
+    connections are relevant or decision makers together; these rows do, so
+    that a week-0 network can be placed class by class (counts only).
+    """
+    industries = [*population.industries, UNCLASSIFIED]
+    levels = [*SENIORITIES, UNCLASSIFIED]
+    rows = []
+    for ind in industries:
+        for sen in levels:
+            n = int(joint.get(f"{ind}/{sen}", 0))
+            if n:
+                colleagues = int(joint.get(f"colleague:{ind}/{sen}", 0))
+                rows.append(
+                    {"industry": ind, "seniority": sen, "connections": n, "colleagues": colleagues}
+                )
+    return rows
+
+
 def _composition_frame(export: MemberExport, population: PopulationParams) -> pd.DataFrame:
     rows = []
     for dimension, names in (("industry", population.industries), ("seniority", SENIORITIES)):
@@ -174,6 +204,30 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def check_out_dir(out_dir: str | Path) -> None:
+    """Refuse an output folder that exists and is not empty, an earlier import's included.
+
+    As every command's ``--out`` (``ssisim run`` refuses an existing one), an
+    import never replaces files: choose another folder, or remove the old one.
+    An existing empty folder is used.
+
+    Raises
+    ------
+    DataError
+        One line naming the folder.
+    """
+    out_dir = Path(out_dir)
+    if not out_dir.exists() and not out_dir.is_symlink():
+        return
+    if not out_dir.is_dir():
+        raise DataError(f"{out_dir}: exists and is not a directory; choose another --out")
+    if any(out_dir.iterdir()):
+        raise DataError(
+            f"{out_dir}: exists and is not empty; choose another --out or remove it "
+            "(nothing was written)"
+        )
+
+
 def write_member(
     out_dir: Path, document: Mapping[str, Any], export: MemberExport, population: PopulationParams
 ) -> Path:
@@ -182,21 +236,10 @@ def write_member(
     Raises
     ------
     DataError
-        ``out_dir`` exists, is not empty and holds no earlier import.
+        ``out_dir`` exists and is not an empty directory (:func:`check_out_dir`).
     """
     out_dir = Path(out_dir)
-    if out_dir.exists():
-        if not out_dir.is_dir():
-            raise DataError(f"{out_dir}: exists and is not a directory (nothing was written)")
-        previous = out_dir / "member.yaml"
-        if any(out_dir.iterdir()) and not (
-            previous.is_file()
-            and previous.read_text(encoding="utf-8", errors="replace").startswith(MEMBER_HEADER)
-        ):
-            raise DataError(
-                f"{out_dir}: exists and holds no earlier import; choose another --out "
-                "(nothing was written)"
-            )
+    check_out_dir(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     header = (
         f"{MEMBER_HEADER}\n# Written {dt.date.today().isoformat()}; the format is documented in "
@@ -241,6 +284,7 @@ def import_member(
     (Path, dict)
         ``member.yaml``'s path and content.
     """
+    check_out_dir(out_dir)  # before reading the archive: a refusal costs nothing
     params = population or PopulationParams()
     archive = open_archive(archive_path)
     export = read_export(archive, params)

@@ -1,0 +1,301 @@
+"""A newcomer's defects in ssisim import, fit --member and plan, one test each."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ssisim.cli.main import main
+from ssisim.member.write import import_member
+
+_spec = importlib.util.spec_from_file_location(
+    "make_archives", Path(__file__).parent / "fixtures" / "linkedin" / "make_archives.py"
+)
+assert _spec is not None and _spec.loader is not None
+fixtures = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fixtures)
+
+HEADER = "date,ssi,brand,people,insights,relationships"
+
+
+def _readings(path: Path, days: list[str], ssi: float = 31.0) -> Path:
+    rows = [HEADER] + [f"{d},{ssi:g},{ssi / 4:g},{ssi / 4:g},{ssi / 4:g},{ssi / 4:g}" for d in days]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _run(capsys, args):
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_import_accepts_fewer_readings_than_the_fit_needs(tmp_path, capsys):
+    archive = fixtures.write_archive("complete-2026", tmp_path)
+    readings = _readings(tmp_path / "r.csv", ["2026-01-19", "2026-01-26", "2026-02-02"])
+    code, _, err = _run(
+        capsys, ["import", str(archive), "--out", str(tmp_path / "m"), "--readings", str(readings)]
+    )
+    assert code == 0, err
+    doc = yaml.safe_load((tmp_path / "m" / "member.yaml").read_text(encoding="utf-8"))
+    assert doc["ssi"]["date"] == "2026-02-02" and doc["ssi"]["ssi"] == 31.0
+    one = _readings(tmp_path / "one.csv", ["2026-02-02"])
+    code, _, err = _run(
+        capsys, ["import", str(archive), "--out", str(tmp_path / "m1"), "--readings", str(one)]
+    )
+    assert code == 0, err
+    # the fit keeps its own minimum, with its own message
+    code, _, err = _run(
+        capsys, ["fit", str(readings), "--member", str(tmp_path / "m" / "member.yaml")]
+    )
+    assert code == 2 and "the fit needs at least 10" in err
+
+
+def test_import_refuses_an_empty_readings_file_in_one_line(tmp_path, capsys):
+    archive = fixtures.write_archive("complete-2026", tmp_path)
+    empty = _readings(tmp_path / "r.csv", [])
+    code, _out, err = _run(
+        capsys, ["import", str(archive), "--out", str(tmp_path / "m"), "--readings", str(empty)]
+    )
+    assert code == 2 and err.count("\n") == 1 and "r.csv" in err and "Traceback" not in err
+    assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize(("day", "where"), [("2019-01-07", "before"), ("2026-03-02", "after")])
+def test_fit_member_refuses_a_reading_outside_the_export(tmp_path, capsys, day, where):
+    archive = fixtures.write_archive("complete-2026", tmp_path)
+    import_member(archive, tmp_path / "m")  # the export covers 2025-09-01 to the week of 2026-02-02
+    days = [f"2025-{9 + i // 4:02d}-{1 + 7 * (i % 4):02d}" for i in range(11)] + [day]
+    days.sort()
+    readings = _readings(tmp_path / "r.csv", days)
+    line = days.index(day) + 2
+    code, _, err = _run(
+        capsys, ["fit", str(readings), "--member", str(tmp_path / "m" / "member.yaml"), "-q"]
+    )
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"r.csv:{line}: date: {day} is {where} the member's export" in err
+
+
+def test_fit_member_accepts_a_reading_just_after_the_export(tmp_path, capsys):
+    archive = fixtures.write_archive("complete-2026", tmp_path)
+    import_member(archive, tmp_path / "m")
+    days = [f"2025-{9 + i // 4:02d}-{1 + 7 * (i % 4):02d}" for i in range(11)] + ["2026-02-15"]
+    readings = _readings(tmp_path / "r.csv", days)
+    code, _out, err = _run(
+        capsys,
+        [
+            "fit",
+            str(readings),
+            "--member",
+            str(tmp_path / "m" / "member.yaml"),
+            "-q",
+            "--reps",
+            "1",
+            "--set",
+            "population.size=1000",
+        ],
+    )
+    assert code == 0, err
+
+
+def test_import_refuses_an_existing_output_folder(tmp_path, capsys):
+    archive = fixtures.write_archive("complete-2026", tmp_path)
+    out = tmp_path / "m"
+    code, _, err = _run(capsys, ["import", str(archive), "--out", str(out)])
+    assert code == 0, err
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    code, _, err = _run(capsys, ["import", str(archive), "--out", str(out)])
+    assert code == 2 and err.count("\n") == 1 and f"{out}: exists and is not empty" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = _run(capsys, ["import", str(archive), "--out", str(empty)])
+    assert code == 0 and (empty / "member.yaml").is_file()
+
+
+def test_import_rounds_the_habits_it_prints(tmp_path, capsys):
+    archive = fixtures.write_archive("complete-2026", tmp_path)
+    code, out, _ = _run(capsys, ["import", str(archive), "--out", str(tmp_path / "m")])
+    assert code == 0
+    habits = next(line for line in out.splitlines() if line.startswith("last "))
+    assert "reactions 0.4" in habits and "0.38" not in habits
+
+
+SMALL = ["--budget", "50", "--reps", "1", "--set", "population.size=1000", "-q"]
+
+
+def _member_with_reading(tmp_path: Path, day: str, ssi: float = 31.0) -> Path:
+    archive = fixtures.write_archive("complete-2026", tmp_path)
+    readings = _readings(tmp_path / "reading.csv", [day], ssi)
+    import_member(archive, tmp_path / "me", reading=None)
+    (tmp_path / "me").rename(tmp_path / "unused")
+    from ssisim.experiments.readings import latest_reading
+
+    written, _ = import_member(archive, tmp_path / "me", reading=latest_reading(readings))
+    return written
+
+
+def test_the_plans_probability_is_the_score_on_the_date():
+    """P(SSI >= target on the date): the share of replications at or above it at the horizon."""
+    import numpy as np
+
+    from ssisim.experiments.plan import evaluate
+    from ssisim.scenario.loading import parse_scenario
+
+    sc = parse_scenario(
+        "name: t\nweeks: 20\npopulation: {size: 1000}\nstrategies: [{name: a, posts_per_week: 1}]\n",
+        "t.yaml",
+    )
+    ev = evaluate(sc, sc.strategies[0], 10.0, 3)
+    ssi = ev.weekly.pivot_table(
+        index="week", columns=ev.weekly.groupby("week").cumcount(), values="ssi"
+    )
+    target = float(np.median(ssi.to_numpy()[1:-1]))  # crossed before the date in some runs
+    ev = evaluate(sc, sc.strategies[0], target, 3)
+    assert ev.probability == pytest.approx(float(np.mean(ev.final_ssi >= target)))
+    for week, final in zip(ev.crossing_weeks, ev.final_ssi, strict=True):
+        assert np.isnan(week) == (final < target)
+
+
+def test_plan_says_a_member_above_the_target_now_falls_below_it(tmp_path, capsys):
+    member = _member_with_reading(tmp_path, "2026-02-02", 31.0)
+    code, out, err = _run(
+        capsys,
+        ["plan", "--start", str(member), "--target", "20", "--from", "2026-02-02",
+         "--by", "2026-08-31", "--out", str(tmp_path / "p"), *SMALL],
+    )  # fmt: skip
+    assert code == 0, err
+    assert "you are above the target now (SSI 31.0 on 2026-02-02) but, as you are, you fall" in out
+    assert "P(SSI >= 20 on 2026-08-31)" in out and "(now 0.00)" in out
+    assert "target crossed" not in out
+
+
+def test_plan_keeps_the_current_routine_when_it_already_holds(tmp_path, capsys):
+    member = _member_with_reading(tmp_path, "2026-02-02", 31.0)
+    code, out, err = _run(
+        capsys,
+        ["plan", "--start", str(member), "--target", "3", "--from", "2026-02-02",
+         "--by", "2026-03-30", "--out", str(tmp_path / "p"), *SMALL],
+    )  # fmt: skip
+    assert code == 0, err
+    assert "no change needed: your current routine keeps you at or above 3" in out
+    plan = yaml.safe_load((tmp_path / "p" / "plan.yaml").read_text(encoding="utf-8"))
+    as_is, chosen = plan["strategies"]
+    rates = [k for k in as_is if k.endswith("_per_week")]
+    assert {k: chosen.get(k) for k in rates} == {k: as_is[k] for k in rates}
+
+
+def test_plan_starts_on_the_readings_date(tmp_path, capsys):
+    import datetime as dt
+
+    today = dt.date.today()
+    reading = today - dt.timedelta(days=21)
+    by = today + dt.timedelta(weeks=5)
+    member = _member_with_reading(tmp_path, reading.isoformat(), 31.0)
+    code, out, err = _run(
+        capsys,
+        ["plan", "--start", str(member), "--target", "20", "--by", by.isoformat(),
+         "--out", str(tmp_path / "p"), *SMALL],
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"start: your reading of {reading.isoformat()} is week 0; the 3 weeks" in out
+    plan = yaml.safe_load((tmp_path / "p" / "plan.yaml").read_text(encoding="utf-8"))
+    assert plan["weeks"] == (by - reading).days // 7 == 8
+    assert "(SSI 31.0 on " not in out or f"(SSI 31.0 on {reading.isoformat()})" in out
+
+
+def test_plan_refuses_a_date_in_the_past_saying_so(tmp_path, capsys):
+    member = _member_with_reading(tmp_path, "2026-02-02", 31.0)
+    code, _out, err = _run(
+        capsys, ["plan", "--start", str(member), "--target", "20", "--by", "2020-01-01"]
+    )
+    assert code == 2 and err.count("\n") == 1
+    assert "2020-01-01 is in the past" in err and "less than a week" not in err
+
+
+def test_plan_budget_help_and_check_agree_and_a_small_search_is_said(tmp_path, capsys):
+    code, out, _ = _run(capsys, ["plan", "--help"])
+    assert code == 0
+    text = " ".join(out.split())
+    assert "At least 40 + 10 x --reps" in text
+    assert "default: 300; x>=1" not in text
+    member = _member_with_reading(tmp_path, "2026-02-02", 31.0)
+    code, _out, err = _run(
+        capsys,
+        ["plan", "--start", str(member), "--target", "20", "--by", "2030-01-07", "--budget", "99"],
+    )
+    assert code == 2 and "at least 100" in err
+    code, out, err = _run(
+        capsys,
+        ["plan", "--start", str(member), "--target", "40", "--from", "2026-02-02",
+         "--by", "2026-08-31", "--out", str(tmp_path / "p"), *SMALL],
+    )  # fmt: skip
+    assert code == 0, err
+    assert "note: a small search: 10 candidates" in out
+
+
+def test_import_writes_the_networks_joint_classes(tmp_path):
+    """network.by_class: the counts that say which connections are relevant and decision makers."""
+    from ssisim.member.classify import relevance
+    from ssisim.scenario.schema import SENIORITIES, PopulationParams
+
+    params = PopulationParams()
+    for vintage in fixtures.VINTAGES:
+        (tmp_path / vintage).mkdir()
+        archive = fixtures.write_archive(vintage, tmp_path / vintage)
+        written, doc = import_member(archive, tmp_path / vintage / "me")
+        net = doc["network"]
+        rows = net["by_class"]
+        assert sum(r["connections"] for r in rows) == net["connections"]
+        dm_from = SENIORITIES.index(params.decision_maker_from)
+        dms = sum(
+            r["connections"]
+            for r in rows
+            if r["seniority"] in SENIORITIES and SENIORITIES.index(r["seniority"]) >= dm_from
+        )
+        assert dms == net["decision_makers"]
+        relevant = 0
+        for r in rows:
+            rel = relevance(r["industry"], r["seniority"], params.target)
+            relevant += (
+                r["connections"]
+                if rel is not None and rel >= params.target.relevant_threshold
+                else 0
+            )
+        assert relevant == net["relevant"]
+        if net["colleagues"] is not None:
+            assert sum(r["colleagues"] for r in rows) == net["colleagues"]
+        for r in rows:
+            assert r["industry"] in (*params.industries, "unclassified")
+        on_disk = yaml.safe_load(written.read_text(encoding="utf-8"))
+        assert on_disk["network"]["by_class"] == rows
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the week-0 network is placed by ssisim.population.seats.member_start from the "
+    "marginals (by_industry, by_seniority drawn independently); it must place network.by_class "
+    "class by class (outside the member files: see the report)",
+)
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_the_week_0_network_matches_the_import(tmp_path, seed):
+    from ssisim.member.scenario import load_member_scenario
+    from ssisim.population.cache import population_for
+    from ssisim.population.seats import seller_start_for
+
+    archive = fixtures.write_archive("complete-2026", tmp_path)
+    written, doc = import_member(archive, tmp_path / "me")
+    sc = load_member_scenario(written, [("population.size=3000", "t"), (f"seed={seed}", "t")])
+    pop = population_for(sc)
+    contacts = seller_start_for(pop, sc, sc.strategies[0]).contacts
+    net = doc["network"]
+    assert len(contacts) == net["connections"]
+    assert int(pop.relevant[contacts].sum()) == net["relevant"]
+    assert int(pop.decision_maker[contacts].sum()) == net["decision_makers"]

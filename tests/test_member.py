@@ -468,7 +468,7 @@ def test_plan_figure_shows_the_median_score_when_nothing_reaches(tmp_path, monke
         trials, tmp_path / "t.png", target_ssi=70, confidence=0.8, chosen_trial=2, by="2027-06-30"
     )
     assert seen["labels"][0] == (
-        "P(SSI ≥ 70 by 2027-06-30)" if reached else "median SSI by 2027-06-30"
+        "P(SSI ≥ 70 on 2027-06-30)" if reached else "median SSI on 2027-06-30"
     )
 
 

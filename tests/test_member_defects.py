@@ -278,12 +278,6 @@ def test_import_writes_the_networks_joint_classes(tmp_path):
         assert on_disk["network"]["by_class"] == rows
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the week-0 network is placed by ssisim.population.seats.member_start from the "
-    "marginals (by_industry, by_seniority drawn independently); it must place network.by_class "
-    "class by class (outside the member files: see the report)",
-)
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_the_week_0_network_matches_the_import(tmp_path, seed):
     from ssisim.member.scenario import load_member_scenario

@@ -102,7 +102,7 @@ def plot_plan_tradeoff(
                 label="the plan" if reached else "the most likely routine",
             )
         left.set_xlabel("hours a week")
-        when = f" by {by}" if by else ""
+        when = f" on {by}" if by else ""  # judged on the date (docs/own-data.md)
         if y == "probability":
             left.set_ylabel(f"P(SSI ≥ {target_ssi:g}{when})")
             left.set_ylim(-0.03, 1.03)

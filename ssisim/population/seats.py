@@ -8,7 +8,7 @@ streams of :mod:`ssisim.seeds`, the same in every replication.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,7 +144,11 @@ def member_start(
     """Place an imported member's real network as the population's seller's week-0 network.
 
     The member's counts (``network:`` of a ``member.yaml``, see
-    ``docs/own-data.md``) are matched class by class: ``colleagues`` members
+    ``docs/own-data.md``) are matched class by class. With ``by_class`` (the
+    import's joint counts by industry and seniority), each class among the
+    population's members of that class, so the relevant connections and
+    decision makers are the import's (:func:`_place_classes`). A file written
+    before ``by_class`` existed is placed from its marginals: ``colleagues`` members
     of the seller's company first, then, in each industry, as many members as
     the member has connections there, their seniorities drawn from the
     member's seniority shares (a member of the industry at that level if any
@@ -181,6 +185,9 @@ def member_start(
         chosen.append(got.astype(np.int64))
         return int(got.size)
 
+    if network.get("by_class"):
+        _place_classes(pop, network["by_class"], size, take, rng)
+        return _start(pop, profile, chosen, rng)
     company = np.flatnonzero(pop.company == pop.company[me])
     placed = take(company, min(int(network.get("colleagues") or 0), size))
     by_industry = dict(network.get("by_industry") or {})
@@ -210,11 +217,72 @@ def member_start(
     if rest > 0:  # unclassified and hidden connections: the neighbourhood, then anyone
         placed += take(rng.permutation(pop.neighbors(me).astype(np.int64)), rest)
         placed += take(np.flatnonzero(~taken), size - placed)
+    return _start(pop, profile, chosen, rng)
+
+
+def _start(
+    pop: Population, profile: SellerProfile, chosen: list[_Array], rng: np.random.Generator
+) -> SellerStart:
+    """The placed contacts, sorted, with tie strengths as for any seller."""
     contacts = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
     ties = beta_with_mean(
         profile.initial_tie_strength, SELLER_TIE_CONCENTRATION, contacts.size, rng
     )
-    return SellerStart(int(me), contacts.astype(np.int64), np.clip(ties, MIN_TIE_STRENGTH, 1.0))
+    return SellerStart(
+        int(pop.seller), contacts.astype(np.int64), np.clip(ties, MIN_TIE_STRENGTH, 1.0)
+    )
+
+
+def _place_classes(
+    pop: Population,
+    rows: Sequence[Mapping[str, Any]],
+    size: int,
+    take: Callable[[_Array, int], int],
+    rng: np.random.Generator,
+) -> None:
+    """Place ``network.by_class`` class by class: each row's connections among the
+    members of its industry and seniority (its colleagues in the seller's company
+    first), so the relevant connections and decision makers are the import's.
+
+    A class with an unclassified part counts, as the import counts it, as not
+    relevant (and, without a seniority, as no decision maker): it is placed
+    among such members of its known part, the seller's graph neighbourhood
+    first. A class the population has too few members of is completed with
+    members of the same relevance and decision-making, then anyone.
+    """
+    me = pop.seller
+    company = pop.company == pop.company[me]
+    near = np.zeros(pop.n, dtype=bool)
+    near[pop.neighbors(me)] = True
+    placed = 0
+    for row in rows:
+        k = min(int(row.get("connections") or 0), size - placed)
+        if k <= 0:
+            continue
+        industry, level = str(row.get("industry")), str(row.get("seniority"))
+        mask = np.ones(pop.n, dtype=bool)
+        if industry in pop.industries:
+            mask &= pop.industry == pop.industries.index(industry)
+        if level in SENIORITIES:
+            mask &= pop.seniority == SENIORITIES.index(level)
+        if industry not in pop.industries or level not in SENIORITIES:
+            mask &= ~pop.relevant
+            if level not in SENIORITIES:
+                mask &= ~pop.decision_maker
+        got = take(np.flatnonzero(mask & company), min(int(row.get("colleagues") or 0), k))
+        if industry not in pop.industries or level not in SENIORITIES:
+            got += take(np.flatnonzero(mask & near), k - got)
+        got += take(np.flatnonzero(mask), k - got)
+        if got < k:  # the class ran dry: members with the same flags, then anyone
+            members = np.flatnonzero(mask)
+            if members.size:
+                j = members[0]
+                same = (pop.relevant == pop.relevant[j]) & (
+                    pop.decision_maker == pop.decision_maker[j]
+                )
+                got += take(np.flatnonzero(same), k - got)
+            got += take(np.flatnonzero(np.ones(pop.n, dtype=bool)), k - got)
+        placed += got
 
 
 _MEMBER_STARTS: dict[tuple[int, str, int], SellerStart] = {}

@@ -38,6 +38,7 @@ def test_another_currency_without_a_rate_is_one_line_exit_2(run_folder: Path, ca
         assert _exit([command, str(run_folder), "--currency", "USD"]) == 2
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and "no exchange rate" in err and "--rate" in err, err
+        assert err.startswith("error: --currency USD: "), err  # the option, not a report
     assert _exit(["report", str(run_folder), "--currency", "USD", "--rate", "-1"]) == 2
     assert "not a positive number" in capsys.readouterr().err
 
@@ -171,7 +172,7 @@ def test_a_rate_belongs_to_the_currency_of_its_file(tmp_path):
     (scenario_dir / "report.yaml").write_text("currency: USD\neur_to: 1.08\n")
     (run_dir / "report.yaml").write_text("currency: GBP\n")
     manifest = {"command": ["ssisim", "run", str(scenario)]}
-    with pytest.raises(DataError, match=r"report\.yaml: report currency GBP: no exchange rate"):
+    with pytest.raises(DataError, match=r"report\.yaml: currency GBP: no exchange rate"):
         client_options(run_dir, manifest)
     (run_dir / "report.yaml").write_text("currency: GBP\neur_to: 0.85\n")
     assert client_options(run_dir, manifest).eur_to == 0.85

@@ -242,3 +242,25 @@ def test_from_is_written_from_and_from_underscore_is_an_unknown_key():
     assert "from" in dumped["strategies"][0] and "from_" not in dumped["strategies"][0]
     assert "from" in dumped["population"]["seller"]
     assert type(sc).model_validate(dumped) == sc
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        (
+            "name: x\nstrategies:\n  - name: a\n    invite_targeting: relevant\n",
+            "a.yaml:4: strategies.a.invite_targeting: expected a list, e.g. [a, b]",
+        ),
+        (
+            "name: x\npopulation: 3\nstrategies: [inactive]\n",
+            "a.yaml:2: population: expected a mapping",
+        ),
+        ("name: bad name!\nstrategies: [inactive]\n", "a.yaml:1: name: expected letters, digits"),
+    ],
+)
+def test_shape_errors_speak_of_the_scenario_not_of_python(text, message):
+    """pydantic's "a valid tuple" or a raw regex meant nothing to a newcomer."""
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "a.yaml")
+    assert str(info.value).startswith(message)
+    assert "tuple" not in str(info.value) and "pattern" not in str(info.value)

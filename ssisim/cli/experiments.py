@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ssisim.cli.options import EXIT_FAILED, EXIT_INTERRUPTED, experiment_options
+from ssisim.cli.options import EXIT_FAILED, EXIT_INTERRUPTED, counted, experiment_options
 from ssisim.errors import OperationalError
 
 if TYPE_CHECKING:
@@ -136,7 +136,10 @@ def run(opts: ExperimentOptions, report: bool = False) -> None:
             from ssisim.cli.report import write_report
 
             write_report(store.root)
-        head = f"{len(sc.strategies)} strategies x {sc.replications} replications, {sc.weeks} weeks"
+        head = (
+            f"{counted(len(sc.strategies), 'strategy', 'strategies')} x "
+            f"{counted(sc.replications, 'replication')}, {counted(sc.weeks, 'week')}"
+        )
         _finish(exp, outcome, head)
 
 

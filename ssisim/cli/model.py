@@ -12,6 +12,7 @@ import click
 from ssisim.cli.options import (
     EXIT_FAILED,
     SET_HELP,
+    counted,
     load,
     new_out_dir,
     scenario_overrides,
@@ -36,8 +37,10 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
     more = validate_experiments(sc, scenario, overrides)
     names = ", ".join(s.name for s in sc.strategies)
     click.echo(
-        f"{scenario}: valid: {sc.name!r}, {len(sc.strategies)} strategies ({names}), "
-        f"{sc.replications} replications, {sc.weeks} weeks, {sc.population.size:,} members"
+        f"{scenario}: valid: {sc.name!r}, "
+        f"{counted(len(sc.strategies), 'strategy', 'strategies')} ({names}), "
+        f"{counted(sc.replications, 'replication')}, {counted(sc.weeks, 'week')}, "
+        f"{sc.population.size:,} members"
     )
     for line in more:
         click.echo(f"  {line}")

@@ -95,6 +95,17 @@ def _apply(options: Sequence[Decorator], f: Callable[..., Any]) -> Callable[...,
     return f
 
 
+def counted(n: int, word: str, plural: str | None = None) -> str:
+    """``1 strategy``, ``2 strategies``: a count and its noun (``plural`` default: word + s).
+
+    Examples
+    --------
+    >>> counted(1, "strategy", "strategies"), counted(3, "week")
+    ('1 strategy', '3 weeks')
+    """
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
 def scenario_overrides(
     overrides: Sequence[str], flags: Sequence[tuple[str, Any, str]]
 ) -> list[Override]:

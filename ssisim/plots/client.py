@@ -142,10 +142,10 @@ def client_options(
     if currency == "EUR":
         return replace(client, currency=currency, eur_to=1.0, rate_date="", rate_source="")
     if rate_text is None:
+        named = f"--currency {currency}" if "currency" in asked else f"currency {currency}"
         raise DataError(
-            f"{where('currency')}report currency {currency}: no exchange rate; the model's "
-            "amounts are in euros, "
-            f"give 1 EUR in {currency} with --rate or eur_to: in report.yaml"
+            f"{where('currency')}{named}: no exchange rate; the model's amounts are in euros: "
+            f"give 1 EUR in {currency} with --rate (or eur_to: in report.yaml)"
         )
     try:
         rate = float(rate_text)

@@ -946,12 +946,25 @@ def _one_error(
         return where, origin, f"{key}: unknown key{hint}"
     if kind == "missing":
         return where, origin, f"{key}: required key is missing"
+    msg = _PLAIN.get(kind, msg)
     got = err.get("input")
     got_text = (
         "" if isinstance(got, dict | list) or kind == "value_error" else f" (got {_short(got)})"
     )
     label = f"{key}: " if key else ""
     return where, origin, f"{label}{msg}{got_text}"
+
+
+_PLAIN: dict[str, str] = {
+    # pydantic's words for a value of the wrong shape, in a scenario's terms
+    "tuple_type": "expected a list, e.g. [a, b] (a single item too: [a])",
+    "list_type": "expected a list, e.g. [a, b] (a single item too: [a])",
+    "dict_type": "expected a mapping of keys to values (key: value, indented below)",
+    "model_type": "expected a mapping of keys to values (key: value, indented below)",
+    "string_pattern_mismatch": "expected letters, digits, '-', '_' or '.', starting with a "
+    "letter or a digit (no spaces)",
+}
+"""Plainer messages for pydantic's error types that speak of Python types or patterns."""
 
 
 def _short(value: Any) -> str:

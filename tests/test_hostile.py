@@ -132,7 +132,7 @@ def test_control_characters_in_keys_are_escaped(tmp_path):
     "override,expected",
     [
         ("weeks\x1b[31m=1", r"--set weeks\x1b[31m=1: weeks\x1b[31m: unknown key"),
-        ("name=a\nb", r"--set name=a\nb: name: String should match"),
+        ("name=a\nb", r"--set name=a\nb: name: expected letters, digits"),
         ("strategies.zz\x1b.x=1", r"--set strategies.zz\x1b.x=1: strategies has no entry"),
     ],
 )

@@ -263,10 +263,24 @@ def calibration_table(table: Any) -> Table:
 
 
 def leaderboard_table(board: pd.DataFrame, replications: int, goal_points: float) -> Table:
-    """A team's leaderboard after its last month."""
-    last = board[board["month"] == board["month"].max()].sort_values("rank")
+    """A team's leaderboard after its last month.
+
+    ``change`` and ``first`` are the last month's; the goal column counts the
+    months, over the whole board, in which the member gained ``goal_points``
+    or more (mean over replications, as the sentence under the table says:
+    :func:`ssisim.experiments.teams.goal_months`).
+    """
+    from ssisim.experiments.teams import goal_months
+
+    month = int(board["month"].max())
+    last = board[board["month"] == month].sort_values("rank")
+    goals = goal_months(board)
     table = Table(
-        title=f"Leaderboard after month {int(last['month'].iloc[0])} (mean of {replications} replications)"
+        title=f"Leaderboard after month {month} (mean of {replications} replications)",
+        caption=(
+            f"change, first: month {month}. months +{goal_points:g}: months gaining "
+            f"{goal_points:g}+ points (of {month})"
+        ),
     )
     for col in (
         "rank",
@@ -275,8 +289,8 @@ def leaderboard_table(board: pd.DataFrame, replications: int, goal_points: float
         "SSI",
         "change",
         "first",
-        f"+{goal_points:g}",
-        "opportunities",
+        f"months\n+{goal_points:g}",
+        "opport.",  # short: the table fits 80 columns
     ):
         table.add_column(col, justify="left" if col in ("member", "strategy") else "right")
     for r in last.itertuples(index=False):
@@ -285,12 +299,22 @@ def leaderboard_table(board: pd.DataFrame, replications: int, goal_points: float
             r.member,
             r.strategy,
             f"{r.ssi:.1f}",
-            f"{r.ssi_change:+.1f}",
+            _signed(r.ssi_change),
             f"{r.first_share:.0%}",
-            f"{r.goal_share:.0%}",
+            f"{goals.get(r.member, 0.0):.1f}",
             f"{r.opportunities:.1f}",
         )
     return table
+
+
+def _signed(x: float, digits: int = 1) -> str:
+    """``+0.3``, ``-0.3``, and ``+0.0`` for what rounds to zero (never ``-0.0``).
+
+    >>> _signed(-0.04), _signed(-0.3), _signed(0.26)
+    ('+0.0', '-0.3', '+0.3')
+    """
+    v = round(float(x), digits) + 0.0  # -0.0 + 0.0 is 0.0
+    return f"{v:+.{digits}f}"
 
 
 def cohort_table(ratios: pd.DataFrame) -> Table:

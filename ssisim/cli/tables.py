@@ -296,8 +296,8 @@ def leaderboard_table(board: pd.DataFrame, replications: int, goal_points: float
     for r in last.itertuples(index=False):
         table.add_row(
             str(r.rank),
-            r.member,
-            r.strategy,
+            str(r.member),
+            str(r.strategy),
             f"{r.ssi:.1f}",
             _signed(r.ssi_change),
             f"{r.first_share:.0%}",
@@ -307,7 +307,7 @@ def leaderboard_table(board: pd.DataFrame, replications: int, goal_points: float
     return table
 
 
-def _signed(x: float, digits: int = 1) -> str:
+def _signed(x: Any, digits: int = 1) -> str:
     """``+0.3``, ``-0.3``, and ``+0.0`` for what rounds to zero (never ``-0.0``).
 
     >>> _signed(-0.04), _signed(-0.3), _signed(0.26)

@@ -89,7 +89,8 @@ def terminal_table(
     -------
     rich.table.Table
         Cells read ``mean ± half-width of the 95% CI``; ``± n/a`` when there
-        is a single replication.
+        is a single replication; ``n/a`` for a missing value, and for an
+        acceptance rate with no invitation to accept (see :func:`_undefined_rate`).
 
     Raises
     ------
@@ -123,7 +124,15 @@ def terminal_table(
     strategies = list(dict.fromkeys(at_week["strategy"].tolist()))
     rows = [
         # a hyphen may end a line: long strategy names wrap at their words
-        [textwrap.fill(strategy, 11), *(_cell(cells, strategy, metric) for metric in metrics)]
+        [
+            textwrap.fill(strategy, 11),
+            *(
+                "n/a"
+                if metric == "acceptance_rate" and _undefined_rate(cells, strategy)
+                else _cell(cells, strategy, metric)
+                for metric in metrics
+            ),
+        ]
         for strategy in strategies
     ]
     table.add_column("strategy", min_width=min(11, max(len(s) for s in strategies)))
@@ -137,6 +146,18 @@ def terminal_table(
     for row in rows:
         table.add_row(*row)
     return table
+
+
+def _undefined_rate(cells: pd.DataFrame, strategy: str) -> bool:
+    """Whether ``strategy``'s acceptance rate is undefined that week: no
+    invitation sent that week in any replication, and none ever accepted (the
+    simulation's trailing rate, accepted / max(sent, 1), then reads 0: a
+    routine that sends no invitations, not one whose invitations are refused)."""
+    keys = [(strategy, "invitations_sent"), (strategy, "acceptance_rate")]
+    if not all(k in cells.index for k in keys):
+        return False
+    sent, rate = (cells.loc[k, ["mean", "ci_high"]].to_numpy(dtype=float) for k in keys)
+    return bool(sent[0] == 0 and rate[0] == 0 and not rate[1] > 0)
 
 
 def _cell(cells: pd.DataFrame, strategy: str, metric: str) -> str:

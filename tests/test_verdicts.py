@@ -134,3 +134,24 @@ def test_the_hours_verdict_is_in_hours_per_week_and_says_so():
     assert (v.best, v.runner_up) == ("inactive", "a")
     assert v.difference == pytest.approx(-1.05)
     assert v.phrase() == "inactive took fewer hours than a (−1.1 h/week, 95% CI −1.3 to −0.8)"
+
+
+def test_a_members_quiet_as_is_routine_still_gets_its_outcome_verdicts():
+    """A member's as-is routine of 0.3 h a week against a busier one: every verdict
+    but value per hour (which it has none of) compares both."""
+    from ssisim.results.outcomes import debate_sentences
+
+    rows = []
+    for s, hours, opp in (("as-is", 0.3, 30.0), ("more", 3.0, 10.0)):
+        for r, e in enumerate((0.1, -0.2, 0.3, 0.0)):
+            rows.append(
+                {"strategy": s, "context": "volume", "replication": r, "ssi": 20.0 + 10 * hours + e,
+                 "opportunities": opp + e, "pipeline_value_eur": 100 * (opp + e),
+                 "value_per_hour_eur": float("nan") if hours < 0.5 else 50.0 + e,
+                 "hours_per_week": hours + e / 10, "pitches_received": 5 * hours + e}
+            )  # fmt: skip
+    (sentence,) = debate_sentences(pd.DataFrame(rows))
+    assert "as-is brought more opportunities than more" in sentence
+    assert "as-is took fewer hours than more (−2.7 h/week" in sentence
+    assert "as-is received fewer pitches than more" in sentence
+    assert "pipeline value per hour" not in sentence  # no pair to compare

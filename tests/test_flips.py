@@ -124,7 +124,7 @@ def test_never_flips_within_the_range():
 
 def test_fewer_is_better_and_a_verdict_that_stops_being_no_clear_difference():
     # hours: a took more at the baseline but not clearly; clearly fewer above
-    d = _table({0.25: 0.5, 0.5: 0.5, 1.0: 0.5, 2.0: -2.0, 4.0: -2.0}, metric="hours")
+    d = _table({0.25: 0.5, 0.5: 0.5, 1.0: 0.5, 2.0: -2.0, 4.0: -2.0}, metric="hours_per_week")
     r = _flip(find_flips(d, POINTS))
     assert r.baseline_verdict == NO_CLEAR
     assert (r.flip_above, r.flip_above_verdict) == (2.0, "a")  # fewer hours: a ahead
@@ -174,16 +174,16 @@ def test_a_key_of_another_context_has_no_row():
     assert flips[flips.context == "complex"]["parameter"].tolist() == ["x"]
 
 
-def test_inactive_strategies_get_a_verdict_on_the_ssi_only():
+def test_inactive_strategies_get_no_verdict_per_hour_only():
     d = pd.concat(
         [
             _table({0.25: 3.0, 0.5: 3.0, 1.0: 3.0, 2.0: 3.0, 4.0: 3.0}, metric=m)
-            for m in ("ssi", "hours")
+            for m in ("ssi", "hours_per_week", "pitches_received", "value_per_hour_eur")
         ],
         ignore_index=True,
     )
     flips = find_flips(d, POINTS, inactive=["b"])
-    assert set(flips["metric"]) == {"ssi"}
+    assert set(flips["metric"]) == {"ssi", "hours_per_week", "pitches_received"}
 
 
 def test_values_that_are_not_numbers_have_no_sides():

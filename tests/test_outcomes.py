@@ -132,6 +132,28 @@ def test_outcomes_do_not_depend_on_the_tables_index():
     )
 
 
+def test_a_quiet_routine_is_left_out_of_the_per_hour_leaders_only():
+    """Under MIN_HOURS_PER_WEEK a routine still takes the fewest hours and receives
+    the fewest pitches (both used to go to the quietest routine above it); it has
+    no value per hour."""
+    weekly = pd.concat(
+        [
+            _weekly((0.2, 0.2)).assign(strategy="quiet"),
+            _weekly((2.0, 2.0)).assign(strategy="busy"),
+        ],
+        ignore_index=True,
+    )
+    weekly.loc[weekly.strategy == "busy", "pitches_received"] *= 3
+    table = outcomes_table(weekly, {"volume": CONTEXT})
+    best = {label: name for label, name, _v, _t in leaders(summarize_outcomes(table), "volume")}
+    assert best["the fewest hours"] == "quiet"
+    assert best["the fewest pitches"] == "quiet"
+    assert best["the most pipeline value per hour"] == "busy"
+    (sentence,) = debate_sentences(summarize_outcomes(table))
+    assert "took the fewest hours (0.2 h/week), received the fewest pitches (4)" in sentence
+    assert "busy brought the most pipeline value per hour" in sentence
+
+
 def test_summary_and_sentences():
     weekly = pd.concat(
         [_weekly((1.0, 1.0)), _weekly((2.0, 2.0)).assign(strategy="t")], ignore_index=True

@@ -94,6 +94,49 @@ def test_leaderboard_exact():
     assert table.first_share.tolist() == [1.0, 0.0, 0.0, 1.0]
 
 
+def _text(table) -> str:
+    from rich.console import Console
+
+    console = Console(record=True, width=120)
+    console.print(table)
+    return console.export_text()
+
+
+def test_the_terminal_board_and_its_sentence_say_the_same_goal_count():
+    """ann gained 35 points in month 1 and 4 in month 2; bob 8 then 52. The goal
+    column used to show the last month's share (ann 0%) while the sentence counted
+    ann's month 1: both now count the months with a gain of 10 or more."""
+    from ssisim.cli.tables import leaderboard_table as terminal_board
+    from ssisim.experiments.teams import leaderboard_sentences
+
+    sc = parse_scenario(
+        "name: b\nweeks: 8\nstrategies: [inactive]\n"
+        "team: {members: [{name: ann, strategy: open-bar}, {name: bob, strategy: beginner}],"
+        " month_weeks: 4, goal_points: 10}\n"
+    )
+    board = leaderboard_table(_board_weekly(), sc)
+    assert board.groupby("member")["goal_share"].sum().to_dict() == {"ann": 1.0, "bob": 1.0}
+    text = _text(terminal_board(board, 1, 10))
+    cells = [[c for c in line.split() if c not in "│┃"] for line in text.splitlines()]
+    rows = {c[1]: c for c in cells if len(c) == 8 and c[1] in ("ann", "bob")}
+    assert rows["ann"][4:7] == ["+4.0", "0%", "1.0"]  # change, first, months with +10
+    assert rows["bob"][4:7] == ["+52.0", "100%", "1.0"]
+    sentence = leaderboard_sentences(board, sc)[1]
+    assert "happened most to ann and bob: 1.0 months out of 2" in sentence
+
+
+def test_a_change_that_rounds_to_zero_is_never_negative_zero():
+    from ssisim.cli.tables import leaderboard_table as terminal_board
+
+    board = pd.DataFrame(
+        {"month": 1, "week": 4, "member": ["ann", "bob"], "strategy": "s", "ssi": [50.0, 40.0],
+         "ssi_change": [-0.04, -0.3], "rank": [1, 2], "mean_rank": [1.0, 2.0],
+         "first_share": [1.0, 0.0], "goal_share": 0.0, "opportunities": 1.0}
+    )  # fmt: skip
+    text = _text(terminal_board(board, 1, 10))
+    assert "-0.0" not in text and "+0.0" in text and "-0.3" in text
+
+
 def test_run_team_and_the_command(tmp_path):
     from ssisim.cli.main import cli
 

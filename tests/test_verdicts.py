@@ -7,6 +7,8 @@ import pytest
 
 from ssisim.results.verdicts import (
     DIFFERENCE_COLUMNS,
+    VERDICT_METRICS,
+    Verdict,
     paired_differences,
     verdict_sentences,
     verdicts,
@@ -27,6 +29,8 @@ def _outcomes(b_shift: float, noise: tuple[float, ...]) -> pd.DataFrame:
                     "opportunities": 10.0 + shift + (e if s == "b" else 0.0),
                     "hours": 5.0 if s != "inactive" else 0.0,
                     "hours_per_week": 1.0 if s != "inactive" else 0.0,
+                    # a value per hour for the inactive one too: left out all the same
+                    "value_per_hour_eur": {"a": 100.0, "b": 90.0, "inactive": 1e6}[s] + r,
                 }
             )
     return pd.DataFrame(rows)
@@ -55,18 +59,22 @@ def test_a_winner_only_when_the_interval_excludes_zero():
     assert sentence.startswith("In the volume context, ")
 
 
-def test_the_inactive_routine_does_not_win_on_hours():
+def test_an_inactive_routine_is_left_out_of_the_per_hour_verdicts_only():
+    """Doing nothing takes the fewest hours: the verdict says so (it used to name
+    the fewest among the active routines); only value per hour leaves it out."""
     d = paired_differences(_outcomes(-3.0, (0.5, -0.5, 0.2, -0.2)))
     found = {v.metric: v for v in verdicts(d, inactive=["inactive"])}
-    assert found["hours"].best != "inactive"
+    assert found["hours_per_week"].best == "inactive"
+    assert found["opportunities"].best == "a"
+    assert found["value_per_hour_eur"].best == "a"
     everyone = {v.metric: v for v in verdicts(d)}
-    assert everyone["hours"].best == "inactive"
+    assert everyone["value_per_hour_eur"].best == "inactive"
 
 
 def test_write_differences(tmp_path):
     path, table = write_differences(tmp_path, _outcomes(-3.0, (0.5, -0.5, 0.2)))
     assert path.name == "differences.csv"
-    assert len(pd.read_csv(path)) == len(table) == 3 * 2  # pairs x metrics present
+    assert len(pd.read_csv(path)) == len(table) == 3 * 3  # pairs x metrics present
 
 
 def test_verdicts_of_a_table_read_back_from_csv(tmp_path):
@@ -83,8 +91,67 @@ def test_verdicts_of_a_table_read_back_from_csv(tmp_path):
     as_written = verdicts(d, inactive=["3"])
     assert verdicts(back, inactive=["3"]) == as_written
     assert {v.context for v in as_written} == {"1.5", "2.5"}
-    hours = [v for v in as_written if v.metric == "hours"]
-    assert hours and all(v.best != "3" for v in hours)  # the inactive one left out
+    per_hour = [v for v in as_written if v.metric == "value_per_hour_eur"]
+    assert per_hour and all(v.best != "3" for v in per_hour)  # the inactive one left out
+    hours = [v for v in as_written if v.metric == "hours_per_week"]
+    assert hours and all(v.best == "3" for v in hours)  # but not of the hours
     # a row without a context is left out, as a groupby would
     lost = pd.concat([back, back.iloc[[0]].assign(context=None)], ignore_index=True)
     assert verdicts(lost, inactive=["3"]) == as_written
+
+
+NOUNS = {
+    "ssi": "SSI",
+    "opportunities": "opportunities",
+    "pipeline_value_eur": "pipeline value",
+    "value_per_hour_eur": "pipeline value per hour",
+    "hours_per_week": "hours",
+    "pitches_received": "pitches received",
+}
+
+
+@pytest.mark.parametrize("metric", [m.name for m in VERDICT_METRICS])
+def test_no_clear_difference_reads_naturally_for_every_metric(metric):
+    """ "no clear difference in SSI between a and b", never "in higher SSI"."""
+    v = Verdict("volume", metric, "a", "b", 1.0, -0.5, 2.5, clear=False)
+    text = v.phrase()
+    assert text.startswith(f"no clear difference in {NOUNS[metric]} between a and b (")
+    assert v.phrase(interval=False, tense="present").startswith(
+        f"no clear difference in {NOUNS[metric]} between a and b ("
+    )
+
+
+def test_the_hours_verdict_is_in_hours_per_week_and_says_so():
+    """The tables show hours a week: the verdict's difference is in hours a week,
+    with its unit (it was the total over the horizon, with no unit)."""
+    table = _outcomes(-3.0, (0.5, -0.5, 0.2, -0.2))
+    table["hours"] = table["hours_per_week"] * 52  # a year's total
+    table.loc[table.strategy == "b", ["hours", "hours_per_week"]] = [52 * 2.5, 2.5]
+    table.loc[table.strategy == "a", "hours_per_week"] += [0.1, -0.1, 0.2, 0.0]
+    d = paired_differences(table)
+    assert "hours" not in set(d["metric"])  # no verdict in hours a year
+    (v,) = [v for v in verdicts(d, inactive=["inactive"]) if v.metric == "hours_per_week"]
+    assert (v.best, v.runner_up) == ("inactive", "a")
+    assert v.difference == pytest.approx(-1.05)
+    assert v.phrase() == "inactive took fewer hours than a (−1.1 h/week, 95% CI −1.3 to −0.8)"
+
+
+def test_a_members_quiet_as_is_routine_still_gets_its_outcome_verdicts():
+    """A member's as-is routine of 0.3 h a week against a busier one: every verdict
+    but value per hour (which it has none of) compares both."""
+    from ssisim.results.outcomes import debate_sentences
+
+    rows = []
+    for s, hours, opp in (("as-is", 0.3, 30.0), ("more", 3.0, 10.0)):
+        for r, e in enumerate((0.1, -0.2, 0.3, 0.0)):
+            rows.append(
+                {"strategy": s, "context": "volume", "replication": r, "ssi": 20.0 + 10 * hours + e,
+                 "opportunities": opp + e, "pipeline_value_eur": 100 * (opp + e),
+                 "value_per_hour_eur": float("nan") if hours < 0.5 else 50.0 + e,
+                 "hours_per_week": hours + e / 10, "pitches_received": 5 * hours + e}
+            )  # fmt: skip
+    (sentence,) = debate_sentences(pd.DataFrame(rows))
+    assert "as-is brought more opportunities than more" in sentence
+    assert "as-is took fewer hours than more (−2.7 h/week" in sentence
+    assert "as-is received fewer pitches than more" in sentence
+    assert "pipeline value per hour" not in sentence  # no pair to compare

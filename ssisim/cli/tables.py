@@ -89,7 +89,8 @@ def terminal_table(
     -------
     rich.table.Table
         Cells read ``mean ± half-width of the 95% CI``; ``± n/a`` when there
-        is a single replication.
+        is a single replication; ``n/a`` for a missing value, and for an
+        acceptance rate with no invitation to accept (see :func:`_undefined_rate`).
 
     Raises
     ------
@@ -123,7 +124,15 @@ def terminal_table(
     strategies = list(dict.fromkeys(at_week["strategy"].tolist()))
     rows = [
         # a hyphen may end a line: long strategy names wrap at their words
-        [textwrap.fill(strategy, 11), *(_cell(cells, strategy, metric) for metric in metrics)]
+        [
+            textwrap.fill(strategy, 11),
+            *(
+                "n/a"
+                if metric == "acceptance_rate" and _undefined_rate(cells, strategy)
+                else _cell(cells, strategy, metric)
+                for metric in metrics
+            ),
+        ]
         for strategy in strategies
     ]
     table.add_column("strategy", min_width=min(11, max(len(s) for s in strategies)))
@@ -137,6 +146,18 @@ def terminal_table(
     for row in rows:
         table.add_row(*row)
     return table
+
+
+def _undefined_rate(cells: pd.DataFrame, strategy: str) -> bool:
+    """Whether ``strategy``'s acceptance rate is undefined that week: no
+    invitation sent that week in any replication, and none ever accepted (the
+    simulation's trailing rate, accepted / max(sent, 1), then reads 0: a
+    routine that sends no invitations, not one whose invitations are refused)."""
+    keys = [(strategy, "invitations_sent"), (strategy, "acceptance_rate")]
+    if not all(k in cells.index for k in keys):
+        return False
+    sent, rate = (cells.loc[k, ["mean", "ci_high"]].to_numpy(dtype=float) for k in keys)
+    return bool(sent[0] == 0 and rate[0] == 0 and not rate[1] > 0)
 
 
 def _cell(cells: pd.DataFrame, strategy: str, metric: str) -> str:
@@ -265,10 +286,24 @@ def calibration_table(table: Any) -> Table:
 
 
 def leaderboard_table(board: pd.DataFrame, replications: int, goal_points: float) -> Table:
-    """A team's leaderboard after its last month."""
-    last = board[board["month"] == board["month"].max()].sort_values("rank")
+    """A team's leaderboard after its last month.
+
+    ``change`` and ``first`` are the last month's; the goal column counts the
+    months, over the whole board, in which the member gained ``goal_points``
+    or more (mean over replications, as the sentence under the table says:
+    :func:`ssisim.experiments.teams.goal_months`).
+    """
+    from ssisim.experiments.teams import goal_months
+
+    month = int(board["month"].max())
+    last = board[board["month"] == month].sort_values("rank")
+    goals = goal_months(board)
     table = Table(
-        title=f"Leaderboard after month {int(last['month'].iloc[0])} (mean of {replications} replications)"
+        title=f"Leaderboard after month {month} (mean of {replications} replications)",
+        caption=(
+            f"change, first: month {month}. months +{goal_points:g}: months gaining "
+            f"{goal_points:g}+ points (of {month})"
+        ),
     )
     for col in (
         "rank",
@@ -277,22 +312,32 @@ def leaderboard_table(board: pd.DataFrame, replications: int, goal_points: float
         "SSI",
         "change",
         "first",
-        f"+{goal_points:g}",
-        "opportunities",
+        f"months\n+{goal_points:g}",
+        "opport.",  # short: the table fits 80 columns
     ):
         table.add_column(col, justify="left" if col in ("member", "strategy") else "right")
     for r in last.itertuples(index=False):
         table.add_row(
             str(r.rank),
-            r.member,
-            r.strategy,
+            str(r.member),
+            str(r.strategy),
             f"{r.ssi:.1f}",
-            f"{r.ssi_change:+.1f}",
+            _signed(r.ssi_change),
             f"{r.first_share:.0%}",
-            f"{r.goal_share:.0%}",
+            f"{goals.get(r.member, 0.0):.1f}",
             f"{r.opportunities:.1f}",
         )
     return table
+
+
+def _signed(x: Any, digits: int = 1) -> str:
+    """``+0.3``, ``-0.3``, and ``+0.0`` for what rounds to zero (never ``-0.0``).
+
+    >>> _signed(-0.04), _signed(-0.3), _signed(0.26)
+    ('+0.0', '-0.3', '+0.3')
+    """
+    v = round(float(x), digits) + 0.0  # -0.0 + 0.0 is 0.0
+    return f"{v:+.{digits}f}"
 
 
 def cohort_table(ratios: pd.DataFrame) -> Table:

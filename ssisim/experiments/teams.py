@@ -44,6 +44,7 @@ from ssisim.scenario.schema import Scenario, Strategy, find_routine
 __all__ = [
     "LEADERBOARD_COLUMNS",
     "TeamResult",
+    "goal_months",
     "leaderboard_runs",
     "leaderboard_sentences",
     "leaderboard_table",
@@ -203,6 +204,17 @@ def leaderboard_table(weekly: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     return table.drop(columns="_o").reset_index(drop=True)[list(LEADERBOARD_COLUMNS)]
 
 
+def goal_months(table: pd.DataFrame) -> pd.Series:
+    """Per member (in team order), the months in which they gained the goal or
+    more, on average over replications: the sum of the months' ``goal_share``.
+
+    The leaderboard's terminal table and :func:`leaderboard_sentences` both say
+    this count, so that they agree (a month's ``goal_share`` alone is 0 for
+    everyone after the first months, when the gains are small).
+    """
+    return table.groupby("member", sort=False)["goal_share"].sum()
+
+
 def leaderboard_sentences(table: pd.DataFrame, scenario: Scenario) -> list[str]:
     """The board in words: who leads at the end, and who met the monthly goal most often."""
     team = scenario.team
@@ -213,11 +225,13 @@ def leaderboard_sentences(table: pd.DataFrame, scenario: Scenario) -> list[str]:
         f"After month {int(top.month)} (week {int(top.week)}), {top.member} ({top.strategy}) leads "
         f"with an SSI of {top.ssi:.1f} (first in {top.first_share:.0%} of replications)."
     ]
-    goals = table.groupby("member", sort=False)["goal_share"].sum()
-    best = int(np.argmax(goals.to_numpy()))
+    goals = goal_months(table)
+    most = goals[np.isclose(goals, goals.max())]  # every member tied at the most
+    names = list(map(str, most.index))
+    who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     out.append(
         f"Gaining {team.goal_points:g} points in a month ({team.goal_points:g}-point goal, 002) "
-        f"happened most to {goals.index[best]}: {goals.iloc[best]:.1f} months out of "
+        f"happened most to {who}: {most.iloc[0]:.1f} months out of "
         f"{int(table['month'].max())} on "
         f"average; most gains come in the first months, when a new routine lifts the trailing "
         f"activity from zero."

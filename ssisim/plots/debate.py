@@ -113,7 +113,7 @@ _METRIC_NOUNS = {
     "opportunities": "the most opportunities",
     "pipeline_value_eur": "the most pipeline value",
     "value_per_hour_eur": "the most value per hour",
-    "hours": "the fewest hours",
+    "hours_per_week": "the fewest hours",
     "ssi": "the highest SSI",
 }
 
@@ -191,7 +191,7 @@ def plot_debate_figures(
         for name, fig in per_context:
             paths.append(save(fig, out_dir / f"{name}{tail}.png"))
     first = all_contexts[:1]
-    effort = _findings(verdicts, "hours", first, "What the routine costs")
+    effort = _findings(verdicts, "hours_per_week", first, "What the routine costs")
     paths.insert(
         4, save(_effort_figure(summary, colors, subtitle, note, effort), out_dir / "effort.png")
     )

@@ -274,9 +274,14 @@ def _metric(text: str) -> str:
     return _METRICS.get(text, text)
 
 
+def _unit(text: str) -> str:
+    """A verdict's unit: the hours verdict is in hours a week."""
+    return text.replace(" h/week", "\u00a0h/semaine")
+
+
 def _verdict(m: re.Match[str]) -> str:
     who, verb, what, other, rest = m.groups()
-    rest = rest.replace(" in every context", " dans tous les contextes")
+    rest = _unit(rest.replace(" in every context", " dans tous les contextes"))
     return f"{who} {_VERBS[verb]} {_metric(what)} que {other}{rest}"
 
 
@@ -292,7 +297,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = tuple(
             r"^(No|no) clear difference in (.+?) between (\S+) and (\S+)(.*)$",
             lambda m: (
                 f"{'Pas' if m[1] == 'No' else 'pas'} de différence nette de "
-                f"{_metric(m[2])} entre {m[3]} et {m[4]}{m[5]}"
+                f"{_metric(m[2])} entre {m[3]} et {m[4]}{_unit(m[5])}"
             ),
         ),
         (

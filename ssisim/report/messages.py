@@ -232,17 +232,19 @@ _WORDS: dict[str, tuple[str, str, str, str, str, str]] = {
     "value_per_hour_eur": ("more pipeline value per hour", "less pipeline value per hour",
                            "pipeline value per hour", "plus de valeur par heure",
                            "moins de valeur par heure", "valeur par heure"),
-    "hours": ("more hours", "fewer hours", "hours", "plus d'heures", "moins d'heures", "heures"),
+    "hours_per_week": ("more hours", "fewer hours", "hours", "plus d'heures", "moins d'heures",
+                       "heures"),
     "pitches_received": ("more pitches", "fewer pitches", "pitches received",
                          "plus de sollicitations", "moins de sollicitations",
                          "sollicitations reçues"),
 }  # fmt: skip
 _VERBS = {
-    "en": {"ssi": "reached", "hours": "took", "pitches_received": "received"},
-    "fr": {"ssi": "a atteint", "hours": "a pris", "pitches_received": "a reçu"},
+    "en": {"ssi": "reached", "hours_per_week": "took", "pitches_received": "received"},
+    "fr": {"ssi": "a atteint", "hours_per_week": "a pris", "pitches_received": "a reçu"},
 }
 _MONEY = frozenset({"pipeline_value_eur", "value_per_hour_eur"})
-_LOWER_IS_BETTER = frozenset({"hours", "pitches_received"})
+_LOWER_IS_BETTER = frozenset({"hours_per_week", "pitches_received"})
+_UNITS = {"hours_per_week": {"en": " h/week", "fr": "\u00a0h/semaine"}}
 
 
 def say(language: str, key: str, **values: object) -> str:
@@ -297,12 +299,9 @@ def verdict_text(v: Verdict, language: str, symbol: str) -> str:
         return number(x, language, 1, sign=True)
 
     ci = say(language, "ci", level=percent(CONFIDENCE, language), lo=fmt(v.low), hi=fmt(v.high))
+    d = fmt(v.difference) + _UNITS.get(v.metric, {}).get(language, "")
     if not v.clear:
-        return say(
-            language, "no_clear", what=noun, a=v.best, b=v.runner_up, d=fmt(v.difference), ci=ci
-        )
+        return say(language, "no_clear", what=noun, a=v.best, b=v.runner_up, d=d, ci=ci)
     what = less if v.metric in _LOWER_IS_BETTER else more
     verb = _VERBS[language].get(v.metric, "brought" if language == "en" else "a apporté")
-    return say(
-        language, "clear", a=v.best, verb=verb, what=what, b=v.runner_up, d=fmt(v.difference), ci=ci
-    )
+    return say(language, "clear", a=v.best, verb=verb, what=what, b=v.runner_up, d=d, ci=ci)

@@ -119,7 +119,7 @@ _NAMES = {
     "opportunities": "opportunities",
     "pipeline_value_eur": "pipeline value",
     "value_per_hour_eur": "pipeline value per hour",
-    "hours": "hours (fewer is better)",
+    "hours_per_week": "hours per week (fewer is better)",
     "pitches_received": "pitches received (fewer is better)",
 }
 
@@ -234,7 +234,7 @@ def pair_verdicts(
         column for a sweep (one block per point).
     inactive : sequence of str
         Passed to :func:`ssisim.results.verdicts.verdicts`: a pair with an
-        inactive strategy has a verdict on the SSI only.
+        inactive strategy has no verdict on a per-hour metric.
 
     Returns
     -------
@@ -277,7 +277,7 @@ def find_flips(
     baseline : int
         The baseline point.
     inactive : sequence of str
-        Strategies left out of every verdict but the SSI's (see
+        Strategies left out of the per-hour verdicts (see
         :func:`ssisim.results.verdicts.verdicts`).
 
     Returns

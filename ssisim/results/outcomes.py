@@ -359,13 +359,18 @@ _LEADS_ON: tuple[tuple[str, str, bool, str], ...] = (
     ("ssi", "the highest SSI", True, "{:.1f}"),
 )
 
+_PER_HOUR = frozenset({"value_per_hour_eur", "opportunities_per_hour"})
+"""The outcomes per hour of routine: compared among routines of at least
+:data:`MIN_HOURS_PER_WEEK` only."""
+
 
 def leaders(summary: pd.DataFrame, context: str) -> list[tuple[str, str, float, str]]:
     """Which strategy led on each outcome in one context.
 
     Strategies that took less than :data:`MIN_HOURS_PER_WEEK` are left out of
-    every comparison but the SSI's (doing nothing wins on hours and pitches,
-    and has no per-hour value). Returns ``(description, strategy, mean, formatted mean)`` tuples
+    the per-hour comparisons only (:data:`_PER_HOUR`: dividing by almost no
+    hours is meaningless); every other outcome compares every strategy, so
+    "the fewest hours" is the fewest of all. Returns ``(description, strategy, mean, formatted mean)`` tuples
     in the order of :data:`_LEADS_ON`.
     """
     rows = summary[summary["context"] == context].set_index(["metric", "strategy"])["mean"]
@@ -376,7 +381,7 @@ def leaders(summary: pd.DataFrame, context: str) -> list[tuple[str, str, float, 
         if metric not in rows.index.get_level_values("metric"):
             continue
         values = rows.xs(metric, level="metric")
-        if metric != "ssi":
+        if metric in _PER_HOUR:
             values = values[[s for s in values.index if s in active_names]]
         values = values.dropna()
         if values.empty:

@@ -62,28 +62,40 @@ class _Metric:
     name: str
     more: str  # "more opportunities"
     less: str  # "fewer opportunities"
+    noun: str  # "opportunities": "no clear difference in opportunities between ..."
     higher_is_better: bool
     money: bool = False
     per_hour: bool = False  # compared among routines that take time only
+    unit: str = ""  # after the difference: "(−1.0 h/week, ...)"
 
 
 VERDICT_METRICS: tuple[_Metric, ...] = (
-    _Metric("ssi", "a higher SSI", "a lower SSI", True),
-    _Metric("opportunities", "more opportunities", "fewer opportunities", True),
-    _Metric("pipeline_value_eur", "more pipeline value", "less pipeline value", True, money=True),
+    _Metric("ssi", "a higher SSI", "a lower SSI", "SSI", True),
+    _Metric("opportunities", "more opportunities", "fewer opportunities", "opportunities", True),
+    _Metric(
+        "pipeline_value_eur",
+        "more pipeline value",
+        "less pipeline value",
+        "pipeline value",
+        True,
+        money=True,
+    ),
     _Metric(
         "value_per_hour_eur",
         "more pipeline value per hour",
         "less pipeline value per hour",
+        "pipeline value per hour",
         True,
         money=True,
         per_hour=True,
     ),
-    _Metric("hours", "more hours", "fewer hours", False),
-    _Metric("pitches_received", "more pitches", "fewer pitches", False),
+    _Metric("hours_per_week", "more hours", "fewer hours", "hours", False, unit="h/week"),
+    _Metric("pitches_received", "more pitches", "fewer pitches", "pitches received", False),
 )
 """What a verdict is given on: SSI at the horizon, opportunities, pipeline value,
-value per hour, hours of routine, unsolicited pitches received."""
+value per hour, hours of routine a week (the tables' unit), unsolicited pitches
+received. Only the per-hour metrics leave out the routines that take almost no
+time (``inactive`` in :func:`verdicts`): every other metric compares all routines."""
 
 DIFFERENCE_COLUMNS: tuple[str, ...] = (
     "context",
@@ -192,19 +204,20 @@ class Verdict:
         m = _BY_NAME[self.metric]
         fmt = _number(self.metric, money)
         ci = f", {CONFIDENCE:.0%} CI {fmt(self.low)} to {fmt(self.high)}" if interval else ""
+        d = f"{fmt(self.difference)} {m.unit}" if m.unit else fmt(self.difference)
         if not self.clear:
             return (
-                f"no clear difference in {m.more.split(' ', 1)[1]} between {self.best} "
-                f"and {self.runner_up} ({fmt(self.difference)}{ci})"
+                f"no clear difference in {m.noun} between {self.best} "
+                f"and {self.runner_up} ({d}{ci})"
             )
         what = m.more if m.higher_is_better else m.less
-        verbs = {"ssi": "reached", "hours": "took", "pitches_received": "received"}
+        verbs = {"ssi": "reached", "hours_per_week": "took", "pitches_received": "received"}
         verb = verbs.get(m.name, "brought")
         if tense == "present":
             verb = {"reached": "reaches", "took": "takes", "received": "receives"}.get(
                 verb, "brings"
             )
-        return f"{self.best} {verb} {what} than {self.runner_up} ({fmt(self.difference)}{ci})"
+        return f"{self.best} {verb} {what} than {self.runner_up} ({d}{ci})"
 
 
 def pair_winners(differences: pd.DataFrame, *, inactive: Sequence[str] = ()) -> pd.Series:
@@ -213,13 +226,13 @@ def pair_winners(differences: pd.DataFrame, *, inactive: Sequence[str] = ()) -> 
     Each row of ``differences`` (one pair of strategies, one context and
     metric; a sweep's rows for every point) gets the better strategy's name
     when its difference is clear, else None. Rows :func:`verdicts` would not
-    judge (a metric it does not know; a pair with an inactive strategy, but on
-    the SSI) are left out. As in :func:`verdicts`, strategy a wins a tie, or a
+    judge (a metric it does not know; a pair with an inactive strategy on a
+    per-hour metric) are left out. As in :func:`verdicts`, strategy a wins a tie, or a
     comparison with a missing mean.
 
     Examples
     --------
-    >>> d = pd.DataFrame({"context": ["volume"] * 2, "metric": ["ssi", "hours"],
+    >>> d = pd.DataFrame({"context": ["volume"] * 2, "metric": ["ssi", "hours_per_week"],
     ...     "strategy_a": ["a", "a"], "strategy_b": ["b", "b"], "mean_a": [60.0, 5.0],
     ...     "mean_b": [55.0, 3.0], "clear": [True, False]})
     >>> pair_winners(d).tolist()
@@ -227,8 +240,9 @@ def pair_winners(differences: pd.DataFrame, *, inactive: Sequence[str] = ()) -> 
     """
     metric = differences["metric"].astype(str)
     higher = metric.map({m.name: m.higher_is_better for m in VERDICT_METRICS})
+    per_hour = metric.isin([m.name for m in VERDICT_METRICS if m.per_hour])
     judged = higher.notna() & (
-        (metric == "ssi")
+        ~per_hour
         | ~(differences["strategy_a"].isin(inactive) | differences["strategy_b"].isin(inactive))
     )
     rows = differences[judged]
@@ -269,8 +283,10 @@ def verdicts(
     differences : pandas.DataFrame
         :func:`paired_differences` (or ``differences.csv``).
     inactive : sequence of str
-        Strategies left out of every verdict but the SSI's (doing nothing
-        "wins" on hours and pitches).
+        Strategies left out of the per-hour verdicts (value per hour): dividing
+        by almost no hours would make doing nothing look best. Every other
+        verdict compares every strategy (doing nothing may well take the
+        fewest hours, or receive the fewest pitches).
     """
     # Grouped in plain Python: a verdict table has tens of rows, and pandas'
     # per-group filtering cost about 1 ms a group (the explorer redraws them).
@@ -285,7 +301,7 @@ def verdicts(
         m = _BY_NAME.get(metric)
         if m is None:
             continue
-        if m.name != "ssi":
+        if m.per_hour:
             rows = [
                 r
                 for r in rows

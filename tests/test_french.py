@@ -420,3 +420,21 @@ def report_lines(path: Path) -> list[str]:
         page = re.sub(left_out, "\n", page, flags=re.S)
     text = html.unescape(re.sub(r"<[^>]+>", "\n", page))
     return [line for line in text.split("\n") if line.strip()]
+
+
+def test_no_clear_difference_elides_de_in_french():
+    from ssisim.report.messages import verdict_text
+    from ssisim.results.verdicts import Verdict
+
+    def text(metric: str, language: str) -> str:
+        v = Verdict("volume", metric, "a", "b", 0.4, -1.0, 1.8, clear=False)
+        return verdict_text(v, language, "€")
+
+    assert text("opportunities", "fr").startswith(
+        "pas de différence nette d'opportunités entre a et b"
+    )
+    assert text("hours_per_week", "fr").startswith("pas de différence nette d'heures")
+    assert text("ssi", "fr").startswith("pas de différence nette de SSI")
+    assert text("opportunities", "en").startswith(
+        "no clear difference in opportunities between a and b"
+    )

@@ -122,7 +122,7 @@ def test_the_terminal_board_and_its_sentence_say_the_same_goal_count():
     assert rows["ann"][4:7] == ["+4.0", "0%", "1.0"]  # change, first, months with +10
     assert rows["bob"][4:7] == ["+52.0", "100%", "1.0"]
     sentence = leaderboard_sentences(board, sc)[1]
-    assert "happened most to ann and bob: 1.0 months out of 2" in sentence
+    assert "happened most to ann and bob: 1.0 month out of 2" in sentence
 
 
 def test_a_change_that_rounds_to_zero_is_never_negative_zero():

@@ -231,7 +231,8 @@ def leaderboard_sentences(table: pd.DataFrame, scenario: Scenario) -> list[str]:
     who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     out.append(
         f"Gaining {team.goal_points:g} points in a month ({team.goal_points:g}-point goal, 002) "
-        f"happened most to {who}: {most.iloc[0]:.1f} months out of "
+        f"happened most to {who}: {most.iloc[0]:.1f} "
+        f"{'month' if round(most.iloc[0], 1) == 1 else 'months'} out of "
         f"{int(table['month'].max())} on "
         f"average; most gains come in the first months, when a new routine lifts the trailing "
         f"activity from zero."

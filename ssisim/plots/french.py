@@ -13,6 +13,16 @@ from __future__ import annotations
 
 import re
 
+
+def of(noun: str) -> str:
+    """``de`` before a French noun, elided before a vowel or a mute h: *d'heures*, *de SSI*.
+
+    >>> of("opportunités"), of("heures"), of("SSI")
+    ("d'opportunités", "d'heures", 'de SSI')
+    """
+    return f"d'{noun}" if re.match(r"[aeiouyàâéèêîôûœh]", noun, re.IGNORECASE) else f"de {noun}"
+
+
 __all__ = ["french_numbers", "translate"]
 
 NNBSP = "\u202f"
@@ -296,8 +306,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = tuple(
         (
             r"^(No|no) clear difference in (.+?) between (\S+) and (\S+)(.*)$",
             lambda m: (
-                f"{'Pas' if m[1] == 'No' else 'pas'} de différence nette de "
-                f"{_metric(m[2])} entre {m[3]} et {m[4]}{_unit(m[5])}"
+                f"{'Pas' if m[1] == 'No' else 'pas'} de différence nette "
+                f"{of(_metric(m[2]))} entre {m[3]} et {m[4]}{_unit(m[5])}"
             ),
         ),
         (

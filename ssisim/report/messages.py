@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ssisim.plots.french import of
 from ssisim.results.verdicts import Verdict
 from ssisim.stats import CONFIDENCE
 
@@ -156,7 +157,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "created": "produit par",
         "currency_note": "Montants en {currency}.",
         "context": "Dans le contexte {name}, ",
-        "no_clear": "pas de différence nette de {what} entre {a} et {b} ({d}, {ci})",
+        "no_clear": "pas de différence nette {of_what} entre {a} et {b} ({d}, {ci})",
         "clear": "{a} {verb} {what} que {b} ({d}, {ci})",
         "ci": "IC à {level} de {lo} à {hi}",
         "kind_run": "une comparaison de stratégies",
@@ -301,7 +302,9 @@ def verdict_text(v: Verdict, language: str, symbol: str) -> str:
     ci = say(language, "ci", level=percent(CONFIDENCE, language), lo=fmt(v.low), hi=fmt(v.high))
     d = fmt(v.difference) + _UNITS.get(v.metric, {}).get(language, "")
     if not v.clear:
-        return say(language, "no_clear", what=noun, a=v.best, b=v.runner_up, d=d, ci=ci)
+        return say(
+            language, "no_clear", what=noun, of_what=of(noun), a=v.best, b=v.runner_up, d=d, ci=ci
+        )
     what = less if v.metric in _LOWER_IS_BETTER else more
     verb = _VERBS[language].get(v.metric, "brought" if language == "en" else "a apporté")
     return say(language, "clear", a=v.best, verb=verb, what=what, b=v.runner_up, d=d, ci=ci)

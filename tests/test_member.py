@@ -437,9 +437,16 @@ def test_plan_is_reproducible_from_its_seed_and_meets_the_confidence(tmp_path):
     second = plan_routine(sc, sc.strategies[0], request)
     assert first.trials.equals(second.trials)
     assert first.reached and first.chosen.probability >= 0.8
-    # the chosen routine is the cheapest feasible candidate of the search
+    # the chosen routine is the cheapest of the search's feasible candidates that still
+    # holds at the final replications (the cheapest first, at most VERIFIED_CANDIDATES)
+    from ssisim.experiments.plan import VERIFIED_CANDIDATES
+
     feasible = first.trials[first.trials["probability"] >= 0.8]
-    assert first.chosen.hours_per_week == pytest.approx(feasible["hours_per_week"].min())
+    cheapest = sorted(feasible["hours_per_week"])[:VERIFIED_CANDIDATES]
+    assert any(first.chosen.hours_per_week == pytest.approx(h) for h in cheapest)
+    assert first.chosen.hours_per_week <= first.current.hours_per_week or (
+        first.current.probability < 0.8
+    )  # a change is proposed only when the current routine does not hold, or costs more
 
 
 @pytest.mark.parametrize("reached", [True, False])

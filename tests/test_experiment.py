@@ -364,3 +364,19 @@ def test_the_interrupted_line_repeats_the_options_and_its_command_finishes(tmp_p
     res = CliRunner().invoke(cli, [*args[:3], str(whole), *args[4:]])
     assert res.exit_code == 0, res.output
     assert files_of_chunks(out) == files_of_chunks(whole)
+
+
+def test_the_command_to_finish_repeats_what_the_scenario_needs_to_load():
+    from ssisim.experiments.pipeline import Experiment, ExperimentOptions
+    from ssisim.scenario.loading import Trust
+
+    options = ExperimentOptions(
+        Path("a b.yaml"),
+        ("x=1", ("replications=3", "--reps 3")),
+        trust=Trust(allowed_dirs=(Path("/data/my files"),)),
+        figures=False,
+    )
+    command = Experiment("run", options, None, 1, None, Path("o")).command  # type: ignore[arg-type]
+    assert command == (
+        "ssisim run 'a b.yaml' --set x=1 --reps 3 --allow-path '/data/my files' --no-figures"
+    )

@@ -432,8 +432,9 @@ class Experiment:
 
         The scenario's changes are repeated (``--set`` values and flags such as
         ``--reps``, shell-quoted): a resume must plan the same runs, and
-        without them it is refused as another experiment. ``--no-figures`` is
-        kept too; where the runs go and how many workers run them are not.
+        without them it is refused as another experiment; so are the folders
+        the scenario may read (``--allow-path``) and ``--no-figures``. Where
+        the runs go and how many workers run them are not.
         """
         parts = ["ssisim", self.kind, shlex.quote(str(self.options.scenario))]
         for change in self.options.overrides:
@@ -442,6 +443,10 @@ class Experiment:
                 parts += [flag, shlex.quote(value)] if value else [flag]
             else:
                 parts += ["--set", shlex.quote(change)]
+        for folder in self.options.trust.allowed_dirs:  # the scenario loads only with them
+            parts += ["--allow-path", shlex.quote(str(folder))]
+        if self.options.trust.scheduler:
+            parts.append("--trust-scenario-scheduler")
         if not self.options.figures:
             parts.append("--no-figures")
         return " ".join(parts)

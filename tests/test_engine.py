@@ -202,6 +202,13 @@ def test_the_costliest_chunks_are_sent_first_and_the_results_keep_their_order():
         (2, (0, 1)), (2, (2, 3)), (0, (0, 1)), (0, (2, 3)),
         (2, (4,)), (0, (4,)),
     ]  # fmt: skip
+    # the points keep their order (a worker keeps one population): heavier later points wait
+    from ssisim.engine.plan import Point
+
+    heavy = parse_scenario(sc.model_dump_json().replace('"replications":5', '"replications":2'))
+    light = parse_scenario("name: l\nweeks: 2\nreplications: 2\nstrategies: [inactive]\n")
+    two = Plan((Point(0, light), Point(1, heavy)), chunk_runs=2)
+    assert [c.point for c in heaviest_first(two, list(two.chunks()))] == [0, 1, 1, 1]
     # run in that order, the records come back in plan order, as they were
     records = run_replications(sc)
     assert [(r.strategy, r.replication) for r in records if r.week == 0] == [

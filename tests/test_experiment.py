@@ -375,8 +375,10 @@ def test_the_command_to_finish_repeats_what_the_scenario_needs_to_load():
         ("x=1", ("replications=3", "--reps 3")),
         trust=Trust(allowed_dirs=(Path("/data/my files"),)),
         figures=False,
+        report=True,
     )
     command = Experiment("run", options, None, 1, None, Path("o")).command  # type: ignore[arg-type]
     assert command == (
         "ssisim run 'a b.yaml' --set x=1 --reps 3 --allow-path '/data/my files' --no-figures"
+        " --report"
     )

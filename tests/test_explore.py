@@ -376,6 +376,7 @@ def test_the_room_s_address_is_this_machine_s_on_its_network(monkeypatch):
     from ssisim.explore.app import room_address
 
     assert room_address("127.0.0.1", 5006) is None  # served to this machine only
+    assert room_address("::", 5006) is None  # IPv6 only: an IPv4 address would not answer
     found = room_address("0.0.0.0", 5006)
     if found is not None:  # a machine with a network: an address the others can reach
         host = found.removeprefix("http://").removesuffix(":5006/")
@@ -395,4 +396,4 @@ def test_the_room_s_address_is_this_machine_s_on_its_network(monkeypatch):
             raise OSError("Network is unreachable")
 
     monkeypatch.setattr(socket, "socket", NoRoute)
-    assert room_address("::", 5006) is None  # no network: the caller says 0.0.0.0 instead
+    assert room_address("0.0.0.0", 5006) is None  # no network: the caller says 0.0.0.0

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -101,7 +102,7 @@ def run(opts: ExperimentOptions, report: bool = False) -> None:
     (default results/<scenario name>/<timestamp>/), and the runs as they
     finish under weekly/ (Parquet), so that an interrupted run can be resumed.
     """
-    started = _start("run", opts, report)
+    started = _start("run", replace(opts, report=report), report)
     if started is None:
         return
     exp, outcome = started

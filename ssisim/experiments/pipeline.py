@@ -406,6 +406,8 @@ class ExperimentOptions:
     figures: bool = True
     quiet: bool = False
     trust: Trust = field(default_factory=Trust)
+    report: bool = False
+    """``ssisim run --report``: for the caller too (and repeated by the command to finish)."""
 
 
 @dataclass
@@ -449,6 +451,8 @@ class Experiment:
             parts.append("--trust-scenario-scheduler")
         if not self.options.figures:
             parts.append("--no-figures")
+        if self.options.report:
+            parts.append("--report")
         return " ".join(parts)
 
     @property

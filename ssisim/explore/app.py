@@ -1174,10 +1174,12 @@ def _origins(host: str, port: int) -> list[str]:
 
 def room_address(host: str, port: int) -> str | None:
     """The address the room's phones and laptops open when the app listens on
-    every interface (``host`` 0.0.0.0 or ::): this machine's address on its
-    local network, or None when it has none (no network, or the host is not a
-    wildcard). Found by the route to a private address; nothing is sent."""
-    if host not in ("0.0.0.0", "::"):
+    every IPv4 interface (``host`` 0.0.0.0): this machine's address on its
+    local network, or None when it has none (no network) or ``host`` is
+    another (``::`` listens on IPv6 only here, and Panel cannot serve a page
+    asked for by an IPv6 address). Found by the route to a private address;
+    nothing is sent."""
+    if host != "0.0.0.0":
         return None
     import socket
 

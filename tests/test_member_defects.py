@@ -205,7 +205,11 @@ def test_plan_starts_on_the_readings_date(tmp_path, capsys):
          "--out", str(tmp_path / "p"), *SMALL],
     )  # fmt: skip
     assert code == 0, err
-    assert f"start: your reading of {reading.isoformat()} is week 0; the 3 weeks" in out
+    said = f"start: week 0 is {reading.isoformat()} (the latest reading); the 3 weeks"
+    assert said in out
+    # and in plan.txt, where a crossing week before today says so
+    text = (tmp_path / "p" / "plan.txt").read_text(encoding="utf-8")
+    assert said in text
     plan = yaml.safe_load((tmp_path / "p" / "plan.yaml").read_text(encoding="utf-8"))
     assert plan["weeks"] == (by - reading).days // 7 == 8
     assert "(SSI 31.0 on " not in out or f"(SSI 31.0 on {reading.isoformat()})" in out
@@ -293,3 +297,13 @@ def test_the_week_0_network_matches_the_import(tmp_path, seed):
     assert len(contacts) == net["connections"]
     assert int(pop.relevant[contacts].sum()) == net["relevant"]
     assert int(pop.decision_maker[contacts].sum()) == net["decision_makers"]
+
+
+def test_a_crossing_week_before_today_says_so():
+    import datetime as dt
+
+    from ssisim.experiments.plan import _week_label
+
+    start, today = dt.date(2026, 6, 1), dt.date(2026, 11, 30)
+    assert _week_label(5, start, today) == "week 5 (2026-07-06, before today)"
+    assert _week_label(30, start, today) == "week 30 (2026-12-28)"

@@ -199,13 +199,8 @@ def plan(
     first = _plan_start(from_date, reading)
     request = replace(request, horizon_weeks=_horizon(by_date.date(), first, from_date, reading))
     request.check()
-    if reading is not None and from_date is None and reading < dt.date.today():
-        click.echo(
-            f"start: your reading of {reading.isoformat()} is week 0; the "
-            f"{(dt.date.today() - reading).days // 7} weeks from it to today are simulated with "
-            "each routine (a newer reading, `ssisim import --readings`, starts the plan later)"
-        )
-    elif reading is not None and from_date is not None and reading != first:
+    # a reading before today: plan.txt's first line says the weeks to today are simulated
+    if reading is not None and from_date is not None and reading != first:
         click.echo(
             f"note: your reading of {reading.isoformat()} is taken as your score on "
             f"{first.isoformat()} (--from)"

@@ -548,12 +548,14 @@ class PlanFiles:
     lines: list[str]
 
 
-def _week_label(week: float, start: Any) -> str:
+def _week_label(week: float, start: Any, today: Any = None) -> str:
     import datetime as dt
 
     if not math.isfinite(week):
         return "not by the date"
-    return f"week {int(week)} ({(start + dt.timedelta(weeks=int(week))).isoformat()})"
+    when = start + dt.timedelta(weeks=int(week))
+    past = ", before today" if today is not None and when < today else ""
+    return f"week {int(week)} ({when.isoformat()}{past})"
 
 
 def plan_lines(result: PlanResult, by: Any, start: Any) -> list[str]:
@@ -563,6 +565,16 @@ def plan_lines(result: PlanResult, by: Any, start: Any) -> list[str]:
     now = result.current
     median, low, high = ch.crossing_band(0.8)
     lines = []
+    import datetime as dt
+
+    today = dt.date.today()
+    if isinstance(start, dt.date) and start < today:
+        lines.append(
+            f"start: week 0 is {start.isoformat()} (the latest reading); the "
+            f"{(today - start).days // 7} weeks from it to today ({today.isoformat()}) are "
+            "simulated with each routine, as if it had been followed since (a newer reading, "
+            "`ssisim import --readings`, starts the plan later)"
+        )
     if not result.reached:
         best = float(result.trials["median_ssi"].max())
         lines.append(
@@ -592,8 +604,9 @@ def plan_lines(result: PlanResult, by: Any, start: Any) -> list[str]:
     )
     if math.isfinite(median) or math.isfinite(low):
         lines.append(
-            f"at or above the target from (and until {by}): median {_week_label(median, start)}, "
-            f"80% band {_week_label(low, start)} to {_week_label(high, start)}"
+            f"at or above the target from (and until {by}): median "
+            f"{_week_label(median, start, today)}, 80% band {_week_label(low, start, today)} to "
+            f"{_week_label(high, start, today)}"
         )
     else:
         lines.append(f"at or above the target on {by}: in less than 90% of the replications")

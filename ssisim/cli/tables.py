@@ -301,7 +301,7 @@ def leaderboard_table(board: pd.DataFrame, replications: int, goal_points: float
     table = Table(
         title=f"Leaderboard after month {month} (mean of {replications} replications)",
         caption=(
-            f"change, first: month {month}. months +{goal_points:g}: months gaining "
+            f"change, first, opport.: month {month}. months +{goal_points:g}: months gaining "
             f"{goal_points:g}+ points (of {month})"
         ),
     )

@@ -239,8 +239,10 @@ def leaderboard_sentences(table: pd.DataFrame, scenario: Scenario) -> list[str]:
     )
     opp = table.groupby("member", sort=False)["opportunities"].sum()
     rich = int(np.argmax(opp.to_numpy()))
+    months = int(table["month"].max())
     out.append(
-        f"Over the year, {opp.index[rich]} brought the most {team.context} opportunities "
+        f"Over the {months} month{'' if months == 1 else 's'}, {opp.index[rich]} brought the "
+        f"most {team.context} opportunities "
         f"({opp.iloc[rich]:.1f}); the leaderboard of scores and the one of opportunities "
         + ("agree." if opp.index[rich] == top.member else "disagree.")
     )

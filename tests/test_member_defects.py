@@ -307,3 +307,26 @@ def test_a_crossing_week_before_today_says_so():
     start, today = dt.date(2026, 6, 1), dt.date(2026, 11, 30)
     assert _week_label(5, start, today) == "week 5 (2026-07-06, before today)"
     assert _week_label(30, start, today) == "week 30 (2026-12-28)"
+
+
+def test_a_hand_edited_count_in_member_yaml_is_one_line_naming_it(tmp_path, capsys):
+    archive = fixtures.write_archive("complete-2026", tmp_path)
+    written, _ = import_member(archive, tmp_path / "me")
+    lines = written.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.lstrip().startswith("- {industry:"))
+    lines[at] = lines[at].replace("connections: 2,", "connections: two,")  # a hand edit
+    written.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "name: s\nweeks: 2\nreplications: 1\npopulation: {size: 1000, seller: {from: me/member.yaml}}\n"
+        "strategies: [{name: as-is, from: me/member.yaml}]\n"
+    )
+    code, _out, err = _run(
+        capsys, ["run", str(scenario), "-q", "--no-figures", "--out", str(tmp_path / "o")]
+    )
+    assert code == 2 and err.count("\n") == 1, err
+    assert (
+        f"member.yaml:{at + 1}: network.by_class." in err
+        and "connections: expected a whole number" in err
+    )
+    assert "two" in err and not (tmp_path / "o").exists()

@@ -731,7 +731,9 @@ def finalize_run(
     order = [s.name for s in point.scenario.strategies]
     frame = store.read_point(0)
     if frame is None:
-        raise SsisimError(f"{store.root}: no run completed; nothing to summarise")
+        _write_failures(store, failures)
+        why = f" (first failure: {failures[0]['reason']})" if failures else ""
+        raise SsisimError(f"{store.root}: no run completed; nothing to summarise{why}")
     weekly = tidy_weekly(frame, order)
     summary = summarize(weekly, point.scenario.effective_checkpoints(), order)
     for name, table in ((WEEKLY_FILE, weekly), (SUMMARY_FILE, summary)):

@@ -30,8 +30,10 @@ from ssisim.scenario.loading import (
     MEMBER_FORMAT,
     Override,
     Trust,
+    check_member_network,
     load_scenario,
     parse_scenario,
+    parse_yaml,
 )
 from ssisim.scenario.schema import Scenario
 
@@ -57,6 +59,7 @@ def _read_member_cached(path: str, mtime_ns: int) -> dict[str, Any]:
     for key in ("seller", "routine"):  # `network` is absent from a team member's readings
         if not isinstance(data.get(key), dict):
             raise DataError(f"{path}:1: {key}: missing block; import the export again")
+    check_member_network(data.get("network"), path, parse_yaml(text, path)[1])
     return data
 
 

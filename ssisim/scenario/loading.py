@@ -45,6 +45,7 @@ __all__ = [
     "Override",
     "Trust",
     "apply_overrides",
+    "check_member_network",
     "format_error",
     "format_errors",
     "line_map",
@@ -671,7 +672,9 @@ def _read_member_file(
     origin = where if isinstance(where, str) else f"{source}:{where}"
     path = resolve_named_file(scenario_path, value, key, trust.allowed_dirs, origin)
     shown = printable(str(path))
-    member, _ = parse_yaml(read_named_text(path, key, f"{origin}: {key}: {shown}"), shown)
+    member, member_lines = parse_yaml(
+        read_named_text(path, key, f"{origin}: {key}: {shown}"), shown
+    )
     if not isinstance(member, dict) or not str(member.get("format", "")).startswith(MEMBER_FORMAT):
         raise ScenarioError(
             f"{origin}: {key}: {shown} is not a member file written by `ssisim import`"
@@ -681,7 +684,57 @@ def _read_member_file(
             raise ScenarioError(
                 f"{shown}:1: {block}: missing block in a member file; import the export again"
             )
+    check_member_network(member.get("network"), shown, member_lines)
     return path, member
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def check_member_network(network: Any, path: str, lines: dict[tuple[Any, ...], int | str]) -> None:
+    """A member file's ``network:`` counts, which the week-0 network is placed from,
+    are whole numbers (a hand edit otherwise failed every run, far from the file).
+
+    Raises
+    ------
+    ScenarioError
+        One line: the file, the line and the key.
+    """
+    if network is None:
+        return
+
+    def refuse(where: tuple[Any, ...], value: Any) -> None:
+        key = ".".join(str(k) for k in where)
+        line = next((lines[where[:n]] for n in range(len(where), 0, -1) if where[:n] in lines), 1)
+        raise ScenarioError(
+            f"{path}:{line}: {key}: expected a whole number of at least 0 (got {value!r:.40})"
+        )
+
+    if not isinstance(network, dict):
+        raise ScenarioError(f"{path}:{lines.get(('network',), 1)}: network: expected a mapping")
+    for key in ("connections", "relevant", "decision_makers"):
+        if key in network and not _count(network[key]):
+            refuse(("network", key), network[key])
+    if network.get("colleagues") is not None and not _count(network["colleagues"]):
+        refuse(("network", "colleagues"), network["colleagues"])
+    for block in ("by_industry", "by_seniority"):
+        for name, value in (network.get(block) or {}).items():
+            if not _count(value):
+                refuse(("network", block, name), value)
+    rows = network.get("by_class") or []
+    if not isinstance(rows, list):
+        raise ScenarioError(
+            f"{path}:{lines.get(('network', 'by_class'), 1)}: network.by_class: expected a list"
+        )
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise ScenarioError(
+                f"{path}:{lines.get(('network', 'by_class', i), 1)}: network.by_class.{i}: expected a mapping"
+            )
+        for key in ("connections", "colleagues"):
+            if not _count(row.get(key, 0)):
+                refuse(("network", "by_class", i, key), row.get(key))
 
 
 def _include_members(

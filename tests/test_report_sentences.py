@@ -101,8 +101,13 @@ def test_every_key_the_report_can_list_is_explained_by_its_own_sentence():
         if not sentence:
             wrong[key] = "no explanation"
             continue
-        pieces = sentence.split(" — ")
-        quoted_from = [defined for cells, defined in rows if all(p in cells for p in pieces)]
+        # a row reads "column: cell; column: cell": each piece's cell is in the row quoted
+        pieces = [piece.split(": ", 1)[-1] for piece in sentence.split("; ")]
+        quoted_from = [
+            defined
+            for cells, defined in rows
+            if all(any(piece in cell for cell in cells) for piece in pieces)
+        ]
         if quoted_from:  # a row of model.md: it must be the key's own
             if not any(defined & _names(key) for defined in quoted_from):
                 wrong[key] = f"another key's row: {sentence!r}"

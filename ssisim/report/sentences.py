@@ -67,14 +67,20 @@ def _row_keys(row: str, header: list[str]) -> list[str]:
 
 
 def _row_sentence(row: str, header: list[str]) -> str:
-    """A key's own row without the cells that name it: ``default — unit — ... — source``."""
+    """A key's own row without the cells that name it, each cell after its column's
+    name: ``default: 0.4; unit: fit; range: 0-1; meaning: ...; source: ...``."""
     cells = _cells(row)
     names = {f"`{k}`" for k in _row_keys(row, header)}
     lowered = [h.lower() for h in header]
     pillar_table = "pillar" in lowered and "input" in lowered
     skip = {lowered.index("pillar"), lowered.index("input")} if pillar_table else set()
-    kept = [c for i, c in enumerate(cells) if c and c not in names and i not in skip]
-    return _clean(" — ".join(kept))
+    kept = []
+    for i, c in enumerate(cells):
+        if not c or c in names or i in skip:
+            continue
+        label = header[i].strip().strip("*").lower() if i < len(header) else ""
+        kept.append(f"{label}: {c}" if label else c)
+    return _clean("; ".join(kept))
 
 
 def _prose_sentence(paragraph: str, key: str) -> str:

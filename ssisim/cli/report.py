@@ -61,7 +61,8 @@ def write_report(
 @click.option(
     "--language",
     type=click.Choice(["en", "fr"]),
-    help="The report's language (default: report.yaml's, else en).",
+    help="The report's language (default: report.yaml's, else en); the folder's figures "
+    "are drawn again in it (--keep-figures keeps those there).",
 )
 @click.option(
     "--currency",

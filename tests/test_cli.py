@@ -246,3 +246,18 @@ def test_the_package_loads_its_public_names_on_first_use():
     assert SsisimError is Defined and __version__
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         ssisim.nope  # noqa: B018
+
+
+def test_a_routine_held_back_by_the_invitation_cap_is_told(tmp_path):
+    """Above the weekly cap, more invitations change nothing: the run says why."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "name: cap\nweeks: 2\nreplications: 1\npopulation: {size: 500}\n"
+        "strategies: [{name: eager, based_on: open-bar, invites_per_week: 125}, club-select]\n"
+    )
+    out = tmp_path / "o"
+    res = CliRunner().invoke(cli, ["run", str(scenario), "--out", str(out), "-q", "--no-figures"])
+    assert res.exit_code == 0, res.output
+    note = "eager: 125 invitations a week planned; the weekly cap (platform.invite_cap_per_week) sends 100"
+    assert note in res.output and "club-select:" not in res.output
+    assert note in (out / "summary.txt").read_text()

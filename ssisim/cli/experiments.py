@@ -113,7 +113,7 @@ def run(opts: ExperimentOptions, report: bool = False) -> None:
         from ssisim.cli.tables import save_summary, terminal_table
         from ssisim.experiments.pipeline import finalize_run, run_manifest
         from ssisim.results.outcomes import debate_sentences, write_outcomes
-        from ssisim.sim.routine import budget_note
+        from ssisim.sim.routine import budget_note, cap_note
 
         sc, store = exp.scenario, exp.results
         weekly, summary = finalize_run(store, run_manifest("run", sc, outcome), outcome.failures)
@@ -124,8 +124,9 @@ def run(opts: ExperimentOptions, report: bool = False) -> None:
             redraw(store.root)
         table = terminal_table(summary, sc.weeks)
         sentences = debate_sentences(pd.read_csv(written[0]))
-        # a routine whose rates were scaled (by its budget or by equal time) says so
-        notes = [n for n in (budget_note(st, sc) for st in sc.strategies) if n]
+        # a routine whose rates were scaled (by its budget or by equal time), or held
+        # back by the invitation cap, says so
+        notes = [n for st in sc.strategies for n in (budget_note(st, sc), cap_note(st, sc)) if n]
         save_summary(store.root, [table], [*sentences, *notes])
         if not opts.quiet:
             Console().print(table)

@@ -44,6 +44,7 @@ __all__ = [
     "answering",
     "budget_factor",
     "budget_note",
+    "cap_note",
     "count",
     "daily",
     "end_week",
@@ -273,6 +274,30 @@ def budget_note(strategy: Strategy, scenario: Scenario) -> str | None:
     else:
         why = f"to fit its budget of {strategy.hours_per_week_budget:g} h"
     return f"{strategy.name}: the routine plans {hours:.1f} h a week; its rates are scaled by {factor:.2f} {why}"
+
+
+def cap_note(strategy: Strategy, scenario: Scenario) -> str | None:
+    """One sentence when the platform's weekly invitation cap holds a routine back.
+
+    Invitations beyond ``platform.invite_cap_per_week`` are never sent: raising
+    the routine's rate above the cap changes nothing, which a reader should be
+    told rather than left to wonder at identical results.
+
+    Examples
+    --------
+    >>> from ssisim.scenario.loading import parse_scenario
+    >>> sc = parse_scenario("name: x\\nstrategies: [{name: a, invites_per_week: 125}]")
+    >>> cap_note(sc.strategies[0], sc)
+    'a: 125 invitations a week planned; the weekly cap (platform.invite_cap_per_week) sends 100'
+    """
+    cap = scenario.platform.invite_cap_per_week
+    planned = strategy.invites_per_week * budget_factor(strategy, scenario)
+    if cap is None or planned <= cap:
+        return None
+    return (
+        f"{strategy.name}: {planned:g} invitations a week planned; the weekly cap "
+        f"(platform.invite_cap_per_week) sends {cap:g}"
+    )
 
 
 def scheduled_rates(strategy: Strategy, scenario: Scenario) -> list[float]:

@@ -397,3 +397,137 @@ def test_the_room_s_address_is_this_machine_s_on_its_network(monkeypatch):
 
     monkeypatch.setattr(socket, "socket", NoRoute)
     assert room_address("0.0.0.0", 5006) is None  # no network: the caller says 0.0.0.0
+
+
+def _settle(page: Any) -> None:
+    """Let the page's own widget events (run as tasks after a change) and updates finish."""
+    import asyncio
+
+    async def settle() -> None:
+        for _ in range(600):
+            await asyncio.sleep(0.05)
+            if not page.running and not page.pending:
+                await asyncio.sleep(0.2)  # a late widget event would start another update
+                if not page.running:
+                    return
+
+    asyncio.run(settle())
+
+
+def _deltas(page: Any, metric: str) -> list[str]:
+    import re
+
+    page._tables(page.picture.weeks, hidden=False)  # what the page shows at the horizon
+    row = re.search(rf'<tr data-metric="{metric}">(.*?)</tr>', page.numbers.object)
+    assert row is not None
+    return re.findall(r"<td class='delta'>(.*?)</td>", row.group(1))
+
+
+def test_both_presets_with_a_before_show_what_their_change_moved():
+    """The cap preset's Δ was blank: lifting the cap ticked "No invitation cap", whose
+    event (after the preset's own update) ran the same settings again, and the page's
+    Δ reference became the capped-lifted picture itself."""
+    import asyncio
+
+    with _room(weeks=4, size=800) as (app, _, _):
+        from ssisim.explore.app import Page
+
+        page = Page(app)
+        asyncio.run(page.update())
+        cap, boost = (next(p for p in PRESETS if p.name == n)
+                      for n in ("cap-and-industrial", "boost-above-70"))  # fmt: skip
+        for preset in (cap, boost, cap, cap):  # after another preset, and clicked twice
+            runs = page.runs
+            asyncio.run(page.run_preset(preset))
+            _settle(page)
+            assert page.runs == runs + 2  # the "before" and the preset: nothing run again
+            assert page.previous is not None and page.picture is not None
+            before, after = page.previous.scenario.platform, page.picture.scenario.platform
+            if preset is cap:
+                assert (before.invite_cap_per_week, after.invite_cap_per_week) == (100, None)
+                industrial, open_bar = _deltas(page, "connections")
+                assert industrial.startswith("+") and open_bar == ""  # the cap binds on one
+            else:
+                assert (before.boost_reach, after.boost_reach) == (0.0, 1.0)
+                assert len(_deltas(page, "impressions")) == 2
+
+
+def test_each_preset_runs_on_its_own_population():
+    ex = _small()
+    cap, open_bar = (next(p for p in PRESETS if p.name == n)
+                     for n in ("cap-and-industrial", "open-bar-vs-club-select"))  # fmt: skip
+    ex.apply(cap)
+    assert ex.value("population.size") == 20_000
+    ex.apply(open_bar)
+    assert ex.value("population.size") == SIZE  # not the cap preset's 20,000
+    ex.set("population.size", 5_000)  # a size chosen on the page: a preset sets its own
+    ex.apply(open_bar)
+    assert ex.value("population.size") == SIZE
+    big = Explorer(default_scenario(), size=50_000)
+    big.apply(cap)
+    assert big.value("population.size") == 50_000  # the page's size, above the minimum
+
+
+def test_the_exported_description_names_the_strategies_shown():
+    import yaml
+
+    ex = _small()
+    assert yaml.safe_load(ex.export_yaml())["description"] == default_scenario().description
+    ex.apply(next(p for p in PRESETS if p.name == "volume-vs-complex"))
+    described = yaml.safe_load(ex.export_yaml())["description"]
+    assert "industrial" in described and "linkedin-playbook" in described
+    assert "Open bar" not in described
+    assert ex.scenario().description == described  # the page's scenario, exported as it is
+
+
+def test_a_deal_value_out_of_bounds_is_refused_in_one_line():
+    """-100 typed in a deal value was silently ignored (the box said -100, the page used
+    the last value): it is refused with one red line, and the box shows the value used."""
+    import asyncio
+
+    import param
+
+    with _room(weeks=3, size=600) as (app, _, _):
+        from ssisim.explore.app import Page
+
+        page = Page(app)
+        box = page.deal["volume"]
+
+        async def typed(value: float) -> None:
+            with param.edit_constant(box):  # as the browser sends it
+                box.param.update(value=value, value_throttled=value)
+            for _ in range(100):
+                await asyncio.sleep(0.02)
+                if not page.running:
+                    break
+
+        async def session() -> None:
+            await page.update()
+            await typed(3000.0)
+            assert page.error.object == ""
+            for bad in (-100.0, 2e12):
+                await typed(bad)
+                assert 'class="error"' in page.error.object
+                assert "contexts.volume.deal_value_eur" in page.error.object
+                assert "3,000" in page.error.object and "\n" not in page.error.object
+                assert box.value == 3000.0
+                assert page.ex.value("contexts.volume.deal_value_eur") == 3000.0
+                assert "deal_value_eur: 3000.0" in page.ex.export_yaml()
+            await typed(500.0)
+            assert page.error.object == ""
+            assert page.picture is not None
+            assert page.picture.scenario.contexts["volume"].deal_value_eur == 500.0
+
+        asyncio.run(session())
+
+
+def test_resetting_the_board_clears_the_form_s_message():
+    with _room(weeks=3, size=600) as (app, _, _):
+        from ssisim.explore.app import Page
+
+        page = Page(app)
+        page.form_message.object = '<div class="status">2 members on the board.</div>'
+        page._on_reset(None)
+        assert page.form_message.object == ""
+        assert "<caption>" not in page.board_html.object  # one word a line in a caption
+        assert "No one yet" in page.board_html.object

@@ -303,6 +303,30 @@ def test_a_preset_changes_what_it_says(page: Any):
     assert page.errors == []
 
 
+def test_the_cap_preset_shows_what_lifting_the_cap_changed(page: Any):
+    """The cap preset's Δ column stayed blank (its "before" was not the reference); and
+    the next preset kept its population of 20,000."""
+    run = int(_wait_ready(page)["run"])
+    page.get_by_role("button", name="What the cap does to industrial").click()
+    page.wait_for_function(
+        f"(() => {{ const s = __state(); return s.state === 'ready' && !s.stale "
+        f"&& Number(s.run) >= {run + 2}; }})()"
+    )
+    deltas = page.evaluate(
+        """(() => { const tr = __find('#numbers').querySelector('tr[data-metric=connections]');
+           return [...tr.querySelectorAll('td.delta')].map(td => td.innerText.trim()); })()"""
+    )
+    assert list(_numbers(page).columns) == ["industrial", "open-bar"]
+    assert deltas[0].startswith("+"), deltas  # industrial sends its 850 invitations
+    assert deltas[1] == "", deltas  # open bar sends 100: the cap never binds
+    assert "population 20,000 members" in page.evaluate("__find('#status').innerText")
+    run = int(_state(page)["run"])
+    page.get_by_role("button", name="Open bar vs club select").click()
+    _wait_ready(page, run)
+    assert f"population {SIZE:,} members" in page.evaluate("__find('#status').innerText")
+    assert page.errors == []
+
+
 def test_an_exported_scenario_reproduces_the_page_with_ssisim_run(page: Any, tmp_path: Path):
     _wait_ready(page)
     shown = _numbers(page)
@@ -372,6 +396,33 @@ def test_bad_input_in_the_form_gets_a_clear_message(page: Any):
     assert "Traceback" not in page.content()
     assert "Dominique" not in page.evaluate("__find('#board').innerText")
     page.get_by_label("Invitations a week").last.fill("5")
+
+
+def test_a_deal_value_out_of_bounds_gets_a_clear_message(page: Any):
+    """-100 typed as a deal value was silently ignored (the box said -100, the page used
+    the value before it)."""
+    page.locator(".bk-tab", has_text="Strategies").click()  # the room's tests left it
+    run = int(_wait_ready(page)["run"])
+    box = page.get_by_label("volume: deal value (€)")
+    box.fill("3000")
+    box.press("Enter")
+    _wait_ready(page, run)
+    said = page.evaluate("__find('#verdicts').innerText")
+    box.fill("-100")
+    box.press("Enter")
+    page.wait_for_function("__find('#page-error') !== null")
+    message = page.evaluate("__find('#page-error').innerText")
+    assert "contexts.volume.deal_value_eur" in message and "3,000" in message, message
+    for _ in range(50):  # the box is set back to the value in use
+        if box.input_value().replace(",", "") in ("3000", "3000.0"):
+            break
+        page.wait_for_timeout(100)
+    assert box.input_value().replace(",", "") in ("3000", "3000.0"), box.input_value()
+    assert page.evaluate("__find('#verdicts').innerText") == said
+    box.fill("1500")  # the scenario's: the next tests' verdicts as before
+    box.press("Enter")
+    page.wait_for_function("__find('#page-error') === null")
+    assert page.errors == []
 
 
 def test_what_a_warm_lead_is_worth_moves_the_complex_verdict_without_simulating(page: Any):

@@ -277,9 +277,8 @@ class Page:
             value=float(ex.value("platform.boost_reach")),
         )
         self.deal = {
-            c: pn.widgets.FloatInput(
-                label=f"{c}: deal value (€)",
-                start=0,
+            c: pn.widgets.FloatInput(  # no bounds here: a value out of the scenario's
+                label=f"{c}: deal value (€)",  # is refused in one line (_setting_handler)
                 step=500 if c == "volume" else 10_000,
                 value=float(ex.value(f"contexts.{c}.deal_value_eur")),
             )
@@ -412,7 +411,7 @@ class Page:
         ]
         for widget, key, cast, _ in setting_widgets:
             event = "value_throttled" if hasattr(widget.param, "value_throttled") else "value"
-            widget.param.watch(self._setting_handler(key, cast), event)
+            widget.param.watch(self._setting_handler(key, cast, widget), event)
             _at_once(widget)
         self.cap.param.watch(self._on_cap, "value_throttled")
         self.no_cap.param.watch(self._on_cap, "value")
@@ -569,8 +568,11 @@ class Page:
         )
         if table.empty:
             self.board_html.object = (
-                '<table id="board" class="numbers" data-rows="0"><caption>No one yet: fill in '
-                "the form.</caption></table>"
+                # a row, not a caption: a caption is as wide as the table's (no) columns,
+                # and wrapped one word per line
+                '<table id="board" class="numbers" data-rows="0"><tbody><tr>'
+                "<td style='text-align:left;white-space:nowrap'>No one yet: fill in the form."
+                "</td></tr></tbody></table>"
             )
             return
         rows = "".join(
@@ -604,6 +606,7 @@ class Page:
         if not self.local:
             return
         self.app.board.reset()
+        self.form_message.object = ""  # "… on the board" no longer is
         self._refresh_board(force=True)
 
     def _board_csv(self) -> io.BytesIO:
@@ -737,11 +740,27 @@ class Page:
 
         return handler
 
-    def _setting_handler(self, key: str, cast: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def _setting_handler(
+        self, key: str, cast: Callable[[Any], Any], widget: Any
+    ) -> Callable[[Any], Any]:
         async def handler(event: Any) -> None:
             if self.syncing or event.new is None or self.ex.value(key) == cast(event.new):
                 return
+            used = self.ex.value(key)
             self.ex.set(key, cast(event.new))
+            if key.startswith("contexts."):  # a typed value: checked before anything uses it
+                try:
+                    self.ex.scenario()
+                except SsisimError as exc:
+                    self.ex.set(key, used)
+                    kept = f"{used:,g}" if isinstance(used, (int, float)) else str(used)
+                    self._show_error(f"{str(exc).splitlines()[0]} (kept {kept})")
+                    self.syncing = True
+                    try:
+                        widget.value = used  # the box shows the value in use
+                    finally:
+                        self.syncing = False
+                    return
             if key.startswith("contexts.") and self.picture is not None and not self.running:
                 await self.reread()
             else:
@@ -750,11 +769,11 @@ class Page:
         return handler
 
     async def _on_cap(self, _event: Any) -> None:
-        if self.syncing:
+        cap = None if self.no_cap.value else int(self.cap.value or 0)
+        # the page's own change (a preset) reaches here after the sync: nothing new then
+        if self.syncing or self.ex.value("platform.invite_cap_per_week") == cap:
             return
-        self.ex.set(
-            "platform.invite_cap_per_week", None if self.no_cap.value else int(self.cap.value or 0)
-        )
+        self.ex.set("platform.invite_cap_per_week", cap)
         await self.update()
 
     async def _on_strategies(self, event: Any) -> None:
@@ -851,9 +870,10 @@ class Page:
             picture = await self._picture(key, scenario, started)
             self.runs += 1
             picture.run = self.runs
-            if self.picture is not None:
-                # the Δ reference: the page's last picture, shown or not (a preset's
-                # "before" runs are never put up, and are the reference on purpose)
+            if self.picture is not None and self.picture.scenario != picture.scenario:
+                # the Δ reference: the page's last other picture, shown or not (a preset's
+                # "before" runs are never put up, and are the reference on purpose); the
+                # same settings again keep it (a Δ against itself would be blank)
                 self.previous = self.picture
             self.picture = picture
             if not self.pending:

@@ -138,6 +138,25 @@ def default_scenario() -> Scenario:
     return parse_scenario(text, "explore")
 
 
+def describe(names: Sequence[str]) -> str:
+    """The description of a scenario comparing ``names`` in the explorer.
+
+    Examples
+    --------
+    >>> describe(["industrial", "linkedin-playbook"])
+    'In the explorer: industrial against linkedin-playbook.'
+    >>> describe(["a", "b", "c"]), describe(["zoom"])
+    ('In the explorer: a, b and c compared.', 'In the explorer: zoom alone.')
+    """
+    if len(names) == 1:
+        text = f"{names[0]} alone"
+    elif len(names) == 2:
+        text = f"{names[0]} against {names[1]}"
+    else:
+        text = f"{', '.join(names[:-1])} and {names[-1]} compared"
+    return f"In the explorer: {text}."
+
+
 def _get(data: Mapping[str, Any], path: str) -> Any:
     node: Any = data
     for part in path.split("."):
@@ -159,9 +178,9 @@ class Preset:
 
     ``before`` (optional) is run first, so that the page shows how the
     preset's change moved each number (the Δ column); ``metric`` and
-    ``strategy`` name the number the preset is about. ``min_size`` raises a
-    smaller population to that size (a small one runs out of members to
-    invite before the year is over).
+    ``strategy`` name the number the preset is about. A preset runs on the
+    page's first population size; ``min_size`` raises a smaller one to that
+    size (a small one runs out of members to invite before the year is over).
     """
 
     name: str
@@ -260,6 +279,8 @@ class Explorer:
         self.defaults: dict[str, Any] = {k: copy.deepcopy(_get(data, k)) for k in KEYS}
         if size is not None:
             self.changes["population.size"] = size
+        self.start_size: int = int(self.value("population.size"))
+        """The population the page starts with (and each preset's, but for its minimum)."""
         if replications is not None:
             self.changes["replications"] = replications
 
@@ -321,8 +342,9 @@ class Explorer:
             self.changes.pop(key, None)
         for key, value in changes.items():
             self.set(key, value)
-        if preset.min_size and int(self.value("population.size")) < preset.min_size:
-            self.set("population.size", preset.min_size)
+        # each preset's own population: the page's first size, raised to its minimum (never
+        # the size a preset clicked before left, which would change its numbers)
+        self.set("population.size", max(self.start_size, preset.min_size))
 
     # ------------------------------------------------------------------ the scenario
 
@@ -337,6 +359,9 @@ class Explorer:
         data = self.base.model_dump(mode="json", by_alias=True)
         for key, value in self.changes.items():
             _set(data, key, value)
+        if self.selected != [s.name for s in self.base.strategies]:
+            # the base's description names its own strategies: say which are compared
+            data["description"] = describe(self.selected)
         data["strategies"] = [self.routine(name) for name in self.selected]
         for entry in data["strategies"]:
             entry.pop("seat", None)

@@ -531,3 +531,19 @@ def test_resetting_the_board_clears_the_form_s_message():
         assert page.form_message.object == ""
         assert "<caption>" not in page.board_html.object  # one word a line in a caption
         assert "No one yet" in page.board_html.object
+
+
+def test_the_status_says_when_the_weekly_cap_holds_a_routine_back():
+    """Open bar at 125 invitations a week re-simulates to open bar at 100: the
+    status line says why (a newcomer saw identical numbers and no reason)."""
+    with _room(weeks=2, size=600) as (app, _, _):
+        from ssisim.explore.app import Page
+
+        page = Page(app)
+        page.ex.set_routine("open-bar", "invites_per_week", 125.0)
+        _update_together([page])
+        assert page.picture is not None
+        page._show(page.picture)  # what the server's next tick does (no document here)
+        status = page.status.object
+    assert "open-bar: 125 invitations a week planned; the weekly cap" in status
+    assert "club-select:" not in status

@@ -266,6 +266,8 @@ def test_the_week_player_replays_without_simulating(page: Any):
         numbers = _numbers(page)
         assert numbers.loc["ssi", "open-bar"] == numbers.loc["ssi", "club-select"]  # one start
         page.wait_for_function("__find('#hidden').innerText.includes('weeks 1–1:')")
+        said = page.evaluate("__find('#verdicts').innerText")
+        assert said.startswith("Week 0: the routines have not started; after week 1:"), said
         page.locator("button.play").first.click()  # plays the year from the table
         page.wait_for_function("Number(__find('#numbers').dataset.week) >= 3")
         page.locator("button.pause").first.click()

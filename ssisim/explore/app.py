@@ -59,6 +59,7 @@ from ssisim.explore.room import (
 )
 from ssisim.explore.runs import Runner, RunResult
 from ssisim.scenario.schema import SENIORITIES, Buyers, Scenario, Targeting
+from ssisim.sim.routine import cap_note
 
 __all__ = ["AppState", "Page", "make_app", "serve", "serve_in_thread"]
 
@@ -1056,8 +1057,11 @@ class Page:
             self.drawing_row.objects = [pn.pane.Bokeh(d.figure) for d in charts.drawings.values()]
         self._tables(week)
         again = f" · {picture.note}" if picture.note else ""
+        sc = picture.scenario  # a rate above the weekly cap changes nothing: say why
+        held = "".join(f" · {n}" for n in (cap_note(st, sc) for st in sc.strategies) if n)
         self._set_status(  # last: "up to date" never before the new numbers are sent
-            "up to date · " + self._describe(picture.scenario, picture.seconds) + again, False
+            "up to date · " + self._describe(picture.scenario, picture.seconds) + again + held,
+            False,
         )
 
     def _locked(self, callback: Callable[[], None]) -> None:
@@ -1077,6 +1081,8 @@ class Page:
         if not hidden:
             return
         wide, sentences = pic.hidden(max(week, 1))
+        if week == 0 and sentences:  # nothing has happened at week 0: say which week they are
+            sentences = ["Week 0: the routines have not started; after week 1:", *sentences]
         self.verdict.object = (
             "<div class='verdict' id='verdicts'>"
             + "".join(f"<p>{html.escape(s)}</p>" for s in sentences)

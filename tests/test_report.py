@@ -65,6 +65,11 @@ def test_french_and_another_currency(run_folder: Path, tmp_path: Path):
     assert "Dans le contexte volume, " in text
     assert "open-bar a apporté plus d'opportunités que club-select" in text
     assert "1 EUR = 0,93 CHF" in text and number(12300.5, "fr") == "12\u202f300,5"
+    alts = re.findall(r'<img src="data:[^"]*" alt="([^"]*)"', text)  # the images described
+    assert "le SSI semaine après semaine" in alts and "the SSI week by week" not in alts
+    from ssisim.report.messages import FIGURE_ALT
+
+    assert alts and set(alts) <= {fr for _en, fr in FIGURE_ALT.values()}, alts  # every one French
 
 
 def test_report_yaml_beside_the_results(run_folder: Path, tmp_path: Path):

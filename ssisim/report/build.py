@@ -45,7 +45,7 @@ from ssisim.plots.redraw import (
     tornado_in_currency,
 )
 from ssisim.plots.style import Settings, currency_symbol, label, scenario_name
-from ssisim.report.messages import amount, number, percent, say, verdict_text
+from ssisim.report.messages import amount, figure_alt, number, percent, say, verdict_text
 from ssisim.report.sentences import doc_sentence
 from ssisim.results.files import atomic_text
 from ssisim.results.flips import FLIPS_FILE, NO_CLEAR
@@ -505,7 +505,7 @@ def build_report(
         "other_sentences": other,
         "level": percent(CONFIDENCE, lang),
         "figures": [
-            {"name": p.name, "uri": _data_uri(p), "alt": p.stem.replace("-", " ")} for p in figures
+            {"name": p.name, "uri": _data_uri(p), "alt": figure_alt(p.stem, lang)} for p in figures
         ],
         "tables": report_tables(run_dir, kind, who),
         "assumptions": diffs,

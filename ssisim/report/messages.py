@@ -248,6 +248,40 @@ _LOWER_IS_BETTER = frozenset({"hours_per_week", "pitches_received"})
 _UNITS = {"hours_per_week": {"en": " h/week", "fr": "\u00a0h/semaine"}}
 
 
+FIGURE_ALT: dict[str, tuple[str, str]] = {
+    # a figure's file name -> what it shows (en, fr): the report's image descriptions
+    "ssi": ("the SSI week by week", "le SSI semaine après semaine"),
+    "pillars": ("the four pillars", "les quatre piliers"),
+    "network": ("the network's growth", "la croissance du réseau"),
+    "ssi-vs-opportunities-per-hour": (
+        "the SSI against the opportunities per hour",
+        "le SSI face aux opportunités par heure",
+    ),
+    "opportunities": ("the opportunities by origin", "les opportunités par origine"),
+    "pipeline-value": ("the pipeline value", "la valeur du pipeline"),
+    "value-per-hour": ("the pipeline value per hour", "la valeur du pipeline par heure"),
+    "effort": ("the hours and the pitches received", "les heures et les sollicitations reçues"),
+    "network-composition": ("the network's composition", "la composition du réseau"),
+    "leaderboard": ("the team's leaderboard", "le classement de l'équipe"),
+    "sweep": ("the sweep's outcomes", "les résultats du balayage"),
+    "flips": ("where the verdicts change", "où les verdicts changent"),
+    "sobol": ("the Sobol' indices", "les indices de Sobol"),
+    "tornado": ("the tornado of one-at-a-time changes", "la tornade des changements un à un"),
+    "calibration": ("the calibration targets", "les cibles de calibration"),
+    "fit": ("the readings and the fitted model", "les relevés et le modèle ajusté"),
+    "cohort": ("the cohort's ratios", "les ratios de la cohorte"),
+}
+
+
+def figure_alt(stem: str, language: str) -> str:
+    """What a figure shows, in ``language``, from its file name (``sobol-2``: ``sobol``)."""
+    base = stem.rsplit("-", 1)[0] if stem.rsplit("-", 1)[-1].isdigit() else stem
+    found = FIGURE_ALT.get(base)
+    if found is None:
+        return stem.replace("-", " ")
+    return found[1] if language == "fr" else found[0]
+
+
 def say(language: str, key: str, **values: object) -> str:
     """The message ``key`` in ``language``, filled with ``values``."""
     text = MESSAGES.get(language, MESSAGES["en"]).get(key) or MESSAGES["en"][key]

@@ -156,6 +156,16 @@ def _context() -> mp.context.BaseContext:
     return mp.get_context("spawn")
 
 
+def _deaf_forkserver() -> None:
+    """Start the forkserver (if it is not running) with Ctrl-C ignored: it keeps
+    SIG_IGN across exec, and every process it forks inherits it. A few
+    milliseconds: the server's imports come after."""
+    from multiprocessing import forkserver
+
+    with _no_sigint():
+        forkserver.ensure_running()
+
+
 def quiet_pool(workers: int) -> ProcessPoolExecutor:
     """A process pool for work submitted elsewhere (the explorer's), its workers
     deaf to Ctrl-C and started now.
@@ -168,10 +178,7 @@ def quiet_pool(workers: int) -> ProcessPoolExecutor:
     """
     ctx = _context()
     if ctx.get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        with _no_sigint():  # a few milliseconds: the server's imports come after
-            forkserver.ensure_running()
+        _deaf_forkserver()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
     with _held_sigint():
         # one task each, submitted together: each submit starts a process while none is idle
@@ -246,13 +253,9 @@ class LocalProcesses(Executor):
         for attempt in (0, 1):
             try:
                 if self.ctx.get_start_method() == "forkserver":
-                    # Ctrl-C ignored only while the forkserver is spawned (it keeps
-                    # SIG_IGN across exec, and the workers it forks inherit it);
-                    # held while it imports the engine (a second), never lost
-                    from multiprocessing import forkserver
-
-                    with _no_sigint():
-                        forkserver.ensure_running()
+                    # Ctrl-C ignored only while the forkserver is spawned; held
+                    # while it imports the engine (a second), never lost
+                    _deaf_forkserver()
                     with _held_sigint():
                         process.start()
                 else:
@@ -514,16 +517,13 @@ def _quiet_workers(processes: bool) -> ExitStack:
     if "forkserver" not in mp.get_all_start_methods():  # pragma: no cover - not Linux/macOS
         stack.enter_context(_no_sigint())
         return stack
-    from multiprocessing import forkserver
-
     from distributed.utils import get_mp_context
 
     stack.enter_context(
         dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
     )
     get_mp_context()  # Dask's preload for the forkserver: the workers start fast
-    with _no_sigint():  # a few milliseconds: the server's imports come after
-        forkserver.ensure_running()
+    _deaf_forkserver()
     return stack
 
 

@@ -140,11 +140,11 @@ class PlanRequest:
             raise SsisimError(f"--confidence: must be in (0, 1) (got {self.confidence:g})")
         if not self.max_hours_per_week > 0:
             raise SsisimError(f"--max-hours: must be above 0 (got {self.max_hours_per_week:g})")
-        least = 2 * self.final_replications + 10 * self.replications
+        least = 2 * self.final_replications + STARTUP_TRIALS * self.replications
         if self.budget_runs < least:
             raise SsisimError(
                 f"--budget: {self.budget_runs} simulations cannot search: at least {least} "
-                f"(10 candidates x {self.replications} replications, and "
+                f"({STARTUP_TRIALS} candidates x {self.replications} replications, and "
                 f"{self.final_replications} of the chosen and the current routine)"
             )
 
@@ -160,10 +160,13 @@ The checks beyond the first are reserved out of the budget when it has room
 """
 
 
+STARTUP_TRIALS = 10
+"""Candidates TPE draws at random before it is guided by them (its ``n_startup_trials``)."""
+
 TRUSTED_TRIALS = 30
 """Candidates below which a search is said too small to trust (``plan.txt``'s note).
 
-TPE draws its first 10 candidates at random (besides the two enqueued: the
+TPE draws its first :data:`STARTUP_TRIALS` candidates at random (besides the two enqueued: the
 member's routine and the most intense one) and is guided only after them; at
 ``--budget 100`` (the least, at 6 replications) the search is those 10
 alone, and its cheapest feasible routine was measured at 4.0 h a week where
@@ -381,14 +384,14 @@ def plan_routine(
             progress(n)
 
     final = request.final_replications
-    spare = max(request.budget_runs - 2 * final - 10 * request.replications, 0)
+    spare = max(request.budget_runs - 2 * final - STARTUP_TRIALS * request.replications, 0)
     extra_checks = min(VERIFIED_CANDIDATES - 1, spare // final)  # within the budget only
     search_runs = request.budget_runs - (2 + extra_checks) * final
     n_trials = max(search_runs // request.replications, 1)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sampler = optuna.samplers.TPESampler(
         seed=_sampler_seed(sc.seed),
-        n_startup_trials=min(10, n_trials),
+        n_startup_trials=min(STARTUP_TRIALS, n_trials),
         multivariate=True,
     )
     study = optuna.create_study(direction="minimize", sampler=sampler)
@@ -491,8 +494,8 @@ def plan_routine(
     if n_trials < TRUSTED_TRIALS and chosen is not now:
         enough = TRUSTED_TRIALS * request.replications + (2 + VERIFIED_CANDIDATES - 1) * final
         notes.append(
-            f"a small search: {n_trials} candidates, {max(n_trials - 10, 0)} of them guided by "
-            f"the sampler (the first 10 explore); a cheaper routine may exist: --budget {enough} "
+            f"a small search: {n_trials} candidates, {max(n_trials - STARTUP_TRIALS, 0)} of them guided by "
+            f"the sampler (the first {STARTUP_TRIALS} explore); a cheaper routine may exist: --budget {enough} "
             f"or more (at --reps {request.replications}) searches {TRUSTED_TRIALS} candidates"
         )
     if len(feasible) and chosen.probability < request.confidence:

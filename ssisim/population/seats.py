@@ -246,14 +246,11 @@ def _place_classes(
 
     A class with an unclassified part counts, as the import counts it, as not
     relevant (and, without a seniority, as no decision maker): it is placed
-    among such members of its known part, the seller's graph neighbourhood
-    first. A class the population has too few members of is completed with
-    members of the same relevance and decision-making, then anyone.
+    among such members of its known part. A class the population has too few
+    members of is completed with members of the same relevance and
+    decision-making, then anyone.
     """
-    me = pop.seller
-    company = pop.company == pop.company[me]
-    near = np.zeros(pop.n, dtype=bool)
-    near[pop.neighbors(me)] = True
+    company = pop.company == pop.company[pop.seller]
     placed = 0
     for row in rows:
         k = min(int(row.get("connections") or 0), size - placed)
@@ -266,12 +263,10 @@ def _place_classes(
         if level in SENIORITIES:
             mask &= pop.seniority == SENIORITIES.index(level)
         if industry not in pop.industries or level not in SENIORITIES:
-            mask &= ~pop.relevant
+            mask &= ~pop.relevant  # unclassified: never relevant, as the import counts it
             if level not in SENIORITIES:
                 mask &= ~pop.decision_maker
         got = take(np.flatnonzero(mask & company), min(int(row.get("colleagues") or 0), k))
-        if industry not in pop.industries or level not in SENIORITIES:
-            got += take(np.flatnonzero(mask & near), k - got)
         got += take(np.flatnonzero(mask), k - got)
         if got < k:  # the class ran dry: members with the same flags, then anyone
             members = np.flatnonzero(mask)
@@ -281,7 +276,7 @@ def _place_classes(
                     pop.decision_maker == pop.decision_maker[j]
                 )
                 got += take(np.flatnonzero(same), k - got)
-            got += take(np.flatnonzero(np.ones(pop.n, dtype=bool)), k - got)
+            got += take(np.arange(pop.n), k - got)
         placed += got
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
-import re
 import shutil
 import subprocess
 import tempfile
@@ -45,7 +44,16 @@ from ssisim.plots.redraw import (
     tornado_in_currency,
 )
 from ssisim.plots.style import Settings, currency_symbol, label, scenario_name
-from ssisim.report.messages import amount, figure_alt, number, percent, say, verdict_text
+from ssisim.report.messages import (
+    FIGURE_ALT,
+    amount,
+    figure_alt,
+    figure_base,
+    number,
+    percent,
+    say,
+    verdict_text,
+)
 from ssisim.report.sentences import doc_sentence
 from ssisim.results.files import atomic_text
 from ssisim.results.flips import FLIPS_FILE, NO_CLEAR
@@ -356,16 +364,12 @@ def _short(value: Any) -> str:
 # --------------------------------------------------------------------------- the report
 
 
-_FIGURE_ORDER = (
-    "ssi", "pillars", "network", "ssi-vs-opportunities-per-hour", "opportunities",
-    "pipeline-value", "value-per-hour", "effort", "network-composition", "leaderboard",
-    "sweep", "sobol", "tornado", "cohort", "calibration", "fit",
-)  # fmt: skip
+_FIGURE_ORDER = tuple(FIGURE_ALT)
 
 
 def _figure_rank(path: Path) -> tuple[int, str]:
     """The order :func:`ssisim.plots.redraw.redraw` draws in (``sobol-2`` after ``sobol``)."""
-    stem = re.sub(r"-\d+$", "", path.stem)
+    stem = figure_base(path.stem)
     rank = _FIGURE_ORDER.index(stem) if stem in _FIGURE_ORDER else len(_FIGURE_ORDER)
     return rank, path.stem
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from ssisim.plots.french import of
@@ -249,7 +250,8 @@ _UNITS = {"hours_per_week": {"en": " h/week", "fr": "\u00a0h/semaine"}}
 
 
 FIGURE_ALT: dict[str, tuple[str, str]] = {
-    # a figure's file name -> what it shows (en, fr): the report's image descriptions
+    # a figure's file name -> what it shows (en, fr), in the order the folders draw them
+    # (the report's order and its image descriptions)
     "ssi": ("the SSI week by week", "le SSI semaine après semaine"),
     "pillars": ("the four pillars", "les quatre piliers"),
     "network": ("the network's growth", "la croissance du réseau"),
@@ -267,16 +269,20 @@ FIGURE_ALT: dict[str, tuple[str, str]] = {
     "flips": ("where the verdicts change", "où les verdicts changent"),
     "sobol": ("the Sobol' indices", "les indices de Sobol"),
     "tornado": ("the tornado of one-at-a-time changes", "la tornade des changements un à un"),
+    "cohort": ("the cohort's ratios", "les ratios de la cohorte"),
     "calibration": ("the calibration targets", "les cibles de calibration"),
     "fit": ("the readings and the fitted model", "les relevés et le modèle ajusté"),
-    "cohort": ("the cohort's ratios", "les ratios de la cohorte"),
 }
 
 
+def figure_base(stem: str) -> str:
+    """A figure's kind from its file name: ``sobol-2`` is a ``sobol`` figure."""
+    return re.sub(r"-\d+$", "", stem)
+
+
 def figure_alt(stem: str, language: str) -> str:
-    """What a figure shows, in ``language``, from its file name (``sobol-2``: ``sobol``)."""
-    base = stem.rsplit("-", 1)[0] if stem.rsplit("-", 1)[-1].isdigit() else stem
-    found = FIGURE_ALT.get(base)
+    """What a figure shows, in ``language``, from its file name."""
+    found = FIGURE_ALT.get(figure_base(stem))
     if found is None:
         return stem.replace("-", " ")
     return found[1] if language == "fr" else found[0]

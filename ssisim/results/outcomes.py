@@ -53,6 +53,7 @@ from ssisim.results.files import atomic_text, write_csv
 from ssisim.results.tables import fill_outbound_warmth
 from ssisim.results.verdicts import (
     DIFFERENCES_FILE,
+    VERDICT_METRICS,
     inactive_strategies,
     paired_differences,
     verdict_sentences,
@@ -359,9 +360,9 @@ _LEADS_ON: tuple[tuple[str, str, bool, str], ...] = (
     ("ssi", "the highest SSI", True, "{:.1f}"),
 )
 
-_PER_HOUR = frozenset({"value_per_hour_eur", "opportunities_per_hour"})
-"""The outcomes per hour of routine: compared among routines of at least
-:data:`MIN_HOURS_PER_WEEK` only."""
+_PER_HOUR = frozenset(m.name for m in VERDICT_METRICS if m.per_hour)
+"""The outcomes per hour of routine (the verdicts' own): compared among routines
+of at least :data:`MIN_HOURS_PER_WEEK` only."""
 
 
 def leaders(summary: pd.DataFrame, context: str) -> list[tuple[str, str, float, str]]:

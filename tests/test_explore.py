@@ -493,7 +493,7 @@ def test_a_deal_value_out_of_bounds_is_refused_in_one_line():
         page = Page(app)
         box = page.deal["volume"]
 
-        async def typed(value: float) -> None:
+        async def typed(value: float | None) -> None:
             with param.edit_constant(box):  # as the browser sends it
                 box.param.update(value=value, value_throttled=value)
             for _ in range(100):
@@ -517,6 +517,12 @@ def test_a_deal_value_out_of_bounds_is_refused_in_one_line():
             assert page.error.object == ""
             assert page.picture is not None
             assert page.picture.scenario.contexts["volume"].deal_value_eur == 500.0
+            await typed(None)  # the box emptied: one line, the value in use shown again
+            assert "contexts.volume.deal_value_eur: a value is needed (kept 500)" in (
+                page.error.object
+            )
+            assert box.value == 500.0
+            assert page.ex.value("contexts.volume.deal_value_eur") == 500.0
 
         asyncio.run(session())
 

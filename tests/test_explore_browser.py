@@ -421,6 +421,22 @@ def test_a_deal_value_out_of_bounds_gets_a_clear_message(page: Any):
         page.wait_for_timeout(100)
     assert box.input_value().replace(",", "") in ("3000", "3000.0"), box.input_value()
     assert page.evaluate("__find('#verdicts').innerText") == said
+    box.fill("1500")  # a valid value clears the message; then the box emptied
+    box.press("Enter")
+    page.wait_for_function("__find('#page-error') === null")
+    box.fill("")
+    box.press("Enter")
+    page.wait_for_function("__find('#page-error') !== null")
+    message = page.evaluate("__find('#page-error').innerText")
+    assert "a value is needed" in message and "1,500" in message, message
+    for _ in range(50):
+        if box.input_value().replace(",", "") in ("1500", "1500.0"):
+            break
+        page.wait_for_timeout(100)
+    assert box.input_value().replace(",", "") in ("1500", "1500.0"), box.input_value()
+    box.fill("3000")
+    box.press("Enter")
+    page.wait_for_function("__find('#page-error') === null")
     box.fill("1500")  # the scenario's: the next tests' verdicts as before
     box.press("Enter")
     page.wait_for_function("__find('#page-error') === null")

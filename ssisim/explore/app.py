@@ -180,6 +180,11 @@ def _at_once(widget: Any) -> None:
     widget._debounce = 0
 
 
+def _shown(value: Any) -> str:
+    """A setting's value as a message shows it: ``3,000`` for a number."""
+    return f"{value:,g}" if isinstance(value, (int, float)) else str(value)
+
+
 def _html(text: str, **kwargs: Any) -> Any:
     return pn.pane.HTML(text, stylesheets=[TABLE_CSS], **kwargs)
 
@@ -745,22 +750,23 @@ class Page:
         self, key: str, cast: Callable[[Any], Any], widget: Any
     ) -> Callable[[Any], Any]:
         async def handler(event: Any) -> None:
-            if self.syncing or event.new is None or self.ex.value(key) == cast(event.new):
+            if self.syncing:
                 return
             used = self.ex.value(key)
+            if event.new is None:  # a box emptied: say so, and show the value in use again
+                self._show_error(f"{key}: a value is needed (kept {_shown(used)})")
+                self._show_in(widget, used)
+                return
+            if used == cast(event.new):
+                return
             self.ex.set(key, cast(event.new))
             if key.startswith("contexts."):  # a typed value: checked before anything uses it
                 try:
                     self.ex.scenario()
                 except SsisimError as exc:
                     self.ex.set(key, used)
-                    kept = f"{used:,g}" if isinstance(used, (int, float)) else str(used)
-                    self._show_error(f"{str(exc).splitlines()[0]} (kept {kept})")
-                    self.syncing = True
-                    try:
-                        widget.value = used  # the box shows the value in use
-                    finally:
-                        self.syncing = False
+                    self._show_error(f"{str(exc).splitlines()[0]} (kept {_shown(used)})")
+                    self._show_in(widget, used)
                     return
             if key.startswith("contexts.") and self.picture is not None and not self.running:
                 await self.reread()
@@ -820,6 +826,14 @@ class Page:
         await self.update()
 
     # ------------------------------------------------------------------ updates
+
+    def _show_in(self, widget: Any, value: Any) -> None:
+        """Set a widget back to ``value`` (the value in use) without reacting to it."""
+        self.syncing = True
+        try:
+            widget.value = value
+        finally:
+            self.syncing = False
 
     def _show_error(self, message: str) -> None:
         self.error.object = f'<div class="error" id="page-error">{html.escape(message)}</div>'

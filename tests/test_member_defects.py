@@ -330,3 +330,40 @@ def test_a_hand_edited_count_in_member_yaml_is_one_line_naming_it(tmp_path, caps
         and "connections: expected a whole number" in err
     )
     assert "two" in err and not (tmp_path / "o").exists()
+
+
+def test_ctrl_c_during_the_plans_search_is_one_line(tmp_path):
+    """A Ctrl-C inside a trial was logged by Optuna as a failed trial, its traceback
+    included (38 lines), before `interrupted`. The interrupt is raised in the
+    search's third evaluation, in a process of its own (Optuna's log handler writes
+    to the real stderr)."""
+    import subprocess
+    import sys
+
+    member = _member_with_reading(tmp_path, "2026-02-02", 31.0)
+    script = tmp_path / "interrupted_plan.py"
+    script.write_text(
+        "import sys\n"
+        "import ssisim.experiments.plan as plan\n"
+        "from ssisim.cli.main import main\n"
+        "calls = 0\n"
+        "real = plan.evaluate\n"
+        "def evaluate(*args, **kwargs):\n"
+        "    global calls\n"
+        "    calls += 1\n"
+        "    if calls == 3:\n"
+        "        raise KeyboardInterrupt\n"
+        "    return real(*args, **kwargs)\n"
+        "plan.evaluate = evaluate\n"
+        "main(sys.argv[1:])\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "p"
+    args = ["plan", "--start", str(member), "--target", "40", "--from", "2026-02-02",
+            "--by", "2026-08-31", "--out", str(out), *SMALL]  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, str(script), *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.startswith("interrupted") and len(done.stderr.splitlines()) == 1, done.stderr
+    assert not out.exists()

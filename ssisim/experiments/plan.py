@@ -337,6 +337,44 @@ def _sampler_seed(seed: int) -> int:
     return int(state[0])
 
 
+def _study(scenario: Scenario, n_trials: int, current: Strategy, request: PlanRequest) -> Any:
+    """The search's Optuna study: TPE seeded from the scenario, the current routine
+    and the most active one within the hours enqueued as its first two trials."""
+    import optuna
+
+    sampler = optuna.samplers.TPESampler(
+        seed=_sampler_seed(scenario.seed),
+        n_startup_trials=min(STARTUP_TRIALS, n_trials),
+        multivariate=True,
+    )
+    study = optuna.create_study(direction="minimize", sampler=sampler)
+    now_hours = planned_minutes(current, scenario) / 60.0
+    study.enqueue_trial(
+        {
+            "hours": min(max(now_hours, 0.1), request.max_hours_per_week),
+            **{
+                f"w_{k}": min(float(getattr(current, k)) / hi, 1.0)
+                for k, (_lo, hi) in RATE_RANGES.items()
+            },
+            "targeting": "second_degree",
+            "accept": "everyone",
+            "note_share": float(current.invite_note_share),
+            "profile": float(current.profile_completeness),
+        }
+    )
+    study.enqueue_trial(
+        {
+            "hours": request.max_hours_per_week,
+            **{f"w_{k}": 1.0 for k in RATE_RANGES},
+            "targeting": "relevant",
+            "accept": "everyone",
+            "note_share": 0.3,
+            "profile": 1.0,
+        }
+    )
+    return study
+
+
 def plan_routine(
     scenario: Scenario,
     current: Strategy,
@@ -388,37 +426,6 @@ def plan_routine(
     extra_checks = min(VERIFIED_CANDIDATES - 1, spare // final)  # within the budget only
     search_runs = request.budget_runs - (2 + extra_checks) * final
     n_trials = max(search_runs // request.replications, 1)
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sampler = optuna.samplers.TPESampler(
-        seed=_sampler_seed(sc.seed),
-        n_startup_trials=min(STARTUP_TRIALS, n_trials),
-        multivariate=True,
-    )
-    study = optuna.create_study(direction="minimize", sampler=sampler)
-    now_hours = planned_minutes(current, sc) / 60.0
-    study.enqueue_trial(
-        {
-            "hours": min(max(now_hours, 0.1), request.max_hours_per_week),
-            **{
-                f"w_{k}": min(float(getattr(current, k)) / hi, 1.0)
-                for k, (_lo, hi) in RATE_RANGES.items()
-            },
-            "targeting": "second_degree",
-            "accept": "everyone",
-            "note_share": float(current.invite_note_share),
-            "profile": float(current.profile_completeness),
-        }
-    )
-    study.enqueue_trial(
-        {
-            "hours": request.max_hours_per_week,
-            **{f"w_{k}": 1.0 for k in RATE_RANGES},
-            "targeting": "relevant",
-            "accept": "everyone",
-            "note_share": 0.3,
-            "profile": 1.0,
-        }
-    )
     rows: list[dict[str, Any]] = []
     evaluations: dict[int, Evaluation] = {}
 
@@ -454,7 +461,16 @@ def plan_routine(
         )
         return ev.hours_per_week
 
-    study.optimize(objective, n_trials=n_trials)
+    # Optuna logs a failed trial (a Ctrl-C in the objective included) as a warning
+    # with its traceback before raising the error again: the command says it in one
+    # line instead. Its verbosity is the caller's again afterwards.
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    try:
+        study = _study(sc, n_trials, current, request)
+        study.optimize(objective, n_trials=n_trials)
+    finally:
+        optuna.logging.set_verbosity(verbosity)
     trials = pd.DataFrame(rows)
     feasible = trials[trials["probability"] >= request.confidence]
     if len(feasible):

@@ -367,3 +367,31 @@ def test_ctrl_c_during_the_plans_search_is_one_line(tmp_path):
     assert done.returncode == 130, done.stderr
     assert done.stderr.startswith("interrupted") and len(done.stderr.splitlines()) == 1, done.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "row,said",
+    [
+        ("Xandrel Mookwhistle;Xandrel Mookwhistle;22;6;5;5;6", "date: not a date"),
+        ("Xandrel Mookwhistle;2026-11-16;Xandrel;6;5;5;6", "ssi: not a number"),
+        ("Xandrel Mookwhistle;2026-11-16;22;6;5;5;6;Xandrel Mookwhistle", "fields but the header"),
+    ],
+)
+def test_a_team_files_errors_never_show_a_name(tmp_path, capsys, row, said):
+    """A name in a date or number column was shown in the error (`got 'Xandrel
+    Mookwhistle'`): a cell that is not a date, a number or a keyword is told by its length."""
+    team = tmp_path / "team.csv"
+    team.write_text(
+        "name;date;ssi;brand;people;insights;relationships\n"
+        "Quorvina Blatterfeld;2026-11-02;35;9;8;9;9\n" + row + "\n",
+        encoding="utf-8",
+    )
+    code, out, err = _run(
+        capsys,
+        ["plan", "--team", str(team), "--target", "40", "--by", "2027-03-31", "--budget", "100",
+         "-q", "--out", str(tmp_path / "p")],
+    )  # fmt: skip
+    assert code == 2, err
+    assert said in err and "team.csv:3" in err and "not shown" in err, err
+    assert "Xandrel" not in err + out and "Mookwhistle" not in err + out
+    assert len(err.strip().splitlines()) == 1

@@ -45,6 +45,7 @@ from rich.table import Table
 from scipy.optimize import least_squares
 
 from ssisim.errors import DataError, ScenarioError
+from ssisim.member.tables import shown as shown_cell
 from ssisim.pillars import INPUTS, SALES_NAVIGATOR_INPUTS, pillar_scores
 from ssisim.population.cache import population_for
 from ssisim.scenario.loading import load_scenario
@@ -377,7 +378,7 @@ def _raw_table(path: Path) -> tuple[list[str], int, list[tuple[int, list[str]]],
             )
             raise DataError(
                 f"{path}:{reader.line_num}: {len(cells)} fields but the header has "
-                f"{len(header)}{hint} (got {sep.join(cells)!r})"
+                f"{len(header)}{hint} (got {shown_cell(sep.join(cells))})"
             )
         raw.append((reader.line_num, cells))
     assert header is not None  # lines is not empty
@@ -410,7 +411,7 @@ def _widen(
         if row[j]:
             raise DataError(
                 f"{path}:{line}: {field}: a second value for {date!r} (first at line {line0}) "
-                f"(got {get(value_i)!r})"
+                f"(got {shown_cell(get(value_i))})"
             )
         row[j] = get(value_i)
     return wide, list(by_date.values())
@@ -560,7 +561,9 @@ def _parse_row(
         text = re.sub(r"^\s*top\s*", "", cell, flags=re.IGNORECASE).rstrip().rstrip("%")
         value, _ = _parse_number(text, rank, where, shown=cell)
         if not 0.0 <= value <= 100.0:
-            raise DataError(f"{where}: {rank}: must be a percentage between 0 and 100 (got {cell})")
+            raise DataError(
+                f"{where}: {rank}: must be a percentage between 0 and 100 (got {cell})"
+            )  # a number
         row[rank] = value
     return row
 
@@ -581,7 +584,7 @@ def _parse_number(raw: str, column: str, where: str, shown: str | None = None) -
         text = text.replace(",", ".")
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
         raise DataError(
-            f"{where}: {column}: not a number (got {shown if shown is not None else raw!r})"
+            f"{where}: {column}: not a number (got {shown_cell(raw if shown is None else shown)})"
         )
     decimals = len(text.split(".", 1)[1]) if "." in text else 0
     return float(text), decimals
@@ -597,7 +600,7 @@ def _parse_date(raw: str, where: str, order: str = "dayfirst") -> dt.date:
             return dt.datetime.strptime(raw, order).date()
         except ValueError:
             raise DataError(
-                f"{where}: date: not a date in the form {order!r} (got {raw!r})"
+                f"{where}: date: not a date in the form {order!r} (got {shown_cell(raw)})"
             ) from None
     if m := _ISO.fullmatch(raw):
         year, month, day = int(m[1]), int(m[2]), int(m[3])
@@ -607,7 +610,7 @@ def _parse_date(raw: str, where: str, order: str = "dayfirst") -> dt.date:
             day, month = month, day
     else:
         raise DataError(
-            f"{where}: date: not a date, expected YYYY-MM-DD or DD/MM/YYYY (got {raw!r})"
+            f"{where}: date: not a date, expected YYYY-MM-DD or DD/MM/YYYY (got {shown_cell(raw)})"
         )
     try:
         return dt.date(year, month, day)

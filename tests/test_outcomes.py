@@ -188,9 +188,14 @@ def test_contexts_merge_over_the_defaults():
         sc.contexts["complex"].conversion.outbound
         == DEFAULT_CONTEXTS["complex"]["conversion"]["outbound"]
     )
-    with pytest.raises(ScenarioError, match=r"contexts\.new\.buyers: required key is missing"):
+    with pytest.raises(  # the keys missing from one mapping, in one line
+        ScenarioError,
+        match=r"x\.yaml:3: contexts\.new: required keys are missing: buyers, conversion, "
+        r"deal_value_eur, sales_cycle_weeks, win_rate$",
+    ):
         parse_scenario(
-            "name: x\nstrategies: [inactive]\ncontexts: {new: {warm_tie_required: true}}\n"
+            "name: x\nstrategies: [inactive]\ncontexts: {new: {warm_tie_required: true}}\n",
+            "x.yaml",
         )
     with pytest.raises(ScenarioError, match=r"did you mean 'deal_value_eur'"):
         parse_scenario("name: x\nstrategies: [inactive]\ncontexts: {volume: {deal_value: 1}}\n")
@@ -379,3 +384,32 @@ def test_scenario_from_manifest_keeps_a_removed_context_removed():
     assert list(scenario_from_manifest(manifest).contexts) == list(run.contexts)
     assert "volume" not in scenario_from_manifest(manifest).contexts
     assert set(scenario_from_manifest({}).contexts) == set(DEFAULT_CONTEXTS)
+
+
+@pytest.mark.parametrize(
+    "item,said",
+    [
+        ("population.size=5000", "changes the business contexts only"),
+        ("strategies.open-bar.invites_per_week=3", "changes the business contexts only"),
+        (
+            "contexts.mine.deal_value_eur=1000",
+            "contexts.mine: required keys are missing: buyers, conversion",
+        ),
+    ],
+)
+def test_outcomes_set_is_a_context_change_named_in_one_line(
+    run_folder, tmp_path, capsys, item, said
+):
+    """`--set population.size=5000` was ignored silently (the same bytes), a routine's
+    key blamed on a missing strategy, a new context's missing keys on the manifest
+    (four lines): refused in one line naming the option, nothing written."""
+    from conftest import run_cli
+
+    out = tmp_path / "o"
+    code, _, err = run_cli(
+        ["outcomes", str(run_folder), "--set", item, "--out", str(out), "--no-figures"], capsys
+    )
+    assert code == 2, err
+    assert err.startswith(f"--set {item}: ") and said in err, err
+    assert len(err.strip().splitlines()) == 1, err
+    assert not out.exists()

@@ -196,6 +196,7 @@ def outcomes(
     if scenario_file is not None and scenario is not None:
         raise click.UsageError("give the scenario once: as SCENARIO or with --scenario")
     scenario = scenario_file if scenario_file is not None else scenario
+    _contexts_only(overrides)
     manifest = _read_manifest(run_dir)
     if scenario is not None:
         sc = load(scenario, overrides)
@@ -232,6 +233,23 @@ def outcomes(
     for line in debate_sentences(pd.read_csv(out_dir / "outcomes.csv")):
         click.echo(line)
     click.echo(f"outcomes in {out_dir}")
+
+
+def _contexts_only(overrides: tuple[str, ...]) -> None:
+    """Refuse a ``--set`` outside the business contexts: re-valuing a run's weeks
+    cannot change what was simulated (it was ignored, silently)."""
+    from ssisim.errors import ScenarioError
+    from ssisim.scenario.loading import printable
+
+    for item in overrides:
+        key = item.partition("=")[0].strip()
+        if key != "contexts" and not key.startswith("contexts."):
+            raise ScenarioError(
+                printable(
+                    f"--set {item}: `ssisim outcomes` changes the business contexts only "
+                    f"(contexts.NAME.KEY); {key} changes the runs: `ssisim run` with that --set"
+                )
+            )
 
 
 def _read_manifest(run_dir: Path) -> dict[str, Any]:

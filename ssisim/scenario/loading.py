@@ -828,6 +828,7 @@ def apply_overrides(
         value = _override_value(raw, label)
         node: Any = data
         resolved: list[Any] = []
+        created: list[tuple[Any, ...]] = []
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
             if isinstance(node, list):
@@ -850,6 +851,8 @@ def apply_overrides(
                 if last:
                     node[part] = value
                 else:
+                    if part not in node:  # made by the option: its errors are the option's
+                        created.append(tuple(resolved))
                     node = node.setdefault(part, {})
             else:
                 raise ScenarioError(
@@ -861,6 +864,8 @@ def apply_overrides(
             for below in [k for k in source_lines if len(k) > len(path) and k[: len(path)] == path]:
                 del source_lines[below]
             source_lines[path] = label
+            for made in created:
+                source_lines[made] = label
     return data
 
 
@@ -962,13 +967,30 @@ def _error_lines(
     out = []
     errors = exc.errors(include_url=False)
     deeper = {e["loc"][:n] for e in errors for n in range(len(e["loc"]))}
+    missing: dict[tuple[str, str], list[str]] = {}  # (origin, mapping) -> its missing keys
     for err in errors:
         if err["type"] == "too_short" and err["loc"] in deeper:
             continue  # a list whose failing entries pydantic also counts as missing
         _, origin, body = _one_error(err, data, lines, source)
+        if err["type"] == "missing" and body.endswith(_MISSING_KEY):
+            parent, _, name = body[: -len(_MISSING_KEY)].rpartition(".")
+            if parent:  # the keys missing from one mapping, said in one line
+                missing.setdefault((origin, parent), []).append(name)
+                continue
         text = f"{origin}: {printable(body)}"
         out.append((_sort_key(text, source, labels), text))
+    for (origin, parent), names in missing.items():
+        said = (
+            f"{parent}.{names[0]}{_MISSING_KEY}"
+            if len(names) == 1
+            else f"{parent}: required keys are missing: {', '.join(names)}"
+        )
+        text = f"{origin}: {printable(said)}"
+        out.append((_sort_key(text, source, labels), text))
     return out
+
+
+_MISSING_KEY = ": required key is missing"
 
 
 def _one_error(
@@ -998,7 +1020,7 @@ def _one_error(
         hint = did_you_mean(str(loc[-1]), keys)
         return where, origin, f"{key}: unknown key{hint}"
     if kind == "missing":
-        return where, origin, f"{key}: required key is missing"
+        return where, origin, f"{key}{_MISSING_KEY}"
     msg = _PLAIN.get(kind, msg)
     got = err.get("input")
     got_text = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -395,3 +396,35 @@ def test_a_team_files_errors_never_show_a_name(tmp_path, capsys, row, said):
     assert said in err and "team.csv:3" in err and "not shown" in err, err
     assert "Xandrel" not in err + out and "Mookwhistle" not in err + out
     assert len(err.strip().splitlines()) == 1
+
+
+def test_an_error_in_member_yaml_names_its_own_line(tmp_path, capsys):
+    """A routine's or the seller's value from member.yaml was blamed on line 6 or 3 of it
+    (lines of the scenario made in memory): the line of the key in member.yaml."""
+    archive = fixtures.write_archive("complete-2026", tmp_path)
+    written, _ = import_member(archive, tmp_path / "me", reading=None)
+    good = written.read_text(encoding="utf-8").splitlines()
+
+    def edited(block: str, key: str, value: str) -> int:
+        """member.yaml with ``key`` of its top-level ``block`` set to ``value``: its line."""
+        start = next(i for i, line in enumerate(good) if line.startswith(f"{block}:"))
+        at = next(i for i in range(start, start + 4) if re.search(rf"\b{key}: ", good[i]))
+        lines = list(good)
+        lines[at] = re.sub(rf"\b{key}: [^,}}]+", f"{key}: {value}", lines[at], count=1)
+        written.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return at + 1
+
+    line = edited("routine", "posts_per_week", "99999")
+    code, _, err = _run(
+        capsys, ["plan", "--start", str(written), "--target", "40", "--by", "2027-06-30", *SMALL]
+    )
+    assert code == 2, err
+    assert f"member.yaml:{line}: strategies.as-is.posts_per_week: " in err, err
+    line = edited("seller", "industry", "nonsense")
+    code, _, err = _run(
+        capsys, ["plan", "--start", str(written), "--target", "40", "--by", "2027-06-30", *SMALL]
+    )
+    assert code == 2, err
+    assert f"member.yaml:{line}: population.seller.industry: unknown industry 'nonsense'" in err, (
+        err
+    )

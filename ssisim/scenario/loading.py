@@ -666,8 +666,9 @@ def _read_member_file(
     loc: tuple[Any, ...],
     source: str,
     trust: Trust,
-) -> tuple[Path, dict[str, Any]]:
-    """The member file named by ``from:`` at ``loc``: checked, read, parsed (bounded)."""
+) -> tuple[Path, dict[str, Any], dict[tuple[Any, ...], int | str]]:
+    """The member file named by ``from:`` at ``loc``: checked, read, parsed (bounded);
+    with the line of each of its keys."""
     where = _lookup_line(loc, lines)
     origin = where if isinstance(where, str) else f"{source}:{where}"
     path = resolve_named_file(scenario_path, value, key, trust.allowed_dirs, origin)
@@ -685,7 +686,25 @@ def _read_member_file(
                 f"{shown}:1: {block}: missing block in a member file; import the export again"
             )
     check_member_network(member.get("network"), shown, member_lines)
-    return path, member
+    return path, member, member_lines
+
+
+def _member_origins(
+    lines: dict[tuple[Any, ...], int | str],
+    loc: tuple[Any, ...],
+    written: Any,
+    block: dict[str, Any],
+    member_lines: dict[tuple[Any, ...], int | str],
+    path: Path,
+    name: str,
+) -> None:
+    """The keys a member file's ``name:`` block gives the mapping at ``loc``, but
+    those the scenario writes itself, are the member file's in errors: its path
+    and the key's line there (not the scenario's line of ``from:``)."""
+    own = written if isinstance(written, dict) else {}
+    for key in block:
+        if key not in own:
+            lines[(*loc, key)] = f"{printable(str(path))}:{member_lines.get((name, key), 1)}"
 
 
 def _count(value: Any) -> bool:
@@ -768,7 +787,7 @@ def _include_members(
     if isinstance(population, dict) and isinstance(seller, dict) and pending(seller):
         loc = ("population", "seller", "from")
         try:
-            path, member = _read_member_file(
+            path, member, member_lines = _read_member_file(
                 scenario_path, seller["from"], ".".join(loc), lines, loc, source, trust
             )
         except ScenarioError as exc:
@@ -777,6 +796,7 @@ def _include_members(
         else:
             done.add(str(path))
             new_seller = {**member["seller"], **seller, "from": str(path)}
+            _member_origins(lines, loc[:-1], seller, member["seller"], member_lines, path, "seller")
         out = {**out, "population": {**population, "seller": new_seller}}
     strategies = out.get("strategies")
     if isinstance(strategies, list) and any(pending(e) for e in strategies):
@@ -785,7 +805,7 @@ def _include_members(
             if pending(entry):
                 name = _entry_name(entry) or str(i)
                 try:
-                    path, member = _read_member_file(
+                    path, member, member_lines = _read_member_file(
                         scenario_path,
                         entry["from"],
                         f"strategies.{printable(name)[:64]}.from",
@@ -799,6 +819,10 @@ def _include_members(
                     entry = {"name": "as-is", **{k: v for k, v in entry.items() if k != "from"}}
                 else:
                     done.add(str(path))
+                    _member_origins(
+                        lines, ("strategies", i), entry, member["routine"], member_lines, path,
+                        "routine",
+                    )  # fmt: skip
                     entry = {"name": "as-is", **member["routine"], **entry, "from": str(path)}
             resolved.append(entry)
         out = {**out, "strategies": resolved}

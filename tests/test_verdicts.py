@@ -155,3 +155,25 @@ def test_a_members_quiet_as_is_routine_still_gets_its_outcome_verdicts():
     assert "as-is took fewer hours than more (−2.7 h/week" in sentence
     assert "as-is received fewer pitches than more" in sentence
     assert "pipeline value per hour" not in sentence  # no pair to compare
+
+
+def test_tied_means_name_the_same_runner_up_in_memory_and_read_back(tmp_path):
+    """Two strategies tied on a mean (their difference -2.4e-15 in memory, 0 as written)
+    were ranked by the last bits: the terminal and the report named different runner-ups.
+    Means equal to 9 digits are a tie, which the strategies' order decides."""
+    rows = []
+    for s, values in (("c", (12.0, 13.0, 14.0)), ("a", (0.3, 0.2, 0.1)), ("b", (0.1, 0.2, 0.3))):
+        for r, v in enumerate(values):
+            rows.append({"strategy": s, "context": "volume", "replication": r,
+                         "opportunities": v})  # fmt: skip
+    d = paired_differences(pd.DataFrame(rows), metrics=("opportunities",))
+    means = {r.strategy_a: r.mean_a for r in d.itertuples()} | {
+        r.strategy_b: r.mean_b for r in d.itertuples()
+    }
+    assert means["a"] != means["b"]  # the last bits differ in memory
+    path, written = write_differences(tmp_path, pd.DataFrame(rows))
+    assert set(written["metric"]) == {"opportunities"}
+    (in_memory,) = verdicts(d)
+    (read_back,) = verdicts(pd.read_csv(path))
+    assert (in_memory.best, in_memory.runner_up) == ("c", "a")
+    assert (read_back.best, read_back.runner_up) == ("c", "a")

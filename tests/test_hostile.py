@@ -628,3 +628,24 @@ def test_an_unknown_key_in_a_base_entry_is_reported_once(tmp_path, capsys):
         f"{tmp_path / 's.yaml'}:8: strategies.active.post_per_week: unknown key "
         "(did you mean 'posts_per_week'?)"
     ]
+
+
+def test_a_file_that_cannot_be_written_is_named_as_given(run_folder, tmp_path, capsys):
+    """`report --out /proc/x.html` said `/proc/.x.html.tmp-12360: No such file or
+    directory`, `fit --out /proc/w.yaml` `/proc/.w.yaml.zbzq5cek.tmp`: the hidden file
+    written first is not what the user asked for; the message names the path given."""
+    from conftest import run_cli
+
+    example = Path(__file__).resolve().parent.parent / "scenarios" / "fit-example"
+    for args, path in (
+        (["report", str(run_folder), "--out", "/proc/x.html"], "/proc/x.html"),
+        (
+            ["fit", str(example / "readings.csv"), "--routine", str(example / "routine.yaml"),
+             "--out", "/proc/w.yaml"],
+            "/proc/w.yaml",
+        ),
+    ):  # fmt: skip
+        code, _, err = run_cli(args, capsys)
+        assert code in (1, 2), err
+        assert err.startswith(f"error: {path}: ") and ".tmp" not in err, err
+        assert len(err.strip().splitlines()) == 1

@@ -1245,8 +1245,9 @@ def write_weights(path: str | Path, result: FitResult, routine: str | None = Non
                 "refusing to replace it (nothing was written)"
             )
     text = weights_yaml(result, routine)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
@@ -1254,7 +1255,8 @@ def write_weights(path: str | Path, result: FitResult, routine: str | None = Non
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise DataError(f"{path}: cannot write ({exc.strerror}; nothing was written)") from None
     return path
 

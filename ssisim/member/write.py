@@ -194,14 +194,17 @@ def _composition_frame(export: MemberExport, population: PopulationParams) -> pd
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        # the file asked for, not the hidden one beside it, in the one-line error
+        raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
 
 
 def check_out_dir(out_dir: str | Path) -> None:

@@ -65,6 +65,11 @@ def atomic_file(path: Path) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, path)
+    except OSError as exc:
+        if exc.filename is not None and os.fspath(exc.filename) == os.fspath(tmp):
+            # the file asked for, not the hidden one beside it, in the one-line error
+            raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
+        raise
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -170,3 +170,94 @@ def test_pruned_profile_viewers_leave_the_fresh_candidates_unchanged():
     assert np.array_equal(fresh(ctx, candidates(ctx, "profile_viewers", 5)), want)
     kept = np.asarray(net.recent_viewers, dtype=np.int64)
     assert set(kept.tolist()) == set(want.tolist())  # only the fresh viewers are kept
+
+
+# ------------------------------------------------ the invitees' answers, vectorised (b7f6fdd)
+
+
+def _vectorised_answer(ctx, targets, note, sent_week):
+    """``invite``'s tail as it was, numpy over the batch (verbatim but for the names)."""
+    from itertools import repeat
+
+    from ssisim.sim.context import at_each
+    from ssisim.sim.mechanisms.invitations import accepted, new_tie_strengths
+    from ssisim.sim.mechanisms.prospecting import receive_views
+
+    net, st, sc, n = ctx.net, ctx.st, ctx.sc, targets.size
+    note = np.asarray(note, dtype=bool)
+    rng, acc = ctx.arng, sc.answers.acceptance
+    base, seniority = invitee_terms(ctx)
+    mutual = np.minimum(net.mutual[targets], acc.mutual_saturation) / acc.mutual_saturation
+    p = (
+        base[targets]
+        * (1 + acc.note_lift * note)
+        * (1 + acc.mutual_lift * mutual)
+        * (acc.profile_floor + (1 - acc.profile_floor) * st.profile_completeness)
+        * seniority[targets]
+    )
+    accept = rng.random(n) < np.minimum(p, 1.0)
+    delays = rng.exponential(acc.mean_delay_days, size=n)
+    accept &= delays < sc.platform.invitation_expiry_days
+    looks = rng.random(n) < sc.answers.inbound.invitee_view_rate
+    receive_views(ctx, targets[looks].tolist())
+    joining = targets[accept]
+    if joining.size == 0:
+        return
+    ties = sc.answers.ties
+    strengths = np.minimum(new_tie_strengths(ctx, joining) + ties.note_bonus * note[accept], 1.0)
+    at_each(
+        ctx,
+        delays[accept].tolist(),
+        accepted,
+        zip(joining.tolist(), strengths.tolist(), repeat(sent_week)),
+    )
+
+
+ANSWERS = """
+name: answers
+weeks: 2
+population: {{size: 400}}
+strategies: [inactive]
+platform: {{invitation_expiry_days: {expiry}}}
+answers:
+  acceptance: {{note_lift: {lift}, mutual_lift: {mutual_lift}, mutual_saturation: {sat},
+               mean_delay_days: 4}}
+  ties: {{overlap_gain: {gain}, note_bonus: 0.3}}
+  inbound: {{invitee_view_rate: 0.5, invite_after_view: 0.9}}
+"""
+
+
+@pytest.mark.parametrize(
+    "expiry, lift, mutual_lift, sat, gain",
+    [(180, 0.05, 0.8, 10, 3.0), (3, 2.5, 30.0, 2, 40.0), (50, 0, 0, 1, 0), (9, 1, 4, 7, 12)],
+)
+def test_the_invitees_answers_are_the_vectorised_ones(expiry, lift, mutual_lift, sat, gain):
+    from ssisim.sim.mechanisms.invitations import _answer
+
+    sc = parse_scenario(
+        ANSWERS.format(expiry=expiry, lift=lift, mutual_lift=mutual_lift, sat=sat, gain=gain)
+    )
+    pop = population_for(sc)
+    st = Strategy(name="s", profile_completeness=0.6)
+    runs = [
+        new_context(pop, sc, st, np.random.default_rng(1), np.random.default_rng(2), 0)
+        for _ in range(2)
+    ]
+    rng = np.random.default_rng(5)
+    for step in range(40):
+        size = int(rng.choice([1, 2, 4, 20, 60]))
+        targets = rng.permutation(pop.n)[:size].astype(np.int64)
+        note = (rng.random(size) < 0.5).tolist()
+        grow = rng.permutation(pop.n)[:5].astype(np.int64)
+        for ctx, answer in zip(runs, (_vectorised_answer, _answer), strict=True):
+            new = grow[~ctx.net.contact[grow]]
+            ctx.net.connect_many(new, np.full(new.size, 0.4))  # mutual contacts change
+            answer(ctx, targets, note, step)
+        want, got = runs
+        assert got.arng.random() == want.arng.random()  # the same draws
+        assert got.pending == want.pending and got.scheduled == want.scheduled
+        assert vars(got.week) == vars(want.week)
+        assert got.net.recent_viewers == want.net.recent_viewers
+        assert got.net.inbox == want.net.inbox
+        assert np.array_equal(got.net.invited, want.net.invited)
+    assert want.scheduled > 20  # acceptances were scheduled

@@ -132,34 +132,64 @@ def invite(ctx: RunContext, k: int) -> None:
     w.invitations_sent += n
     sent_week = int(now // DAYS_PER_WEEK)
     ctx.sent_by_week[sent_week] += n
-    note = ctx.rng.random(n) < st.invite_note_share  # the seller's choice
-    t, notes = sc.time, int(np.count_nonzero(note))
+    note = (ctx.rng.random(n) < st.invite_note_share).tolist()  # the seller's choice
+    t, notes = sc.time, sum(note)
     w.minutes += notes * t.note_invitation_minutes + (n - notes) * t.blank_invitation_minutes
+    _answer(ctx, targets, note, sent_week)
+
+
+def _answer(ctx: RunContext, targets: np.ndarray, note: list[bool], sent_week: int) -> None:
+    """The invitees' answers: who accepts (and when), who looks at the profile.
+
+    A batch is a few to a few dozen invitations, where numpy's per-call cost
+    was most of the work: the draws stay the same three arrays from the
+    answers' stream, and each invitee's chance and new tie are computed in
+    plain Python floats, the same operations in the same order as the
+    vectorised product (``tests/test_mechanism_equivalence_b.py``)::
+
+        p = base * (1 + note_lift * note) * (1 + mutual_lift * min(mutual, sat) / sat)
+              * profile * seniority
+        strength = min(min(new_tie + overlap_gain * overlap, 1) + note_bonus * note, 1)
+    """
+    net, st, sc = ctx.net, ctx.st, ctx.sc
     rng, acc = ctx.arng, sc.answers.acceptance
+    n = targets.size
     base, seniority = invitee_terms(ctx)
-    mutual = np.minimum(net.mutual[targets], acc.mutual_saturation) / acc.mutual_saturation
-    p = (
-        base[targets]
-        * (1 + acc.note_lift * note)
-        * (1 + acc.mutual_lift * mutual)
-        * (acc.profile_floor + (1 - acc.profile_floor) * st.profile_completeness)
-        * seniority[targets]
-    )
-    accept = rng.random(n) < np.minimum(p, 1.0)
-    delays = rng.exponential(acc.mean_delay_days, size=n)
-    accept &= delays < sc.platform.invitation_expiry_days
-    looks = rng.random(n) < sc.answers.inbound.invitee_view_rate
-    receive_views(ctx, targets[looks].tolist())
-    joining = targets[accept]
-    if joining.size == 0:
+    ids = targets.tolist()
+    mutual = net.mutual.take(targets).tolist()
+    # float32 to Python float is exact, as numpy's cast to float64 was
+    base_of, seniority_of = base.take(targets).tolist(), seniority.take(targets).tolist()
+    u_accept = rng.random(n).tolist()
+    delays = rng.exponential(acc.mean_delay_days, size=n).tolist()
+    u_look = rng.random(n).tolist()
+    note_factor = (1 + acc.note_lift * False, 1 + acc.note_lift * True)
+    lift, sat = acc.mutual_lift, acc.mutual_saturation
+    profile = acc.profile_floor + (1 - acc.profile_floor) * st.profile_completeness
+    expiry = sc.platform.invitation_expiry_days
+    # (member, its mutual contacts, its note, its delay) of those who accept in time
+    joining: list[tuple[int, int, bool, float]] = []
+    for j, b, s, m, nt, u, d in zip(
+        ids, base_of, seniority_of, mutual, note, u_accept, delays, strict=True
+    ):
+        p = b * note_factor[nt] * (1 + lift * (min(m, sat) / sat)) * profile * s
+        if u < min(p, 1.0) and d < expiry:
+            joining.append((j, m, nt, d))
+    rate = sc.answers.inbound.invitee_view_rate
+    receive_views(ctx, [j for j, u in zip(ids, u_look, strict=True) if u < rate])
+    if not joining:
         return
-    ties = sc.answers.ties
-    strengths = np.minimum(new_tie_strengths(ctx, joining) + ties.note_bonus * note[accept], 1.0)
+    ties, degree, n_contacts = sc.answers.ties, ctx.pop.degree, net.n_contacts
+    strengths: list[float] = []
+    for j, m, nt, _ in joining:
+        # Network.overlap, then new_tie_strengths, then the note's bonus
+        overlap = float(m) / max(n_contacts + degree.item(j) - float(m), 1.0)
+        strength = min(ties.new_tie_strength + ties.overlap_gain * overlap, 1.0)
+        strengths.append(min(strength + ties.note_bonus * nt, 1.0))
     at_each(
         ctx,
-        delays[accept].tolist(),
+        [d for *_, d in joining],
         accepted,
-        zip(joining.tolist(), strengths.tolist(), repeat(sent_week)),
+        zip([j for j, *_ in joining], strengths, repeat(sent_week)),
     )
 
 

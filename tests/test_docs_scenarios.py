@@ -159,3 +159,16 @@ def test_every_documented_default_is_the_schema_s(key: str):
 
 def test_note_lift_default_is_0_05():
     assert _rows()["answers.acceptance.note_lift"] == "0.05"
+
+
+def test_the_readme_names_every_built_in_strategy():
+    """The README said the built-in strategies were three; eleven are."""
+    from ssisim.scenario.strategies import BUILTIN_STRATEGIES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"(\w+) strategies are built in: (.*?)\(`ssisim strategies`", readme, re.S)
+    assert said is not None
+    named = set(re.findall(r"`([a-z-]+)`", said.group(2)))
+    assert named == set(BUILTIN_STRATEGIES)
+    words = {11: "Eleven"}
+    assert said.group(1) == words.get(len(BUILTIN_STRATEGIES), str(len(BUILTIN_STRATEGIES)))

@@ -175,7 +175,9 @@ _EXPERIMENT_OPTIONS: list[Decorator] = [
         help="Print the runs and an estimate of time, memory and disk.",
     ),
     click.option(
-        "--force", is_flag=True, help="Run even if the memory estimate exceeds what is free."
+        "--force",
+        is_flag=True,
+        help="Run even if the estimate of memory or disk space exceeds what is free.",
     ),
     no_figures_option(),
     click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table."),

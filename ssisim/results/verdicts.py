@@ -315,9 +315,7 @@ def verdicts(
             means.setdefault(str(r["strategy_b"]), float(r["mean_b"]))
         # means equal to 9 significant digits are a tie (a table read back from its CSV
         # differs in the last bits): the strategies' order decides, the same either way
-        ranked = sorted(
-            means, key=lambda s: float(f"{means[s]:.9g}"), reverse=m.higher_is_better
-        )
+        ranked = sorted(means, key=lambda s: float(f"{means[s]:.9g}"), reverse=m.higher_is_better)
         best, second = ranked[0], ranked[1]
         row = next(
             (r for r in rows if {str(r["strategy_a"]), str(r["strategy_b"])} == {best, second}),

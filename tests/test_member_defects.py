@@ -428,3 +428,19 @@ def test_an_error_in_member_yaml_names_its_own_line(tmp_path, capsys):
     assert f"member.yaml:{line}: population.seller.industry: unknown industry 'nonsense'" in err, (
         err
     )
+
+
+def test_a_member_file_of_another_format_version_is_refused(tmp_path, capsys):
+    """`format: ssisim-member/9` was read as if it were /1, without a word."""
+    archive = fixtures.write_archive("complete-2026", tmp_path)
+    written, _ = import_member(archive, tmp_path / "me", reading=None)
+    lines = written.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("format: ssisim-member/1"))
+    lines[at] = "format: ssisim-member/9"
+    written.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = _run(
+        capsys, ["plan", "--start", str(written), "--target", "40", "--by", "2027-06-30", *SMALL]
+    )
+    assert code == 2, err
+    assert f"member.yaml:{at + 1}: format: ssisim-member/9 is not the member file format" in err
+    assert len(err.strip().splitlines()) == 1

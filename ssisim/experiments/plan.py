@@ -39,6 +39,7 @@ from ssisim.pillars import ceiling_without_sales_navigator
 from ssisim.population.cache import population_for
 from ssisim.records import WeekRecord
 from ssisim.results.outcomes import outcomes_table
+from ssisim.scenario.loading import MEMBER_FORMAT
 from ssisim.scenario.schema import Scenario, Strategy
 from ssisim.seeds import DEBATE_STREAM, PLAN_SEARCH, run_seed
 from ssisim.sim.routine import budget_factor, planned_minutes
@@ -743,7 +744,7 @@ def reading_member_document(reading: Mapping[str, Any]) -> dict[str, Any]:
     """
     keys = ("date", "ssi", "brand", "people", "insights", "relationships")
     return {
-        "format": "ssisim-member/1",
+        "format": MEMBER_FORMAT,
         "source": "a team file's latest reading (ssisim plan --team)",
         "ssi": {k: reading[k] for k in keys if k in reading},
         "seller": {},

@@ -27,11 +27,12 @@ import yaml
 from ssisim.errors import DataError, ScenarioError
 from ssisim.scenario.loading import (
     MAX_NAMED_FILE_BYTES,
-    MEMBER_FORMAT,
+    MEMBER_FORMAT_PREFIX,
     Override,
     Trust,
     check_member_network,
     load_scenario,
+    member_format_problem,
     parse_scenario,
     parse_yaml,
 )
@@ -54,8 +55,9 @@ def _read_member_cached(path: str, mtime_ns: int) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise DataError(f"{path}:{mark.line + 1 if mark else 1}: YAML syntax error") from None
-    if not isinstance(data, dict) or not str(data.get("format", "")).startswith(MEMBER_FORMAT):
-        raise DataError(f"{path}:1: format: not a member file written by `ssisim import`")
+    problem = member_format_problem(data.get("format") if isinstance(data, dict) else None)
+    if problem is not None:
+        raise DataError(f"{path}:1: format: {problem}")
     for key in ("seller", "routine"):  # `network` is absent from a team member's readings
         if not isinstance(data.get(key), dict):
             raise DataError(f"{path}:1: {key}: missing block; import the export again")
@@ -106,7 +108,9 @@ def is_member_file(path: str | Path) -> bool:
             head = fh.read(4096)
     except (OSError, UnicodeDecodeError):
         return False
-    return any(line.startswith("format:") and MEMBER_FORMAT in line for line in head.splitlines())
+    return any(
+        line.startswith("format:") and MEMBER_FORMAT_PREFIX in line for line in head.splitlines()
+    )
 
 
 def load_member_scenario(

@@ -38,6 +38,7 @@ from ssisim.errors import DataError
 from ssisim.member.archive import open_archive
 from ssisim.member.classify import UNCLASSIFIED
 from ssisim.member.export import RECENT_WEEKS, MemberExport, read_export
+from ssisim.scenario.loading import MEMBER_FORMAT
 from ssisim.scenario.schema import PILLARS, SENIORITIES, PopulationParams, SellerProfile, Strategy
 
 __all__ = [
@@ -49,7 +50,6 @@ __all__ = [
     "write_member",
 ]
 
-MEMBER_FORMAT = "ssisim-member/1"
 MEMBER_HEADER = (
     "# A member's LinkedIn data export, imported by `ssisim import`: counts and classes only."
 )

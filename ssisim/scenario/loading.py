@@ -42,6 +42,7 @@ __all__ = [
     "MAX_NAMED_FILE_BYTES",
     "MAX_SCENARIO_BYTES",
     "MEMBER_FORMAT",
+    "MEMBER_FORMAT_PREFIX",
     "Override",
     "Trust",
     "apply_overrides",
@@ -654,7 +655,25 @@ def _include_scoring(
     return {**data, "scoring": included["scoring"]}
 
 
-MEMBER_FORMAT = "ssisim-member/"
+MEMBER_FORMAT_PREFIX = "ssisim-member/"
+"""How every member file's ``format:`` starts (what tells one apart)."""
+MEMBER_FORMAT = "ssisim-member/1"
+"""The member file's format this version reads and writes (``docs/own-data.md``)."""
+
+
+def member_format_problem(value: Any) -> str | None:
+    """Why a member file's ``format:`` value cannot be read, or None when it can."""
+    text = str(value if value is not None else "")
+    if not text.startswith(MEMBER_FORMAT_PREFIX):
+        return "not a member file written by `ssisim import`"
+    if text != MEMBER_FORMAT:
+        return (
+            f"{printable(text)[:40]} is not the member file format this ssisim reads "
+            f"({MEMBER_FORMAT}); import the export again with it"
+        )
+    return None
+
+
 """The ``format:`` prefix of a member file written by ``ssisim import``."""
 
 
@@ -676,10 +695,15 @@ def _read_member_file(
     member, member_lines = parse_yaml(
         read_named_text(path, key, f"{origin}: {key}: {shown}"), shown
     )
-    if not isinstance(member, dict) or not str(member.get("format", "")).startswith(MEMBER_FORMAT):
+    problem = member_format_problem(member.get("format") if isinstance(member, dict) else None)
+    if not isinstance(member, dict) or not str(member.get("format", "")).startswith(
+        MEMBER_FORMAT_PREFIX
+    ):
         raise ScenarioError(
             f"{origin}: {key}: {shown} is not a member file written by `ssisim import`"
         )
+    if problem is not None:
+        raise ScenarioError(f"{shown}:{member_lines.get(('format',), 1)}: format: {problem}")
     for block in ("seller", "routine"):
         if not isinstance(member.get(block), dict):
             raise ScenarioError(

@@ -157,7 +157,13 @@ def test_missing_file_and_directory(tmp_path):
 def test_binary_file(tmp_path):
     p = tmp_path / "b.yaml"
     p.write_bytes(b"\xff\xfe\x00garbage")
-    with pytest.raises(ScenarioError, match="not a UTF-8 text file"):
+    with pytest.raises(ScenarioError, match=r"b\.yaml:1: not a UTF-8 text file"):
+        load_scenario(p)
+    p.write_bytes("name: démo\nstrategies: [open-bar]\n# é\n".encode("latin-1"))  # line 1
+    with pytest.raises(ScenarioError, match=r"b\.yaml:1: not a UTF-8 text file .*byte 9\)"):
+        load_scenario(p)
+    p.write_bytes("name: demo\nstrategies: [open-bar]\n# é\n".encode("latin-1"))  # line 3
+    with pytest.raises(ScenarioError, match=r"b\.yaml:3: not a UTF-8 text file"):
         load_scenario(p)
 
 

@@ -157,10 +157,15 @@ def _read_bounded(path: Path, limit: int, what: str, where: str) -> str:
         raise ScenarioError(f"{where}: cannot read ({exc.strerror or exc})") from None
     finally:
         os.close(fd)
+    data = b"".join(chunks)
     try:
-        return b"".join(chunks).decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(f"{where}: not a UTF-8 text file ({exc.reason})") from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ScenarioError(
+            f"{where}:{line}: not a UTF-8 text file ({exc.reason}, byte {exc.start + 1}); "
+            "save it as UTF-8"
+        ) from None
 
 
 def resolve_named_file(

@@ -444,3 +444,25 @@ def test_a_member_file_of_another_format_version_is_refused(tmp_path, capsys):
     assert code == 2, err
     assert f"member.yaml:{at + 1}: format: ssisim-member/9 is not the member file format" in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "args,said",
+    [
+        (["fit", "r.csv", "--dayfirst", "--monthfirst"], "--dayfirst and --monthfirst: give one"),
+        (["fit", "r.csv", "--monthfirst", "--date-format", "%d.%m.%Y"], "give one of them"),
+        (
+            ["plan", "--start", "member.yaml", "--target", "40", "--by", "2027-06-30",
+             "--dayfirst"],
+            "read a --team file's dates",
+        ),
+    ],
+)  # fmt: skip
+def test_contradictory_or_meaningless_date_options_are_refused(tmp_path, capsys, args, said):
+    """--dayfirst --monthfirst together were accepted (the last won, unsaid); --dayfirst
+    with plan --start (a member file's dates are ISO) was accepted and meant nothing."""
+    (tmp_path / "r.csv").write_text(HEADER + "\n2026-01-05,20,5,5,5,5\n", encoding="utf-8")
+    args = [str(tmp_path / a) if a in ("r.csv", "member.yaml") else a for a in args]
+    code, _, err = _run(capsys, args)
+    assert code == 2 and said in err, err
+    assert len(err.strip().splitlines()) == 1

@@ -55,6 +55,10 @@ def test_a_rate_belongs_to_its_currency(tmp_path: Path):
         client_options(tmp_path, currency="GBP")  # not USD's rate
     assert client_options(tmp_path, currency="GBP", eur_to="0.86").eur_to == 0.86
     assert client_options(tmp_path, currency="EUR").eur_to == 1.0  # euros: no rate
+    # a rate given for euros was ignored without a word: refused (1 is harmless)
+    with pytest.raises(DataError, match=r"^--rate 2: the amounts are in euros already"):
+        client_options(tmp_path, currency="EUR", eur_to="2")
+    assert client_options(tmp_path, currency="EUR", eur_to="1").eur_to == 1.0
 
 
 def test_the_report_converts_every_amount_and_states_the_rate(run_folder: Path, tmp_path: Path):

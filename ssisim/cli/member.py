@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from ssisim.cli.options import SET_HELP
+from ssisim.cli.options import SET_HELP, date_order_options
 
 __all__ = ["MEMBER_COMMANDS", "import_export", "plan"]
 
@@ -93,11 +93,7 @@ def import_export(archive: Path, out: Path, scenario: Path | None, readings: Pat
     help="A team file (name, date, SSI, pillars, ranks): plan each member to the same date, "
     "from their latest reading (--start: a scenario for the market and today's routine).",
 )
-@click.option("--dayfirst", "date_order", flag_value="dayfirst", help="Team dates are DD/MM/YYYY.")
-@click.option(
-    "--monthfirst", "date_order", flag_value="monthfirst", help="Team dates are MM/DD/YYYY."
-)
-@click.option("--date-format", "date_order", help="The team file's date format, e.g. '%m/%d/%Y'.")
+@date_order_options("Team dates", "The team file's date format, e.g. '%m/%d/%Y'.")
 @click.option(
     "--from",
     "from_date",
@@ -194,6 +190,11 @@ def plan(
         return
     if start is None:
         raise click.UsageError("give --start member.yaml (or a scenario), or --team team.csv")
+    if date_order is not None:
+        raise click.UsageError(
+            "--dayfirst, --monthfirst and --date-format read a --team file's dates "
+            "(member.yaml's are ISO)"
+        )
     scenario = load_member_scenario(start, options, current_trust())
     reading = _reading_date(scenario.population.seller.from_)
     first = _plan_start(from_date, reading)

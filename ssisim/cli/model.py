@@ -13,6 +13,7 @@ from ssisim.cli.options import (
     EXIT_FAILED,
     SET_HELP,
     counted,
+    date_order_options,
     load,
     new_out_dir,
     scenario_overrides,
@@ -187,14 +188,7 @@ def calibrate(
     type=click.Path(path_type=Path),
     help="Instead of --routine: member.yaml from `ssisim import` (what you actually did).",
 )
-@click.option("--dayfirst", "date_order", flag_value="dayfirst", help="Dates are DD/MM/YYYY.")
-@click.option("--monthfirst", "date_order", flag_value="monthfirst", help="Dates are MM/DD/YYYY.")
-@click.option(
-    "--date-format",
-    "date_order",
-    metavar="FORMAT",
-    help="Dates in this strptime format, e.g. '%m/%d/%Y'.",
-)
+@date_order_options("Dates", "Dates in this strptime format, e.g. '%m/%d/%Y'.")
 @click.option(
     "--strategy", "strategy_name", metavar="NAME", help="The routine's strategy, if it has several."
 )

@@ -89,6 +89,42 @@ def no_figures_option(
     return click.option("--no-figures", "no_figures", is_flag=True, help=text)
 
 
+def date_order_options(dates: str, format_help: str) -> Decorator:
+    """``--dayfirst``, ``--monthfirst`` and ``--date-format``, at most one of them:
+    the command gets ``date_order`` ("dayfirst", "monthfirst", a format, or None).
+    Two of them together are refused (the last one given used to win, unsaid)."""
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def command(
+            *args: Any, dayfirst: bool, monthfirst: bool, date_format: str | None, **kwargs: Any
+        ) -> Any:
+            given = [
+                name
+                for name, value in (
+                    ("--dayfirst", dayfirst),
+                    ("--monthfirst", monthfirst),
+                    ("--date-format", date_format),
+                )
+                if value
+            ]
+            if len(given) > 1:
+                raise click.UsageError(f"{' and '.join(given)}: give one of them")
+            order = "dayfirst" if dayfirst else "monthfirst" if monthfirst else date_format
+            return f(*args, date_order=order, **kwargs)
+
+        return _apply(
+            [
+                click.option("--dayfirst", is_flag=True, help=f"{dates} are DD/MM/YYYY."),
+                click.option("--monthfirst", is_flag=True, help=f"{dates} are MM/DD/YYYY."),
+                click.option("--date-format", metavar="FORMAT", help=format_help),
+            ],
+            command,
+        )
+
+    return decorate
+
+
 def _apply(options: Sequence[Decorator], f: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         f = option(f)

@@ -140,6 +140,11 @@ def client_options(
             f"{where('currency')}report currency: {client.currency!r} is not an ISO code such as USD"
         )
     if currency == "EUR":
+        if "eur_to" in asked and _number(asked["eur_to"]) != 1.0:  # not a rate to ignore
+            raise DataError(
+                f"--rate {asked['eur_to']}: the amounts are in euros already; a rate converts "
+                "them into another --currency"
+            )
         return replace(client, currency=currency, eur_to=1.0, rate_date="", rate_source="")
     if rate_text is None:
         named = f"--currency {currency}" if "currency" in asked else f"currency {currency}"
@@ -147,10 +152,7 @@ def client_options(
             f"{where('currency')}{named}: no exchange rate; the model's amounts are in euros: "
             f"give 1 EUR in {currency} with --rate (or eur_to: in report.yaml)"
         )
-    try:
-        rate = float(rate_text)
-    except ValueError:
-        rate = math.nan
+    rate = _number(rate_text)
     if not (math.isfinite(rate) and rate > 0):
         raise DataError(
             f"{where('eur_to')}report exchange rate (--rate or eur_to:): {rate_text!r} is not a "
@@ -189,3 +191,11 @@ def to_currency(
                 out[c] = out[c].astype(float)
                 out.loc[rows, c] = out.loc[rows, c] * rate
     return out
+
+
+def _number(text: str) -> float:
+    """``text`` as a float, NaN when it is not a number."""
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan

@@ -270,3 +270,26 @@ def test_shape_errors_speak_of_the_scenario_not_of_python(text, message):
         parse_scenario(text, "a.yaml")
     assert str(info.value).startswith(message)
     assert "tuple" not in str(info.value) and "pattern" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "block,said",
+    [
+        (
+            "population: {size: 1000, seller: {initial_connections: 5000}}",
+            "population.seller.initial_connections: 5,000 contacts at week 0 in a population "
+            "of 1,000 members",
+        ),
+        (
+            "platform: {connection_limit: 10}",
+            "platform.connection_limit: 10 is below the seller's 150 contacts at week 0",
+        ),
+    ],
+)
+def test_a_week_0_network_that_cannot_be_is_refused(block, said):
+    """5,000 contacts in a population of 1,000 ran with 999, a limit of 10 with 150
+    contacts cut them to 10: both without a word."""
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(f"name: x\nstrategies: [open-bar]\n{block}\n", "x.yaml")
+    assert said in str(info.value)
+    assert len(str(info.value).splitlines()) == 1

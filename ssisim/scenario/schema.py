@@ -1142,6 +1142,25 @@ class Scenario(_Model):
         return {**{k: None for k in DEFAULT_CONTEXTS if k not in dumped}, **dumped}
 
     @model_validator(mode="after")
+    def _check_week_0_network(self) -> Scenario:
+        """The seller's week-0 contacts fit the population and the platform's limit
+        (they were cut to fit, without a word)."""
+        start = self.population.seller.initial_connections
+        if start > self.population.size - 1:
+            raise ValueError(
+                f"population.seller.initial_connections: {start:,} contacts at week 0 in a "
+                f"population of {self.population.size:,} members (at most "
+                f"{self.population.size - 1:,}; raise population.size)"
+            )
+        limit = self.platform.connection_limit
+        if limit is not None and start > limit:
+            raise ValueError(
+                f"platform.connection_limit: {limit:,} is below the seller's {start:,} contacts "
+                "at week 0 (population.seller.initial_connections)"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _check_debate(self) -> Scenario:
         if self.team is not None and self.cohort is not None:
             raise ValueError("cohort: a scenario holds a team or a cohort, not both")

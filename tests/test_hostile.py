@@ -393,21 +393,25 @@ def test_refused_for_memory_leaves_nothing(tmp_path, capsys, monkeypatch):
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("mount"), reason="needs root to mount")
-def test_disk_full_is_one_line_exit_1(tmp_path):
+@pytest.mark.parametrize("free", [8192, 0])
+def test_disk_full_is_one_line_exit_1(tmp_path, free):
+    """The disk fills while the run writes (8 KiB free), or is full from the start: one
+    line, exit 1. Full from the start, the folder made before its plan could be
+    written was left behind (its weekly/ empty, no plan.json: not resumable)."""
     disk = tmp_path / "disk"
     disk.mkdir()
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)]).returncode:
         pytest.skip("cannot mount a tmpfs here")
     try:
         fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT)
-        try:  # fill the disk, then leave a few KiB free
+        try:  # fill the disk, then leave ``free`` bytes
             while True:
                 os.write(fd, b"\0" * 4096)
         except OSError:
             pass
         finally:
             os.close(fd)
-        os.truncate(disk / "filler", os.path.getsize(disk / "filler") - 8192)
+        os.truncate(disk / "filler", os.path.getsize(disk / "filler") - free)
         path = _write(tmp_path, TINY)
         result = subprocess.run(
             [
@@ -430,6 +434,9 @@ def test_disk_full_is_one_line_exit_1(tmp_path):
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert "No space left on device" in result.stderr
         assert "Traceback" not in result.stderr
+        if (disk / "o").exists():  # what is left can be resumed, and the line says how
+            assert (disk / "o" / "plan.json").is_file(), result.stderr
+            assert "--resume" in result.stderr
     finally:
         subprocess.run(["umount", str(disk)], check=False)
 

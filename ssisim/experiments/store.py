@@ -188,16 +188,18 @@ class ResultStore:
         while not above.exists() and above != above.parent:
             made.append(above)
             above = above.parent
+        store = cls(root, plan)
+        store.made = tuple(made)
         try:
             root.mkdir(parents=True)
             (root / WEEKLY_DIR).mkdir()
             write_json(root / PLAN_FILE, document)
         except OSError as exc:
+            # without its plan the folder cannot be resumed: nothing is left behind
+            store.discard()
             raise OperationalError(
                 f"{root}: cannot write results ({exc.strerror or exc})"
             ) from None
-        store = cls(root, plan)
-        store.made = tuple(made)
         return store
 
     def discard(self) -> None:

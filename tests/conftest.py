@@ -148,9 +148,10 @@ def synthetic_weekly(
 
 
 def synthetic_fit_tables(out: Path, rmse_baseline: float = 9.15, rmse_fitted: float = 1.25) -> Path:
-    """A fit folder's two tables (``predictions.csv``, ``errors.csv``) in ``out``
-    (made if missing): four readings, the SSI and each pillar rising, the
-    defaults' prediction flat, the fitted one near the readings."""
+    """A fit folder's tables (``predictions.csv``, ``errors.csv``, ``parameters.csv``)
+    in ``out`` (made if missing): four readings, the SSI and each pillar rising, the
+    defaults' prediction flat, the fitted one near the readings; a parameter row per
+    note the fit can write."""
     out.mkdir(parents=True, exist_ok=True)
     weeks = [0, 4, 8, 12]
     table: dict[str, list[object]] = {
@@ -176,6 +177,21 @@ def synthetic_fit_tables(out: Path, rmse_baseline: float = 9.15, rmse_fitted: fl
             "rmse_fitted": [rmse_fitted, 0.4],
         }
     ).to_csv(out / "errors.csv", index=False)
+    from ssisim.experiments.fit import _NOTE_CODES  # every note the table can hold
+
+    notes = ["", *_NOTE_CODES]
+    pd.DataFrame(
+        {
+            "pillar": ["brand", "people", "insights", "relationships", "brand"][: len(notes)],
+            "input": ["posts", "lead_tools", "comments", "teamlink", "endorsements"][: len(notes)],
+            "weight_baseline": [0.25] * len(notes),
+            "weight_fitted": [0.31] * len(notes),
+            "scale_baseline": [1.5] * len(notes),
+            "scale_fitted": [0.9] * len(notes),
+            "fitted": ["weight, scale", "", "scale", "weight", "weight, scale"][: len(notes)],
+            "note": notes,
+        }
+    ).to_csv(out / "parameters.csv", index=False)
     return out
 
 

@@ -80,6 +80,13 @@ def french_numbers(text: str, code: str = "") -> str:
 _N = r"([−+\-]?[\d.,]+[^\s)]*)"
 
 _EXACT: dict[str, str] = {
+    # the fit's parameter notes (ssisim.experiments.fit)
+    "kept: Sales Navigator input, the routine does not use it": (
+        "gardé : entrée de Sales Navigator, que la routine n'utilise pas"
+    ),
+    "scale kept: the input stays 0": "échelle gardée : l'entrée reste à 0",
+    "scale at its upper bound (default x 10)": "échelle à sa borne haute (défaut x 10)",
+    "scale at its lower bound (default / 10)": "échelle à sa borne basse (défaut / 10)",
     "within 25%": "à moins de 25 %",
     "within 50%": "à moins de 50 %",
     "within 100%": "à moins de 100 %",

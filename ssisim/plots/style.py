@@ -341,6 +341,28 @@ _MOTS: dict[str, str] = {
     "people": "personnes",
     "insights": "échanges",
     "relationships": "relations",
+    # the pillars' inputs, and the fit's parameter table
+    "input": "entrée",
+    "note": "note",
+    "weight_baseline": "poids par défaut",
+    "weight_fitted": "poids ajusté",
+    "scale_baseline": "échelle par défaut",
+    "scale_fitted": "échelle ajustée",
+    "profile_completeness": "profil complété",
+    "posts": "publications",
+    "engagement": "engagement reçu",
+    "endorsements": "recommandations de compétences",
+    "searches": "recherches",
+    "profile_views": "profils consultés",
+    "lead_tools": "outils de prospection (Sales Navigator)",
+    "shares": "partages",
+    "comments": "commentaires",
+    "replies": "réponses",
+    "inmail": "InMail",
+    "decision_makers": "décideurs",
+    "multi_dm_accounts": "comptes à plusieurs décideurs",
+    "colleagues": "collègues",
+    "teamlink": "TeamLink",
 }
 """:data:`_WORDS` in French (and the report's columns): :func:`label` in French."""
 

@@ -242,7 +242,17 @@ def report_tables(run_dir: Path, kind: str, client: Client) -> list[Table]:
         errors = errors.assign(score=errors["score"].map(words))
         tables.append(_frame_table(t("t_fit_errors"), errors, lang, 2))
         if (run_dir / "parameters.csv").exists():
-            tables.append(_frame_table(t("t_fit_parameters"), read("parameters.csv"), lang, 2))
+            parameters = read("parameters.csv")
+            if lang != "en":  # the table's words in the report's language, not its keys
+                parameters = parameters.assign(
+                    pillar=parameters["pillar"].map(words),
+                    input=parameters["input"].map(words),
+                    fitted=parameters["fitted"].map(
+                        lambda x: ", ".join(words(w) for w in str(x).split(", ")) if x == x else x
+                    ),
+                    note=parameters["note"].map(lambda x: translate(str(x), lang) if x == x else x),
+                )
+            tables.append(_frame_table(t("t_fit_parameters"), parameters, lang, 2))
     return tables
 
 

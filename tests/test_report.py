@@ -144,3 +144,25 @@ def test_a_context_removed_with_null_is_not_named():
     """Manifests record `volume: null` (a removed default context) as null."""
     manifest = {"scenario": {"contexts": {"volume": None, "complex": {"deal_value_eur": 1}}}}
     assert build._names(manifest, "contexts") == ["complex"]
+
+
+def test_a_plan_or_an_outcomes_folder_is_told_what_to_report(tmp_path, capsys):
+    """Both were refused as 'no results to draw' listing marker files, while the help said
+    'any results folder': the line says what the folder is and what to report instead."""
+    from conftest import run_cli
+
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    (plan / "plan.yaml").write_text("name: plan\nstrategies: [open-bar]\n", encoding="utf-8")
+    (plan / "trials.csv").write_text("trial\n0\n", encoding="utf-8")
+    outcomes = tmp_path / "outcomes"
+    outcomes.mkdir()
+    (outcomes / "outcomes.csv").write_text("strategy\nopen-bar\n", encoding="utf-8")
+    for folder, said in (
+        (plan, f"`ssisim run {plan / 'plan.yaml'} --report`"),
+        (outcomes, "the report is the run folder's"),
+    ):
+        code, _, err = run_cli(["report", str(folder)], capsys)
+        assert code == 2 and said in err, err
+        assert len(err.strip().splitlines()) == 1
+        assert not (folder / "report.html").exists()

@@ -98,7 +98,8 @@ def report(
     rate_source: str | None,
     keep_figures: bool,
 ) -> None:
-    """Write a self-contained report of any results folder (run, sweep, team, ...).
+    """Write a self-contained report of a results folder of `ssisim run`, `sweep`,
+    `sensitivity`, `team`, `cohort`, `calibrate` or `fit --results`.
 
     One HTML file (figures embedded, no request to the network, prints to
     A4): what was compared, the verdicts with their confidence intervals,

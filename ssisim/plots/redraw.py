@@ -126,6 +126,16 @@ def directory_kind(run_dir: Path, manifest: Mapping[str, Any] | None = None) -> 
     for marker, found in _MARKERS:
         if (run_dir / marker).exists():
             return found
+    if (run_dir / "plan.yaml").is_file() and (run_dir / "trials.csv").is_file():
+        raise DataError(
+            f"{run_dir}: a plan (`ssisim plan`: plan.txt, tradeoff.png) is not a results folder; "
+            f"`ssisim run {run_dir / 'plan.yaml'} --report` runs and reports the routine it proposes"
+        )
+    if (run_dir / "outcomes.csv").is_file():
+        raise DataError(
+            f"{run_dir}: outcomes re-valued by `ssisim outcomes` (tables and figures only); "
+            "the report is the run folder's"
+        )
     raise DataError(
         f"{run_dir}: no results to draw (expected one of {', '.join(m for m, _ in _MARKERS)})"
     )

@@ -261,3 +261,13 @@ def test_a_routine_held_back_by_the_invitation_cap_is_told(tmp_path):
     note = "eager: 125 invitations a week planned; the weekly cap (platform.invite_cap_per_week) sends 100"
     assert note in res.output and "club-select:" not in res.output
     assert note in " ".join((out / "summary.txt").read_text().split())  # wrapped at 80
+
+
+def test_ssisim_alone_prints_its_help(capsys):
+    """`ssisim` with no command printed its whole help as an error ('ssisim: Usage: ...
+    (see `ssisim --help`)'): the help as --help prints it, exit 2."""
+    from conftest import run_cli
+
+    code, out, err = run_cli([], capsys)
+    assert code == 2 and err == ""
+    assert out.startswith("Usage: ssisim [OPTIONS] COMMAND") and "see `ssisim --help`" not in out

@@ -163,6 +163,9 @@ def _main(argv: Sequence[str] | None) -> None:
         cli.main(args=args, prog_name="ssisim", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except click.exceptions.NoArgsIsHelpError as exc:  # `ssisim` alone: its help, as --help
+        click.echo(exc.format_message())
+        sys.exit(EXIT_USAGE)
     except click.UsageError as exc:
         if debug:
             raise

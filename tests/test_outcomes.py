@@ -154,6 +154,16 @@ def test_a_quiet_routine_is_left_out_of_the_per_hour_leaders_only():
     assert "busy brought the most pipeline value per hour" in sentence
 
 
+def test_one_strategy_is_described_not_ranked():
+    """A run of one strategy said 'open-bar brought the most opportunities (28.2) ... had
+    the highest SSI': nothing was compared. Its outcomes are said by name and mean."""
+    table = outcomes_table(_weekly((1.0, 1.0)), {"volume": CONTEXT})
+    (sentence,) = debate_sentences(table)
+    assert sentence.startswith("In the volume context, s (the only strategy): opportunities 4.0;")
+    assert "the most" not in sentence and "the fewest" not in sentence and "than" not in sentence
+    assert "; SSI " in sentence and "hours " in sentence
+
+
 def test_summary_and_sentences():
     weekly = pd.concat(
         [_weekly((1.0, 1.0)), _weekly((2.0, 2.0)).assign(strategy="t")], ignore_index=True

@@ -393,6 +393,29 @@ def leaders(summary: pd.DataFrame, context: str) -> list[tuple[str, str, float, 
     return out
 
 
+_NOUN: dict[str, str] = {
+    "opportunities": "opportunities",
+    "pipeline_value_eur": "pipeline value",
+    "value_per_hour_eur": "pipeline value per hour",
+    "hours_per_week": "hours",
+    "pitches_received": "pitches received",
+    "known_contacts": "known contacts",
+    "ssi": "SSI",
+}
+"""What each outcome of :data:`_LEADS_ON` is called on its own (one strategy, no ranking)."""
+
+
+def _described(summary: pd.DataFrame, context: str) -> str:
+    """The outcomes of a context's only strategy, each by its name and mean
+    (``opportunities 28.2; pipeline value €41,200; ...``)."""
+    rows = summary[summary["context"] == context].set_index("metric")["mean"]
+    parts = []
+    for metric, _label, _higher, fmt in _LEADS_ON:
+        if metric in rows.index and pd.notna(rows[metric]):
+            parts.append(f"{_NOUN[metric]} {fmt.format(float(rows[metric]))}")
+    return "; ".join(parts)
+
+
 def debate_sentences(
     table: pd.DataFrame, contexts: Sequence[str] | None = None, *, money: str = "€"
 ) -> list[str]:
@@ -424,6 +447,14 @@ def debate_sentences(
     names = list(contexts) if contexts is not None else list(dict.fromkeys(summary["context"]))
     sentences = []
     for name in names:
+        alone = summary.loc[summary["context"] == name, "strategy"].unique()
+        if len(alone) == 1:  # nothing to compare: what the one strategy did
+            described = _described(summary, name)
+            if described:
+                sentences.append(
+                    f"In the {name} context, {alone[0]} (the only strategy): {described}."
+                )
+            continue
         items = leaders(summary, name)
         if not items:
             continue

@@ -103,7 +103,10 @@ def test_connection_limit_is_a_ceiling():
         "acceptance: {mean_delay_days: 0.01}",
         "acceptance: {mean_delay_days: 0.01, seniority_factors: [1, 1, 1, 1, 1, 1]}",
     )
-    text += "platform: {connection_limit: 3}\n"
+    text = text.replace(
+        "population: {size: 200}", "population: {size: 200, seller: {initial_connections: 1}}"
+    )
+    text += "platform: {connection_limit: 3}\n"  # the tiny population's seller starts with 1
     assert max(r.connections for r in run(st, text=text)) == 3
 
 

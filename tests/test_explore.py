@@ -189,6 +189,14 @@ def test_a_participant_s_year_the_board_and_its_csv(runner):
     assert "Ana" in text and "Bob" in text
     board.reset()
     assert board.table(8).empty
+    # more contacts than the room's population holds: as many as it can (it was
+    # refused by the scenario check with a bare pydantic line on the form)
+    many = parse_form({**FORM, "connections": "30000"})
+    size = base.population.size
+    assert all(
+        sc.population.seller.initial_connections == size - 1
+        for _, sc in routine_scenarios(base, many)
+    )
 
 
 def test_a_team_file_starts_members_from_their_readings():

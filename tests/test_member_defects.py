@@ -376,6 +376,8 @@ def test_ctrl_c_during_the_plans_search_is_one_line(tmp_path):
         ("Xandrel Mookwhistle;Xandrel Mookwhistle;22;6;5;5;6", "date: not a date"),
         ("Xandrel Mookwhistle;2026-11-16;Xandrel;6;5;5;6", "ssi: not a number"),
         ("Xandrel Mookwhistle;2026-11-16;22;6;5;5;6;Xandrel Mookwhistle", "fields but the header"),
+        ("Xandrel Mookwhistle;02/11/2026 Xandrel Mookwhistle;22;6;5;5;6", "day or month first"),
+        ("Xandrel Mookwhistle;2026-13-02 Xandrel Mookwhistle;22;6;5;5;6", "date: not a date"),
     ],
 )
 def test_a_team_files_errors_never_show_a_name(tmp_path, capsys, row, said):
@@ -466,3 +468,20 @@ def test_contradictory_or_meaningless_date_options_are_refused(tmp_path, capsys,
     code, _, err = _run(capsys, args)
     assert code == 2 and said in err, err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_readings_file_without_a_header_shows_no_name(tmp_path, capsys):
+    """Without a header, its first line (a row of data, a name in it) was echoed as the
+    header found; a header that is only misspelt is still shown."""
+    routine = Path(__file__).resolve().parent.parent / "scenarios" / "fit-example" / "routine.yaml"
+    data = tmp_path / "nohdr.csv"
+    data.write_text("Xandrel Mookwhistle;2026-11-16;22;6;5;5;6\n", encoding="utf-8")
+    code, _, err = _run(capsys, ["fit", str(data), "--routine", str(routine), "-q"])
+    assert code == 2 and "missing column" in err and "a line of data, not shown" in err, err
+    assert "Xandrel" not in err
+    misspelt = tmp_path / "hdr.csv"
+    misspelt.write_text(
+        "dte;ssi;brand;people;insights;relationships\n2026-11-02;22;6;5;5;6\n", encoding="utf-8"
+    )
+    code, _, err = _run(capsys, ["fit", str(misspelt), "--routine", str(routine), "-q"])
+    assert code == 2 and "(got 'dte;ssi;brand;people;insights;relationships')" in err, err

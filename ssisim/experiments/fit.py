@@ -449,7 +449,7 @@ def _date_order(path: Path, dates: Sequence[tuple[int, str]], given: str | None)
     if day_first and month_first:
         raise DataError(
             f"{path}:{month_first[0]}: date: month first, but line {day_first[0]} is day first "
-            f"({day_first[1]!r}) (got {month_first[1]!r})"
+            f"({shown_cell(day_first[1])}) (got {shown_cell(month_first[1])})"
         )
     if day_first:
         return "dayfirst"
@@ -458,7 +458,7 @@ def _date_order(path: Path, dates: Sequence[tuple[int, str]], given: str | None)
     if first_ambiguous:
         raise DataError(
             f"{path}:{first_ambiguous[0]}: date: every date could be day or month first "
-            f"(got {first_ambiguous[1]!r}); say which with --dayfirst, --monthfirst or "
+            f"(got {shown_cell(first_ambiguous[1])}); say which with --dayfirst, --monthfirst or "
             "--date-format '%m/%d/%Y'"
         )
     return "dayfirst"  # no slashed date at all
@@ -503,12 +503,21 @@ def _map_header(header: Sequence[str], where: str, sep: str) -> dict[str, int]:
     for column in READING_COLUMNS:
         if column not in columns and column not in _OPTIONAL:
             examples = " or ".join(repr(a) for a in _ALIASES[column][:2])
-            got = sep.join(header)
+            # a header is column names; a first line of data (no header) may hold a name
+            data = any(_looks_like_data(cell) for cell in header)
+            got = "a line of data, not shown" if data else repr(sep.join(header))
             raise DataError(
                 f"{where}: {column}: missing column, expected a header such as {examples} "
-                f"(got {got!r})"
+                f"(got {got})"
             )
     return columns
+
+
+def _looks_like_data(cell: str) -> bool:
+    """Whether a header cell is a value (a number or a date) rather than a column's name."""
+    text = cell.strip()
+    return bool(re.fullmatch(r"[+-]?[\d.,\s%]+", text) or _ISO.fullmatch(text)
+                or _DAY_FIRST.fullmatch(text))  # fmt: skip
 
 
 def _cell(cells: Sequence[str], columns: Mapping[str, int], column: str) -> str | None:
@@ -618,7 +627,7 @@ def _parse_date(raw: str, where: str, order: str = "dayfirst") -> dt.date:
         raise DataError(
             f"{where}: date: not a date ({exc}; "
             f"{'MM/DD/YYYY is month first' if order == 'monthfirst' else 'DD/MM/YYYY is day first'}) "
-            f"(got {raw!r})"
+            f"(got {shown_cell(raw)})"
         ) from None
 
 

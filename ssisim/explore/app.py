@@ -760,14 +760,13 @@ class Page:
             if used == cast(event.new):
                 return
             self.ex.set(key, cast(event.new))
-            if key.startswith("contexts."):  # a typed value: checked before anything uses it
-                try:
-                    self.ex.scenario()
-                except SsisimError as exc:
-                    self.ex.set(key, used)
-                    self._show_error(f"{str(exc).splitlines()[0]} (kept {_shown(used)})")
-                    self._show_in(widget, used)
-                    return
+            try:  # checked before anything uses it (a population too small for the
+                self.ex.scenario()  # seller's network, a deal value out of bounds)
+            except SsisimError as exc:
+                self.ex.set(key, used)
+                self._show_error(f"{str(exc).splitlines()[0]} (kept {_shown(used)})")
+                self._show_in(widget, used)
+                return
             if key.startswith("contexts.") and self.picture is not None and not self.running:
                 await self.reread()
             else:

@@ -221,10 +221,14 @@ def routine_scenarios(base: Scenario, routine: Routine) -> list[tuple[str, Scena
     """The participant's year and one year per move of :data:`MOVES` that changes something.
 
     Each is ``base`` with one strategy (named :data:`ROUTINE_NAME`) and the
-    seller's current connections; the first label is ``""`` (as typed).
+    seller's current connections, as many as the page's population and the
+    platform's limit can hold (a participant with 12,000 contacts in a room of
+    10,000 members starts with 9,999: the scenario refuses more); the first
+    label is ``""`` (as typed).
     """
+    room = min(base.population.size - 1, base.platform.connection_limit)
     seller = base.population.seller.model_copy(
-        update={"initial_connections": min(routine.connections, 100_000)}
+        update={"initial_connections": min(routine.connections, room)}
     )
     population = base.population.model_copy(update={"seller": seller})
     out = []

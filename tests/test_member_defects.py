@@ -446,6 +446,9 @@ def test_a_member_file_of_another_format_version_is_refused(tmp_path, capsys):
     assert code == 2, err
     assert f"member.yaml:{at + 1}: format: ssisim-member/9 is not the member file format" in err
     assert len(err.strip().splitlines()) == 1
+    example = Path(__file__).resolve().parent.parent / "scenarios" / "fit-example"
+    code, _, err = _run(capsys, ["fit", str(example / "readings.csv"), "--member", str(written)])
+    assert code == 2 and f"member.yaml:{at + 1}: format: ssisim-member/9" in err, err
 
 
 @pytest.mark.parametrize(

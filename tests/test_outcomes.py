@@ -405,6 +405,8 @@ def test_scenario_from_manifest_keeps_a_removed_context_removed():
             "contexts.mine.deal_value_eur=1000",
             "contexts.mine: required keys are missing: buyers, conversion",
         ),
+        ("weeks", "expected KEY=VALUE"),  # the form is checked first
+        ("contextsX.a=1", "unknown key"),  # a typo is a typo, not a change of the runs
     ],
 )
 def test_outcomes_set_is_a_context_change_named_in_one_line(

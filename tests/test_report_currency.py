@@ -192,3 +192,10 @@ def test_run_with_report_checks_report_yaml_first_even_without_figures(tmp_path,
     assert _exit(["run", str(scenario), "--out", str(out), "-q", "--no-figures", "--report"]) == 2
     assert "no exchange rate" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_rate_for_euros_in_report_yaml_is_refused_naming_the_file(tmp_path: Path):
+    """`currency: EUR` with `eur_to: 1.2` in report.yaml was ignored without a word."""
+    (tmp_path / "report.yaml").write_text("currency: EUR\neur_to: 1.2\n")
+    with pytest.raises(DataError, match=r"report\.yaml: eur_to: 1\.2: the amounts are in euros"):
+        client_options(tmp_path)

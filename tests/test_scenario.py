@@ -160,7 +160,9 @@ def test_binary_file(tmp_path):
     with pytest.raises(ScenarioError, match=r"b\.yaml:1: not a UTF-8 text file"):
         load_scenario(p)
     p.write_bytes("name: démo\nstrategies: [open-bar]\n# é\n".encode("latin-1"))  # line 1
-    with pytest.raises(ScenarioError, match=r"b\.yaml:1: not a UTF-8 text file .*byte 8\)"):
+    with pytest.raises(
+        ScenarioError, match=r"b\.yaml:1: not a UTF-8 text file .*byte 8 of the line\)"
+    ):
         load_scenario(p)
     p.write_bytes("name: demo\nstrategies: [open-bar]\n# é\n".encode("latin-1"))  # line 3
     with pytest.raises(ScenarioError, match=r"b\.yaml:3: not a UTF-8 text file"):

@@ -240,9 +240,14 @@ def _contexts_only(overrides: tuple[str, ...]) -> None:
     cannot change what was simulated (it was ignored, silently)."""
     from ssisim.errors import ScenarioError
     from ssisim.scenario.loading import printable
+    from ssisim.scenario.schema import Scenario
 
+    keys = {f.alias or name for name, f in Scenario.model_fields.items()}
     for item in overrides:
-        key = item.partition("=")[0].strip()
+        key, sep, _ = item.partition("=")
+        key = key.strip()
+        if not sep or key.split(".")[0] not in keys:
+            continue  # not KEY=VALUE, or an unknown key: the scenario's loading says so
         if key != "contexts" and not key.startswith("contexts."):
             raise ScenarioError(
                 printable(

@@ -57,7 +57,8 @@ def _read_member_cached(path: str, mtime_ns: int) -> dict[str, Any]:
         raise DataError(f"{path}:{mark.line + 1 if mark else 1}: YAML syntax error") from None
     problem = member_format_problem(data.get("format") if isinstance(data, dict) else None)
     if problem is not None:
-        raise DataError(f"{path}:1: format: {problem}")
+        line = parse_yaml(text, path)[1].get(("format",), 1) if isinstance(data, dict) else 1
+        raise DataError(f"{path}:{line}: format: {problem}")
     for key in ("seller", "routine"):  # `network` is absent from a team member's readings
         if not isinstance(data.get(key), dict):
             raise DataError(f"{path}:1: {key}: missing block; import the export again")

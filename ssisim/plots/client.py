@@ -140,10 +140,16 @@ def client_options(
             f"{where('currency')}report currency: {client.currency!r} is not an ISO code such as USD"
         )
     if currency == "EUR":
-        if "eur_to" in asked and _number(asked["eur_to"]) != 1.0:  # not a rate to ignore
+        rate_given = rate_text
+        if rate_given is not None and _number(rate_given) != 1.0:  # not a rate to ignore
+            named = (
+                f"--rate {_number(rate_given):g}"
+                if "eur_to" in asked
+                else f"{where('eur_to')}eur_to: {rate_given}"
+            )
             raise DataError(
-                f"--rate {asked['eur_to']}: the amounts are in euros already; a rate converts "
-                "them into another --currency"
+                f"{named}: the amounts are in euros already; a rate converts them into "
+                "another currency"
             )
         return replace(client, currency=currency, eur_to=1.0, rate_date="", rate_source="")
     if rate_text is None:

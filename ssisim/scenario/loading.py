@@ -162,9 +162,10 @@ def _read_bounded(path: Path, limit: int, what: str, where: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)  # 1 for a line's first byte
         raise ScenarioError(
-            f"{where}:{line}: not a UTF-8 text file ({exc.reason}, byte {exc.start + 1}); "
-            "save it as UTF-8"
+            f"{where}:{line}: not a UTF-8 text file ({exc.reason} at byte {column} of the "
+            "line); save it as UTF-8"
         ) from None
 
 

@@ -1150,7 +1150,7 @@ class Scenario(_Model):
             raise ValueError(
                 f"population.seller.initial_connections: {start:,} contacts at week 0 in a "
                 f"population of {self.population.size:,} members (at most "
-                f"{self.population.size - 1:,}; raise population.size)"
+                f"{self.population.size - 1:,}; raise population.size to at least {start + 1:,})"
             )
         limit = self.platform.connection_limit
         if limit is not None and start > limit:

@@ -680,9 +680,6 @@ def member_format_problem(value: Any) -> str | None:
     return None
 
 
-"""The ``format:`` prefix of a member file written by ``ssisim import``."""
-
-
 def _read_member_file(
     scenario_path: str | None,
     value: Any,

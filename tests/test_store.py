@@ -47,3 +47,25 @@ def test_store_writes_atomically_and_drops_damaged_files(tmp_path):
     assert not list((tmp_path / "o").rglob(".*"))
     frame = store.read_point(0)
     assert sorted(set(frame.replication)) == [0, 2]
+
+
+def test_a_folder_made_by_another_since_the_check_is_never_removed(tmp_path, monkeypatch):
+    """The folder appears between the check and the mkdir (another program): refused as
+    existing, and left as it is (the clean-up of a failed create used to remove it)."""
+    import pathlib
+
+    import pytest
+
+    from ssisim.errors import DataError
+
+    sc = parse_scenario(TEXT)
+    plan = Plan.single(sc, chunk_runs=1)
+    root = tmp_path / "o"
+    root.mkdir()
+    (root / "theirs.txt").write_text("keep me")
+    exists = pathlib.Path.exists
+    monkeypatch.setattr(pathlib.Path, "exists", lambda p: False if p == root else exists(p))
+    with pytest.raises(DataError, match="already exists"):
+        ResultStore.create(root, plan, plan_document("run", sc.model_dump(mode="json"), plan))
+    monkeypatch.undo()
+    assert (root / "theirs.txt").read_text() == "keep me"

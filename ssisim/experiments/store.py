@@ -191,7 +191,10 @@ class ResultStore:
         store = cls(root, plan)
         store.made = tuple(made)
         try:
-            root.mkdir(parents=True)
+            try:
+                root.mkdir(parents=True)
+            except FileExistsError:  # made by someone else since the check: never removed
+                raise DataError(f"{root}: already exists; results are never overwritten") from None
             (root / WEEKLY_DIR).mkdir()
             write_json(root / PLAN_FILE, document)
         except OSError as exc:

@@ -561,3 +561,21 @@ def test_the_status_says_when_the_weekly_cap_holds_a_routine_back():
         status = page.status.object
     assert "open-bar: 125 invitations a week planned; the weekly cap" in status
     assert "club-select:" not in status
+
+
+def test_a_setting_the_scenario_refuses_names_the_explorers_settings():
+    """A population too small for the seller's week-0 network was said at 'page:1:'."""
+    from ssisim.errors import ScenarioError
+    from ssisim.explore.model import Explorer
+    from ssisim.scenario.loading import parse_scenario
+
+    base = parse_scenario(
+        "name: big\nstrategies: [open-bar, club-select]\n"
+        "population: {size: 5000, seller: {initial_connections: 3000}}\n"
+    )
+    ex = Explorer(base, size=2000)
+    with pytest.raises(ScenarioError) as info:
+        ex.scenario()
+    assert str(info.value).startswith(
+        "the explorer's settings: population.seller.initial_connections: 3,000 contacts"
+    )

@@ -368,7 +368,9 @@ class Explorer:
         try:
             return Scenario.model_validate(data)
         except ValidationError as exc:
-            raise ScenarioError(format_error(exc, data, {}, "page")) from None
+            raise ScenarioError(
+                format_error(exc, data, {(): "the explorer's settings"}, "page")
+            ) from None
 
     def export_yaml(self) -> str:
         """The page's scenario as YAML: ``ssisim run`` on it reproduces the page's numbers."""

@@ -516,7 +516,7 @@ def test_a_deal_value_out_of_bounds_is_refused_in_one_line():
             for bad in (-100.0, 2e12):
                 await typed(bad)
                 assert 'class="error"' in page.error.object
-                assert "contexts.volume.deal_value_eur" in page.error.object
+                assert "volume: deal value (€): must be at " in page.error.object
                 assert "3,000" in page.error.object and "\n" not in page.error.object
                 assert box.value == 3000.0
                 assert page.ex.value("contexts.volume.deal_value_eur") == 3000.0
@@ -526,9 +526,7 @@ def test_a_deal_value_out_of_bounds_is_refused_in_one_line():
             assert page.picture is not None
             assert page.picture.scenario.contexts["volume"].deal_value_eur == 500.0
             await typed(None)  # the box emptied: one line, the value in use shown again
-            assert "contexts.volume.deal_value_eur: a value is needed (kept 500)" in (
-                page.error.object
-            )
+            assert "volume: deal value (€): a value is needed (kept 500)" in (page.error.object)
             assert box.value == 500.0
             assert page.ex.value("contexts.volume.deal_value_eur") == 500.0
 
@@ -579,3 +577,12 @@ def test_a_setting_the_scenario_refuses_names_the_explorers_settings():
     assert str(info.value).startswith(
         "the explorer's settings: population.seller.initial_connections: 3,000 contacts"
     )
+
+
+def test_a_delta_that_rounds_to_nothing_has_no_sign():
+    """'−0 pts' showed in a Δ cell (a change of −0.1 point of the relevant share)."""
+    from ssisim.explore.figures import _delta
+
+    assert _delta("relevant_share", -0.001) == ""
+    assert _delta("relevant_share", 0.02) == "+2 pts"
+    assert _delta("ssi", -0.06) == "−0.1"

@@ -414,7 +414,7 @@ def test_a_deal_value_out_of_bounds_gets_a_clear_message(page: Any):
     box.press("Enter")
     page.wait_for_function("__find('#page-error') !== null")
     message = page.evaluate("__find('#page-error').innerText")
-    assert "contexts.volume.deal_value_eur" in message and "3,000" in message, message
+    assert "volume: deal value (€): must be at least 0" in message and "3,000" in message, message
     for _ in range(50):  # the box is set back to the value in use
         if box.input_value().replace(",", "") in ("3000", "3000.0"):
             break

@@ -418,7 +418,7 @@ def test_errors_in_an_included_file_name_that_file(tmp_path):
     (tmp_path / "s.yaml").write_text("name: s\nscoring: w.yaml\nstrategies: [open-bar]\n")
     with pytest.raises(
         ScenarioError,
-        match=r"w.yaml:4: scoring.brand.posts.weight: Input should be greater than or equal to 0 \(got -1\)",
+        match=r"w.yaml:4: scoring.brand.posts.weight: must be at least 0 \(got -1\)",
     ):
         load_scenario(tmp_path / "s.yaml")
     (tmp_path / "w.yaml").write_text("scoring:\n  brand: {}\nweeks: 3\n")

@@ -268,11 +268,11 @@ def test_errors_inside_a_strategy_point_at_its_line(tmp_path):
 @pytest.mark.parametrize(
     "change,pattern",
     [
-        ("strategies.open-bar.posts_per_week=1e12", r"posts_per_week: .*less than or equal to 500"),
+        ("strategies.open-bar.posts_per_week=1e12", r"posts_per_week: must be at most 500"),
         ("answers.acceptance.mutual_saturation=" + str(10**30), r"integer of 31 characters"),
         ("answers.acceptance.mutual_saturation=" + str(10**20), r"mutual_saturation: .*100000"),
         ("name=" + "a" * 300, r"name: .*at most 64 characters"),
-        ("weeks=100000", r"weeks: .*less than or equal to 520"),
+        ("weeks=100000", r"weeks: must be at most 520"),
         ("seed=true", r"seed: expected a number"),
         ("sweep={grid: {weeks: '1:500:1'}, sample: {}}", r"runs; at most 10,000,000"),
     ],

@@ -80,7 +80,7 @@ def test_grid_times_samples_and_columns(sweep_file):
         ("strategies.open-barr.invites_per_week: [1]",
          r"sweep\.yaml:9: sweep\.grid\.strategies\.open-barr\.invites_per_week: .*no entry 'open-barr' \(did you mean 'open-bar'\?\)"),
         ("strategies.open-bar.invites_per_week: [10, -5]",
-         r"sweep\.yaml:9: sweep\.grid\.strategies\.open-bar\.invites_per_week: .*greater than or equal to 0 \(got -5\)"),
+         r"sweep\.yaml:9: sweep\.grid\.strategies\.open-bar\.invites_per_week: must be at least 0 \(got -5\)"),
         ("weeks: '3:1:1'", r"sweep\.yaml:9: sweep\.grid\.weeks: 'start:stop:step' needs start <= stop"),
         ("sweep.grid: [1]", r"sweep\.yaml:8: sweep\.grid: 'sweep.grid' cannot vary"),
     ],

@@ -116,8 +116,8 @@ LINE_OF_KEY = {KEYS[0]: 9, KEYS[1]: 10}
          r"oat\.yaml:9: sweep\.one_at_a_time\.answers\.leads\.inbound_rat: unknown key "
          r"\(did you mean 'inbound_rate'\?\)"),
         ("[0.01, 0.02, 0.08]", "[0.01, 1.5]",
-         r"oat\.yaml:9: sweep\.one_at_a_time\.answers\.leads\.inbound_rate: .*less than or equal "
-         r"to 1 \(got 1\.5\)"),
+         r"oat\.yaml:9: sweep\.one_at_a_time\.answers\.leads\.inbound_rate: must be at most "
+         r"1 \(got 1\.5\)"),
         ("[0.01, 0.02, 0.08]", "[0.01, 0.08, 0.010]",
          r"oat\.yaml:9: sweep\.one_at_a_time\.answers\.leads\.inbound_rate: 0\.01 is listed twice"),
         ('"20:60:20"', '"60:20:20"',

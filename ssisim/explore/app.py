@@ -40,6 +40,7 @@ from ssisim.errors import SsisimError
 from ssisim.explore.figures import Charts, hidden_table, legend_html, numbers_table
 from ssisim.explore.model import (
     PRESETS,
+    SETTINGS_LABEL,
     SIZES,
     Explorer,
     Picture,
@@ -181,8 +182,19 @@ def _at_once(widget: Any) -> None:
 
 
 def _shown(value: Any) -> str:
-    """A setting's value as a message shows it: ``3,000`` for a number."""
-    return f"{value:,g}" if isinstance(value, (int, float)) else str(value)
+    """A setting's value as a message shows it: ``3,000``, ``1,000,000,000,000``, ``2.5``."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and abs(value) < 1e16:
+            return f"{int(value):,}"
+        return f"{value:,g}"
+    return str(value)
+
+
+def _refusal(message: str, key: str, label: str) -> str:
+    """A scenario's refusal of a setting, said with the widget's label: ``volume: deal
+    value (€): must be at least 0 (got -5.0)`` rather than the key's dotted path."""
+    text = message.splitlines()[0].removeprefix(f"{SETTINGS_LABEL}: ")
+    return f"{label}: {text.removeprefix(f'{key}: ')}"
 
 
 def _html(text: str, **kwargs: Any) -> Any:
@@ -737,6 +749,8 @@ class Page:
         async def handler(event: Any) -> None:
             name = self.editing.value
             value = cast(event.new)
+            if isinstance(value, float):  # a slider's steps add up in binary: 4.500000000000001
+                value = round(value, 9)
             if self.syncing or name not in self.ex.available:
                 return
             if self.ex.routine(name).get(key) == value:  # the page set it: nothing new
@@ -754,7 +768,7 @@ class Page:
                 return
             used = self.ex.value(key)
             if event.new is None:  # a box emptied: say so, and show the value in use again
-                self._show_error(f"{key}: a value is needed (kept {_shown(used)})")
+                self._show_error(f"{widget.label}: a value is needed (kept {_shown(used)})")
                 self._show_in(widget, used)
                 return
             if used == cast(event.new):
@@ -764,7 +778,7 @@ class Page:
                 self.ex.scenario()  # seller's network, a deal value out of bounds)
             except SsisimError as exc:
                 self.ex.set(key, used)
-                self._show_error(f"{str(exc).splitlines()[0]} (kept {_shown(used)})")
+                self._show_error(f"{_refusal(str(exc), key, widget.label)} (kept {_shown(used)})")
                 self._show_in(widget, used)
                 return
             if key.startswith("contexts.") and self.picture is not None and not self.running:

@@ -143,6 +143,8 @@ def _delta(metric: str, value: float) -> str:
         return ""
     sign = "+" if value > 0 else "−"
     text = f"{abs(value) * 100:.0f} pts" if metric == "relevant_share" else _fmt(metric, abs(value))
+    if text.strip("0.% pts") == "":  # rounds to nothing: no sign on a zero ("−0 pts")
+        return ""
     return f"{sign}{text}"
 
 

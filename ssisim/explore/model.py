@@ -122,6 +122,10 @@ NUMBER_LABELS: dict[str, str] = {
 }
 
 
+SETTINGS_LABEL = "the explorer's settings"
+"""Where the scenario's refusal of a page's setting comes from, in its message."""
+
+
 def default_scenario() -> Scenario:
     """The explorer's scenario when none is given: the flagship's, at the explorer's size."""
     text = (

@@ -1073,6 +1073,10 @@ def _one_error(
     if kind == "missing":
         return where, origin, f"{key}{_MISSING_KEY}"
     msg = _PLAIN.get(kind, msg)
+    bound = _BOUNDS.get(kind)
+    limits = err.get("ctx") or {}
+    if bound is not None and bound[1] in limits:
+        msg = f"{bound[0]} {_number_text(limits[bound[1]])}"
     got = err.get("input")
     got_text = (
         "" if isinstance(got, dict | list) or kind == "value_error" else f" (got {_short(got)})"
@@ -1091,6 +1095,23 @@ _PLAIN: dict[str, str] = {
     "letter or a digit (no spaces)",
 }
 """Plainer messages for pydantic's error types that speak of Python types or patterns."""
+
+_BOUNDS: dict[str, tuple[str, str]] = {
+    "greater_than_equal": ("must be at least", "ge"),
+    "less_than_equal": ("must be at most", "le"),
+    "greater_than": ("must be more than", "gt"),
+    "less_than": ("must be less than", "lt"),
+}
+"""A bound's error in plain words: pydantic's type, the words, the bound's key in its context."""
+
+
+def _number_text(value: Any) -> str:
+    """A bound as a reader writes it: ``1,000,000,000,000``, ``0.5``."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (
+            f"{int(value):,}" if float(value).is_integer() and abs(value) < 1e16 else f"{value:g}"
+        )
+    return str(value)
 
 
 def _short(value: Any) -> str:

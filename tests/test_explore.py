@@ -586,3 +586,30 @@ def test_a_delta_that_rounds_to_nothing_has_no_sign():
     assert _delta("relevant_share", -0.001) == ""
     assert _delta("relevant_share", 0.02) == "+2 pts"
     assert _delta("ssi", -0.06) == "−0.1"
+
+
+def test_the_room_says_a_name_replaced_and_an_empty_readings_file():
+    """'camille ' after 'Camille' (SSI 40) replaced her row and kept her SSI, saying only
+    'camille is on the board.'; an empty readings file was ignored, an older error left up."""
+    import asyncio
+    from types import SimpleNamespace
+
+    with _room(weeks=2, size=600) as (app, _, _):
+        from ssisim.explore.app import Page
+
+        page = Page(app)
+
+        def submit(**values: object) -> str:
+            for key, value in {**FORM, **values}.items():
+                page.form[key].value = value
+            asyncio.run(page._on_submit(None))
+            return str(page.form_message.object)
+
+        assert "Camille is on the board." in submit(name="Camille", ssi="40")
+        said = submit(name="camille ", ssi="")
+        assert "camille replaces the routine entered as Camille, SSI today 40 kept." in said
+        assert len(app.board.table(2)) == 1
+        page.form_message.object = '<div class="error">an older line</div>'
+        page.readings.filename = "team_empty.csv"
+        asyncio.run(page._on_readings(SimpleNamespace(new=b"")))
+        assert "team_empty.csv: empty file" in str(page.form_message.object)

@@ -36,7 +36,7 @@ from typing import Any, get_args
 import panel as pn
 from panel.io.state import set_curdoc
 
-from ssisim.errors import SsisimError
+from ssisim.errors import DataError, SsisimError
 from ssisim.explore.figures import Charts, hidden_table, legend_html, numbers_table
 from ssisim.explore.model import (
     PRESETS,
@@ -675,13 +675,22 @@ class Page:
             return
         finally:
             self.submit.disabled = False
-        self.form_message.object = (
-            f'<div class="status" id="form-status">{html.escape(routine.name)} is on the '
-            "board.</div>"
-        )
+        if known is None:
+            said = f"{html.escape(routine.name)} is on the board."
+        else:  # the same name (in any case): a new routine for the same row, said
+            kept = f", SSI today {routine.ssi:g} kept" if routine.ssi is not None else ""
+            said = (
+                f"{html.escape(routine.name)} replaces the routine entered as "
+                f"{html.escape(known.name)}{kept}."
+            )
+        self.form_message.object = f'<div class="status" id="form-status">{said}</div>'
 
     async def _on_readings(self, event: Any) -> None:
-        if not event.new or not self.local:
+        if event.new is None or not self.local:
+            return
+        if not event.new:  # an empty file: said, not ignored (and no older line left up)
+            name = self.readings.filename or "team.csv"
+            self._form_error(DataError(f"{name}: empty file; no readings to read"))
             return
         values = {k: w.value for k, w in self.form.items()}
         values["name"] = "team"

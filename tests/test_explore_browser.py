@@ -300,7 +300,7 @@ def test_a_preset_changes_what_it_says(page: Any):
     assert deltas[0].startswith("+"), deltas
     assert deltas[1] == "", deltas
     note = page.evaluate("__find('#preset-note').innerText")
-    assert "never reach 70" in note
+    assert "never reaches 70" in note
     _shot(page, "preset")
     assert page.errors == []
 

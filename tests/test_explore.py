@@ -159,6 +159,7 @@ def test_the_form_refuses_bad_input_in_one_line():
         "posts": ("lots", "posts a week: 'lots' is not a number; type a number from 0 to 35"),
         "connections": ("-3", "current connections: -3 is out of range (0 to 30,000)"),
         "ssi": ("101", "SSI today: 101 is out of range (0 to 100)"),
+        "comments": ("NaN", "comments a week: 'NaN' is not a number; type a number from 0 to 200"),
         "name": ("  ", "name: missing; type a first name or a nickname"),
     }
     for key, (value, message) in cases.items():
@@ -214,6 +215,15 @@ def test_a_team_file_starts_members_from_their_readings():
         team_entries(b"date;ssi\n2026-01-01;40\n", "/secret/folder/team.csv", parse_form(FORM))
     assert str(err.value).startswith("team.csv:1: name: missing column")
     assert "secret" not in str(err.value)
+    # a file's names are held to the form's rule (printable, no < or >, 40 characters)
+    odd = (
+        b"name;date;ssi;brand;people;insights;relationships\n"
+        b"<script>alert(1)</script>;2026-02-23;40;10;10;10;10\n"
+        + b"A" * 60
+        + b";2026-02-23;22;5;6;5;6\n"
+    )
+    names = [m.name for m in team_entries(odd, "team.csv", parse_form(FORM))]
+    assert names == ["scriptalert(1)/script", "A" * 40]
 
 
 def test_the_board_s_date_is_a_week_of_the_simulated_year():

@@ -149,10 +149,12 @@ def _number(values: Mapping[str, Any], key: str, *, optional: bool = False) -> f
     try:
         value = float(text)
     except ValueError:
+        value = math.nan
+    if not math.isfinite(value):  # letters, and 'nan' or 'inf', which float() reads
         raise FormError(
             f"{_LABELS[key]}: {text[:20]!r} is not a number; type a number from {low:g} to {high:,.0f}"
-        ) from None
-    if not math.isfinite(value) or not low <= value <= high:
+        )
+    if not low <= value <= high:
         raise FormError(f"{_LABELS[key]}: {value:g} is out of range ({low:g} to {high:,.0f})")
     return value
 
@@ -408,6 +410,14 @@ def _names(path: Path) -> list[str]:
     return list(names.values())
 
 
+def _board_name(name: str) -> str:
+    """A readings file's name as the form would take it: printable, without ``<`` or
+    ``>``, spaces collapsed, at most :data:`MAX_NAME` characters (a file's name is
+    cleaned rather than refused: one odd name should not stop the team)."""
+    kept = "".join(c for c in name if c.isprintable() and c not in "<>")
+    return " ".join(kept.split())[:MAX_NAME]
+
+
 def team_entries(data: bytes, filename: str, routine: Routine) -> list[Routine]:
     """Each member of a team readings file, starting from their latest reading.
 
@@ -436,7 +446,7 @@ def team_entries(data: bytes, filename: str, routine: Routine) -> list[Routine]:
         out.append(
             replace(
                 routine,
-                name=member[:MAX_NAME] or str(row["member"]),
+                name=_board_name(member) or str(row["member"]),
                 ssi=float(row["ssi"]),
                 pillars=pillars,
             )

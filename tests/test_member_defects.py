@@ -143,6 +143,16 @@ def _member_with_reading(tmp_path: Path, day: str, ssi: float = 31.0) -> Path:
     return written
 
 
+def _plan_from(capsys, member: Path, target: str, start: str | None, by: str, out: Path):
+    """`ssisim plan` of ``member`` (small and quick), from ``start`` if given."""
+    since = ["--from", start] if start is not None else []
+    return _run(
+        capsys,
+        ["plan", "--start", str(member), "--target", target, *since, "--by", by,
+         "--out", str(out), *SMALL],
+    )  # fmt: skip
+
+
 def test_the_plans_probability_is_the_score_on_the_date():
     """P(SSI >= target on the date): the share of replications at or above it at the horizon."""
     import numpy as np
@@ -167,11 +177,7 @@ def test_the_plans_probability_is_the_score_on_the_date():
 
 def test_plan_says_a_member_above_the_target_now_falls_below_it(tmp_path, capsys):
     member = _member_with_reading(tmp_path, "2026-02-02", 31.0)
-    code, out, err = _run(
-        capsys,
-        ["plan", "--start", str(member), "--target", "20", "--from", "2026-02-02",
-         "--by", "2026-08-31", "--out", str(tmp_path / "p"), *SMALL],
-    )  # fmt: skip
+    code, out, err = _plan_from(capsys, member, "20", "2026-02-02", "2026-08-31", tmp_path / "p")
     assert code == 0, err
     assert "you are above the target now (SSI 31.0 on 2026-02-02) but, as you are, you fall" in out
     assert "P(SSI >= 20 on 2026-08-31)" in out and "(now 0.00)" in out
@@ -180,11 +186,7 @@ def test_plan_says_a_member_above_the_target_now_falls_below_it(tmp_path, capsys
 
 def test_plan_keeps_the_current_routine_when_it_already_holds(tmp_path, capsys):
     member = _member_with_reading(tmp_path, "2026-02-02", 31.0)
-    code, out, err = _run(
-        capsys,
-        ["plan", "--start", str(member), "--target", "3", "--from", "2026-02-02",
-         "--by", "2026-03-30", "--out", str(tmp_path / "p"), *SMALL],
-    )  # fmt: skip
+    code, out, err = _plan_from(capsys, member, "3", "2026-02-02", "2026-03-30", tmp_path / "p")
     assert code == 0, err
     assert "no change needed: your current routine keeps you at or above 3" in out
     plan = yaml.safe_load((tmp_path / "p" / "plan.yaml").read_text(encoding="utf-8"))
@@ -200,11 +202,7 @@ def test_plan_starts_on_the_readings_date(tmp_path, capsys):
     reading = today - dt.timedelta(days=21)
     by = today + dt.timedelta(weeks=5)
     member = _member_with_reading(tmp_path, reading.isoformat(), 31.0)
-    code, out, err = _run(
-        capsys,
-        ["plan", "--start", str(member), "--target", "20", "--by", by.isoformat(),
-         "--out", str(tmp_path / "p"), *SMALL],
-    )  # fmt: skip
+    code, out, err = _plan_from(capsys, member, "20", None, by.isoformat(), tmp_path / "p")
     assert code == 0, err
     said = f"start: week 0 is {reading.isoformat()} (the latest reading); the 3 weeks"
     assert said in out
@@ -237,11 +235,7 @@ def test_plan_budget_help_and_check_agree_and_a_small_search_is_said(tmp_path, c
         ["plan", "--start", str(member), "--target", "20", "--by", "2030-01-07", "--budget", "99"],
     )
     assert code == 2 and "at least 100" in err
-    code, out, err = _run(
-        capsys,
-        ["plan", "--start", str(member), "--target", "40", "--from", "2026-02-02",
-         "--by", "2026-08-31", "--out", str(tmp_path / "p"), *SMALL],
-    )  # fmt: skip
+    code, out, err = _plan_from(capsys, member, "40", "2026-02-02", "2026-08-31", tmp_path / "p")
     assert code == 0, err
     assert "note: a small search: 10 candidates" in out
 

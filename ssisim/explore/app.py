@@ -59,6 +59,7 @@ from ssisim.explore.room import (
     week_of,
 )
 from ssisim.explore.runs import Runner, RunResult
+from ssisim.scenario.loading import number_text
 from ssisim.scenario.schema import SENIORITIES, Buyers, Scenario, Targeting
 from ssisim.sim.routine import cap_note
 
@@ -179,15 +180,6 @@ def _at_once(widget: Any) -> None:
     or a choice is made, so the wait only delayed every update.
     """
     widget._debounce = 0
-
-
-def _shown(value: Any) -> str:
-    """A setting's value as a message shows it: ``3,000``, ``1,000,000,000,000``, ``2.5``."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if float(value).is_integer() and abs(value) < 1e16:
-            return f"{int(value):,}"
-        return f"{value:,g}"
-    return str(value)
 
 
 def _refusal(message: str, key: str, label: str) -> str:
@@ -777,7 +769,7 @@ class Page:
                 return
             used = self.ex.value(key)
             if event.new is None:  # a box emptied: say so, and show the value in use again
-                self._show_error(f"{widget.label}: a value is needed (kept {_shown(used)})")
+                self._show_error(f"{widget.label}: a value is needed (kept {number_text(used)})")
                 self._show_in(widget, used)
                 return
             if used == cast(event.new):
@@ -787,7 +779,9 @@ class Page:
                 self.ex.scenario()  # seller's network, a deal value out of bounds)
             except SsisimError as exc:
                 self.ex.set(key, used)
-                self._show_error(f"{_refusal(str(exc), key, widget.label)} (kept {_shown(used)})")
+                self._show_error(
+                    f"{_refusal(str(exc), key, widget.label)} (kept {number_text(used)})"
+                )
                 self._show_in(widget, used)
                 return
             if key.startswith("contexts.") and self.picture is not None and not self.running:

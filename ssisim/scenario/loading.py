@@ -43,6 +43,7 @@ __all__ = [
     "MAX_SCENARIO_BYTES",
     "MEMBER_FORMAT",
     "MEMBER_FORMAT_PREFIX",
+    "NOT_A_MEMBER_FILE",
     "Override",
     "Trust",
     "apply_overrides",
@@ -51,6 +52,8 @@ __all__ = [
     "format_errors",
     "line_map",
     "load_scenario",
+    "member_format_problem",
+    "number_text",
     "parse_scenario",
     "parse_yaml",
     "printable",
@@ -667,11 +670,14 @@ MEMBER_FORMAT = "ssisim-member/1"
 """The member file's format this version reads and writes (``docs/own-data.md``)."""
 
 
+NOT_A_MEMBER_FILE = "not a member file written by `ssisim import`"
+
+
 def member_format_problem(value: Any) -> str | None:
     """Why a member file's ``format:`` value cannot be read, or None when it can."""
     text = str(value if value is not None else "")
     if not text.startswith(MEMBER_FORMAT_PREFIX):
-        return "not a member file written by `ssisim import`"
+        return NOT_A_MEMBER_FILE
     if text != MEMBER_FORMAT:
         return (
             f"{printable(text)[:40]} is not the member file format this ssisim reads "
@@ -699,12 +705,8 @@ def _read_member_file(
         read_named_text(path, key, f"{origin}: {key}: {shown}"), shown
     )
     problem = member_format_problem(member.get("format") if isinstance(member, dict) else None)
-    if not isinstance(member, dict) or not str(member.get("format", "")).startswith(
-        MEMBER_FORMAT_PREFIX
-    ):
-        raise ScenarioError(
-            f"{origin}: {key}: {shown} is not a member file written by `ssisim import`"
-        )
+    if problem == NOT_A_MEMBER_FILE:  # said where the scenario names it
+        raise ScenarioError(f"{origin}: {key}: {shown} is {NOT_A_MEMBER_FILE}")
     if problem is not None:
         raise ScenarioError(f"{shown}:{member_lines.get(('format',), 1)}: format: {problem}")
     for block in ("seller", "routine"):
@@ -1076,7 +1078,7 @@ def _one_error(
     bound = _BOUNDS.get(kind)
     limits = err.get("ctx") or {}
     if bound is not None and bound[1] in limits:
-        msg = f"{bound[0]} {_number_text(limits[bound[1]])}"
+        msg = f"{bound[0]} {number_text(limits[bound[1]])}"
     got = err.get("input")
     got_text = (
         "" if isinstance(got, dict | list) or kind == "value_error" else f" (got {_short(got)})"
@@ -1105,11 +1107,11 @@ _BOUNDS: dict[str, tuple[str, str]] = {
 """A bound's error in plain words: pydantic's type, the words, the bound's key in its context."""
 
 
-def _number_text(value: Any) -> str:
-    """A bound as a reader writes it: ``1,000,000,000,000``, ``0.5``."""
+def number_text(value: Any) -> str:
+    """A number as a reader writes it, in a message: ``1,000,000,000,000``, ``2.5``."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return (
-            f"{int(value):,}" if float(value).is_integer() and abs(value) < 1e16 else f"{value:g}"
+            f"{int(value):,}" if float(value).is_integer() and abs(value) < 1e16 else f"{value:,g}"
         )
     return str(value)
 

@@ -410,7 +410,7 @@ def _widen(
         j = wide.index(field)
         if row[j]:
             raise DataError(
-                f"{path}:{line}: {field}: a second value for {date!r} (first at line {line0}) "
+                f"{path}:{line}: {field}: a second value for {shown_cell(date)} (first at line {line0}) "
                 f"(got {shown_cell(get(value_i))})"
             )
         row[j] = get(value_i)

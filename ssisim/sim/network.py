@@ -235,6 +235,12 @@ class Network:
         union = self.n_contacts + self.pop.degree[ids] - m
         return m / np.maximum(union, 1.0)
 
+    def overlap_of(self, j: int, mutual: int) -> float:
+        """:meth:`overlap` of one member ``j`` with ``mutual`` contacts shared, in
+        Python floats (the same value, bit for bit: for the invitations' small batches)."""
+        m = float(mutual)
+        return m / max(self.n_contacts + self.pop.degree.item(j) - m, 1.0)
+
     def ties_at_least(self, threshold: float) -> int:
         """Contacts whose tie is at least ``threshold`` (known or strong ties)."""
         return int((self.tie[self.contacts] >= threshold).sum())

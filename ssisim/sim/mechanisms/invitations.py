@@ -28,6 +28,7 @@ __all__ = [
     "invitation_minutes",
     "invite",
     "invitee_terms",
+    "new_tie_strength",
     "new_tie_strengths",
 ]
 
@@ -178,13 +179,8 @@ def _answer(ctx: RunContext, targets: np.ndarray, note: list[bool], sent_week: i
     receive_views(ctx, [j for j, u in zip(ids, u_look, strict=True) if u < rate])
     if not joining:
         return
-    ties, degree, n_contacts = sc.answers.ties, ctx.pop.degree, net.n_contacts
-    strengths: list[float] = []
-    for j, m, nt, _ in joining:
-        # Network.overlap, then new_tie_strengths, then the note's bonus
-        overlap = float(m) / max(n_contacts + degree.item(j) - float(m), 1.0)
-        strength = min(ties.new_tie_strength + ties.overlap_gain * overlap, 1.0)
-        strengths.append(min(strength + ties.note_bonus * nt, 1.0))
+    bonus = sc.answers.ties.note_bonus
+    strengths = [min(new_tie_strength(ctx, j, m) + bonus * nt, 1.0) for j, m, nt, _ in joining]
     at_each(
         ctx,
         [d for *_, d in joining],
@@ -199,6 +195,13 @@ def new_tie_strengths(ctx: RunContext, ids: np.ndarray) -> np.ndarray:
     ties = ctx.sc.answers.ties
     strength = ties.new_tie_strength + ties.overlap_gain * ctx.net.overlap(ids)
     return np.minimum(strength, 1.0)
+
+
+def new_tie_strength(ctx: RunContext, j: int, mutual: int) -> float:
+    """:func:`new_tie_strengths` of one member ``j`` sharing ``mutual`` contacts, in
+    Python floats (the same value, bit for bit)."""
+    ties = ctx.sc.answers.ties
+    return min(ties.new_tie_strength + ties.overlap_gain * ctx.net.overlap_of(j, mutual), 1.0)
 
 
 def accepted(ctx: RunContext, j: int, strength: float, sent_week: int) -> None:

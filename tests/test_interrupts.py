@@ -337,3 +337,19 @@ def test_ctrl_c_stops_the_explorer_without_a_traceback_from_its_workers():
     # "stopped" once it serves; in the instant before, the command's one line
     stopped = "ssisim explore: stopped" in out and process.returncode == 0 and not err
     assert stopped or (err == "interrupted\n" and process.returncode == 130), (out, err)
+
+
+def test_interrupt_while_click_reads_the_options_is_one_line_without_a_blank(capsys, monkeypatch):
+    """Ctrl-C while click parses the group's options (before any command runs),
+    here in `--version`'s callback: `interrupted` alone. Found by CI, where a
+    SIGINT at 0.1 s landed there and click printed its empty line first."""
+    from ssisim.cli import main as cli_main
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_main, "_version", interrupted)
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 130
+    assert capsys.readouterr().err == "interrupted\n"

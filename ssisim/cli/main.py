@@ -30,6 +30,7 @@ def _on_sigint(handler: object, instead_of: object) -> None:
 _on_sigint(_interrupted_while_starting, signal.default_int_handler)
 
 from collections.abc import Sequence  # noqa: E402
+from typing import Any  # noqa: E402
 
 import click  # noqa: E402
 
@@ -68,6 +69,21 @@ class _Interrupted(BaseException):
 
 
 class _Group(click.Group):
+    """Ctrl-C while click parses the group's options or runs a command is
+    :class:`_Interrupted`: click's own handler would print an empty line first."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except KeyboardInterrupt:
+            raise _Interrupted() from None
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)

@@ -511,3 +511,28 @@ def test_the_trainer_s_controls_only_on_the_trainer_s_machine(browser: Any):
     assert "The room's leaderboard" in shown["room"]  # the room's part is there
     assert "For the trainer" not in shown["room"]
     assert "For the trainer" in shown["trainer"] and "Export the board" in shown["trainer"]
+
+
+def test_a_stopped_server_is_said_on_the_page(browser: Any):
+    """The server stops (Ctrl-C in the trainer's terminal): an open page says
+    so in one line instead of staying on "updating…"."""
+    from ssisim.explore.app import DISCONNECTED, AppState, serve_in_thread
+    from ssisim.explore.model import default_scenario
+    from ssisim.explore.runs import Runner
+
+    runner = Runner(1)
+    base = default_scenario().model_copy(update={"weeks": 4})
+    port = _free_port()
+    thread = serve_in_thread(AppState(base, runner, size=SIZE, replications=1), port)
+    pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        pg.set_default_timeout(TIMEOUT)
+        pg.goto(f"http://127.0.0.1:{port}/", wait_until="load")
+        pg.evaluate(FIND)
+        _wait_ready(pg)
+        assert pg.get_by_text(DISCONNECTED).count() == 0
+        thread.stop()
+        pg.get_by_text(DISCONNECTED).wait_for(state="visible")
+    finally:
+        pg.close()
+        runner.close()

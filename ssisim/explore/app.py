@@ -75,6 +75,9 @@ REUSED = (
     "these settings ran before (at start-up, on this page or another): "
     "their runs again, not simulated anew"
 )
+DISCONNECTED = (
+    "The explorer's server has stopped: start `ssisim explore` again, then reload this page."
+)
 REVALUED = "the same runs, re-valued for the business contexts (nothing simulated)"
 WAITED = "run at the same time for another page: shared, not simulated twice"
 
@@ -1215,7 +1218,9 @@ def make_app(app: AppState) -> Callable[[], Any]:
     """The function Panel calls for each new session."""
 
     def session() -> Any:
-        pn.extension(notifications=False)
+        # Panel's toast when the websocket closes (the server stopped, Ctrl-C):
+        # without it the page would stay on "updating…"
+        pn.extension(notifications=True, disconnect_notification=DISCONNECTED)
         return Page(app, local=_is_local()).view()
 
     return session

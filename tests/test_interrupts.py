@@ -21,9 +21,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import ssisim
 from ssisim.cli.main import main
 
 SSISIM = str(Path(sys.executable).parent / "ssisim")
+PACKAGE = str(Path(ssisim.__file__).parent)  # its files, as tracebacks name them
 RUN = """\
 name: interrupted
 seed: 5
@@ -178,12 +180,16 @@ def test_sigint_while_starting_is_one_line(tmp_path):
         time.sleep(delay)
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=60)
-        before_python = process.returncode == -signal.SIGINT and not err
+        # a traceback through one of ssisim's own files (the package, not the venv's
+        # `bin/ssisim` script) is ssisim's: that one fails below
+        ours = f'File "{PACKAGE}{os.sep}' in err
+        before_python = process.returncode == -signal.SIGINT and not ours
         if process.returncode == 0 or before_python or "init_import_site" in err:
-            # finished already; or interrupted before Python ran ssisim: before it had
-            # its own handler (killed by the signal, silently: seen on a loaded machine
-            # at 0.1 s), or in its start-up imports (its traceback). A traceback from
-            # ssisim's imports also ends by SIGINT (-2): that one fails below.
+            # finished already; or interrupted before Python ran a line of ssisim: before
+            # it had its own handler (killed by the signal, silently or with a traceback
+            # ending in the script's `from ssisim.cli.main import main`, while Python's
+            # import machinery looks for the package: both seen on a loaded machine at
+            # 0.05-0.1 s), or in Python's start-up imports (its traceback)
             continue
         assert process.returncode == 130, err
         assert len(err.splitlines()) == 1 and err.startswith("interrupted"), repr(err)

@@ -199,6 +199,19 @@ def test_bad_overrides(tmp_path, override, pattern):
         load_scenario(write(tmp_path, GOOD), [override])
 
 
+@pytest.mark.parametrize(
+    "overrides,kind", [("replications=3", "one string"), ({"weeks": 4}, "a mapping")]
+)
+def test_overrides_not_in_a_list_are_one_line(tmp_path, overrides, kind):
+    """A notebook's `load_scenario(path, "replications=3")` would iterate the
+    string's characters (fourteen lines of "--set r: expected KEY=VALUE")."""
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(tmp_path, GOOD), overrides)
+    message = str(info.value)
+    assert "\n" not in message and message.startswith("overrides: a list of KEY=VALUE"), message
+    assert kind in message
+
+
 def test_labelled_override_names_the_option(tmp_path):
     with pytest.raises(ScenarioError, match=r"^--weeks 900: weeks: "):
         load_scenario(write(tmp_path, GOOD), [("weeks=900", "--weeks 900")])

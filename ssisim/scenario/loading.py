@@ -483,6 +483,12 @@ def parse_scenario(
     ``source`` names the text in messages, and its folder is where named
     files are looked for.
     """
+    if isinstance(overrides, (str, bytes, Mapping)):  # iterating would split it up
+        kind = "a mapping" if isinstance(overrides, Mapping) else "one string"
+        raise ScenarioError(
+            f"overrides: a list of KEY=VALUE strings, such as ['weeks=4'] (got {kind}: "
+            f"{printable(repr(overrides))[:80]})"
+        )
     trust = trust or Trust()
     source = printable(source)
     data, lines = parse_yaml(text, source)

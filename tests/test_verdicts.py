@@ -177,3 +177,21 @@ def test_tied_means_name_the_same_runner_up_in_memory_and_read_back(tmp_path):
     (read_back,) = verdicts(pd.read_csv(path))
     assert (in_memory.best, in_memory.runner_up) == ("c", "a")
     assert (read_back.best, read_back.runner_up) == ("c", "a")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_bound_that_is_not_zero_never_reads_as_zero(language):
+    """A clear difference whose interval's low end is €0.1 read "+€0 to +€346";
+    a difference of −0.003 h/week read "−0.0 h/week (95% CI −0.0 to −0.0)"."""
+    from ssisim.report.messages import verdict_text
+
+    money = Verdict("complex", "value_per_hour_eur", "a", "b", 173.2, 0.1, 346.3, True)
+    hours = Verdict("volume", "hours_per_week", "a", "b", -0.0031, -0.0042, -0.0021, True)
+    comma = "," if language == "fr" else "."
+    texts = [verdict_text(money, language, "€"), verdict_text(hours, language, "€")]
+    if language == "en":
+        texts += [money.phrase(), hours.phrase()]
+    for text in texts:
+        assert f"0{comma}0 " not in text and "€0 " not in text and "+0 €" not in text, text
+    assert f"+€0{comma}1 to" in texts[0] or f"+0{comma}1\u00a0€" in texts[0], texts[0]
+    assert f"−0{comma}003" in texts[1] and f"−0{comma}004" in texts[1], texts[1]

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from ssisim.plots.french import of
-from ssisim.results.verdicts import Verdict
+from ssisim.results.verdicts import Verdict, shown_decimals
 from ssisim.stats import CONFIDENCE
 
 __all__ = ["MESSAGES", "amount", "number", "percent", "say", "verdict_text"]
@@ -334,10 +334,10 @@ def verdict_text(v: Verdict, language: str, symbol: str) -> str:
     words = _WORDS[v.metric]
     more, less, noun = words[:3] if language == "en" else words[3:]
 
-    def fmt(x: float) -> str:
+    def fmt(x: float) -> str:  # never a bound that is not zero read as zero
         if v.metric in _MONEY:
-            return amount(x, language, symbol, sign=True)
-        return number(x, language, 1, sign=True)
+            return amount(x, language, symbol, shown_decimals(x, 0), sign=True)
+        return number(x, language, shown_decimals(x, 1), sign=True)
 
     ci = say(language, "ci", level=percent(CONFIDENCE, language), lo=fmt(v.low), hi=fmt(v.high))
     d = fmt(v.difference) + _UNITS.get(v.metric, {}).get(language, "")

@@ -49,6 +49,7 @@ __all__ = [
     "inactive_strategies",
     "pair_winners",
     "paired_differences",
+    "shown_decimals",
     "verdict_sentences",
     "verdicts",
     "write_differences",
@@ -256,6 +257,20 @@ def pair_winners(differences: pd.DataFrame, *, inactive: Sequence[str] = ()) -> 
     return pd.Series(said, index=rows.index, dtype="object")
 
 
+def shown_decimals(x: float, decimals: int) -> int:
+    """The decimals to show ``x`` with: ``decimals``, or more when a value that
+    is not zero would read as zero (a bound at +0.1 shown as "+0", a difference
+    of −0.003 as "−0.0"), up to its first significant digit.
+
+    >>> shown_decimals(173.2, 0), shown_decimals(0.12, 0), shown_decimals(-0.003, 1)
+    (0, 1, 3)
+    """
+    v = abs(x)
+    if v == 0 or not math.isfinite(v) or round(v, decimals) != 0:
+        return decimals
+    return max(decimals, -math.floor(math.log10(v)))
+
+
 def _number(metric: str, money: str) -> Callable[[float], str]:
     m = _BY_NAME.get(metric)
 
@@ -265,8 +280,8 @@ def _number(metric: str, money: str) -> Callable[[float], str]:
         sign = "+" if x > 0 else ("−" if x < 0 else "")
         v = abs(x)
         if m is not None and m.money:
-            return f"{sign}{money}{v:,.0f}"
-        return f"{sign}{v:,.1f}" if v < 1000 else f"{sign}{v:,.0f}"
+            return f"{sign}{money}{v:,.{shown_decimals(v, 0)}f}"
+        return f"{sign}{v:,.{shown_decimals(v, 1)}f}" if v < 1000 else f"{sign}{v:,.0f}"
 
     return fmt
 

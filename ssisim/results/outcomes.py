@@ -50,7 +50,7 @@ import pyarrow.parquet as pq
 
 from ssisim.errors import DataError
 from ssisim.results.files import atomic_text, write_csv
-from ssisim.results.tables import fill_outbound_warmth
+from ssisim.results.tables import fill_outbound_warmth, require_one_point
 from ssisim.results.verdicts import (
     DIFFERENCES_FILE,
     VERDICT_METRICS,
@@ -206,7 +206,8 @@ def outcomes_table(
     Raises
     ------
     DataError
-        A needed column or the horizon week is missing.
+        A needed column or the horizon week is missing, or ``weekly`` holds
+        several points of a sweep.
     """
     if not contexts:
         raise DataError("outcomes: no business context to evaluate (contexts: is empty)")
@@ -229,6 +230,7 @@ def outcomes_table(
     missing = sorted(needed - set(weekly.columns))
     if missing:
         raise DataError(f"weekly table: missing column(s) {', '.join(map(repr, missing))}")
+    require_one_point(weekly, "weekly table")
     last = int(weekly["week"].max()) if horizon_week is None else int(horizon_week)
     weeks = weekly["week"].to_numpy()
     if not (weeks == last).any():

@@ -182,8 +182,9 @@ def summarize(
     Raises
     ------
     DataError
-        A checkpoint week or a needed column is missing from ``weekly``, or a
-        strategy of ``weekly`` is missing from ``strategy_order``.
+        A checkpoint week or a needed column is missing from ``weekly``, a
+        strategy of ``weekly`` is missing from ``strategy_order``, or ``weekly``
+        holds several points of a sweep.
 
     Examples
     --------
@@ -192,6 +193,7 @@ def summarize(
     """
     weeks = sorted({int(c) for c in checkpoints})
     _require_columns(weekly, ("strategy", "week", *METRIC_COLUMNS), "weekly table")
+    require_one_point(weekly, "weekly table")
     missing = sorted(set(weeks) - set(weekly["week"].unique().tolist()))
     if missing:
         raise DataError(
@@ -293,6 +295,21 @@ def _require_columns(
     if missing:
         names = ", ".join(repr(c) for c in missing)
         raise DataError(f"{where}: missing column{'s' if len(missing) > 1 else ''} {names}{hint}")
+
+
+def require_one_point(frame: pd.DataFrame, where: str) -> None:
+    """A sweep's table (a ``point`` column with several values) summarised or
+    evaluated as one would pool its points as if they were replications: one
+    line saying what to pass instead."""
+    if "point" not in frame.columns:
+        return
+    points = frame["point"].nunique()
+    if points > 1:
+        raise DataError(
+            f"{where}: holds {points:,} sweep points (its `point` column), which would be "
+            "pooled as replications; pass one point's rows (weekly[weekly.point == 0]) or "
+            "read the sweep's summary.csv"
+        )
 
 
 def _span(weeks: pd.Series) -> str:

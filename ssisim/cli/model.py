@@ -91,7 +91,7 @@ def strategies(name: str | None, as_json: bool) -> None:
 @click.option(
     "--quick",
     is_flag=True,
-    help="A reduced plan (about a tenth of the runs): a first look, and what the tests run.",
+    help="A reduced plan (a fifth of the runs): a first look, and what the tests run.",
 )
 @click.option(
     "--seed",

@@ -519,8 +519,10 @@ def _draw_ties(
     ``1 - triadic_closure`` of ``size * mean_degree / 2``) come first, then
     ties that close a triangle: a member with at least two contacts
     introduces two of them. Draws that hit an existing tie are topped up in
-    a few extra rounds, so the mean degree lands within about 1% of
-    ``mean_degree`` unless the groups are too small to hold it.
+    a few extra rounds (for a high closure, rounds that also close the
+    triangles of ties closed before), so the mean degree lands within about
+    1% of ``mean_degree`` for ``triadic_closure`` up to 0.95, unless the
+    groups are too small to hold it. Members with no Chung-Lu tie get none.
 
     Returns
     -------

@@ -308,3 +308,16 @@ def test_a_week_0_network_that_cannot_be_is_refused(block, said):
         parse_scenario(f"name: x\nstrategies: [open-bar]\n{block}\n", "x.yaml")
     assert said in str(info.value)
     assert len(str(info.value).splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "override,weight,scale",
+    [("scoring.brand.posts.weight=0.5", 0.5, 1.5), ("scoring.brand.posts.scale=3", 0.25, 3.0)],
+)
+def test_one_half_of_a_pillar_input_keeps_the_other_default(tmp_path, override, weight, scale):
+    """A student's `--set scoring.brand.posts.weight=0.5` was refused with
+    "scale: required key is missing"; the other half now stays at its default."""
+    posts = load_scenario(write(tmp_path, GOOD), [override]).scoring.brand.posts
+    assert (posts.weight, posts.scale) == (weight, scale)
+    with pytest.raises(ScenarioError, match=r"scoring\.brand\.posts: required keys are missing"):
+        load_scenario(write(tmp_path, GOOD), ["scoring.brand.posts={}"])

@@ -710,14 +710,34 @@ def _inp(weight: float, scale: float) -> Any:
     return Field(default_factory=lambda: PillarInput(weight=weight, scale=scale))
 
 
-class BrandPillar(_Model):
+class _Pillar(_Model):
+    """A pillar's inputs. An input given with only its weight or only its scale
+    keeps the other at its default (``--set scoring.brand.posts.weight=0.5``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keep_the_other_default(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        filled = dict(data)
+        for name, given in data.items():
+            field = cls.model_fields.get(name)
+            if field is None or field.default_factory is None or not isinstance(given, dict):
+                continue
+            if "weight" in given or "scale" in given:  # an empty mapping stays an error
+                default = field.default_factory()  # type: ignore[call-arg]
+                filled[name] = {"weight": default.weight, "scale": default.scale, **given}
+        return filled
+
+
+class BrandPillar(_Pillar):
     profile_completeness: PillarInput = _inp(0.30, 1.0)
     posts: PillarInput = _inp(0.25, 1.5)
     engagement: PillarInput = _inp(0.30, 40.0)
     endorsements: PillarInput = _inp(0.15, 20.0)
 
 
-class PeoplePillar(_Model):
+class PeoplePillar(_Pillar):
     searches: PillarInput = _inp(0.20, 5.0)
     profile_views: PillarInput = _inp(0.15, 15.0)
     relevant_connections: PillarInput = _inp(0.30, 150.0)
@@ -725,14 +745,14 @@ class PeoplePillar(_Model):
     lead_tools: PillarInput = _inp(0.20, 6.0)
 
 
-class InsightsPillar(_Model):
+class InsightsPillar(_Pillar):
     shares: PillarInput = _inp(0.25, 1.5)
     comments: PillarInput = _inp(0.30, 4.0)
     replies: PillarInput = _inp(0.35, 2.5)
     inmail: PillarInput = _inp(0.20, 2.0)
 
 
-class RelationshipsPillar(_Model):
+class RelationshipsPillar(_Pillar):
     decision_makers: PillarInput = _inp(0.30, 40.0)
     multi_dm_accounts: PillarInput = _inp(0.15, 5.0)
     colleagues: PillarInput = _inp(0.10, 15.0)

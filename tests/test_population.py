@@ -514,3 +514,10 @@ def test_a_high_triadic_closure_keeps_the_mean_degree(closure):
     p = build(size=5_000, triadic_closure=closure)
     assert p.degree.mean() == pytest.approx(24, rel=0.02)
     assert (p.degree == 0).mean() < {0.5: 0.05, 0.8: 0.15, 0.95: 0.5}[closure]
+
+
+def test_a_population_reads_in_one_line_in_a_notebook(pop):
+    """Its repr was every array (about 4,400 characters at 20,000 members)."""
+    text = repr(pop)
+    assert "\n" not in text and len(text) < 200, text
+    assert text.startswith("Population(5,000 members") and "150 contacts" in text

@@ -346,6 +346,10 @@ class Session:
             self._executor.close()
             self._executor = None
 
+    def __repr__(self) -> str:
+        state = "open" if self._executor is not None else "closed"
+        return f"Session(workers={self.workers}, {state})"
+
     def __enter__(self) -> Session:
         return self
 

@@ -151,6 +151,16 @@ class Population:
     seller_ties: _Array
     sells: _Array = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
+    def __repr__(self) -> str:  # a notebook's view: not every array
+        ties = int(self.indices.shape[0]) // 2
+        return (
+            f"Population({self.n:,} members in {len(self.industries)} industries, "
+            f"{ties:,} ties (mean degree {2 * ties / max(self.n, 1):.1f}), "
+            f"{int(self.relevant.sum()):,} relevant, {int(self.decision_maker.sum()):,} "
+            f"decision makers; seller {self.seller} with {self.seller_contacts.shape[0]:,} "
+            "contacts)"
+        )
+
     def __post_init__(self) -> None:
         if self.sells.shape != (self.n,):  # not given: nobody sells
             object.__setattr__(self, "sells", np.zeros(self.n, dtype=bool))

@@ -41,3 +41,14 @@ def test_without_the_invitations_column_the_rate_is_shown():
     summary = summary[summary.metric != "invitations_sent"]
     cells = _cells(terminal_table(summary, 4, ["acceptance_rate"]))
     assert cells["quiet"] == ["0.0"]
+
+
+def test_tables_printed_to_a_pipe_are_120_columns_unless_columns_says(monkeypatch):
+    """In a pipe rich lays tables out at 80 columns: the calibration table took
+    about 100 lines in a file. COLUMNS still decides when it is set."""
+    from ssisim.cli.tables import PIPE_WIDTH, output_console
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    assert output_console().width == PIPE_WIDTH == 120  # pytest's stdout is not a terminal
+    monkeypatch.setenv("COLUMNS", "90")
+    assert output_console().width == 90

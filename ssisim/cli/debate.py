@@ -49,10 +49,8 @@ def team(
     their own routine. Writes weekly.csv, summary.csv, leaderboard.csv, the
     outcomes tables and figures (leaderboard.png among them) into OUT.
     """
-    from rich.console import Console
-
     from ssisim.cli.progress import progress_bar
-    from ssisim.cli.tables import leaderboard_table
+    from ssisim.cli.tables import leaderboard_table, output_console
     from ssisim.errors import ScenarioError
     from ssisim.experiments.teams import leaderboard_sentences, run_team, write_team
     from ssisim.plots.redraw import redraw
@@ -74,7 +72,9 @@ def team(
     if not no_figures:
         redraw(out_dir)
     if not quiet:
-        Console().print(leaderboard_table(result.leaderboard, sc.replications, sc.team.goal_points))
+        output_console().print(
+            leaderboard_table(result.leaderboard, sc.replications, sc.team.goal_points)
+        )
         for line in leaderboard_sentences(result.leaderboard, result.scenario):
             click.echo(line)
     click.echo(
@@ -105,10 +105,8 @@ def cohort(
     opportunities of high- to low-SSI sellers with a 95% bootstrap interval.
     Writes sellers.csv, ratio.csv, weekly.csv, cohort.png and manifest.json.
     """
-    from rich.console import Console
-
     from ssisim.cli.progress import progress_bar
-    from ssisim.cli.tables import cohort_table
+    from ssisim.cli.tables import cohort_table, output_console
     from ssisim.errors import ScenarioError
     from ssisim.experiments.cohort import (
         claim_sentence,
@@ -139,7 +137,7 @@ def cohort(
     if not no_figures:
         redraw(out_dir)
     if not quiet:
-        Console().print(cohort_table(result.ratios))
+        output_console().print(cohort_table(result.ratios))
         for line in cohort_sentences(result.ratios, result.scenario):
             click.echo(line)
         if result.scenario.answers.leads.existing_rate > 0:

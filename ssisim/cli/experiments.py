@@ -108,9 +108,8 @@ def run(opts: ExperimentOptions, report: bool = False) -> None:
     exp, outcome = started
     with resumable(exp):
         import pandas as pd
-        from rich.console import Console
 
-        from ssisim.cli.tables import save_summary, terminal_table
+        from ssisim.cli.tables import output_console, save_summary, terminal_table
         from ssisim.experiments.pipeline import finalize_run, run_manifest
         from ssisim.results.outcomes import debate_sentences, write_outcomes
         from ssisim.sim.routine import budget_note, cap_note
@@ -129,7 +128,7 @@ def run(opts: ExperimentOptions, report: bool = False) -> None:
         notes = [n for st in sc.strategies for n in (budget_note(st, sc), cap_note(st, sc)) if n]
         save_summary(store.root, [table], [*sentences, *notes])
         if not opts.quiet:
-            Console().print(table)
+            output_console().print(table)
             for sentence in sentences:
                 click.echo(sentence)
         for note in notes:
@@ -183,16 +182,14 @@ def sweep(opts: ExperimentOptions) -> None:
 
             redraw(store.root)
         if not opts.quiet and not at_horizon.empty:
-            from rich.console import Console
-
-            from ssisim.cli.tables import sweep_table
+            from ssisim.cli.tables import output_console, sweep_table
 
             changes = None
             if sc.sweep.one_at_a_time:
                 from ssisim.experiments.sweep import one_at_a_time_changes
 
                 changes = one_at_a_time_changes(plan)
-            Console().print(sweep_table(at_horizon, plan.columns, sc.weeks, changes=changes))
+            output_console().print(sweep_table(at_horizon, plan.columns, sc.weeks, changes=changes))
         if not opts.quiet:
             for sentence in flips:
                 click.echo(sentence)
@@ -252,11 +249,9 @@ def sensitivity(opts: ExperimentOptions) -> None:
         output = design.outputs[0]
         top = sobol[sobol["output"] == output]
         if not opts.quiet:
-            from rich.console import Console
+            from ssisim.cli.tables import output_console, sobol_table
 
-            from ssisim.cli.tables import sobol_table
-
-            Console().print(sobol_table(top, output, sc.weeks))
+            output_console().print(sobol_table(top, output, sc.weeks))
         best = (
             top.sort_values("ST", ascending=False, kind="stable")
             .groupby("strategy", sort=False)

@@ -52,9 +52,7 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the settings as JSON.")
 def strategies(name: str | None, as_json: bool) -> None:
     """List the built-in strategies, or show one's settings."""
-    from rich.console import Console
-
-    from ssisim.cli.tables import strategies_table, strategy_table
+    from ssisim.cli.tables import output_console, strategies_table, strategy_table
     from ssisim.errors import SsisimError
     from ssisim.scenario.schema import Strategy
     from ssisim.scenario.strategies import BUILTIN_STRATEGIES
@@ -70,7 +68,7 @@ def strategies(name: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(full, indent=2))
         return
-    console = Console()
+    console = output_console()
     if name is None:
         console.print(strategies_table(full))
         for n, settings in full.items():
@@ -132,7 +130,7 @@ def calibrate(
     """
     from rich.console import Console
 
-    from ssisim.cli.tables import calibration_table
+    from ssisim.cli.tables import calibration_table, output_console
     from ssisim.experiments.calibration import CalibrationPlan, write_calibration
     from ssisim.experiments.calibration import calibrate as run_calibration
     from ssisim.plots.redraw import redraw
@@ -162,7 +160,7 @@ def calibrate(
     write_calibration(out_dir, table, manifest)
     redraw(out_dir)
     if not quiet:
-        Console().print(calibration_table(table))
+        output_console().print(calibration_table(table))
     failed = table[~table.passed]
     click.echo(
         f"{len(table) - len(failed)}/{len(table)} targets pass ({'quick' if quick else 'full'} plan, "
@@ -243,9 +241,8 @@ def fit(
     --out writes a weights file that a scenario includes with
     `scoring: FILE`. See docs/fit.md.
     """
-    from rich.console import Console
-
     from ssisim.cli.progress import progress_bar
+    from ssisim.cli.tables import output_console
     from ssisim.experiments.fit import (
         fit_readings,
         load_routine,
@@ -286,7 +283,7 @@ def fit(
             write_json(tmp / "manifest.json", manifest("fit", sc, fit=info))
         redraw(results_dir)
     if not quiet:
-        report = Console()
+        report = output_console()
         for table in report_tables(result):
             report.print(table)
         for note in result.notes:
@@ -319,9 +316,7 @@ def explain(scenario: Path | None, overrides: tuple[str, ...], out: Path) -> Non
     table of inputs and draws how each pillar answers to each input
     (pillar-responses.png, as in docs/model.md).
     """
-    from rich.console import Console
-
-    from ssisim.cli.tables import pillar_inputs_table
+    from ssisim.cli.tables import output_console, pillar_inputs_table
     from ssisim.pillars import ceiling_without_sales_navigator
     from ssisim.plots.scoring import plot_pillar_responses
     from ssisim.scenario.loading import parse_scenario
@@ -335,7 +330,7 @@ def explain(scenario: Path | None, overrides: tuple[str, ...], out: Path) -> Non
         ).scoring
     else:
         scoring = Scoring()
-    Console().print(pillar_inputs_table(scoring))
+    output_console().print(pillar_inputs_table(scoring))
     path = plot_pillar_responses(scoring, out / "pillar-responses.png")
     click.echo(
         f"ceiling without Sales Navigator: {ceiling_without_sales_navigator(scoring):.1f} points; "

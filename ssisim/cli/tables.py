@@ -426,6 +426,22 @@ def _markdown(table: Table) -> str:
     return "\n".join(lines)
 
 
+PIPE_WIDTH = 120
+"""Columns of the tables printed to a pipe or a file (rich's 80 wraps the wide
+ones: the calibration table took about 100 lines); ``COLUMNS`` overrides it."""
+
+
+def output_console() -> Console:
+    """The console the tables are printed on: the terminal's width, or
+    :data:`PIPE_WIDTH` columns when standard output is not a terminal."""
+    import os
+
+    console = Console()
+    if console.is_terminal or os.environ.get("COLUMNS"):
+        return console
+    return Console(width=PIPE_WIDTH)
+
+
 def save_summary(
     out_dir: Any, tables: Sequence[Table], sentences: Sequence[str], width: int = 80
 ) -> list[Any]:

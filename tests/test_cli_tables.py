@@ -48,7 +48,11 @@ def test_tables_printed_to_a_pipe_are_120_columns_unless_columns_says(monkeypatc
     about 100 lines in a file. COLUMNS still decides when it is set."""
     from ssisim.cli.tables import PIPE_WIDTH, output_console
 
-    monkeypatch.delenv("COLUMNS", raising=False)
-    assert output_console().width == PIPE_WIDTH == 120  # pytest's stdout is not a terminal
+    for name in ("COLUMNS", "FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: False)
+    assert output_console().width == PIPE_WIDTH == 120
+    monkeypatch.setenv("FORCE_COLOR", "1")  # colours asked for in a pipe: still a pipe
+    assert output_console().width == PIPE_WIDTH
     monkeypatch.setenv("COLUMNS", "90")
     assert output_console().width == 90

@@ -503,7 +503,7 @@ def test_csr_helpers_round_trip():
         assert indices[indptr[r] : indptr[r + 1]].tolist() == (sorted(g[r]) if r in g else [])
 
 
-@pytest.mark.parametrize("closure", [0.5, 0.8, 0.95])
+@pytest.mark.parametrize("closure", [0.6, 0.8, 0.95])
 def test_a_high_triadic_closure_keeps_the_mean_degree(closure):
     """Raising triadic_closure changes where ties fall, not how many there are:
     the realised mean degree stays within about 1% of mean_degree (it fell to
@@ -513,7 +513,7 @@ def test_a_high_triadic_closure_keeps_the_mean_degree(closure):
     a triangle from): reported in docs/model.md, checked loosely here."""
     p = build(size=5_000, triadic_closure=closure)
     assert p.degree.mean() == pytest.approx(24, rel=0.02)
-    assert (p.degree == 0).mean() < {0.5: 0.05, 0.8: 0.15, 0.95: 0.5}[closure]
+    assert (p.degree == 0).mean() < {0.6: 0.05, 0.8: 0.15, 0.95: 0.5}[closure]
 
 
 def test_a_population_reads_in_one_line_in_a_notebook(pop):

@@ -435,10 +435,11 @@ def output_console() -> Console:
     """The console the tables are printed on: the terminal's width, or
     :data:`PIPE_WIDTH` columns when standard output is not a terminal."""
     import os
+    import sys
 
-    console = Console()
-    if console.is_terminal or os.environ.get("COLUMNS"):
-        return console
+    # standard output itself, not rich's is_terminal (FORCE_COLOR makes a pipe a terminal)
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return Console()
     return Console(width=PIPE_WIDTH)
 
 

@@ -318,7 +318,9 @@ class Page:
         self.clustering = pn.widgets.FloatSlider(
             label="Clustering (triadic closure)",
             start=0,
-            end=0.7,  # above it, too few random ties to close: members left alone (docs/model.md)
+            # above 0.7, too few random ties to close: members left alone (docs/model.md);
+            # a scenario's higher value stays reachable
+            end=max(0.7, float(ex.value("population.triadic_closure"))),
             step=0.05,
             value=float(ex.value("population.triadic_closure")),
         )

@@ -336,7 +336,7 @@ def verdict_text(v: Verdict, language: str, symbol: str) -> str:
 
     def fmt(x: float) -> str:  # never a bound that is not zero read as zero
         if v.metric in _MONEY:
-            return amount(x, language, symbol, shown_decimals(x, 0), sign=True)
+            return amount(x, language, symbol, shown_decimals(x, 0, 2), sign=True)
         return number(x, language, shown_decimals(x, 1), sign=True)
 
     ci = say(language, "ci", level=percent(CONFIDENCE, language), lo=fmt(v.low), hi=fmt(v.high))

@@ -257,18 +257,24 @@ def pair_winners(differences: pd.DataFrame, *, inactive: Sequence[str] = ()) -> 
     return pd.Series(said, index=rows.index, dtype="object")
 
 
-def shown_decimals(x: float, decimals: int) -> int:
+def shown_decimals(x: float, decimals: int, most: int = 3) -> int:
     """The decimals to show ``x`` with: ``decimals``, or more when a value that
     is not zero would read as zero (a bound at +0.1 shown as "+0", a difference
-    of −0.003 as "−0.0"), up to its first significant digit.
+    of −0.003 as "−0.0"), up to its first significant digit and at most
+    ``most`` (below that, float noise: 2e-16 stays "0.000").
 
     >>> shown_decimals(173.2, 0), shown_decimals(0.12, 0), shown_decimals(-0.003, 1)
     (0, 1, 3)
+    >>> shown_decimals(0.00096, 1), shown_decimals(2.2e-16, 1), shown_decimals(0.004, 0, 2)
+    (3, 3, 2)
     """
     v = abs(x)
     if v == 0 or not math.isfinite(v) or round(v, decimals) != 0:
         return decimals
-    return max(decimals, -math.floor(math.log10(v)))
+    first = -math.floor(math.log10(v))  # the first significant digit's place
+    if round(v, first - 1) != 0:  # 0.00096 rounds up to 0.001: one place fewer
+        first -= 1
+    return max(decimals, min(first, most))
 
 
 def _number(metric: str, money: str) -> Callable[[float], str]:
@@ -280,7 +286,7 @@ def _number(metric: str, money: str) -> Callable[[float], str]:
         sign = "+" if x > 0 else ("−" if x < 0 else "")
         v = abs(x)
         if m is not None and m.money:
-            return f"{sign}{money}{v:,.{shown_decimals(v, 0)}f}"
+            return f"{sign}{money}{v:,.{shown_decimals(v, 0, 2)}f}"  # cents at most
         return f"{sign}{v:,.{shown_decimals(v, 1)}f}" if v < 1000 else f"{sign}{v:,.0f}"
 
     return fmt

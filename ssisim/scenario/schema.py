@@ -724,7 +724,7 @@ class _Pillar(_Model):
             field = cls.model_fields.get(name)
             if field is None or field.default_factory is None or not isinstance(given, dict):
                 continue
-            if "weight" in given or "scale" in given:  # an empty mapping stays an error
+            if given:  # an empty mapping stays an error; a misspelled key is told as such
                 default = field.default_factory()  # type: ignore[call-arg]
                 filled[name] = {"weight": default.weight, "scale": default.scale, **given}
         return filled

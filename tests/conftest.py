@@ -221,5 +221,23 @@ def synthetic_run_dir(out: Path, **kwargs: Any) -> Path:
 
 @pytest.fixture(scope="session")
 def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One synthetic run folder for the report's tests (read only: copy it to change it)."""
-    return synthetic_run_dir(tmp_path_factory.mktemp("report") / "run")
+    """One synthetic run folder for the report's tests (read only: copy it to change it).
+
+    Built once per test session, not once per xdist worker: the first worker to
+    need it draws it (its figures are most of the cost) in the directory the
+    workers' temporary directories share, the others wait for it and read it."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return synthetic_run_dir(tmp_path_factory.mktemp("report") / "run")
+    import fcntl
+    import shutil
+
+    shared = tmp_path_factory.getbasetemp().parent  # this session's, one per run
+    folder = shared / "run_folder"
+    with open(shared / "run_folder.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not folder.is_dir():
+            building = shared / "run_folder.building"
+            shutil.rmtree(building, ignore_errors=True)
+            synthetic_run_dir(building / "run")
+            (building / "run").rename(folder)
+    return folder

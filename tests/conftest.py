@@ -84,15 +84,22 @@ def saved_figures(
 
 
 def assert_redraws(out: Path, figures: list[str]) -> None:
-    """``ssisim plot OUT`` draws the given figures again from the files alone."""
+    """``ssisim plot OUT`` draws the given figures again from the files alone.
+
+    The figures are built and laid out as saving them does, but not rasterised
+    (:func:`saved_figures`): the command that wrote OUT drew the same figures'
+    pixels already."""
     from ssisim.cli.main import main
 
     for name in figures:
         (out / name).unlink()
-    try:
-        main(["plot", str(out)])
-    except SystemExit as exc:  # main exits only with a status to report
-        assert exc.code in (0, None), exc.code
+    with pytest.MonkeyPatch.context() as patch:
+        drawn = saved_figures(patch)
+        try:
+            main(["plot", str(out)])
+        except SystemExit as exc:  # main exits only with a status to report
+            assert exc.code in (0, None), exc.code
+    assert len(drawn) >= len(figures)
     for name in figures:
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
 

@@ -333,6 +333,51 @@ def test_a_hand_edited_count_in_member_yaml_is_one_line_naming_it(tmp_path, caps
     assert "two" in err and not (tmp_path / "o").exists()
 
 
+def test_ctrl_c_during_the_plans_search_is_one_line_and_optuna_logs_nothing(
+    tmp_path, capsys, monkeypatch
+):
+    """A Ctrl-C inside a trial was logged by Optuna as a failed trial, its traceback
+    included (38 lines), before `interrupted`. The interrupt is raised in the
+    search's third evaluation, in this process: exit 130, one line, no record
+    reaches Optuna's logger, nothing written. (Optuna's handler writes to the real
+    stderr: the slow test below reads it, in a process of its own.)"""
+    import logging
+
+    import ssisim.experiments.plan as plan
+
+    member = _member_with_reading(tmp_path, "2026-02-02", 31.0)
+    calls = 0
+    real = plan.evaluate
+
+    def evaluate(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plan, "evaluate", evaluate)
+    logged: list[logging.LogRecord] = []
+    keep = logging.Handler(logging.DEBUG)
+    keep.emit = logged.append  # type: ignore[method-assign]
+    optuna_logger = logging.getLogger("optuna")
+    optuna_logger.addHandler(keep)
+    out = tmp_path / "p"
+    try:
+        code, _, err = _run(
+            capsys,
+            ["plan", "--start", str(member), "--target", "40", "--from", "2026-02-02",
+             "--by", "2026-08-31", "--out", str(out), *SMALL],
+        )  # fmt: skip
+    finally:
+        optuna_logger.removeHandler(keep)
+    assert calls == 3
+    assert code == 130 and err == "interrupted\n", err
+    assert [r.getMessage() for r in logged if r.levelno >= logging.WARNING] == []
+    assert not out.exists()
+
+
+@pytest.mark.slow  # a process of its own: its imports (Optuna's among them) take seconds
 def test_ctrl_c_during_the_plans_search_is_one_line(tmp_path):
     """A Ctrl-C inside a trial was logged by Optuna as a failed trial, its traceback
     included (38 lines), before `interrupted`. The interrupt is raised in the

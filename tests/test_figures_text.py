@@ -193,7 +193,9 @@ def test_the_check_sees_a_marker_under_a_text_and_a_text_cut():
     assert ("cut at the figure's edge", "past the edge") in _overlaps(fig)
 
 
-@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize(
+    "language", ["en", pytest.param("fr", marks=pytest.mark.slow)]
+)  # French: the same figures, longer words (the French text: tests/test_french.py)
 @pytest.mark.parametrize("kind", ["sensitivity", "cohort", "calibration", "fit"])
 def test_talk_figures_of_every_other_kind(
     kind: str, language: str, run_folder: Path, tmp_path: Path, monkeypatch

@@ -161,9 +161,11 @@ def user_error(capsys, args):
     return info.value.code, err
 
 
-def test_resume_refuses_another_experiment(tmp_path, scenario, reference, capsys):
-    out = tmp_path / "o"
-    assert sweep(scenario, out, "--workers", "1").exit_code == 0
+def test_resume_refuses_another_experiment(tmp_path, scenario, reference_folder, capsys):
+    import shutil
+
+    out = tmp_path / "o"  # the module's sweep, a copy: the same experiment's folder
+    shutil.copytree(reference_folder, out)
     code, err = user_error(
         capsys, ["sweep", str(scenario), "--resume", str(out), "--set", "weeks=4", "-q"]
     )

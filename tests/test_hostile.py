@@ -648,7 +648,7 @@ def test_a_file_that_cannot_be_written_is_named_as_given(run_folder, tmp_path, c
         (["report", str(run_folder), "--out", "/proc/x.html", "--keep-figures"], "/proc/x.html"),
         (
             ["fit", str(example / "readings.csv"), "--routine", str(example / "routine.yaml"),
-             "--out", "/proc/w.yaml"],
+             "--reps", "1", "--set", "population.size=1000", "--out", "/proc/w.yaml"],
             "/proc/w.yaml",
         ),
     ):  # fmt: skip

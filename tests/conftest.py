@@ -7,29 +7,45 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pytest
-from hypothesis import settings
-
-from ssisim.results.files import MANIFEST_FILE, atomic_directory, write_csv, write_json
-from ssisim.results.tables import SUMMARY_FILE, WEEKLY_FILE
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.figure import Figure
 
-# CI replays the same examples on every run (a red main names a change, not a draw);
-# locally hypothesis explores new examples each time and keeps its failures
-settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# pandas, hypothesis and ssisim are imported where they are used: under xdist the
+# process that hands out the tests imports this file too, and runs none of them.
 
-WriteRun = Callable[[Path, pd.DataFrame, pd.DataFrame, dict[str, Any]], Path]
+
+@pytest.hookimpl(tryfirst=True)  # before hypothesis' own plugin reads --hypothesis-profile
+def pytest_configure(config: pytest.Config) -> None:
+    """CI replays the same examples on every run (a red main names a change, not a
+    draw); locally hypothesis explores new examples each time and keeps its failures."""
+    distributing = bool(config.getoption("numprocesses", None))
+    if (
+        distributing
+        and not hasattr(config, "workerinput")  # xdist's controller: it runs no test
+        and not os.environ.get("CI")
+        and not config.getoption("--hypothesis-profile", None)
+    ):
+        return
+    from hypothesis import settings
+
+    settings.register_profile("ci", derandomize=True, print_blob=True)
+    if os.environ.get("CI"):
+        settings.load_profile("ci")
+
+
+WriteRun = Callable[[Path, "pd.DataFrame", "pd.DataFrame", dict[str, Any]], Path]
 
 
 def write_run_dir(
     out: Path, weekly: pd.DataFrame, summary: pd.DataFrame, manifest: dict[str, Any]
 ) -> Path:
     """A run directory as the pipeline writes one: tables and manifest, atomically."""
+    from ssisim.results.files import MANIFEST_FILE, atomic_directory, write_csv, write_json
+    from ssisim.results.tables import SUMMARY_FILE, WEEKLY_FILE
+
     with atomic_directory(out) as tmp:
         write_csv(weekly, tmp / WEEKLY_FILE)
         write_csv(summary, tmp / SUMMARY_FILE)
@@ -159,6 +175,8 @@ def synthetic_fit_tables(out: Path, rmse_baseline: float = 9.15, rmse_fitted: fl
     in ``out`` (made if missing): four readings, the SSI and each pillar rising, the
     defaults' prediction flat, the fitted one near the readings; a parameter row per
     note the fit can write."""
+    import pandas as pd
+
     out.mkdir(parents=True, exist_ok=True)
     weeks = [0, 4, 8, 12]
     table: dict[str, list[object]] = {

@@ -7,29 +7,45 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pytest
-from hypothesis import settings
-
-from ssisim.results.files import MANIFEST_FILE, atomic_directory, write_csv, write_json
-from ssisim.results.tables import SUMMARY_FILE, WEEKLY_FILE
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.figure import Figure
 
-# CI replays the same examples on every run (a red main names a change, not a draw);
-# locally hypothesis explores new examples each time and keeps its failures
-settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# pandas, hypothesis and ssisim are imported where they are used: under xdist the
+# process that hands out the tests imports this file too, and runs none of them.
 
-WriteRun = Callable[[Path, pd.DataFrame, pd.DataFrame, dict[str, Any]], Path]
+
+@pytest.hookimpl(tryfirst=True)  # before hypothesis' own plugin reads --hypothesis-profile
+def pytest_configure(config: pytest.Config) -> None:
+    """CI replays the same examples on every run (a red main names a change, not a
+    draw); locally hypothesis explores new examples each time and keeps its failures."""
+    distributing = bool(config.getoption("numprocesses", None))
+    if (
+        distributing
+        and not hasattr(config, "workerinput")  # xdist's controller: it runs no test
+        and not os.environ.get("CI")
+        and not config.getoption("--hypothesis-profile", None)
+    ):
+        return
+    from hypothesis import settings
+
+    settings.register_profile("ci", derandomize=True, print_blob=True)
+    if os.environ.get("CI"):
+        settings.load_profile("ci")
+
+
+WriteRun = Callable[[Path, "pd.DataFrame", "pd.DataFrame", dict[str, Any]], Path]
 
 
 def write_run_dir(
     out: Path, weekly: pd.DataFrame, summary: pd.DataFrame, manifest: dict[str, Any]
 ) -> Path:
     """A run directory as the pipeline writes one: tables and manifest, atomically."""
+    from ssisim.results.files import MANIFEST_FILE, atomic_directory, write_csv, write_json
+    from ssisim.results.tables import SUMMARY_FILE, WEEKLY_FILE
+
     with atomic_directory(out) as tmp:
         write_csv(weekly, tmp / WEEKLY_FILE)
         write_csv(summary, tmp / SUMMARY_FILE)
@@ -84,15 +100,22 @@ def saved_figures(
 
 
 def assert_redraws(out: Path, figures: list[str]) -> None:
-    """``ssisim plot OUT`` draws the given figures again from the files alone."""
+    """``ssisim plot OUT`` draws the given figures again from the files alone.
+
+    The figures are built and laid out as saving them does, but not rasterised
+    (:func:`saved_figures`): the command that wrote OUT drew the same figures'
+    pixels already."""
     from ssisim.cli.main import main
 
     for name in figures:
         (out / name).unlink()
-    try:
-        main(["plot", str(out)])
-    except SystemExit as exc:  # main exits only with a status to report
-        assert exc.code in (0, None), exc.code
+    with pytest.MonkeyPatch.context() as patch:
+        drawn = saved_figures(patch)
+        try:
+            main(["plot", str(out)])
+        except SystemExit as exc:  # main exits only with a status to report
+            assert exc.code in (0, None), exc.code
+    assert len(drawn) >= len(figures)
     for name in figures:
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
 
@@ -152,6 +175,8 @@ def synthetic_fit_tables(out: Path, rmse_baseline: float = 9.15, rmse_fitted: fl
     in ``out`` (made if missing): four readings, the SSI and each pillar rising, the
     defaults' prediction flat, the fitted one near the readings; a parameter row per
     note the fit can write."""
+    import pandas as pd
+
     out.mkdir(parents=True, exist_ok=True)
     weeks = [0, 4, 8, 12]
     table: dict[str, list[object]] = {
@@ -221,5 +246,23 @@ def synthetic_run_dir(out: Path, **kwargs: Any) -> Path:
 
 @pytest.fixture(scope="session")
 def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One synthetic run folder for the report's tests (read only: copy it to change it)."""
-    return synthetic_run_dir(tmp_path_factory.mktemp("report") / "run")
+    """One synthetic run folder for the report's tests (read only: copy it to change it).
+
+    Built once per test session, not once per xdist worker: the first worker to
+    need it draws it (its figures are most of the cost) in the directory the
+    workers' temporary directories share, the others wait for it and read it."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return synthetic_run_dir(tmp_path_factory.mktemp("report") / "run")
+    import fcntl
+    import shutil
+
+    shared = tmp_path_factory.getbasetemp().parent  # this session's, one per run
+    folder = shared / "run_folder"
+    with open(shared / "run_folder.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not folder.is_dir():
+            building = shared / "run_folder.building"
+            shutil.rmtree(building, ignore_errors=True)
+            synthetic_run_dir(building / "run")
+            (building / "run").rename(folder)
+    return folder

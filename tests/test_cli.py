@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import saved_figures
 
 from ssisim.cli.main import cli, main
 from ssisim.plots.debate import DEBATE_FIGURE_NAMES
@@ -33,15 +34,18 @@ def scenario(tmp_path):
     return p
 
 
-def test_run_writes_results_and_plot_redraws(tmp_path, scenario):
+def test_run_writes_results_and_plot_redraws(tmp_path, scenario, monkeypatch):
     out = tmp_path / "out"
     # figures are drawn by `plot`, from the folder alone (`run` without
-    # --no-figures calls the same redraw: tests/test_experiment.py::test_layout)
+    # --no-figures calls the same redraw: tests/test_experiment.py::test_layout);
+    # laid out, not rasterised: the same figures' pixels are drawn for the
+    # run_folder fixture (tests/test_report.py::test_figures_are_16_by_9)
     args = ["run", str(scenario), "--out", str(out), "--quiet", "--no-figures"]
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 0, res.output
     assert f"results in {out}" in res.output
     assert not list(out.glob("figures/*.png"))
+    saved_figures(monkeypatch)
     res = CliRunner().invoke(cli, ["plot", str(out)])
     assert res.exit_code == 0, res.output
     weekly = pd.read_csv(out / "weekly.csv")

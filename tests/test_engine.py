@@ -1,5 +1,7 @@
 """Replications: the seed contract, workers, sharing the population."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -80,17 +82,30 @@ def test_progress_counts_every_run():
     assert sum(seen) == 8
 
 
+_SCRIPT = (
+    "import ssisim\n"
+    "sc = ssisim.parse_scenario('name: g\\nweeks: 2\\nreplications: 2\\n"
+    "population: {size: 1000}\\nstrategies: [inactive]\\n')\n"
+    "ssisim.run_replications(sc, workers=2)\n"
+)
+
+
+def _guarded(tmp_path: Path) -> Path:
+    """The script with its work under the main guard."""
+    guarded = tmp_path / "guarded.py"
+    body = "".join(f"    {line}\n" for line in _SCRIPT.splitlines()[1:])
+    guarded.write_text(f"import ssisim\nif __name__ == '__main__':\n{body}")
+    return guarded
+
+
 def test_a_script_without_the_main_guard_is_told_so_in_one_line(tmp_path):
-    """Workers re-import the main script: without the guard each would die, noisily."""
+    """Workers re-import the main script: without the guard each would die, noisily.
+    (With the guard it runs: test_a_guarded_script_runs_its_workers, slow; workers
+    started from this process: test_one_and_two_workers_give_identical_csv.)"""
     import subprocess
     import sys
 
-    code = (
-        "import ssisim\n"
-        "sc = ssisim.parse_scenario('name: g\\nweeks: 2\\nreplications: 2\\n"
-        "population: {size: 1000}\\nstrategies: [inactive]\\n')\n"
-        "ssisim.run_replications(sc, workers=2)\n"
-    )
+    code = _SCRIPT
     unguarded = tmp_path / "unguarded.py"
     unguarded.write_text(code)
     done = subprocess.run(
@@ -107,18 +122,10 @@ def test_a_script_without_the_main_guard_is_told_so_in_one_line(tmp_path):
     )
     assert len(done.stderr.splitlines()) < 20  # not a thousand lines of dead workers
 
-    guarded = tmp_path / "guarded.py"
-    body = "".join(f"    {line}\n" for line in code.splitlines()[1:])
-    guarded.write_text(f"import ssisim\nif __name__ == '__main__':\n{body}")
-    done = subprocess.run(
-        [sys.executable, str(guarded)], capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-
     # read on standard input, even a guarded script cannot be run again by the workers
     done = subprocess.run(
-        [sys.executable, "-"], input=guarded.read_text(), capture_output=True, text=True,
-        timeout=120,
+        [sys.executable, "-"], input=_guarded(tmp_path).read_text(), capture_output=True,
+        text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 1
     assert (
@@ -130,6 +137,17 @@ def test_a_script_without_the_main_guard_is_told_so_in_one_line(tmp_path):
         )
     )
     assert len(done.stderr.splitlines()) < 20
+
+
+@pytest.mark.slow  # a new interpreter and its two workers run the script to its end
+def test_a_guarded_script_runs_its_workers(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, str(_guarded(tmp_path))], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
 
 
 def test_a_session_keeps_its_workers_and_gives_the_same_records():

@@ -56,25 +56,29 @@ def sweep(scenario, out, *args, env=None):
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory):
+def reference_folder(tmp_path_factory) -> Path:
+    """The sweep run once for the module, on one worker (read only)."""
     root = tmp_path_factory.mktemp("ref")
     p = root / "pipeline.yaml"
     p.write_text(SWEEP)
     res = sweep(p, root / "out", "--workers", "1")
     assert res.exit_code == 0, res.output
-    return files(root / "out")
+    return root / "out"
 
 
-def test_layout(tmp_path, scenario, reference):
+@pytest.fixture(scope="module")
+def reference(reference_folder):
+    return files(reference_folder)
+
+
+def test_layout(reference_folder, reference):
     assert len([k for k in reference if k.endswith(".parquet")]) == 4 * 2 * 2
     assert "weekly/point=000003/s001-r0000002.parquet" in reference
-    res = sweep(scenario, tmp_path / "o", "--workers", "1")
-    assert res.exit_code == 0, res.output
     # Hive partitions: pandas reads every chunk, with the point as a column
-    weekly = pd.read_parquet(tmp_path / "o" / "weekly")
+    weekly = pd.read_parquet(reference_folder / "weekly")
     assert len(weekly) == 32 * 4
     assert {"point", "strategies.open-bar.invites_per_week", "ssi"} <= set(weekly.columns)
-    summary = pd.read_csv(tmp_path / "o" / "summary.csv")
+    summary = pd.read_csv(reference_folder / "summary.csv")
     assert list(summary.columns[:3]) == [
         "point",
         "strategies.open-bar.invites_per_week",
@@ -157,9 +161,11 @@ def user_error(capsys, args):
     return info.value.code, err
 
 
-def test_resume_refuses_another_experiment(tmp_path, scenario, reference, capsys):
-    out = tmp_path / "o"
-    assert sweep(scenario, out, "--workers", "1").exit_code == 0
+def test_resume_refuses_another_experiment(tmp_path, scenario, reference_folder, capsys):
+    import shutil
+
+    out = tmp_path / "o"  # the module's sweep, a copy: the same experiment's folder
+    shutil.copytree(reference_folder, out)
     code, err = user_error(
         capsys, ["sweep", str(scenario), "--resume", str(out), "--set", "weeks=4", "-q"]
     )

@@ -574,6 +574,8 @@ def test_fit_results_folder_is_redrawn_and_reported(recovery):
         assert (results / name).is_file(), name
     assert yaml.safe_load((results / "manifest.json").read_text())["kind"] == "fit"
     assert (results / "figures" / "fit.png").read_bytes()[:4] == b"\x89PNG"
-    res = CliRunner().invoke(cli, ["report", str(results)])
+    # the figure --results drew (drawn again from a fit folder by tests/test_report.py::
+    # test_a_fit_folder_draws_readings_default_and_fitted)
+    res = CliRunner().invoke(cli, ["report", str(results), "--keep-figures"])
     assert res.exit_code == 0, res.output
     assert "readings" in (results / "report.html").read_text(encoding="utf-8")

@@ -311,11 +311,13 @@ def test_pair_winners_are_the_verdicts_of_each_pair_alone():
             }
         )
     table = pd.DataFrame(rows)
+    alone = table[list(DIFFERENCE_COLUMNS)]
+    pairs = [alone.iloc[i : i + 1] for i in range(len(alone))]  # each row as a table of its own
     for inactive in ((), ("idle",)):
         winners = pair_winners(table, inactive=inactive)
         expected = {}
-        for i in table.index:
-            found = verdicts(table.loc[[i], list(DIFFERENCE_COLUMNS)], inactive=inactive)
+        for i, pair in zip(table.index, pairs, strict=True):
+            found = verdicts(pair, inactive=inactive)
             if found:
                 expected[i] = found[0].best if found[0].clear else None
         assert winners.to_dict() == expected

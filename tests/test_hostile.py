@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -394,10 +393,13 @@ def test_refused_for_memory_leaves_nothing(tmp_path, capsys, monkeypatch):
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("mount"), reason="needs root to mount")
 @pytest.mark.parametrize("free", [8192, 0])
-def test_disk_full_is_one_line_exit_1(tmp_path, free):
+def test_disk_full_is_one_line_exit_1(tmp_path, free, capsys):
     """The disk fills while the run writes (8 KiB free), or is full from the start: one
     line, exit 1. Full from the start, the folder made before its plan could be
-    written was left behind (its weekly/ empty, no plan.json: not resumable)."""
+    written was left behind (its weekly/ empty, no plan.json: not resumable).
+    The command runs in this process (``main``, as the console script calls it)."""
+    from conftest import run_cli
+
     disk = tmp_path / "disk"
     disk.mkdir()
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)]).returncode:
@@ -413,9 +415,8 @@ def test_disk_full_is_one_line_exit_1(tmp_path, free):
             os.close(fd)
         os.truncate(disk / "filler", os.path.getsize(disk / "filler") - free)
         path = _write(tmp_path, TINY)
-        result = subprocess.run(
+        code, _, err = run_cli(
             [
-                str(Path(sys.executable).parent / "ssisim"),
                 "run",
                 str(path),
                 "--out",
@@ -426,17 +427,15 @@ def test_disk_full_is_one_line_exit_1(tmp_path, free):
                 "--force",  # past the refusal of results too big for the free space:
                 # here the disk fills while the run writes (another program, say)
             ],
-            capture_output=True,
-            text=True,
-            timeout=300,
+            capsys,
         )
-        assert result.returncode == 1, result.stderr
-        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
-        assert "No space left on device" in result.stderr
-        assert "Traceback" not in result.stderr
+        assert code == 1, err
+        assert len(err.strip().splitlines()) == 1, err
+        assert "No space left on device" in err
+        assert "Traceback" not in err
         if (disk / "o").exists():  # what is left can be resumed, and the line says how
-            assert (disk / "o" / "plan.json").is_file(), result.stderr
-            assert "--resume" in result.stderr
+            assert (disk / "o" / "plan.json").is_file(), err
+            assert "--resume" in err
     finally:
         subprocess.run(["umount", str(disk)], check=False)
 
@@ -645,10 +644,11 @@ def test_a_file_that_cannot_be_written_is_named_as_given(run_folder, tmp_path, c
 
     example = Path(__file__).resolve().parent.parent / "scenarios" / "fit-example"
     for args, path in (
-        (["report", str(run_folder), "--out", "/proc/x.html"], "/proc/x.html"),
+        # the folder's figures as they are (drawing them again is no part of this)
+        (["report", str(run_folder), "--out", "/proc/x.html", "--keep-figures"], "/proc/x.html"),
         (
             ["fit", str(example / "readings.csv"), "--routine", str(example / "routine.yaml"),
-             "--out", "/proc/w.yaml"],
+             "--reps", "1", "--set", "population.size=1000", "--out", "/proc/w.yaml"],
             "/proc/w.yaml",
         ),
     ):  # fmt: skip

@@ -5,8 +5,11 @@ forkserver ends in one line (exit 1) or the run completes.
 
 The moments come from a seeded RNG, as fractions of the measured duration of
 an uninterrupted run: the same moments every time, spread from the imports to
-the final write. The default suite tries one (a killed `ssisim run`); ``-m slow``
-tries 18 more, `ssisim sweep` among them.
+the final write. They are all behind ``-m slow`` (19 of them, `ssisim sweep` among
+them: each runs the command two or three times in processes of its own); the default
+suite interrupts a run in process (tests/test_experiment.py::
+test_interrupt_then_resume_gives_the_same_bytes) and sends a real SIGINT to the
+command here (test_sigint_while_starting_is_one_line).
 """
 
 from __future__ import annotations
@@ -145,7 +148,7 @@ def _moments(n: int, seed: int) -> list[float]:
 @pytest.mark.parametrize(
     "kind,sig,fraction",
     [
-        ("run", signal.SIGKILL, _moments(1, 13)[0]),
+        pytest.param("run", signal.SIGKILL, _moments(1, 13)[0], marks=pytest.mark.slow),
         pytest.param("run", signal.SIGINT, _moments(1, 12)[0], marks=pytest.mark.slow),
         pytest.param("sweep", signal.SIGKILL, _moments(1, 13)[0], marks=pytest.mark.slow),
     ],

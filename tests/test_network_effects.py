@@ -3,6 +3,8 @@ reach and introductions, and what a contact can pass follows the PYMK pattern.""
 
 from __future__ import annotations
 
+import functools
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -115,10 +117,11 @@ strategies:
 """
 
 
-def _acceptance(overrides: list[str]) -> pd.Series:
+@functools.cache  # the defaults' rates serve two tests: simulated once per test process
+def _acceptance(overrides: tuple[str, ...] = ()) -> pd.Series:
     from ssisim.scenario.loading import parse_scenario
 
-    sc = parse_scenario(ACCEPTANCE, "<acceptance>", overrides)
+    sc = parse_scenario(ACCEPTANCE, "<acceptance>", list(overrides))
     weekly = weekly_frame(run_replications(sc), [s.name for s in sc.strategies])
     sums = weekly.groupby("strategy")[["invitations_sent", "invitations_accepted"]].sum()
     return sums.invitations_accepted / sums.invitations_sent
@@ -128,7 +131,7 @@ def test_acceptance_matches_the_published_benchmarks():
     """About 30% (25-35%) for blank invitations to second-degree members, and a
     note adds little. Tolerance: about 4,700 invitations per routine, so a rate's
     standard error is under one point; the band is five points either side."""
-    rates = _acceptance([])
+    rates = _acceptance()
     assert 0.25 <= rates["blank"] <= 0.35, rates
     assert rates["note"] / rates["blank"] < 1.15, rates
 
@@ -136,8 +139,10 @@ def test_acceptance_matches_the_published_benchmarks():
 def test_seniority_scales_acceptance():
     """C-suite members accept about half as often as managers (the factor of their
     level). Same streams, every level's factor halved: the rate halves, within 10%."""
-    base = _acceptance([])
-    halved = _acceptance(["answers.acceptance.seniority_factors=[0.5, 0.5, 0.5, 0.4, 0.325, 0.25]"])
+    base = _acceptance()
+    halved = _acceptance(
+        ("answers.acceptance.seniority_factors=[0.5, 0.5, 0.5, 0.4, 0.325, 0.25]",)
+    )
     assert halved["blank"] / base["blank"] == pytest.approx(0.5, rel=0.1)
 
 

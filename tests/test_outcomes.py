@@ -226,8 +226,12 @@ def test_write_outcomes(tmp_path):
     assert set(table.context) == {"volume", "complex"}
 
 
-def test_ssisim_outcomes_re_evaluates_a_run_without_simulating(tmp_path):
+def test_ssisim_outcomes_re_evaluates_a_run_without_simulating(tmp_path, monkeypatch):
+    from conftest import saved_figures
+
     from ssisim.cli.main import cli
+
+    saved_figures(monkeypatch)  # laid out, not rasterised: the files' names are what is read
 
     scenario = tmp_path / "s.yaml"
     scenario.write_text(

@@ -112,6 +112,9 @@ def test_the_command(run_folder: Path, tmp_path: Path, monkeypatch):
 def test_plot_options(run_folder: Path, tmp_path: Path):
     folder = tmp_path / "copy"
     shutil.copytree(run_folder, folder)
+    # the run's own figures only (ssi.svg is what is read): without its outcomes
+    # table a run folder has no debate figures to draw
+    (folder / "outcomes_summary.csv").unlink()
     res = CliRunner().invoke(
         cli,
         [

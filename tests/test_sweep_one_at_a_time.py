@@ -47,13 +47,19 @@ CHUNKED = OAT.replace("replications: 3", "replications: 3\nexecution: {chunk_run
 @pytest.fixture(scope="module")
 def swept(tmp_path_factory) -> tuple[Path, Path, str]:
     """The tiny sweep run once for the module, on one worker, with its figures:
-    its scenario, its folder and what it printed (the tests read, never write it)."""
+    its scenario, its folder and what it printed (the tests read, never write it).
+    The figures are laid out as saving them does, not rasterised (what is read is
+    their names; tests/test_sweep.py and tests/test_flips.py draw these figures'
+    pixels)."""
+    from conftest import saved_figures
+
     root = tmp_path_factory.mktemp("oat")
     scenario = root / "oat.yaml"
     scenario.write_text(CHUNKED)
     out = root / "o"
     printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
+    with contextlib.redirect_stdout(printed), pytest.MonkeyPatch.context() as patch:
+        saved_figures(patch)
         main(["sweep", str(scenario), "--out", str(out), "--workers", "1"])
     return scenario, out, printed.getvalue()
 

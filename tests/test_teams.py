@@ -137,7 +137,9 @@ def test_a_change_that_rounds_to_zero_is_never_negative_zero():
     assert "-0.0" not in text and "+0.0" in text and "-0.3" in text
 
 
-def test_run_team_and_the_command(tmp_path):
+def test_run_team_and_the_command(tmp_path, monkeypatch):
+    from conftest import saved_figures
+
     from ssisim.cli.main import cli
 
     path = tmp_path / "team.yaml"
@@ -154,11 +156,14 @@ def test_run_team_and_the_command(tmp_path):
         assert rows.first_share.sum() == pytest.approx(1.0)
     assert set(pd.read_csv(out / "weekly.csv").strategy) == {"ann", "bob", "cat"}
     assert (out / "outcomes.csv").is_file() and not (out / "figures" / "ssi.png").exists()
-    # the figures are drawn from the folder alone (once: drawing is most of this test)
+    # the figures are drawn from the folder alone (once: drawing is most of this test);
+    # laid out as saving them does, not rasterised (tests/test_plots.py draws pixels)
+    drawn = saved_figures(monkeypatch)
     res = CliRunner().invoke(cli, ["plot", str(out)])
     assert res.exit_code == 0, res.output
     for name in ("leaderboard.png", "ssi.png", "opportunities.png"):
         assert (out / "figures" / name).read_bytes()[:4] == b"\x89PNG", name
+    assert len(drawn) == len(list((out / "figures").glob("*.png")))
 
 
 def test_a_team_larger_than_the_company_is_refused():

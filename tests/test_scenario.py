@@ -321,3 +321,6 @@ def test_one_half_of_a_pillar_input_keeps_the_other_default(tmp_path, override, 
     assert (posts.weight, posts.scale) == (weight, scale)
     with pytest.raises(ScenarioError, match=r"scoring\.brand\.posts: required keys are missing"):
         load_scenario(write(tmp_path, GOOD), ["scoring.brand.posts={}"])
+    with pytest.raises(ScenarioError) as info:  # a misspelled key is told alone
+        load_scenario(write(tmp_path, GOOD), ["scoring.brand.posts.weigth=0.5"])
+    assert str(info.value).count("\n") == 0 and "did you mean 'weight'" in str(info.value)

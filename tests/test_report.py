@@ -133,6 +133,20 @@ def test_plot_options(run_folder: Path, tmp_path: Path):
     assert "open-bar" in svg and "club-select" not in svg
 
 
+def test_plot_of_an_unknown_strategy_among_known_ones_is_refused(run_folder: Path, tmp_path):
+    """`--strategies open-bar,nobody` drew open bar alone over the run's figures, exit 0:
+    a consultant's typo replaced the two-strategy figures to hand over."""
+    from ssisim.cli.main import main
+
+    folder = tmp_path / "copy"
+    shutil.copytree(run_folder, folder)
+    before = {p.name: p.read_bytes() for p in (folder / "figures").iterdir()}
+    with pytest.raises(SystemExit) as info:
+        main(["plot", str(folder), "--strategies", "open-bar,nobody"])
+    assert info.value.code == 2
+    assert {p.name: p.read_bytes() for p in (folder / "figures").iterdir()} == before
+
+
 def test_a_fit_folder_draws_readings_default_and_fitted(tmp_path: Path):
     import json
 

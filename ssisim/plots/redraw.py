@@ -156,11 +156,16 @@ def _only(frame: pd.DataFrame, column: str = "strategy") -> pd.DataFrame:
     if wanted is None or column not in frame.columns:
         return frame
     kept = frame[frame[column].isin(wanted)]
-    if kept.empty:
-        found = ", ".join(dict.fromkeys(frame[column].astype(str)))
-        raise DataError(
-            f"--strategies {','.join(wanted)}: none of them in the results (got {found})"
+    present = list(dict.fromkeys(frame[column].astype(str)))
+    # a table of every strategy names them all: a name it lacks is a typo, not a choice
+    unknown = [w for w in wanted if w not in present] if column == "strategy" else []
+    if kept.empty or unknown:
+        what = (
+            f"{', '.join(repr(w) for w in unknown)} not in the results"
+            if unknown and not kept.empty
+            else "none of them in the results"
         )
+        raise DataError(f"--strategies {','.join(wanted)}: {what} (got {', '.join(present)})")
     return kept
 
 

@@ -584,3 +584,25 @@ def test_plan_team_writes_a_plan_per_member_and_a_summary_without_names(tmp_path
                               "--by", "2026-04-13", "--from", "2026-03-02", "--out", str(tmp_path / "q")])  # fmt: skip
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "q").exists()
+
+
+def test_import_reads_ambiguous_readings_dates_with_the_option_it_names(tmp_path, capsys):
+    """Readings whose days are all 12 or less (05/10/2026, 06/11/2026) were refused
+    with "say which with --dayfirst, --monthfirst or --date-format", options that
+    `ssisim import` did not have."""
+    from ssisim.cli.main import main
+
+    archive = fixtures.write_archive("complete-2026", tmp_path)
+    readings = tmp_path / "r.csv"
+    readings.write_text("date;ssi;brand;people;insights;relationships\n"
+                        "05/10/2026;30;8;7;7;8\n06/11/2026;32;8;8;8;8\n")  # fmt: skip
+    with pytest.raises(SystemExit) as info:
+        main(["import", str(archive), "--out", str(tmp_path / "a"), "--readings", str(readings)])
+    assert info.value.code == 2 and "--dayfirst" in capsys.readouterr().err
+    main(["import", str(archive), "--out", str(tmp_path / "b"), "--readings", str(readings),
+          "--dayfirst"])  # fmt: skip
+    member = (tmp_path / "b" / "member.yaml").read_text(encoding="utf-8")
+    assert "2026-11-06" in member and "ssi: 32" in member, member
+    with pytest.raises(SystemExit) as info:  # a date option without readings to read
+        main(["import", str(archive), "--out", str(tmp_path / "c"), "--dayfirst"])
+    assert info.value.code == 2 and "--readings" in capsys.readouterr().err

@@ -34,7 +34,14 @@ __all__ = ["MEMBER_COMMANDS", "import_export", "plan"]
     type=click.Path(path_type=Path),
     help="Your SSI readings (one or more); the latest is kept as your week-0 score.",
 )
-def import_export(archive: Path, out: Path, scenario: Path | None, readings: Path | None) -> None:
+@date_order_options("Readings dates", "The readings file's date format, e.g. '%d/%m/%Y'.")
+def import_export(
+    archive: Path,
+    out: Path,
+    scenario: Path | None,
+    readings: Path | None,
+    date_order: str | None,
+) -> None:
     """Import your LinkedIn data export (ARCHIVE: the zip or its folder).
 
     Writes counts and classes only: no name, email, URL, company or message
@@ -43,13 +50,15 @@ def import_export(archive: Path, out: Path, scenario: Path | None, readings: Pat
     from ssisim.cli.options import load
     from ssisim.member.write import check_out_dir, import_member
 
+    if date_order is not None and readings is None:
+        raise click.UsageError("--dayfirst, --monthfirst and --date-format read --readings")
     check_out_dir(out)
     population = load(scenario, []).population if scenario is not None else None
     reading = None
     if readings is not None:
         from ssisim.experiments.readings import latest_reading
 
-        reading = latest_reading(readings)
+        reading = latest_reading(readings, date_order)
     path, doc = import_member(archive, out, population, reading)
     net = doc["network"]
     unknown = doc["export"]["unknown"]

@@ -352,7 +352,7 @@ def test_the_interrupted_line_repeats_the_options_and_its_command_finishes(tmp_p
 
     scenario = tmp_path / "my scenario.yaml"  # a space: the command is shell-quoted
     scenario.write_text(SWEEP.split("sweep:")[0])
-    out = tmp_path / "o"
+    out = tmp_path / "cut run"  # the folder to resume too
     args = ["run", str(scenario), "--out", str(out), "-q", "--no-figures", "--reps", "3"]
     args += ["--set", "strategies.open-bar.invites_per_week=30"]
     res = CliRunner().invoke(cli, args, env={"SSISIM_TEST_INTERRUPT_AFTER": "1"})

@@ -147,6 +147,22 @@ def test_plot_of_an_unknown_strategy_among_known_ones_is_refused(run_folder: Pat
     assert {p.name: p.read_bytes() for p in (folder / "figures").iterdir()} == before
 
 
+def test_the_reports_command_is_shell_quoted(run_folder: Path, tmp_path: Path):
+    """Paths with spaces were joined with plain spaces: pasted, the command failed."""
+    import json
+    import shlex
+
+    folder = tmp_path / "copy"
+    shutil.copytree(run_folder, folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["command"] = ["ssisim", "run", "client dir/my client.yaml", "--out", "run one"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    text = build_report(folder).read_text(encoding="utf-8")
+    quoted = "ssisim run 'client dir/my client.yaml' --out 'run one'"
+    assert shlex.split(quoted)[2] == "client dir/my client.yaml"
+    assert quoted in html.unescape(text)
+
+
 def test_a_fit_folder_draws_readings_default_and_fitted(tmp_path: Path):
     import json
 

@@ -5,6 +5,7 @@ The pipeline is :mod:`ssisim.experiments.pipeline`; these commands print.
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,7 +74,8 @@ def resumable(exp: Experiment) -> Iterator[None]:
             click.echo(f"error: {what}", err=True)
             sys.exit(EXIT_FAILED)
         click.echo(
-            f"error: {what}; once fixed, finish with `{exp.command} --resume {exp.results.root}`",
+            f"error: {what}; once fixed, finish with "
+            f"`{exp.command} --resume {shlex.quote(str(exp.results.root))}`",
             err=True,
         )
         sys.exit(EXIT_FAILED)

@@ -311,7 +311,8 @@ def open_store(
         return store, store.done()
     if out.exists():
         raise SsisimError(
-            f"{out}: already exists; choose another --out, or --resume {out} (nothing was written)"
+            f"{out}: already exists; choose another --out, or --resume {shlex.quote(str(out))} "
+            "(nothing was written)"
         )
     plan = plan_for(None)
     return ResultStore.create(out, plan, plan_document(kind, public_scenario(base), plan)), set()
@@ -480,7 +481,7 @@ class Experiment:
         on_disk = sum(c.runs for c in store.done())
         return (
             f"interrupted: {on_disk:,} of {store.plan.runs:,} runs on disk in {store.root}; "
-            f"finish with `{self.command} --resume {store.root}`"
+            f"finish with `{self.command} --resume {shlex.quote(str(store.root))}`"
         )
 
 
@@ -802,7 +803,7 @@ def failure_line(failures: list[dict[str, Any]], root: Path, command: str) -> st
     return (
         f"{len(failures)} chunk(s) of runs failed: {where}, {first['strategy']}, replications "
         f"{first['replications']}: {first['reason']}{more}; listed in {root / FAILURES_FILE}; "
-        f"run them again with `{command} --resume {root}`"
+        f"run them again with `{command} --resume {shlex.quote(str(root))}`"
     )
 
 

@@ -34,6 +34,7 @@ the currency from :func:`ssisim.plots.client.client_options`.
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -129,7 +130,8 @@ def directory_kind(run_dir: Path, manifest: Mapping[str, Any] | None = None) -> 
     if (run_dir / "plan.yaml").is_file() and (run_dir / "trials.csv").is_file():
         raise DataError(
             f"{run_dir}: a plan (`ssisim plan`: plan.txt, tradeoff.png) is not a results folder; "
-            f"`ssisim run {run_dir / 'plan.yaml'} --report` runs and reports the routine it proposes"
+            f"`ssisim run {shlex.quote(str(run_dir / 'plan.yaml'))} --report` runs and reports "
+            "the routine it proposes"
         )
     if (run_dir / "outcomes.csv").is_file():
         raise DataError(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -527,8 +528,8 @@ def build_report(
         "version": _version(),
         "run_version": (manifest.get("versions") or {}).get("ssisim", ""),
         "seed": manifest.get("seed", (scenario or {}).get("seed", "")),
-        "run_command": " ".join(map(str, manifest.get("command", []))),
-        "report_command": " ".join(command) if command else "",
+        "run_command": shlex.join(map(str, manifest.get("command", []))),
+        "report_command": shlex.join(command) if command else "",
         "scenario_yaml": yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True)
         if scenario
         else "",

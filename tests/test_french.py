@@ -438,3 +438,23 @@ def test_no_clear_difference_elides_de_in_french():
     assert text("opportunities", "en").startswith(
         "no clear difference in opportunities between a and b"
     )
+
+
+@pytest.mark.parametrize(
+    "english",
+    [
+        "No clear difference between the two leaders on pipeline value "
+        "(volume: open-bar and acme-careful; complex: club-select and open-bar)",
+        "Who brings the most opportunities depends on the context "
+        "(volume: open-bar; complex: no clear winner)",
+        "Who brings the fewest hours depends on the context (volume: a; complex: b)",
+    ],
+)
+def test_the_debate_figures_titles_by_context_are_all_french(english):
+    """The pairs and winners inside these titles stayed English ("open-bar and
+    acme-careful", "no clear winner", "the most opportunities")."""
+    from ssisim.plots.french import translate
+
+    french = translate(english)
+    for word in (" and ", "no clear winner", "the most", "the fewest", "Who brings"):
+        assert word not in french, french

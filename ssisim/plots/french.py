@@ -274,6 +274,12 @@ _METRICS = {
     "hours": "heures",
     "pitches received": "sollicitations reçues",
     "SSI": "SSI",
+    # "who brings ... depends on the context" (plots/debate.py's _METRIC_NOUNS)
+    "the most opportunities": "le plus d'opportunités",
+    "the most pipeline value": "le plus de valeur de pipeline",
+    "the most value per hour": "le plus de valeur par heure",
+    "the fewest hours": "le moins d'heures",
+    "the highest SSI": "le SSI le plus élevé",
 }
 _VERBS = {
     "reaches": "atteint",
@@ -320,12 +326,16 @@ _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = tuple(
         (
             r"^No clear difference between the two leaders on (.+?) \((.*)\)$",
             lambda m: (
-                f"Pas de différence nette entre les deux premiers en {_metric(m[1])} ({m[2]})"
+                "Pas de différence nette entre les deux premiers en "
+                f"{_metric(m[1])} ({m[2].replace(' and ', ' et ')})"  # names have no spaces
             ),
         ),
         (
             r"^Who brings (.+?) depends on the context \((.*)\)$",
-            lambda m: f"Qui apporte {_metric(m[1])} dépend du contexte ({m[2]})",
+            lambda m: (
+                f"Qui apporte {_metric(m[1])} dépend du contexte "
+                f"({m[2].replace('no clear winner', 'pas de gagnant net')})"
+            ),
         ),
         (r"^(\S+) reaches an SSI of (\S+)$", r"\1 atteint un SSI de \2"),
         (

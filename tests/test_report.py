@@ -163,6 +163,36 @@ def test_the_reports_command_is_shell_quoted(run_folder: Path, tmp_path: Path):
     assert quoted in html.unescape(text)
 
 
+def test_figures_drawn_again_and_interrupted_are_left_as_they_were(run_folder, tmp_path):
+    """`ssisim report RUN --language fr` draws the folder's figures again in French:
+    a Ctrl-C after three of nine left three French and six English."""
+    from ssisim.cli.main import main
+
+    folder = tmp_path / "copy"
+    shutil.copytree(run_folder, folder)
+    before = {p.name: p.read_bytes() for p in (folder / "figures").iterdir()}
+    assert len(before) > 3
+    saved = 0
+    from matplotlib.figure import Figure
+
+    real = Figure.savefig
+
+    def third_interrupted(self, *args, **kwargs):
+        nonlocal saved
+        saved += 1
+        if saved == 3:
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Figure, "savefig", third_interrupted)
+        with pytest.raises(SystemExit) as info:
+            main(["report", str(folder), "--language", "fr"])
+    assert info.value.code == 130 and saved == 3
+    assert {p.name: p.read_bytes() for p in (folder / "figures").iterdir()} == before
+    assert not list(folder.glob("report*.html"))
+
+
 def test_a_fit_folder_draws_readings_default_and_fitted(tmp_path: Path):
     import json
 

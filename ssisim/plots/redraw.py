@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,7 @@ from ssisim.plots.experiments import (
 from ssisim.plots.run import DEFAULT_BOOST_THRESHOLD, plot_figures
 from ssisim.plots.scoring import plot_calibration, plot_fit
 from ssisim.plots.style import Settings, find_number, scenario_name, settings, using
+from ssisim.results.files import atomic_file
 from ssisim.results.flips import FLIPS_FILE, is_one_at_a_time
 from ssisim.results.outcomes import MIN_HOURS_PER_WEEK
 from ssisim.results.tables import read_results
@@ -324,8 +326,48 @@ def redraw(run_dir: Path, options: Settings | None = None) -> list[Path]:
     chosen = replace(
         chosen, currency=folder.currency, eur_to=folder.eur_to, language=folder.language
     )
-    with using(chosen):
+    with using(chosen), _all_or_nothing(run_dir):
         return _draw(run_dir, kind, manifest)
+
+
+_IMAGES = (".png", ".svg", ".pdf")
+
+
+@contextmanager
+def _all_or_nothing(run_dir: Path) -> Iterator[None]:
+    """The folder's figures all drawn again, or left as they were.
+
+    Each figure is written atomically, but a set drawn again (in the report's
+    language, say) and stopped half-way (Ctrl-C, a full disk) would mix old
+    and new figures: the images of the folder and of ``figures/`` are kept
+    in memory first (a few hundred kilobytes) and put back on any failure,
+    the new ones removed."""
+    places = [run_dir, run_dir / "figures"]
+
+    def images() -> dict[Path, bytes]:
+        return {
+            p: p.read_bytes()
+            for place in places
+            if place.is_dir()
+            for p in place.iterdir()
+            if p.suffix in _IMAGES and p.is_file()
+        }
+
+    before = images()
+    try:
+        yield
+    except BaseException:
+        try:
+            for path in [p for place in places if place.is_dir() for p in place.iterdir()]:
+                if path.suffix in _IMAGES and path.is_file() and path not in before:
+                    path.unlink(missing_ok=True)
+            for path, data in before.items():
+                if not path.is_file() or path.read_bytes() != data:
+                    with atomic_file(path) as tmp:
+                        tmp.write_bytes(data)
+        except OSError:  # the disk that failed the drawing may fail this too: its error stands
+            pass
+        raise
 
 
 def _draw(run_dir: Path, kind: str, manifest: Mapping[str, Any]) -> list[Path]:

@@ -606,3 +606,21 @@ def test_import_reads_ambiguous_readings_dates_with_the_option_it_names(tmp_path
     with pytest.raises(SystemExit) as info:  # a date option without readings to read
         main(["import", str(archive), "--out", str(tmp_path / "c"), "--dayfirst"])
     assert info.value.code == 2 and "--readings" in capsys.readouterr().err
+
+
+def test_import_refuses_a_latest_reading_before_the_export(tmp_path, capsys):
+    """A reading 16 months before the export was kept as the week-0 score: the plan
+    then simulated 99 weeks 'to today' and said the target was met before today."""
+    from ssisim.cli.main import main
+
+    archive = fixtures.write_archive("complete-2026", tmp_path)
+    readings = tmp_path / "old.csv"
+    readings.write_text("date;ssi;brand;people;insights;relationships\n"
+                        "2024-01-08;30;8;7;7;8\n")  # fmt: skip
+    out = tmp_path / "me"
+    with pytest.raises(SystemExit) as info:
+        main(["import", str(archive), "--out", str(out), "--readings", str(readings)])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.count("\n") == 1, err
+    assert f"{readings}:2: date: the latest reading, 2024-01-08, is before the export" in err
+    assert not out.exists() or not any(out.iterdir())

@@ -26,7 +26,12 @@ from ssisim.experiments.fit import (
     read_readings,
     reading_weeks,
 )
-from ssisim.member.scenario import load_member_scenario, read_member
+from ssisim.member.scenario import (
+    EXPORT_TOLERANCE_DAYS,
+    export_window,
+    load_member_scenario,
+    read_member,
+)
 from ssisim.scenario.loading import Override
 from ssisim.scenario.schema import PILLARS, Scenario, Strategy
 
@@ -40,20 +45,10 @@ __all__ = [
     "team_latest",
 ]
 
-EXPORT_TOLERANCE_DAYS = 14
-"""Days after the export's last week's start that a reading may be dated, for ``fit --member``.
-
-The last week of ``weekly.csv`` starts on a Monday and may be partial (the
-archive was requested mid-week): its 7 days are in the window, and 7 days
-more, for a reading noted in the days after the archive arrived. One week
-of activity the export does not show weighs ``1 - 0.5 ** (1 / 4)``, about
-16%, in the trailing averages the SSI reads (the default activity half-life
-of 4 weeks); a reading later than that reads activity the fit cannot see.
-"""
-
 
 def latest_reading(path: str | Path, date_order: str | None = None) -> dict[str, Any]:
-    """The last reading of a readings file: ``date`` (ISO), ``ssi`` and the pillars.
+    """The last reading of a readings file: ``date`` (ISO), ``ssi`` and the pillars,
+    and ``where`` (``FILE:LINE``, for messages; never written).
 
     One reading is enough (the fit's minimum, :data:`~ssisim.experiments.fit.MIN_READINGS`,
     is the fit's own): only the latest is kept.
@@ -63,6 +58,7 @@ def latest_reading(path: str | Path, date_order: str | None = None) -> dict[str,
     return {
         "date": last["date"].date().isoformat(),
         **{k: float(last[k]) for k in ("ssi", *PILLARS)},
+        "where": f"{frame.attrs.get('path', path)}:{int(last['line'])}",  # for messages only
     }
 
 
@@ -234,16 +230,12 @@ def check_export_window(member: str | Path, readings: pd.DataFrame) -> None:
         ``FILE:LINE: date: DATE is before the export's first week (...)``, or after its end.
     """
     export = read_member(member).get("export")
-    if not isinstance(export, dict):
+    window = export_window(export)
+    if window is None:
         return
-    try:
-        first = pd.Timestamp(str(export["first_week"]))
-        last = pd.Timestamp(str(export["last_week"]))
-    except (KeyError, ValueError):
-        return
-    end = last + pd.Timedelta(days=EXPORT_TOLERANCE_DAYS - 1)
+    first, end = (pd.Timestamp(day) for day in window)
     source = readings.attrs.get("path", "readings")
-    window = (
+    covers = (
         f"the export ({Path(member).name}) covers {first.date().isoformat()} to "
         f"{end.date().isoformat()} (its last week and {EXPORT_TOLERANCE_DAYS - 7} days after)"
     )
@@ -253,5 +245,5 @@ def check_export_window(member: str | Path, readings: pd.DataFrame) -> None:
             where = "before" if day < first else "after"
             raise DataError(
                 f"{source}:{int(row['line'])}: date: {day.date().isoformat()} is {where} the "
-                f"member's export; {window}: the fit would read activity the export does not hold"
+                f"member's export; {covers}: the fit would read activity the export does not hold"
             )

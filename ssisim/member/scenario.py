@@ -17,8 +17,9 @@ loads a ``member.yaml`` given in place of a scenario
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +139,29 @@ def load_member_scenario(
         }
         return parse_scenario(yaml.safe_dump(data, sort_keys=False), str(path), overrides, trust)
     return load_scenario(path, overrides, trust)
+
+
+EXPORT_TOLERANCE_DAYS = 14
+"""Days after the export's last week's start that a reading may be dated, for ``fit --member``.
+
+The last week of ``weekly.csv`` starts on a Monday and may be partial (the
+archive was requested mid-week): its 7 days are in the window, and 7 days
+more, for a reading noted in the days after the archive arrived. One week
+of activity the export does not show weighs ``1 - 0.5 ** (1 / 4)``, about
+16%, in the trailing averages the SSI reads (the default activity half-life
+of 4 weeks); a reading later than that reads activity the fit cannot see.
+"""
+
+
+def export_window(export: Any) -> tuple[dt.date, dt.date] | None:
+    """The days a reading may fall on for a member's export (``member.yaml``'s
+    ``export:``): from its first week to :data:`EXPORT_TOLERANCE_DAYS` after its
+    last week's start; None without an export's weeks."""
+    if not isinstance(export, Mapping):
+        return None
+    try:
+        first = dt.date.fromisoformat(str(export["first_week"]))
+        last = dt.date.fromisoformat(str(export["last_week"]))
+    except (KeyError, ValueError):
+        return None
+    return first, last + dt.timedelta(days=EXPORT_TOLERANCE_DAYS - 1)

@@ -38,6 +38,7 @@ from ssisim.errors import DataError
 from ssisim.member.archive import open_archive
 from ssisim.member.classify import UNCLASSIFIED
 from ssisim.member.export import RECENT_WEEKS, MemberExport, read_export
+from ssisim.member.scenario import export_window
 from ssisim.scenario.loading import MEMBER_FORMAT
 from ssisim.scenario.schema import PILLARS, SENIORITIES, PopulationParams, SellerProfile, Strategy
 
@@ -303,7 +304,18 @@ def import_member(
             else "zip"
         )
     )
+    where = str(reading.get("where", "readings")) if reading is not None else ""
     if reading is not None:
         reading = {k: reading[k] for k in ("date", "ssi", *PILLARS) if k in reading}
     document = member_document(export, kind, params, reading)
+    window = export_window(document.get("export"))
+    if reading is not None and window is not None:
+        # (a reading after the export is the member's latest state: kept, as the plan's start)
+        day, first = dt.date.fromisoformat(str(reading["date"])), window[0]
+        if day < first:
+            raise DataError(
+                f"{where}: date: the latest reading, {day.isoformat()}, is before the export, "
+                f"whose first week is {first.isoformat()}: a week-0 score must describe the "
+                "network the export holds (a newer reading, or none)"
+            )
     return write_member(Path(out_dir), document, export, params), document

@@ -229,3 +229,25 @@ def test_a_plan_or_an_outcomes_folder_is_told_what_to_report(tmp_path, capsys):
         assert code == 2 and said in err, err
         assert len(err.strip().splitlines()) == 1
         assert not (folder / "report.html").exists()
+
+
+@pytest.mark.parametrize("command", ["report", "plot", "outcomes"])
+def test_an_unfinished_experiment_and_an_import_folder_are_named_as_such(tmp_path, command, capsys):
+    """An interrupted sweep's folder got "no results to draw (expected one of ...)" or
+    "weekly.csv: missing file"; an import folder a list of 47 missing columns and
+    "written by another version of ssisim?"."""
+    from ssisim.cli.main import main
+
+    cut = tmp_path / "cut"
+    (cut / "weekly").mkdir(parents=True)
+    (cut / "plan.json").write_text('{"kind": "sweep"}')
+    me = tmp_path / "me"
+    me.mkdir()
+    (me / "member.yaml").write_text("format: ssisim-member/1\n")
+    (me / "weekly.csv").write_text("week,posts\n2026-01-05,1\n")
+    (me / "composition.csv").write_text("industry,n\nsoftware,3\n")
+    for folder, said in ((cut, "a sweep that did not finish"), (me, "a member's import")):
+        with pytest.raises(SystemExit) as info:
+            main([command, str(folder)])
+        err = capsys.readouterr().err
+        assert info.value.code == 2 and err.count("\n") == 1 and said in err, err

@@ -259,10 +259,14 @@ def _read_manifest(run_dir: Path) -> dict[str, Any]:
     import json
 
     from ssisim.errors import DataError
+    from ssisim.results.files import folder_problem
 
     path = run_dir / "manifest.json"
     if not run_dir.is_dir():
         raise DataError(f"{run_dir}: no such results directory")
+    problem = folder_problem(run_dir)
+    if problem is not None:
+        raise DataError(problem)
     if not path.is_file():
         return {}
     try:

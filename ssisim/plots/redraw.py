@@ -56,7 +56,7 @@ from ssisim.plots.experiments import (
 from ssisim.plots.run import DEFAULT_BOOST_THRESHOLD, plot_figures
 from ssisim.plots.scoring import plot_calibration, plot_fit
 from ssisim.plots.style import Settings, find_number, scenario_name, settings, using
-from ssisim.results.files import atomic_file
+from ssisim.results.files import atomic_file, folder_problem
 from ssisim.results.flips import FLIPS_FILE, is_one_at_a_time
 from ssisim.results.outcomes import MIN_HOURS_PER_WEEK
 from ssisim.results.tables import read_results
@@ -126,6 +126,9 @@ def directory_kind(run_dir: Path, manifest: Mapping[str, Any] | None = None) -> 
     kind = (manifest if manifest is not None else _manifest(run_dir)).get("kind")
     if kind in KINDS:
         return str(kind)
+    problem = folder_problem(run_dir)
+    if problem is not None:
+        raise DataError(problem)
     for marker, found in _MARKERS:
         if (run_dir / marker).exists():
             return found

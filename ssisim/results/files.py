@@ -35,6 +35,7 @@ __all__ = [
     "atomic_text",
     "atomic_write_bytes",
     "default_output_dir",
+    "folder_problem",
     "manifest",
     "public_scenario",
     "write_csv",
@@ -229,3 +230,34 @@ def manifest(kind: str, scenario: Scenario, **extra: Any) -> dict[str, Any]:
         "versions": {"python": platform.python_version(), **packages},
         **extra,
     }
+
+
+def folder_problem(run_dir: Path) -> str | None:
+    """Why a folder that looks like results is not a finished results folder, in
+    one line (None when nothing is known against it, or it has its
+    ``manifest.json``): a member's import (``member.yaml`` and
+    ``composition.csv``; its ``weekly.csv`` is the export's), or an experiment
+    that did not finish (a ``plan.json`` without ``manifest.json``)."""
+    import json
+    import shlex
+
+    if (run_dir / MANIFEST_FILE).is_file():  # finished: its kind is the manifest's
+        return None
+    if (run_dir / "member.yaml").is_file() and (run_dir / "composition.csv").is_file():
+        member = shlex.quote(str(run_dir / "member.yaml"))
+        return (
+            f"{run_dir}: a member's import (`ssisim import`: member.yaml) is not a results "
+            f"folder; `ssisim run {member} --report` runs and reports it"
+        )
+    plan = run_dir / "plan.json"
+    if plan.is_file():
+        try:
+            kind = json.loads(plan.read_text(encoding="utf-8")).get("kind")
+        except (OSError, ValueError, AttributeError):
+            kind = None
+        started = f"a {kind}" if isinstance(kind, str) and kind.isidentifier() else "an experiment"
+        return (
+            f"{run_dir}: {started} that did not finish (interrupted?): finish it with the "
+            f"`ssisim ... --resume {shlex.quote(str(run_dir))}` line it printed when it stopped"
+        )
+    return None

@@ -42,6 +42,7 @@ __all__ = ["plot"]
 )
 @click.option(
     "--language",
+    "--lang",
     type=click.Choice(["en", "fr"]),
     help="The figures' language (default: report.yaml's, else English).",
 )
@@ -62,6 +63,7 @@ def plot(
     """
     from dataclasses import replace
 
+    from ssisim.cli.options import counted
     from ssisim.plots.redraw import directory_kind, redraw
     from ssisim.plots.style import Settings
 
@@ -75,7 +77,7 @@ def plot(
         options = replace(options, language=language)
     paths = redraw(run_dir, options)
     folders = sorted({str(p.parent) for p in paths})
-    click.echo(f"{len(paths)} figures in {', '.join(folders)}")
+    click.echo(f"{counted(len(paths), 'figure')} in {', '.join(folders)}")
     if directory_kind(run_dir) == "sensitivity":
         import pandas as pd
 

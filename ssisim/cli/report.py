@@ -60,6 +60,7 @@ def write_report(
 @click.option("--xlsx", is_flag=True, help="Also write every table to one Excel workbook.")
 @click.option(
     "--language",
+    "--lang",
     type=click.Choice(["en", "fr"]),
     help="The report's language (default: report.yaml's, else en); the folder's figures "
     "are drawn again in it (--keep-figures keeps those there).",

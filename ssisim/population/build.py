@@ -564,10 +564,11 @@ def _draw_ties(
     # of ties closed before them: the CSR is rebuilt each round. The first rounds are
     # unchanged, so a population whose goal they met is the same to the bit.
     for rounds, rebuild in ((_TOP_UP_ROUNDS, False), (_CLOSING_ROUNDS, True)):
-        indptr, indices = _csr(*_split_keys(keys), n)
-        degree = np.diff(indptr)
-        hubs = np.flatnonzero(degree >= 2)
-        for _ in range(rounds):
+        for i in range(rounds):
+            if i == 0 or rebuild:
+                indptr, indices = _csr(*_split_keys(keys), n)
+                degree = np.diff(indptr)
+                hubs = np.flatnonzero(degree >= 2)
             missing = closing_goal - (keys.size - before)
             if hubs.size == 0 or missing < max(1.0, _TOP_UP_TOLERANCE * closing_goal):
                 return _split_keys(keys)
@@ -578,10 +579,6 @@ def _draw_ties(
             b += b >= a  # two distinct contacts
             start = indptr[centre]
             keys = _merge_keys(keys, _edge_keys(indices[start + a], indices[start + b]))
-            if rebuild:
-                indptr, indices = _csr(*_split_keys(keys), n)
-                degree = np.diff(indptr)
-                hubs = np.flatnonzero(degree >= 2)
     return _split_keys(keys)
 
 

@@ -395,14 +395,8 @@ def leaders(summary: pd.DataFrame, context: str) -> list[tuple[str, str, float, 
     return out
 
 
-_NOUN: dict[str, str] = {
-    "opportunities": "opportunities",
-    "pipeline_value_eur": "pipeline value",
-    "value_per_hour_eur": "pipeline value per hour",
-    "hours_per_week": "hours",
-    "pitches_received": "pitches received",
-    "known_contacts": "known contacts",
-    "ssi": "SSI",
+_NOUN: dict[str, str] = {m.name: m.noun for m in VERDICT_METRICS} | {
+    "known_contacts": "known contacts"  # described, never a verdict
 }
 """What each outcome of :data:`_LEADS_ON` is called on its own (one strategy, no ranking)."""
 
